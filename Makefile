@@ -1,0 +1,183 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# xdpdns build: BPF objects with clang -target bpf and bpftool skeletons,
+# user space with gcc, libraries through pkg-config, everything under build/.
+# `make help` lists the targets; V=1 shows full commands.
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.DEFAULT_GOAL := all
+
+BUILD ?= build
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+PKGS := libbpf libxdp libunbound libelf zlib libconfig libmicrohttpd jansson libcap-ng
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+LDNS_LIBS = $(shell pkg-config --libs ldns 2>/dev/null || echo -lldns)
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
+ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -I. -I$(BUILD) \
+	-Iuserspace $(PKG_CFLAGS)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-I. -I/usr/include/$(MULTIARCH) -mcpu=v3
+
+# --- sources -----------------------------------------------------------------
+BPF_PROGS := $(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c))
+BPF_OBJS := $(patsubst %,$(BUILD)/%.bpf.o,$(BPF_PROGS))
+SKELS := $(patsubst %,$(BUILD)/%.skel.h,$(BPF_PROGS))
+BPF_HDRS := $(wildcard bpf/*.h) $(wildcard maps/*.h)
+
+LIB_SRCS := $(wildcard userspace/lib/*.c)
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+LIB := $(BUILD)/libxdpdns.a
+DAEMON_SRCS := $(wildcard userspace/*.c)
+DAEMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(DAEMON_SRCS))
+CTL_SRCS := $(wildcard tools/xdpdnsctl/*.c)
+CTL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CTL_SRCS))
+
+TESTLIB_SRCS := $(wildcard tests/lib/*.c)
+TESTLIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TESTLIB_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRCS))
+BPFT_SRCS := $(filter-out tests/bpf/fuzz_xdp.c tests/bpf/bench_xdp.c,$(wildcard tests/bpf/*.c))
+BPFT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(BPFT_SRCS))
+
+USER_HDRS := $(wildcard userspace/*.h userspace/lib/*.h tools/*/*.h tests/lib/*.h) \
+	$(wildcard maps/*.h)
+
+BINS := $(if $(DAEMON_SRCS),$(BUILD)/xdpdnsd) $(if $(CTL_SRCS),$(BUILD)/xdpdnsctl)
+TEST_BINS := $(if $(UNIT_SRCS),$(BUILD)/tests/unit_runner) \
+	$(if $(BPFT_SRCS),$(BUILD)/tests/bpf_runner) \
+	$(if $(wildcard tests/bpf/fuzz_xdp.c),$(BUILD)/tests/fuzz_xdp) \
+	$(if $(wildcard tests/bpf/bench_xdp.c),$(BUILD)/tests/bench_xdp)
+
+.PHONY: all deps test test-unit test-bpf test-netns bench bench-xdp demo run \
+	clean help format format-check
+all: $(BPF_OBJS) $(SKELS) $(LIB) $(BINS) $(TEST_BINS)
+
+help:
+	@echo 'xdpdns targets:'
+	@echo '  make deps       install the Debian 12 packages the project needs'
+	@echo '  make            build everything under $(BUILD)/'
+	@echo '  make test       deps, build, then every test suite (root)'
+	@echo '  make test-unit  Check unit suites (no privileges)'
+	@echo '  make test-bpf   BPF_PROG_TEST_RUN suites and the randomized test'
+	@echo '  make test-netns whole-system tests across network namespaces'
+	@echo '  make bench-xdp  ns per packet, XDP paths vs a minimal program'
+	@echo '  make bench      dnsperf/kxdpgun: XDP vs daemon vs unbound'
+	@echo '  make demo       offline demo of the real thing (root)'
+	@echo '  make run IFACE=eth1 LISTEN=192.0.2.53   run xdpdnsd for real'
+	@echo '  make format     clang-format the tree in place'
+	@echo 'V=1 shows full commands.'
+
+deps:
+	$(Q)tools/deps.sh
+
+# --- BPF ---------------------------------------------------------------------
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o
+	$(Q)rm -f $@.tmp.o
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .,_,$*) > $@
+
+# --- user space --------------------------------------------------------------
+$(BUILD)/%.o: %.c $(USER_HDRS) $(SKELS)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/xdpdnsd: $(DAEMON_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(DAEMON_OBJS) $(LIB) $(PKG_LIBS)
+
+$(BUILD)/xdpdnsctl: $(CTL_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(CTL_OBJS) $(LIB) $(PKG_LIBS)
+
+$(BUILD)/tests/unit_runner: $(UNIT_OBJS) $(TESTLIB_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDNS_LIBS) $(CHECK_LIBS) $(PKG_LIBS)
+
+$(BUILD)/tests/bpf_runner: $(BPFT_OBJS) $(TESTLIB_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDNS_LIBS) $(CHECK_LIBS) $(PKG_LIBS)
+
+$(BUILD)/tests/fuzz_xdp: $(BUILD)/tests/bpf/fuzz_xdp.o $(TESTLIB_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDNS_LIBS) $(PKG_LIBS)
+
+$(BUILD)/tests/bench_xdp: $(BUILD)/tests/bpf/bench_xdp.o $(TESTLIB_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDNS_LIBS) $(PKG_LIBS)
+
+$(BUILD):
+	@mkdir -p $@
+
+# --- tests and benchmarks ----------------------------------------------------
+# `make test` is the one command CI and a new user run: deps, build, all suites.
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/run-all.sh $(BUILD)
+
+test-unit: $(BUILD)/tests/unit_runner
+	$(Q)$(BUILD)/tests/unit_runner
+
+test-bpf: $(BUILD)/tests/bpf_runner $(BUILD)/tests/fuzz_xdp $(BPF_OBJS)
+	$(Q)$(BUILD)/tests/bpf_runner $(BUILD)
+	$(Q)$(BUILD)/tests/fuzz_xdp $(BUILD)
+
+test-netns: all
+	$(Q)tests/netns/run.sh $(BUILD)
+
+bench-xdp: all
+	$(Q)$(BUILD)/tests/bench_xdp $(BUILD)
+
+bench: all
+	$(Q)tests/netns/bench.sh $(BUILD)
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/netns/demo.sh $(BUILD)
+
+run: all
+	$(Q)test -n "$(IFACE)" -a -n "$(LISTEN)" || \
+		{ echo 'usage: make run IFACE=eth1 LISTEN=192.0.2.53 [ARGS=...]' >&2; exit 2; }
+	$(BUILD)/xdpdnsd --interface $(IFACE) $(foreach a,$(LISTEN),--listen $(a)) $(ARGS)
+
+FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	$(Q)clang-format -i $(FORMAT_SRCS)
+format-check:
+	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS)
+
+clean:
+	$(call msg,CLEAN,$(BUILD))
+	$(Q)rm -rf $(BUILD)

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The one definition of everything the XDP program and user space share:
+ * map names, the cache key and entry, the per-CPU counter indices, the
+ * service-address key, the runtime configuration, the access-control and
+ * rate-limit state and the sampled-event record. Only <linux/types.h> types,
+ * explicit padding and size assertions, so that the BPF object's BTF, the
+ * daemon, xdpdnsctl and `bpftool map dump` all agree byte for byte.
+ *
+ * Byte order: fields named *_be are network order; everything else is host
+ * order (the program converts), which keeps bpftool dumps readable.
+ */
+#ifndef XDPDNS_MAPS_H
+#define XDPDNS_MAPS_H
+
+#include <linux/types.h>
+
+/* Where xdpdnsd pins its maps; xdpdnsctl reads them from here. */
+#define XDPDNS_PIN_DIR_DEFAULT "/sys/fs/bpf/xdpdns"
+
+/* Map names as the BPF object declares them (15 characters at most). */
+#define XDPDNS_MAP_CACHE "xdpdns_cache"
+#define XDPDNS_MAP_STATS "xdpdns_stats"
+#define XDPDNS_MAP_SVC "xdpdns_svc"
+#define XDPDNS_MAP_CONFIG "xdpdns_config"
+#define XDPDNS_MAP_ALLOW "xdpdns_allow"
+#define XDPDNS_MAP_DENY "xdpdns_deny"
+#define XDPDNS_MAP_EXEMPT "xdpdns_exempt"
+#define XDPDNS_MAP_RL "xdpdns_rl"
+#define XDPDNS_MAP_GMISS "xdpdns_gmiss"
+#define XDPDNS_MAP_EVENTS "xdpdns_events"
+
+/* Longest wire-format name, root label included (RFC 1035 2.3.4). */
+#define XDPDNS_NAME_MAX 255
+/* Longest label. */
+#define XDPDNS_LABEL_MAX 63
+/*
+ * Bytes of answer, authority and additional records an entry can hold: the
+ * sections as they follow the question. 1232 is the DNS Flag Day 2020 UDP
+ * payload size, so every answer that fits a default EDNS buffer fits here.
+ */
+#ifndef XDPDNS_DATA_MAX
+#define XDPDNS_DATA_MAX 1232
+#endif
+/* Resource records one entry can hold (each needs a TTL rewrite). */
+#define XDPDNS_RR_MAX 64
+/* UDP payload size we advertise in OPT, and the largest we ever send. */
+#define XDPDNS_EDNS_SIZE_DEFAULT 1232
+/* What a client without EDNS can take (RFC 1035 4.2.1). */
+#define XDPDNS_UDP_PLAIN_MAX 512
+/* Default number of cache entries (LRU, preallocated; see README). */
+#define XDPDNS_CACHE_ENTRIES_DEFAULT 65536
+
+/* DNS header flag bits in the second 16-bit word, host order. */
+#define XDPDNS_F_QR 0x8000
+#define XDPDNS_F_OPCODE 0x7800
+#define XDPDNS_F_AA 0x0400
+#define XDPDNS_F_TC 0x0200
+#define XDPDNS_F_RD 0x0100
+#define XDPDNS_F_RA 0x0080
+#define XDPDNS_F_Z 0x0040
+#define XDPDNS_F_AD 0x0020
+#define XDPDNS_F_CD 0x0010
+#define XDPDNS_F_RCODE 0x000f
+
+/* Bits of xdpdns_cache_key.flags: the query bits that change the answer. */
+#define XDPDNS_KEY_DO 0x01 /* client set DO in its OPT record */
+#define XDPDNS_KEY_CD 0x02 /* client set CD: checking disabled */
+
+/*
+ * Cache key. The qname is the query name in wire format, lower-cased
+ * (A-Z only), zero-padded to the end of the array so equal names hash
+ * equally. 260 bytes, a multiple of 4 for the kernel's hash.
+ */
+struct xdpdns_cache_key {
+	__u8 qname[XDPDNS_NAME_MAX]; /* lower-cased wire name, zero padded */
+	__u8 flags; /* XDPDNS_KEY_* */
+	__u16 qtype; /* host order */
+	__u16 qclass; /* host order; only IN (1) is ever served */
+};
+
+/* Bits of xdpdns_cache_entry.entry_flags. */
+#define XDPDNS_ENTRY_VALIDATED 0x0001 /* DNSSEC secure: AD may be set */
+
+/*
+ * Cache entry: a response minus its header, question and OPT record, ready to
+ * be appended after the client's own question.
+ *
+ * data[] holds the answer, authority and additional records exactly as they
+ * follow a question at offset 12, i.e. the entry is only valid for a question
+ * of qname length len(key.qname) -- which it always is, since that length is
+ * part of the key. Compression pointers in data[] point either into the
+ * question name (offsets 12..) or to earlier names inside data[].
+ *
+ * The TTL of record i is the 32-bit big-endian field at data[ttl_off[i]]; the
+ * value stored there is the TTL at stored_ns. The program writes
+ * stored TTL - (now - stored_ns) / 1e9 into each.
+ *
+ * data_csum is the 16-bit ones'-complement sum of data[0..data_len) with
+ * every TTL field read as zero, summed as if data[] started at an even
+ * offset of the UDP datagram (the program byte-swaps it when the qname
+ * length makes the offset odd). Precomputing it keeps per-packet work to the
+ * header, question, TTLs and OPT.
+ *
+ * Memory: sizeof(struct xdpdns_cache_entry) = 1408 bytes, plus the 260-byte
+ * key and the kernel's hash element header: about 1.7 KiB an entry, 112 MiB
+ * for the default 65536 entries.
+ */
+struct xdpdns_cache_entry {
+	__u64 expire_ns; /* bpf_ktime_get_ns() value at which it goes stale */
+	__u64 stored_ns; /* bpf_ktime_get_ns() value the TTLs in data[] hold at */
+	__u64 hits; /* answers served from XDP; incremented atomically */
+	__u32 ttl; /* lifetime it was stored with, seconds (min of all TTLs) */
+	__u16 data_csum; /* see above */
+	__u16 flags; /* header flags of the answer: AA, AD, RCODE are used */
+	__u16 ancount;
+	__u16 nscount;
+	__u16 arcount; /* additional records in data[], OPT never included */
+	__u16 data_len; /* bytes used in data[] */
+	__u16 rr_count; /* used entries of ttl_off[] (= an + ns + ar count) */
+	__u16 entry_flags; /* XDPDNS_ENTRY_* */
+	__u16 ttl_off[XDPDNS_RR_MAX]; /* offset of each RR's TTL in data[] */
+	__u8 data[XDPDNS_DATA_MAX];
+	__u8 pad[4];
+};
+
+/*
+ * Counters, one per outcome. X(NAME, name, help): XDPDNS_STAT_<NAME> indexes
+ * struct xdpdns_stats viewed as __u64[], `name` is the field bpftool prints
+ * and the label user space exports. Every packet bumps PACKETS and then
+ * exactly one outcome (the reason for its verdict); packets to a service
+ * address and port also bump QUERIES. One list, so nothing can fall out of
+ * step.
+ */
+#define XDPDNS_STATS(X)                                                        \
+	X(PACKETS, packets, "frames seen by the XDP program")                  \
+	X(NOT_FOR_US, not_for_us,                                              \
+	  "not UDP to a service address and port: passed")                     \
+	X(QUERIES, queries, "DNS queries to a service address")                \
+	X(HIT, hit, "answered from the cache with XDP_TX")                     \
+	X(MISS, miss, "no cache entry: passed to the daemon")                  \
+	X(EXPIRED, expired, "stale cache entry: passed to the daemon")         \
+	X(TOO_BIG, too_big, "answer larger than the client's buffer: passed")  \
+	X(NO_ROOM, no_room, "packet could not grow (driver tailroom): passed") \
+	X(BAD_ENTRY, bad_entry, "cache entry failed a sanity check: passed")   \
+	X(TRUNC_L2, trunc_l2, "truncated Ethernet or VLAN header: passed")     \
+	X(VLAN_DEPTH, vlan_depth, "more than two VLAN tags: passed")           \
+	X(TRUNC_L3, trunc_l3, "truncated IP header: passed")                   \
+	X(IPV4_IHL, ipv4_ihl, "IPv4 header length below 5: passed")            \
+	X(IPV4_OPTIONS, ipv4_options, "IPv4 options present: passed")          \
+	X(IPV4_FRAG, ipv4_frag, "IPv4 fragment: passed")                       \
+	X(IPV4_LEN, ipv4_len,                                                  \
+	  "IPv4 total length inconsistent with frame: passed")                 \
+	X(IPV6_EXT, ipv6_ext, "IPv6 extension header: passed")                 \
+	X(IPV6_LEN, ipv6_len,                                                  \
+	  "IPv6 payload length inconsistent with frame: passed")               \
+	X(TRUNC_UDP, trunc_udp,                                                \
+	  "truncated UDP header or bad UDP length: passed")                    \
+	X(TRUNC_DNS, trunc_dns, "truncated DNS header: passed")                \
+	X(DNS_QR, dns_qr, "QR bit set (a response): passed")                   \
+	X(DNS_OPCODE, dns_opcode, "opcode other than QUERY: passed")           \
+	X(DNS_TC, dns_tc, "TC bit set in a query: passed")                     \
+	X(DNS_QDCOUNT, dns_qdcount, "QDCOUNT not 1: passed")                   \
+	X(DNS_SECTIONS, dns_sections,                                          \
+	  "ANCOUNT or NSCOUNT not 0, or ARCOUNT above 1: passed")              \
+	X(NAME_COMPRESSED, name_compressed,                                    \
+	  "compression pointer in the question: passed")                       \
+	X(NAME_LABEL, name_label,                                              \
+	  "label longer than 63 or reserved label type: passed")               \
+	X(NAME_TOO_LONG, name_too_long,                                        \
+	  "query name longer than 255 bytes: passed")                          \
+	X(NAME_TRUNC, name_trunc,                                              \
+	  "question runs past the end of the packet: passed")                  \
+	X(QCLASS, qclass, "question class not IN: passed")                     \
+	X(OPT_MISSING, opt_missing, "additional record is not OPT: passed")    \
+	X(OPT_VERSION, opt_version, "EDNS version other than 0: passed")       \
+	X(OPT_MALFORMED, opt_malformed,                                        \
+	  "OPT record malformed or trailing bytes: passed")                    \
+	X(ACL_DROPPED, acl_dropped, "source not allowed: dropped")             \
+	X(ACL_REFUSED, acl_refused, "source not allowed: REFUSED sent")        \
+	X(RL_DROPPED, rl_dropped, "over the per-client rate: dropped")         \
+	X(RL_SLIPPED, rl_slipped, "over the per-client rate: TC=1 sent")       \
+	X(MISS_DROPPED, miss_dropped,                                          \
+	  "over the per-client miss budget: dropped")                          \
+	X(MISS_SLIPPED, miss_slipped,                                          \
+	  "over the per-client miss budget: TC=1 sent")                        \
+	X(GMISS_DROPPED, gmiss_dropped, "over the global miss cap: dropped")   \
+	X(DRYRUN, dryrun, "would have been limited (dry-run): passed on")      \
+	X(RL_EXEMPT, rl_exempt, "source exempt from rate limits")              \
+	X(SAMPLED, sampled, "queries copied to the event ring")                \
+	X(SAMPLE_LOST, sample_lost, "samples lost: event ring full")
+
+#define XDPDNS_STAT_ENUM_(NAME, name, help) XDPDNS_STAT_##NAME,
+enum xdpdns_stat { XDPDNS_STATS(XDPDNS_STAT_ENUM_) XDPDNS_STAT_MAX };
+#undef XDPDNS_STAT_ENUM_
+
+/*
+ * Breakdown of what XDP answered, so the numbers describe all traffic:
+ * answers by qtype (qtypes >= 256 count in slot 0) and by rcode sent.
+ */
+#define XDPDNS_QTYPE_SLOTS 256
+#define XDPDNS_RCODE_SLOTS 16
+
+/*
+ * The value of the one-element per-CPU array xdpdns_stats: one lookup per
+ * packet reaches every counter. User space sums it over CPUs.
+ */
+#define XDPDNS_STAT_FIELD_(NAME, name, help) __u64 name;
+struct xdpdns_stats {
+	XDPDNS_STATS(XDPDNS_STAT_FIELD_)
+	__u64 answer_qtype[XDPDNS_QTYPE_SLOTS];
+	__u64 answer_rcode[XDPDNS_RCODE_SLOTS];
+};
+#undef XDPDNS_STAT_FIELD_
+
+/*
+ * Service addresses: the program only looks at UDP to one of these and
+ * config.port. IPv4 addresses take addr[0..3], the rest zero.
+ */
+struct xdpdns_svc_key {
+	__u32 family; /* 4 or 6 */
+	__u8 addr[16]; /* network order */
+};
+
+/*
+ * LPM-trie key for the allow, deny and exempt lists: one trie holds both
+ * families, told apart by the family word, which is part of the prefix
+ * (prefixlen = 32 + address prefix length).
+ */
+struct xdpdns_lpm_key {
+	__u32 prefixlen;
+	__u32 family; /* 4 or 6 */
+	__u8 addr[16];
+};
+
+/* Bits of xdpdns_config.flags. */
+#define XDPDNS_CFG_ACL 0x0001 /* enforce the allow/deny lists */
+#define XDPDNS_CFG_ACL_REFUSE 0x0002 /* answer REFUSED instead of dropping */
+#define XDPDNS_CFG_RL_DRYRUN 0x0004 /* count limits, never drop or slip */
+
+/*
+ * Runtime configuration, element 0 of the xdpdns_config array. The daemon
+ * rewrites it on SIGHUP; the program reads it once per packet. A zero rate
+ * disables that limit.
+ */
+struct xdpdns_config {
+	__u16 port; /* service UDP port, host order (53) */
+	__u16 edns_size; /* UDP payload size advertised in our OPT */
+	__u32 flags; /* XDPDNS_CFG_* */
+	__u32 rl_rate; /* queries per second per client */
+	__u32 rl_burst; /* bucket depth, queries */
+	__u32 miss_rate; /* cache misses per second per client */
+	__u32 miss_burst;
+	__u32 gmiss_rate; /* cache misses per second, all clients together */
+	__u32 gmiss_burst;
+	__u8 slip; /* 0: drop all; N: every Nth limited query gets TC=1 */
+	__u8 v4_prefix; /* client aggregation, bits (32) */
+	__u8 v6_prefix; /* client aggregation, bits (64) */
+	__u8 pad0;
+	__u32 sample_rate; /* 1 in N queries to xdpdns_events; 0 = off */
+};
+
+/* Rate-limit table key: the client address masked to its prefix. */
+struct xdpdns_rl_key {
+	__u32 family; /* 4 or 6 */
+	__u8 addr[16];
+};
+
+/*
+ * Rate-limit state of one client, in an LRU hash shared by all CPUs. Both
+ * buckets are GCRA ("virtual scheduling"): tat is the theoretical arrival time
+ * of the next conforming query in ns; a query conforms when
+ * tat - burst * interval <= now. Updated with compare-and-swap, so no CPU's
+ * update is lost and no lock is held in the data path.
+ */
+struct xdpdns_rl_state {
+	__u64 tat_ns; /* per-client query bucket */
+	__u64 miss_tat_ns; /* per-client miss bucket */
+	__u64 last_ns; /* last query seen, for xdpdnsctl limited */
+	__u64 limited_ns; /* last query limited (0: never) */
+	__u64 queries; /* queries seen from this client */
+	__u64 limited; /* queries over a limit (dropped or slipped) */
+	__u64 slip_ctr; /* drives slip: every Nth limited query */
+};
+
+/* State of the global miss cap: element 0 of xdpdns_gmiss (not per-CPU). */
+struct xdpdns_gmiss_state {
+	__u64 tat_ns;
+	__u64 dropped;
+};
+
+/* Actions recorded in a sampled event. */
+enum xdpdns_action {
+	XDPDNS_ACT_ANSWERED = 0, /* XDP_TX from the cache */
+	XDPDNS_ACT_PASSED = 1, /* up to the daemon (miss, stale, unsupported) */
+	XDPDNS_ACT_LIMITED = 2, /* dropped or slipped by a rate limit */
+	XDPDNS_ACT_DENIED = 3, /* ACL */
+};
+
+/* One sampled query, as xdpdnsctl tail receives it from the ring buffer. */
+struct xdpdns_event {
+	__u64 ts_ns; /* bpf_ktime_get_ns() */
+	__u32 family; /* 4 or 6 */
+	__u8 addr[16]; /* client, network order */
+	__u16 qtype;
+	__u8 action; /* enum xdpdns_action */
+	__u8 reason; /* enum xdpdns_stat of the outcome */
+	__u16 qname_len;
+	__u8 qname[XDPDNS_NAME_MAX]; /* wire format, lower-cased */
+	__u8 pad[7];
+};
+
+_Static_assert(sizeof(struct xdpdns_cache_key) == 260, "cache key layout");
+_Static_assert(sizeof(struct xdpdns_cache_entry) == 1408, "cache entry layout");
+_Static_assert(sizeof(struct xdpdns_svc_key) == 20, "svc key layout");
+_Static_assert(sizeof(struct xdpdns_lpm_key) == 24, "lpm key layout");
+_Static_assert(sizeof(struct xdpdns_config) == 40, "config layout");
+_Static_assert(sizeof(struct xdpdns_rl_key) == 20, "rl key layout");
+_Static_assert(sizeof(struct xdpdns_rl_state) == 56, "rl state layout");
+_Static_assert(sizeof(struct xdpdns_event) == 296, "event layout");
+_Static_assert(sizeof(struct xdpdns_stats) ==
+		       8 * (XDPDNS_STAT_MAX + XDPDNS_QTYPE_SLOTS +
+			    XDPDNS_RCODE_SLOTS),
+	       "stats layout");
+
+#endif /* XDPDNS_MAPS_H */

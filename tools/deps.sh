@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Installs the Debian 12 packages xdpdns needs to build, test, bench and demo.
+# Idempotent and quick when nothing is missing: only absent packages are
+# fetched, and the package lists are refreshed only when something is.
+set -euo pipefail
+
+pkgs=(
+	# build
+	make gcc clang llvm pkg-config bpftool libbpf-dev libxdp-dev xdp-tools
+	libelf-dev zlib1g-dev linux-libc-dev libunbound-dev libconfig-dev
+	libmicrohttpd-dev libjansson-dev libcap-ng-dev
+	# tests
+	check libsubunit-dev libldns-dev iproute2 nsd unbound knot-dnsutils
+	dnsutils procps
+	# benchmarks
+	dnsperf
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "install ok installed" ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]} (run make deps as root)" >&2
+	exit 2
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+exit 0
