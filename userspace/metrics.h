@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The HTTP side of xdpdnsd: Prometheus text at /metrics and the live venue
+ * dashboard at /, served from the daemon's metrics address by libmicrohttpd
+ * in its own thread. Kernel counters are read from the maps on every scrape
+ * and summed over CPUs; daemon counters are read from struct daemon_stats.
+ */
+#ifndef XDPDNS_METRICS_H
+#define XDPDNS_METRICS_H
+
+#include "daemon_stats.h"
+
+struct metrics_server;
+
+struct metrics_config {
+	const char *listen; /* "ADDR:PORT" or "[V6ADDR]:PORT" */
+	int stats_fd; /* xdpdns_stats (per-CPU), -1 when running --no-xdp */
+	int cache_fd; /* xdpdns_cache, for xdpdns_cache_entries, or -1 */
+	int rl_fd; /* xdpdns_rl, for limited clients, or -1 */
+	const struct daemon_stats *daemon; /* never NULL */
+};
+
+/**
+ * metrics_start() - bind the metrics address and serve until metrics_stop().
+ * Return: 0 or -errno; on error nothing is left running and the cause has
+ * been logged with the address.
+ */
+int metrics_start(const struct metrics_config *cfg,
+		  struct metrics_server **out);
+
+void metrics_stop(struct metrics_server *srv);
+
+#endif /* XDPDNS_METRICS_H */
