@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The XDP program's maps, BTF-typed so `bpftool map dump` prints field
+ * names. Types, names and sizes come from maps/xdpdns.h; xdpdnsd sizes the
+ * cache and pins every map under its --pin-dir before loading.
+ */
+#ifndef XDPDNS_MAPS_BPF_H
+#define XDPDNS_MAPS_BPF_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "maps/xdpdns.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPDNS_CACHE_ENTRIES_DEFAULT);
+	__type(key, struct xdpdns_cache_key);
+	__type(value, struct xdpdns_cache_entry);
+} xdpdns_cache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpdns_stats);
+} xdpdns_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct xdpdns_svc_key);
+	__type(value, __u32);
+} xdpdns_svc SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpdns_config);
+} xdpdns_config SEC(".maps");
+
+/* Access control: deny wins over allow; exempt skips the rate limits. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdpdns_lpm_key);
+	__type(value, __u32);
+} xdpdns_allow SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdpdns_lpm_key);
+	__type(value, __u32);
+} xdpdns_deny SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdpdns_lpm_key);
+	__type(value, __u32);
+} xdpdns_exempt SEC(".maps");
+
+/* Per-client rate-limit state; LRU so spoofed floods evict, never fill. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct xdpdns_rl_key);
+	__type(value, struct xdpdns_rl_state);
+} xdpdns_rl SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpdns_gmiss_state);
+} xdpdns_gmiss SEC(".maps");
+
+/* Sampled queries for xdpdnsctl tail (struct xdpdns_event). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} xdpdns_events SEC(".maps");
+
+/* Per-CPU scratch for the cache key: too big for the 512-byte stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpdns_cache_key);
+} xdpdns_keybuf SEC(".maps");
+
+#endif /* XDPDNS_MAPS_BPF_H */

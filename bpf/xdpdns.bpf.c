@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * xdpdns XDP program: answers hot DNS queries from the xdpdns_cache map in
+ * the driver, before the network stack, and passes everything else up to
+ * xdpdnsd. See DESIGN.md, "The path of a query".
+ *
+ * A hit rewrites the query in place into the response: the client's header ID
+ * and question bytes stay where they are, the cached sections and an OPT
+ * record are appended after them, addresses and ports are swapped and the
+ * frame leaves with XDP_TX. The UDP checksum is summed arithmetically from
+ * parts that are known before the packet is touched (question bytes summed
+ * while parsing, the entry's precomputed data sum, TTLs as they are written),
+ * so the packet is never walked twice.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <xdp/xdp_helpers.h>
+
+#include "maps.bpf.h"
+#include "dns.bpf.h"
+
+/* libxdp dispatcher: run early, let later programs see what we pass. */
+struct {
+	__uint(priority, 10);
+	__uint(XDP_PASS, 1);
+} XDP_RUN_CONFIG(xdpdns_main);
+
+#define NSEC_PER_SEC 1000000000ULL
+#define IP_TTL_REPLY 64
+
+static __always_inline void stat_inc(struct xdpdns_stats *s, __u32 idx)
+{
+	__u64 *c = (__u64 *)s;
+
+	if (idx < XDPDNS_STAT_MAX)
+		c[idx]++;
+}
+
+/* Is the destination address one of the service addresses? */
+static __always_inline int svc_is_ours(struct pkt *p)
+{
+	struct xdpdns_svc_key k = {};
+	struct ipv6hdr *ip6;
+	struct iphdr *ip;
+
+	if (p->l3_proto == ETH_P_IP) {
+		ip = p->data + p->l3_off;
+		if ((void *)(ip + 1) > p->data_end)
+			return 0;
+		k.family = 4;
+		__builtin_memcpy(k.addr, &ip->daddr, 4);
+	} else {
+		ip6 = p->data + p->l3_off;
+		if ((void *)(ip6 + 1) > p->data_end)
+			return 0;
+		k.family = 6;
+		__builtin_memcpy(k.addr, &ip6->daddr, 16);
+	}
+	return bpf_map_lookup_elem(&xdpdns_svc, &k) != NULL;
+}
+
+/*
+ * Swap the addresses of the IP header at @l3 and set its length for a UDP
+ * datagram of @udp_len bytes. Returns the checksum sum of the pseudo-header
+ * (addresses, protocol, length), or -1 if the header is out of bounds.
+ */
+static __always_inline long ip_reply(void *data, void *data_end, __u32 l3,
+				     __u16 l3_proto, __u32 udp_len)
+{
+	__u32 sum = IPPROTO_UDP + udp_len, a, i;
+	struct ipv6hdr *ip6;
+	struct in6_addr a6;
+	struct iphdr *ip;
+
+	if (l3_proto == ETH_P_IP) {
+		ip = data + l3;
+		if ((void *)(ip + 1) > data_end)
+			return -1;
+		a = ip->saddr;
+		ip->saddr = ip->daddr;
+		ip->daddr = a;
+		ip->tot_len = bpf_htons(sizeof(*ip) + udp_len);
+		ip->ttl = IP_TTL_REPLY;
+		ip->check = 0;
+		ip->check = csum_ipv4_hdr(ip);
+		sum += csum_u32(bpf_ntohl(ip->saddr), 0) +
+		       csum_u32(bpf_ntohl(ip->daddr), 0);
+		return sum;
+	}
+
+	ip6 = data + l3;
+	if ((void *)(ip6 + 1) > data_end)
+		return -1;
+	a6 = ip6->saddr;
+	ip6->saddr = ip6->daddr;
+	ip6->daddr = a6;
+	ip6->payload_len = bpf_htons(udp_len);
+	ip6->hop_limit = IP_TTL_REPLY;
+#pragma unroll
+	for (i = 0; i < 4; i++)
+		sum += csum_u32(bpf_ntohl(ip6->saddr.in6_u.u6_addr32[i]), 0) +
+		       csum_u32(bpf_ntohl(ip6->daddr.in6_u.u6_addr32[i]), 0);
+	return sum;
+}
+
+/*
+ * Rewrite the query into the answer from @e and return the verdict. Nothing
+ * is written before bpf_xdp_adjust_tail() succeeds, so every early return
+ * leaves the query intact for the daemon. @reason receives the outcome.
+ */
+static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
+				  struct query *q, struct xdpdns_cache_entry *e,
+				  const struct xdpdns_config *cfg, __u64 now,
+				  __u32 *reason)
+{
+	__u32 data_len = e->data_len, rr_count = e->rr_count;
+	__u32 l3 = p->l3_off, l4 = p->l4_off, dns_off = p->dns_off;
+	__u32 opt_len, dns_len, udp_len, ans, limit, sum, elapsed, i;
+	__u16 rflags, ancount, nscount, arcount;
+	void *data, *data_end;
+	struct ethhdr *eth;
+	struct udphdr *udp;
+	struct dnshdr *h;
+	__u8 mac[ETH_ALEN];
+	long psum;
+	int delta;
+
+	*reason = XDPDNS_STAT_BAD_ENTRY;
+	if (data_len > XDPDNS_DATA_MAX || rr_count > XDPDNS_RR_MAX ||
+	    l3 > ETH_HLEN + 8 || l4 > PKT_L4_OFF_MAX)
+		return XDP_PASS;
+
+	opt_len = q->has_opt ? DNS_OPT_LEN : 0;
+	dns_len = DNS_HDR_LEN + q->qlen + 4 + data_len + opt_len;
+	limit = q->has_opt ? q->udp_size : XDPDNS_UDP_PLAIN_MAX;
+	if (dns_len > limit) {
+		*reason = XDPDNS_STAT_TOO_BIG;
+		return XDP_PASS;
+	}
+	udp_len = sizeof(*udp) + dns_len;
+	elapsed = now > e->stored_ns ? (now - e->stored_ns) / NSEC_PER_SEC : 0;
+
+	rflags = XDPDNS_F_QR | XDPDNS_F_RA |
+		 (e->flags & (XDPDNS_F_AA | XDPDNS_F_RCODE)) |
+		 (q->flags & (XDPDNS_F_RD | XDPDNS_F_CD));
+	if ((e->entry_flags & XDPDNS_ENTRY_VALIDATED) &&
+	    ((q->flags & XDPDNS_F_AD) || q->do_bit))
+		rflags |= XDPDNS_F_AD;
+	ancount = e->ancount;
+	nscount = e->nscount;
+	arcount = e->arcount + q->has_opt;
+
+	delta = (int)(dns_off + dns_len) - (int)(p->data_end - p->data);
+	if (bpf_xdp_adjust_tail(ctx, delta)) {
+		*reason = XDPDNS_STAT_NO_ROOM;
+		return XDP_PASS;
+	}
+
+	/* From here on the frame is ours: a failed bound is a dropped frame. */
+	*reason = XDPDNS_STAT_BAD_ENTRY;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return XDP_DROP;
+	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
+
+	psum = ip_reply(data, data_end, l3, p->l3_proto, udp_len);
+	if (psum < 0)
+		return XDP_DROP;
+	sum = psum;
+
+	udp = data + l4;
+	if ((void *)(udp + 1) > data_end)
+		return XDP_DROP;
+	i = udp->source;
+	udp->source = udp->dest;
+	udp->dest = i;
+	udp->len = bpf_htons(udp_len);
+	udp->check = 0;
+	sum += bpf_ntohs(udp->source) + bpf_ntohs(udp->dest) + udp_len;
+
+	h = data + dns_off;
+	if ((void *)(h + 1) > data_end)
+		return XDP_DROP;
+	h->flags = bpf_htons(rflags);
+	h->ancount = bpf_htons(ancount);
+	h->nscount = bpf_htons(nscount);
+	h->arcount = bpf_htons(arcount);
+	sum += bpf_ntohs(h->id) + rflags + 1 + ancount + nscount + arcount;
+	sum += q->qsum;
+
+	/* The cached sections, then their TTLs, decayed. */
+	ans = dns_off + DNS_HDR_LEN + q->qlen + 4;
+	if (data_len > 0 && bpf_xdp_store_bytes(ctx, ans, e->data, data_len))
+		return XDP_DROP;
+	sum += (q->qlen & 1) ? csum_swab16(e->data_csum) : e->data_csum;
+
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	for (i = 0; i < XDPDNS_RR_MAX; i++) {
+		__u32 off, ttl, ttl_be;
+		__u8 *t;
+
+		if (i >= rr_count)
+			break;
+		off = e->ttl_off[i];
+		if (off > XDPDNS_DATA_MAX - 4 || off + 4 > data_len)
+			return XDP_DROP;
+		__builtin_memcpy(&ttl_be, e->data + off, 4);
+		ttl = bpf_ntohl(ttl_be);
+		ttl = ttl > elapsed ? ttl - elapsed : 0;
+		ttl_be = bpf_htonl(ttl);
+		t = data + (ans & 0x1ff) + off;
+		if ((void *)(t + 4) > data_end)
+			return XDP_DROP;
+		__builtin_memcpy(t, &ttl_be, 4);
+		sum += csum_u32(ttl, (ans + off) & 1);
+	}
+
+	if (opt_len) {
+		__u32 o = ans + data_len;
+		__u8 *b = data + (o & 0x7ff);
+		__u16 size = cfg->edns_size;
+
+		if ((void *)(b + DNS_OPT_LEN) > data_end)
+			return XDP_DROP;
+		b[0] = 0; /* root */
+		b[1] = 0;
+		b[2] = DNS_TYPE_OPT;
+		b[3] = size >> 8; /* class: our UDP payload size */
+		b[4] = size & 0xff;
+		b[5] = 0; /* extended rcode */
+		b[6] = 0; /* version */
+		b[7] = q->do_bit ? DNS_OPT_DO >> 8 : 0;
+		b[8] = 0;
+		b[9] = 0; /* rdlength */
+		b[10] = 0;
+		/* Even-aligned sum of those bytes: 0x29|size_hi, size_lo<<8, DO */
+		psum = 0x2900 + (size >> 8) + ((size & 0xff) << 8) +
+		       (q->do_bit ? 0x80 : 0);
+		sum += (o & 1) ? csum_swab16(psum) : psum;
+	}
+
+	udp = data + l4;
+	if ((void *)(udp + 1) > data_end)
+		return XDP_DROP;
+	udp->check = bpf_htons(csum_finish(sum));
+
+	__sync_fetch_and_add(&e->hits, 1);
+	*reason = XDPDNS_STAT_HIT;
+	return XDP_TX;
+}
+
+/*
+ * What the parsing half hands the serving half. The serving half is a
+ * global function, verified once on its own with these fields unknown: the
+ * qname loop leaves a different (precise) qname length on each of its exits,
+ * and verifying the whole answer path after every one of them would not fit
+ * the verifier's budget. So every field is bounds-checked again below.
+ */
+struct serve_args {
+	__u32 l3_off;
+	__u32 l4_off;
+	__u32 dns_off;
+	__u32 dns_len;
+	__u16 l3_proto;
+	__u16 edns_size;
+	__u32 reason; /* out: XDPDNS_STAT_* outcome */
+	__u16 rcode; /* out: rcode sent, on XDP_TX */
+	__u16 qtype; /* out */
+	struct query q;
+};
+
+/*
+ * The rest of the question, the cache lookup and the answer. The key's
+ * qname is already in xdpdns_keybuf (this CPU's); @a carries the offsets.
+ * Return: the XDP verdict, with the outcome in a->reason.
+ */
+__noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
+{
+	struct pkt p = {
+		.data = (void *)(long)ctx->data,
+		.data_end = (void *)(long)ctx->data_end,
+	};
+	struct xdpdns_cache_entry *e;
+	struct xdpdns_config cfg = {};
+	struct xdpdns_cache_key *key;
+	__u32 zero = 0, reason;
+	struct query q;
+	int verdict;
+	__u64 now;
+
+	if (!a)
+		return XDP_PASS;
+	a->reason = XDPDNS_STAT_BAD_ENTRY;
+	q = a->q;
+	if (a->l3_off > ETH_HLEN + 8 || a->l4_off > PKT_L4_OFF_MAX ||
+	    a->dns_off > PKT_L4_OFF_MAX + 8 || a->dns_len > 0xffff ||
+	    q.qlen < 1 || q.qlen > XDPDNS_NAME_MAX)
+		return XDP_PASS;
+	p.l3_off = a->l3_off;
+	p.l4_off = a->l4_off;
+	p.dns_off = a->dns_off;
+	p.dns_len = a->dns_len;
+	p.l3_proto = a->l3_proto;
+	cfg.edns_size = a->edns_size;
+
+	key = bpf_map_lookup_elem(&xdpdns_keybuf, &zero);
+	if (!key)
+		return XDP_PASS;
+	reason = dns_parse_tail(&p, &q);
+	if (reason) {
+		a->reason = reason;
+		return XDP_PASS;
+	}
+	key->qtype = q.qtype;
+	key->qclass = DNS_CLASS_IN;
+	key->flags = (q.do_bit ? XDPDNS_KEY_DO : 0) |
+		     (q.flags & XDPDNS_F_CD ? XDPDNS_KEY_CD : 0);
+	a->qtype = q.qtype;
+
+	e = bpf_map_lookup_elem(&xdpdns_cache, key);
+	if (!e) {
+		a->reason = XDPDNS_STAT_MISS;
+		return XDP_PASS;
+	}
+	now = bpf_ktime_get_ns();
+	if (now >= e->expire_ns) {
+		a->reason = XDPDNS_STAT_EXPIRED;
+		return XDP_PASS;
+	}
+	verdict = answer(ctx, &p, &q, e, &cfg, now, &reason);
+	a->reason = reason;
+	a->rcode = e->flags & XDPDNS_F_RCODE;
+	return verdict;
+}
+
+SEC("xdp")
+int xdpdns_main(struct xdp_md *ctx)
+{
+	struct pkt p = {
+		.data = (void *)(long)ctx->data,
+		.data_end = (void *)(long)ctx->data_end,
+	};
+	struct xdpdns_cache_key *key;
+	struct xdpdns_config *cfg;
+	struct serve_args a = {};
+	struct xdpdns_stats *s;
+	__u32 zero = 0, reason;
+	int verdict = XDP_PASS;
+
+	s = bpf_map_lookup_elem(&xdpdns_stats, &zero);
+	cfg = bpf_map_lookup_elem(&xdpdns_config, &zero);
+	key = bpf_map_lookup_elem(&xdpdns_keybuf, &zero);
+	if (!s || !cfg || !key)
+		return XDP_PASS;
+	s->packets++;
+
+	reason = parse_eth(&p);
+	if (reason)
+		goto out;
+	if (p.l3_proto == ETH_P_IP)
+		reason = parse_ipv4(&p, cfg->port);
+	else if (p.l3_proto == ETH_P_IPV6)
+		reason = parse_ipv6(&p, cfg->port);
+	else
+		reason = XDPDNS_STAT_NOT_FOR_US;
+	if (reason == XDPDNS_STAT_NOT_FOR_US || reason == XDPDNS_STAT_TRUNC_L3)
+		goto out;
+	if (!svc_is_ours(&p)) {
+		reason = XDPDNS_STAT_NOT_FOR_US;
+		goto out;
+	}
+	if (reason)
+		goto out;
+	s->queries++;
+
+	reason = dns_parse_header(&p, &a.q);
+	if (reason)
+		goto out;
+	__builtin_memset(key, 0, sizeof(*key));
+	reason = dns_parse_qname(&p, &a.q, key->qname);
+	if (reason)
+		goto out;
+
+	a.l3_off = p.l3_off;
+	a.l4_off = p.l4_off;
+	a.dns_off = p.dns_off;
+	a.dns_len = p.dns_len;
+	a.l3_proto = p.l3_proto;
+	a.edns_size = cfg->edns_size;
+	verdict = xdpdns_serve(ctx, &a);
+	reason = a.reason;
+	if (verdict == XDP_TX) {
+		/* The mask is a no-op the verifier needs to bound the slot. */
+		__u32 slot = a.qtype < XDPDNS_QTYPE_SLOTS ? a.qtype : 0;
+
+		s->answer_qtype[slot & (XDPDNS_QTYPE_SLOTS - 1)]++;
+		s->answer_rcode[a.rcode & XDPDNS_F_RCODE]++;
+	}
+out:
+	stat_inc(s, reason);
+	return verdict;
+}
+
+char _license[] SEC("license") = "Dual BSD/GPL";
