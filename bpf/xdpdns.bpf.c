@@ -291,6 +291,7 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 	struct xdpdns_config cfg = {};
 	struct xdpdns_cache_key *key;
 	__u32 zero = 0, reason;
+	struct keybuf *kb;
 	struct query q;
 	int verdict;
 	__u64 now;
@@ -310,9 +311,10 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 	p.l3_proto = a->l3_proto;
 	cfg.edns_size = a->edns_size;
 
-	key = bpf_map_lookup_elem(&xdpdns_keybuf, &zero);
-	if (!key)
+	kb = bpf_map_lookup_elem(&xdpdns_keybuf, &zero);
+	if (!kb)
 		return XDP_PASS;
+	key = &kb->key;
 	reason = dns_parse_tail(&p, &q);
 	if (reason) {
 		a->reason = reason;
@@ -347,17 +349,17 @@ int xdpdns_main(struct xdp_md *ctx)
 		.data = (void *)(long)ctx->data,
 		.data_end = (void *)(long)ctx->data_end,
 	};
-	struct xdpdns_cache_key *key;
 	struct xdpdns_config *cfg;
 	struct serve_args a = {};
+	struct keybuf *kb;
 	struct xdpdns_stats *s;
 	__u32 zero = 0, reason;
 	int verdict = XDP_PASS;
 
 	s = bpf_map_lookup_elem(&xdpdns_stats, &zero);
 	cfg = bpf_map_lookup_elem(&xdpdns_config, &zero);
-	key = bpf_map_lookup_elem(&xdpdns_keybuf, &zero);
-	if (!s || !cfg || !key)
+	kb = bpf_map_lookup_elem(&xdpdns_keybuf, &zero);
+	if (!s || !cfg || !kb)
 		return XDP_PASS;
 	s->packets++;
 
@@ -383,10 +385,11 @@ int xdpdns_main(struct xdp_md *ctx)
 	reason = dns_parse_header(&p, &a.q);
 	if (reason)
 		goto out;
-	__builtin_memset(key, 0, sizeof(*key));
-	reason = dns_parse_qname(&p, &a.q, key->qname);
+	keybuf_clear(kb);
+	reason = dns_parse_qname(&p, &a.q, kb->key.qname);
 	if (reason)
 		goto out;
+	kb->used = a.q.qlen;
 
 	a.l3_off = p.l3_off;
 	a.l4_off = p.l4_off;
