@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The Check suites of the unit runner, one constructor per check_<area>.c.
+ * unit_main.c lists them all; a new area adds its line here and there.
+ */
+#ifndef XDPDNS_TESTS_UNIT_SUITES_H
+#define XDPDNS_TESTS_UNIT_SUITES_H
+
+#include <check.h>
+
+Suite *dnswire_suite(void);
+Suite *cache_entry_suite(void);
+Suite *config_suite(void);
+
+#endif /* XDPDNS_TESTS_UNIT_SUITES_H */
