@@ -133,7 +133,12 @@ static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 
 	opt_len = q->has_opt ? DNS_OPT_LEN : 0;
 	dns_len = DNS_HDR_LEN + q->qlen + 4 + data_len + opt_len;
+	/* The client's buffer (floored at 512), capped at our own advertised
+	 * size: larger answers would fragment; the daemon sends them TC=1. */
 	limit = q->has_opt ? q->udp_size : XDPDNS_UDP_PLAIN_MAX;
+	if (q->has_opt && cfg->edns_size >= XDPDNS_UDP_PLAIN_MAX &&
+	    limit > cfg->edns_size)
+		limit = cfg->edns_size;
 	if (dns_len > limit) {
 		*reason = XDPDNS_STAT_TOO_BIG;
 		return XDP_PASS;

@@ -638,9 +638,15 @@ int cache_entry_render(const struct xdpdns_cache_entry *entry,
 	}
 	need = DNSWIRE_HEADER_LEN + cq.question_len + entry->data_len +
 	       (cq.edns ? 1 + DNSWIRE_RR_FIXED_LEN : 0);
+	/* RFC 6891 6.2.5: the client's size, floored at 512; and never more
+	 * than we advertise ourselves, so answers stay below fragmentation
+	 * (DNS Flag Day 2020) and larger ones go to TCP. */
 	limit = XDPDNS_UDP_PLAIN_MAX;
 	if (cq.edns && cq.udp_size > limit)
 		limit = cq.udp_size;
+	if (cq.edns && q->edns_size >= XDPDNS_UDP_PLAIN_MAX &&
+	    limit > q->edns_size)
+		limit = q->edns_size;
 	if (need > limit || need > cap) {
 		errno = EMSGSIZE;
 		return -1;

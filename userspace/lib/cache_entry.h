@@ -74,7 +74,8 @@ struct cache_entry_query {
  * one.
  *
  * Return: bytes written, or -1 with errno (EINVAL query not servable, ESTALE
- * entry expired, EMSGSIZE larger than @cap or the client's buffer).
+ * entry expired, EMSGSIZE larger than @cap or than the client can take:
+ * 512 without EDNS, else its size, at most @q->edns_size).
  */
 int cache_entry_render(const struct xdpdns_cache_entry *entry,
 		       const struct cache_entry_query *q, uint8_t *out,
