@@ -128,8 +128,17 @@ static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 
 	*reason = XDPDNS_STAT_BAD_ENTRY;
 	if (data_len > XDPDNS_DATA_MAX || rr_count > XDPDNS_RR_MAX ||
+	    rr_count != (__u32)e->ancount + e->nscount + e->arcount ||
 	    l3 > ETH_HLEN + 8 || l4 > PKT_L4_OFF_MAX)
 		return XDP_PASS;
+	/* Every TTL inside the data, checked while the query is still intact;
+	 * the checks in the write loop below are for the verifier. */
+	for (i = 0; i < XDPDNS_RR_MAX; i++) {
+		if (i >= rr_count)
+			break;
+		if (e->ttl_off[i] + 4 > data_len)
+			return XDP_PASS;
+	}
 
 	opt_len = q->has_opt ? DNS_OPT_LEN : 0;
 	dns_len = DNS_HDR_LEN + q->qlen + 4 + data_len + opt_len;
@@ -336,7 +345,9 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 		a->reason = XDPDNS_STAT_MISS;
 		return XDP_PASS;
 	}
-	now = bpf_ktime_get_ns();
+	/* CLOCK_MONOTONIC at tick granularity: a few ms of slack on expiry is
+	 * harmless (TTLs are whole seconds) and it is much cheaper to read. */
+	now = bpf_ktime_get_coarse_ns();
 	if (now >= e->expire_ns) {
 		a->reason = XDPDNS_STAT_EXPIRED;
 		return XDP_PASS;

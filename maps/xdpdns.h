@@ -107,8 +107,8 @@ struct xdpdns_cache_key {
  * for the default 65536 entries.
  */
 struct xdpdns_cache_entry {
-	__u64 expire_ns; /* bpf_ktime_get_ns() value at which it goes stale */
-	__u64 stored_ns; /* bpf_ktime_get_ns() value the TTLs in data[] hold at */
+	__u64 expire_ns; /* CLOCK_MONOTONIC ns at which it goes stale */
+	__u64 stored_ns; /* CLOCK_MONOTONIC ns the TTLs in data[] hold at */
 	__u64 hits; /* answers served from XDP; incremented atomically */
 	__u32 ttl; /* lifetime it was stored with, seconds (min of all TTLs) */
 	__u16 data_csum; /* see above */
@@ -131,6 +131,11 @@ struct xdpdns_cache_entry {
  * exactly one outcome (the reason for its verdict); packets to a service
  * address and port also bump QUERIES. One list, so nothing can fall out of
  * step.
+ *
+ * Markers, not outcomes (a packet bumps them besides its one outcome, so
+ * they are left out of the sum that equals PACKETS): QUERIES, DRYRUN,
+ * RL_EXEMPT, SAMPLED and SAMPLE_LOST. A query limited in dry-run counts
+ * DRYRUN and then the outcome it really had (HIT, MISS, ...).
  */
 #define XDPDNS_STATS(X)                                                        \
 	X(PACKETS, packets, "frames seen by the XDP program")                  \
@@ -233,7 +238,12 @@ struct xdpdns_lpm_key {
 	__u8 addr[16];
 };
 
-/* Bits of xdpdns_config.flags. */
+/*
+ * Bits of xdpdns_config.flags. The ACL applies to UDP queries XDP sees; the
+ * daemon must apply the same lists to what reaches it directly (TCP, and UDP
+ * passed before the query check: fragments, IPv4 options, IPv6 extension
+ * headers). Dry-run covers the rate limits and miss caps, not the ACL.
+ */
 #define XDPDNS_CFG_ACL 0x0001 /* enforce the allow/deny lists */
 #define XDPDNS_CFG_ACL_REFUSE 0x0002 /* answer REFUSED instead of dropping */
 #define XDPDNS_CFG_RL_DRYRUN 0x0004 /* count limits, never drop or slip */
@@ -254,8 +264,8 @@ struct xdpdns_config {
 	__u32 gmiss_rate; /* cache misses per second, all clients together */
 	__u32 gmiss_burst;
 	__u8 slip; /* 0: drop all; N: every Nth limited query gets TC=1 */
-	__u8 v4_prefix; /* client aggregation, bits (32) */
-	__u8 v6_prefix; /* client aggregation, bits (64) */
+	__u8 v4_prefix; /* client aggregation, bits (32; 0 means 32) */
+	__u8 v6_prefix; /* client aggregation, bits (64; 0 means 64) */
 	__u8 pad0;
 	__u32 sample_rate; /* 1 in N queries to xdpdns_events; 0 = off */
 };
@@ -279,14 +289,15 @@ struct xdpdns_rl_state {
 	__u64 last_ns; /* last query seen, for xdpdnsctl limited */
 	__u64 limited_ns; /* last query limited (0: never) */
 	__u64 queries; /* queries seen from this client */
-	__u64 limited; /* queries over a limit (dropped or slipped) */
+	__u64 limited; /* queries over a limit (dropped or slipped; in
+			* dry-run, would have been) */
 	__u64 slip_ctr; /* drives slip: every Nth limited query */
 };
 
 /* State of the global miss cap: element 0 of xdpdns_gmiss (not per-CPU). */
 struct xdpdns_gmiss_state {
 	__u64 tat_ns;
-	__u64 dropped;
+	__u64 dropped; /* misses over the cap (in dry-run: would have been) */
 };
 
 /* Actions recorded in a sampled event. */
@@ -305,7 +316,7 @@ struct xdpdns_event {
 	__u16 qtype;
 	__u8 action; /* enum xdpdns_action */
 	__u8 reason; /* enum xdpdns_stat of the outcome */
-	__u16 qname_len;
+	__u16 qname_len; /* 0: question not parsed (ACL drop, rate drop) */
 	__u8 qname[XDPDNS_NAME_MAX]; /* wire format, lower-cased */
 	__u8 pad[7];
 };

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * What every BPF_PROG_TEST_RUN test of xdpdns_main needs: load the real
+ * object from its skeleton with a small cache, configure it like the daemon
+ * would (port 53, EDNS 1232, limits off, the builder's service addresses),
+ * run one frame, read the summed per-CPU counters, fill the cache from DNS
+ * responses made with libldns through cache_entry_build(), and check an
+ * XDP_TX output against the query, the entry and cache_entry_render().
+ */
+#ifndef XDPDNS_TESTS_XDPTEST_H
+#define XDPDNS_TESTS_XDPTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "maps/xdpdns.h"
+
+struct xdpdns;
+
+struct xdptest {
+	struct xdpdns *skel;
+	int prog_fd;
+	int cache_fd;
+	int stats_fd;
+	int svc_fd;
+	int config_fd;
+	int ncpu;
+	char err[256]; /* why xdptest_open() failed */
+};
+
+/* EDNS size the tests configure (the daemon's default). */
+#define XDPTEST_EDNS_SIZE XDPDNS_EDNS_SIZE_DEFAULT
+
+/*
+ * Opens and loads xdpdns_main with @cache_entries cache slots, writes the
+ * config and the service addresses PKT_SERVER4 and PKT_SERVER6.
+ * Return: 0 or -errno (reason in t->err).
+ */
+int xdptest_open(struct xdptest *t, unsigned int cache_entries);
+void xdptest_close(struct xdptest *t);
+
+/*
+ * Runs the program once on @in. @out (PKT_MAX bytes) receives the frame as
+ * the program left it, @out_len its length. Return: 0 or -errno of the
+ * syscall (the kernel refuses frames shorter than 14 bytes with -EINVAL).
+ */
+int xdptest_run(struct xdptest *t, const void *in, size_t in_len, void *out,
+		size_t *out_len, uint32_t *verdict);
+
+/* The counters summed over CPUs. Return: 0 or -errno. */
+int xdptest_stats(struct xdptest *t, struct xdpdns_stats *sum);
+
+/* Name of counter @i of struct xdpdns_stats viewed as __u64[]. */
+const char *xdptest_stat_name(unsigned int i);
+
+int xdptest_cache_put(struct xdptest *t, const struct xdpdns_cache_key *k,
+		      const struct xdpdns_cache_entry *e);
+int xdptest_cache_get(struct xdptest *t, const struct xdpdns_cache_key *k,
+		      struct xdpdns_cache_entry *e);
+int xdptest_cache_del(struct xdptest *t, const struct xdpdns_cache_key *k);
+
+/* CLOCK_MONOTONIC in ns, the clock of bpf_ktime_get_ns(). */
+uint64_t xdptest_now_ns(void);
+
+/* A response to build with libldns. Every list ends with NULL. */
+struct resp_spec {
+	const char *qname; /* "www.example.com." */
+	const char *qtype; /* "A" */
+	unsigned int rcode;
+	bool aa;
+	bool ad;
+	bool edns; /* add an OPT record (the builder must drop it) */
+	bool edns_do;
+	const char *const *an; /* RRs in presentation format */
+	const char *const *ns;
+	const char *const *ar;
+};
+
+/*
+ * The response of @s in wire format (ldns compresses names). @out gets at
+ * most @cap bytes. Return: length or -1 (reason printed on stderr).
+ */
+int resp_build(const struct resp_spec *s, uint8_t *out, size_t cap);
+
+/*
+ * resp_build() then cache_entry_build() with @key_flags, @validated and the
+ * clock @now_ns, then xdptest_cache_put(). @key and @entry may be NULL.
+ * Return: 0, a negative cache_entry_build() error, or -1.
+ */
+int xdptest_add(struct xdptest *t, const struct resp_spec *s, uint8_t key_flags,
+		bool validated, uint64_t now_ns, struct xdpdns_cache_key *key,
+		struct xdpdns_cache_entry *entry);
+
+/*
+ * The key the program must build for the DNS query @msg, computed here
+ * independently: lower-cased qname, qtype, IN, DO from the OPT record and CD
+ * from the header. Return: 0, or -1 if @msg is not a simple query.
+ */
+int xdptest_query_key(const uint8_t *msg, size_t len,
+		      struct xdpdns_cache_key *key);
+
+/*
+ * Checks an XDP_TX output @out against the query frame @in and the entry:
+ * checksums and lengths verified by pktbuild, MACs, addresses and ports
+ * swapped, VLAN tags kept, ID and question bytes unchanged, the DNS payload
+ * parses with ldns and is byte for byte cache_entry_render() for the query
+ * at @t0 or at @t1 (the clock read before and after the run).
+ * Return: 0, or -1 with the reason in @why.
+ */
+int xdptest_check_answer(const uint8_t *in, size_t in_len, const uint8_t *out,
+			 size_t out_len, const struct xdpdns_cache_entry *e,
+			 uint64_t t0, uint64_t t1, char *why, size_t why_len);
+
+/* Hex dump of @len bytes to stderr, 16 a line, for failure reports. */
+void xdptest_hexdump(const char *title, const uint8_t *b, size_t len);
+
+#endif /* XDPDNS_TESTS_XDPTEST_H */
