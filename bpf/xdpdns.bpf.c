@@ -104,6 +104,25 @@ static __always_inline long ip_reply(void *data, void *data_end, __u32 l3,
 	return sum;
 }
 
+struct ttl_check {
+	struct xdpdns_cache_entry *e;
+	__u32 data_len;
+	__u32 bad;
+};
+
+/* bpf_loop() callback: is TTL @i inside the entry's data? A callback keeps
+ * this loop from multiplying the verifier's states of the one after it. */
+static long ttl_off_check(__u32 i, void *ctx)
+{
+	struct ttl_check *c = ctx;
+
+	if (i >= XDPDNS_RR_MAX || c->e->ttl_off[i] + 4 > c->data_len) {
+		c->bad = 1;
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * Rewrite the query into the answer from @e and return the verdict. Nothing
  * is written before bpf_xdp_adjust_tail() succeeds, so every early return
@@ -121,6 +140,7 @@ static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 	void *data, *data_end;
 	struct ethhdr *eth;
 	struct udphdr *udp;
+	struct ttl_check ttl_check;
 	struct dnshdr *h;
 	__u8 mac[ETH_ALEN];
 	long psum;
@@ -133,12 +153,12 @@ static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 		return XDP_PASS;
 	/* Every TTL inside the data, checked while the query is still intact;
 	 * the checks in the write loop below are for the verifier. */
-	for (i = 0; i < XDPDNS_RR_MAX; i++) {
-		if (i >= rr_count)
-			break;
-		if (e->ttl_off[i] + 4 > data_len)
-			return XDP_PASS;
-	}
+	ttl_check.e = e;
+	ttl_check.data_len = data_len;
+	ttl_check.bad = 0;
+	if (rr_count && bpf_loop(rr_count, ttl_off_check, &ttl_check, 0) &&
+	    ttl_check.bad)
+		return XDP_PASS;
 
 	opt_len = q->has_opt ? DNS_OPT_LEN : 0;
 	dns_len = DNS_HDR_LEN + q->qlen + 4 + data_len + opt_len;
@@ -345,9 +365,7 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 		a->reason = XDPDNS_STAT_MISS;
 		return XDP_PASS;
 	}
-	/* CLOCK_MONOTONIC at tick granularity: a few ms of slack on expiry is
-	 * harmless (TTLs are whole seconds) and it is much cheaper to read. */
-	now = bpf_ktime_get_coarse_ns();
+	now = bpf_ktime_get_ns();
 	if (now >= e->expire_ns) {
 		a->reason = XDPDNS_STAT_EXPIRED;
 		return XDP_PASS;
