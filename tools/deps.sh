@@ -11,8 +11,8 @@ pkgs=(
 	libelf-dev zlib1g-dev linux-libc-dev libunbound-dev libconfig-dev
 	libmicrohttpd-dev libjansson-dev libcap-ng-dev
 	# tests
-	check libsubunit-dev libldns-dev iproute2 nsd unbound knot-dnsutils
-	dnsutils procps
+	check libsubunit-dev libldns-dev iproute2 ethtool nsd unbound
+	knot-dnsutils dnsutils procps python3 curl
 	# benchmarks
 	dnsperf
 )
