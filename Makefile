@@ -141,6 +141,13 @@ $(BUILD)/tests/bench_xdp: $(BUILD)/tests/bpf/bench_xdp.o $(TESTLIB_OBJS) $(LIB)
 $(BUILD):
 	@mkdir -p $@
 
+# The dashboard is served from the binary: regenerate its C array when the
+# page changes (both are committed, a unit test checks they agree).
+$(BUILD)/userspace/metrics.o $(BUILD)/tests/unit/check_metrics.o: userspace/dashboard.inc
+userspace/dashboard.inc: tools/dashboard/index.html tools/dashboard/embed.sh
+	$(call msg,GEN,$@)
+	$(Q)tools/dashboard/embed.sh
+
 # --- tests and benchmarks ----------------------------------------------------
 # `make test` is the one command CI and a new user run: deps, build, all suites.
 test: deps

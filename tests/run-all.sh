@@ -23,6 +23,7 @@ run() {
 [ -x "$build/tests/bpf_runner" ] && run bpf "$build/tests/bpf_runner" "$build"
 [ -x "$build/tests/fuzz_xdp" ] && run fuzz "$build/tests/fuzz_xdp" "$build"
 [ -x tests/netns/run.sh ] && run netns tests/netns/run.sh "$build"
+[ -x tests/browser/test_dashboard.sh ] && run browser tests/browser/test_dashboard.sh "$build"
 
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "FAILED suites: ${failed[*]}"

@@ -12,7 +12,7 @@ pkgs=(
 	libmicrohttpd-dev libjansson-dev libcap-ng-dev
 	# tests
 	check libsubunit-dev libldns-dev iproute2 ethtool nsd unbound
-	knot-dnsutils dnsutils procps python3 curl
+	knot-dnsutils dnsutils procps python3 curl prometheus chromium xxd
 	# benchmarks
 	dnsperf
 )
@@ -30,6 +30,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# The tests run their own nsd, unbound and prometheus; keep the packages'
+# init scripts from starting system-wide copies (policy-rc.d, 101 = deny).
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod +x "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 exit 0
