@@ -19,6 +19,8 @@
 
 #include "maps.bpf.h"
 #include "dns.bpf.h"
+#include "limit.bpf.h"
+#include "sample.bpf.h"
 
 /* libxdp dispatcher: run early, let later programs see what we pass. */
 struct {
@@ -33,8 +35,11 @@ static __always_inline void stat_inc(struct xdpdns_stats *s, __u32 idx)
 {
 	__u64 *c = (__u64 *)s;
 
+	/* The mask keeps the access bounded even if the compiler spills idx
+	 * in a way that loses the check's range (it did once). */
+	_Static_assert(XDPDNS_STAT_MAX <= 64, "stat index mask");
 	if (idx < XDPDNS_STAT_MAX)
-		c[idx]++;
+		c[idx & 63]++;
 }
 
 /* Is the destination address one of the service addresses? */
@@ -376,6 +381,161 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 	return verdict;
 }
 
+/*
+ * Bounce the query back as a reply without cache data: REFUSED for a source
+ * the ACL denies, TC=1 for a query over a rate limit (the client retries over
+ * TCP). @rflags holds the TC bit or the rcode; QR and RA are set, RD and CD
+ * copied, AA and AD clear. The header keeps the ID and counts, the question
+ * is echoed byte for byte; an OPT record (RFC 6891 7: an EDNS query gets an
+ * EDNS reply) keeps its place and DO bit but carries our UDP size, no
+ * extended rcode and no options: echoing options such as a client-only
+ * COOKIE would make the client drop the reply. Options and trailing bytes
+ * are cut with a negative bpf_xdp_adjust_tail(), so the reply is never
+ * longer than the query and cannot amplify.
+ *
+ * The UDP checksum is computed in full from parts, as in answer(): the
+ * pseudo-header, the header words and the question sum kept by the parser,
+ * so a query sent with checksum 0 (IPv4) still gets a checksummed reply.
+ *
+ * Return: XDP_TX, or XDP_DROP if the query cannot be bounced (anything
+ * dns_parse_tail() refuses: a limited or denied query never reaches the
+ * daemon). Like xdpdns_serve(), @a is re-checked for the verifier.
+ */
+__noinline int xdpdns_bounce(struct xdp_md *ctx, struct serve_args *a,
+			     __u32 rflags)
+{
+	struct pkt p = {
+		.data = (void *)(long)ctx->data,
+		.data_end = (void *)(long)ctx->data_end,
+	};
+	__u32 dns_len, udp_len, sum, o, port;
+	void *data, *data_end;
+	struct ethhdr *eth;
+	struct udphdr *udp;
+	__u8 mac[ETH_ALEN];
+	struct dnshdr *h;
+	struct query q;
+	long psum;
+	int delta;
+
+	if (!a)
+		return XDP_DROP;
+	q = a->q;
+	if (a->l3_off > ETH_HLEN + 8 || a->l4_off > PKT_L4_OFF_MAX ||
+	    a->dns_off > PKT_L4_OFF_MAX + 8 || a->dns_len > 0xffff ||
+	    q.qlen < 1 || q.qlen > XDPDNS_NAME_MAX)
+		return XDP_DROP;
+	p.l3_off = a->l3_off;
+	p.l4_off = a->l4_off;
+	p.dns_off = a->dns_off;
+	p.dns_len = a->dns_len;
+	p.l3_proto = a->l3_proto;
+	if (dns_parse_tail(&p, &q))
+		return XDP_DROP;
+	a->qtype = q.qtype;
+
+	dns_len = DNS_HDR_LEN + q.qlen + 4 + (q.has_opt ? DNS_OPT_LEN : 0);
+	udp_len = sizeof(*udp) + dns_len;
+	rflags = (rflags & (XDPDNS_F_TC | XDPDNS_F_RCODE)) | XDPDNS_F_QR |
+		 XDPDNS_F_RA | (q.flags & (XDPDNS_F_RD | XDPDNS_F_CD));
+	delta = (int)(p.dns_off + dns_len) - (int)(p.data_end - p.data);
+	if (delta > 0 || (delta && bpf_xdp_adjust_tail(ctx, delta)))
+		return XDP_DROP;
+
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return XDP_DROP;
+	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
+
+	psum = ip_reply(data, data_end, p.l3_off, p.l3_proto, udp_len);
+	if (psum < 0)
+		return XDP_DROP;
+	sum = psum;
+
+	udp = data + p.l4_off;
+	if ((void *)(udp + 1) > data_end)
+		return XDP_DROP;
+	port = udp->source;
+	udp->source = udp->dest;
+	udp->dest = port;
+	udp->len = bpf_htons(udp_len);
+	udp->check = 0;
+	sum += bpf_ntohs(udp->source) + bpf_ntohs(udp->dest) + udp_len;
+
+	/* Counts stay: QDCOUNT 1, AN/NS 0, AR = OPT (dns_parse_header). */
+	h = data + p.dns_off;
+	if ((void *)(h + 1) > data_end)
+		return XDP_DROP;
+	h->flags = bpf_htons(rflags);
+	sum += bpf_ntohs(h->id) + rflags + 1 + q.has_opt + q.qsum;
+
+	if (q.has_opt) {
+		__u16 size = a->edns_size;
+		__u8 *b;
+
+		o = p.dns_off + DNS_HDR_LEN + q.qlen + 4;
+		b = data + (o & 0x1ff);
+		if ((void *)(b + DNS_OPT_LEN) > data_end)
+			return XDP_DROP;
+		/* Name, type and TTL version were checked by the parser. */
+		b[3] = size >> 8;
+		b[4] = size & 0xff;
+		b[5] = 0; /* extended rcode */
+		b[7] = q.do_bit ? DNS_OPT_DO >> 8 : 0;
+		b[8] = 0;
+		b[9] = 0; /* rdlength */
+		b[10] = 0;
+		psum = 0x2900 + (size >> 8) + ((size & 0xff) << 8) +
+		       (q.do_bit ? 0x80 : 0);
+		sum += (o & 1) ? csum_swab16(psum) : psum;
+	}
+
+	udp->check = bpf_htons(csum_finish(sum));
+	a->rcode = rflags & XDPDNS_F_RCODE;
+	return XDP_TX;
+}
+
+/*
+ * xdpdns_bounce() for a query stopped before main parsed its question (by
+ * the ACL or the query bucket): the header and qname are parsed here, into
+ * this CPU's key buffer as main would, so the sampled event still names the
+ * query. Kept out of main so that main's qname loop is entered from one
+ * state whatever the limiter said (see limit.bpf.h).
+ * Return: XDP_TX, or XDP_DROP for a query that cannot be bounced.
+ */
+__noinline int xdpdns_bounce_query(struct xdp_md *ctx, struct serve_args *a,
+				   __u32 rflags)
+{
+	struct pkt p = {
+		.data = (void *)(long)ctx->data,
+		.data_end = (void *)(long)ctx->data_end,
+	};
+	struct keybuf *kb;
+	__u32 zero = 0;
+
+	kb = bpf_map_lookup_elem(&xdpdns_keybuf, &zero);
+	if (!a || !kb || a->l3_off > ETH_HLEN + 8 ||
+	    a->l4_off > PKT_L4_OFF_MAX || a->dns_off > PKT_L4_OFF_MAX + 8 ||
+	    a->dns_len > 0xffff)
+		return XDP_DROP;
+	p.l3_off = a->l3_off;
+	p.l4_off = a->l4_off;
+	p.dns_off = a->dns_off;
+	p.dns_len = a->dns_len;
+	p.l3_proto = a->l3_proto;
+	if (dns_parse_header(&p, &a->q))
+		return XDP_DROP;
+	keybuf_clear(kb);
+	if (dns_parse_qname(&p, &a->q, kb->key.qname))
+		return XDP_DROP;
+	kb->used = a->q.qlen;
+	return xdpdns_bounce(ctx, a, rflags);
+}
+
 SEC("xdp")
 int xdpdns_main(struct xdp_md *ctx)
 {
@@ -385,9 +545,10 @@ int xdpdns_main(struct xdp_md *ctx)
 	};
 	struct xdpdns_config *cfg;
 	struct serve_args a = {};
+	struct limit lim = {};
 	struct keybuf *kb;
 	struct xdpdns_stats *s;
-	__u32 zero = 0, reason;
+	__u32 zero = 0, reason, r;
 	int verdict = XDP_PASS;
 
 	s = bpf_map_lookup_elem(&xdpdns_stats, &zero);
@@ -416,23 +577,59 @@ int xdpdns_main(struct xdp_md *ctx)
 		goto out;
 	s->queries++;
 
-	reason = dns_parse_header(&p, &a.q);
-	if (reason)
-		goto out;
-	keybuf_clear(kb);
-	reason = dns_parse_qname(&p, &a.q, kb->key.qname);
-	if (reason)
-		goto out;
-	kb->used = a.q.qlen;
-
 	a.l3_off = p.l3_off;
 	a.l4_off = p.l4_off;
 	a.dns_off = p.dns_off;
 	a.dns_len = p.dns_len;
 	a.l3_proto = p.l3_proto;
 	a.edns_size = cfg->edns_size;
-	verdict = xdpdns_serve(ctx, &a);
-	reason = a.reason;
+
+	/*
+	 * ACL and the query bucket, before any DNS work (limit.bpf.h). Only
+	 * global functions look at the limiter's results, so main's qname
+	 * loop is entered in the same state whatever the limiter said.
+	 */
+	if ((cfg->flags & XDPDNS_CFG_ACL) |
+	    (cfg->rl_rate | cfg->miss_rate | cfg->gmiss_rate)) {
+		lim.l3_off = p.l3_off;
+		lim.l3_proto = p.l3_proto;
+		reason = xdpdns_limit(ctx, &lim);
+		if (reason) {
+			verdict = XDP_DROP;
+			if (lim.bounce &&
+			    xdpdns_bounce_query(ctx, &a, lim.bounce) ==
+				    XDP_TX) {
+				verdict = XDP_TX;
+				reason = lim.tx_reason;
+			}
+			goto done;
+		}
+	}
+
+	reason = dns_parse_header(&p, &a.q);
+	if (!reason) {
+		keybuf_clear(kb);
+		reason = dns_parse_qname(&p, &a.q, kb->key.qname);
+	}
+	if (!reason) {
+		kb->used = a.q.qlen;
+		verdict = xdpdns_serve(ctx, &a);
+		reason = a.reason;
+	}
+	if (verdict == XDP_PASS && (cfg->miss_rate | cfg->gmiss_rate)) {
+		/* Bound for the daemon: the miss budgets (limit.bpf.h). */
+		r = xdpdns_limit_miss(ctx, &lim);
+		if (r) {
+			reason = r;
+			verdict = XDP_DROP;
+			if (lim.bounce &&
+			    xdpdns_bounce(ctx, &a, lim.bounce) == XDP_TX) {
+				verdict = XDP_TX;
+				reason = lim.tx_reason;
+			}
+		}
+	}
+done:
 	if (verdict == XDP_TX) {
 		/* The mask is a no-op the verifier needs to bound the slot. */
 		__u32 slot = a.qtype < XDPDNS_QTYPE_SLOTS ? a.qtype : 0;
@@ -440,6 +637,21 @@ int xdpdns_main(struct xdp_md *ctx)
 		s->answer_qtype[slot & (XDPDNS_QTYPE_SLOTS - 1)]++;
 		s->answer_rcode[a.rcode & XDPDNS_F_RCODE]++;
 	}
+	stat_inc(s, reason);
+	/* 1 in sample_rate queries to the event ring (sample.bpf.h). */
+	if (cfg->sample_rate && bpf_get_prandom_u32() % cfg->sample_rate == 0) {
+		struct sample_args sa = {
+			.l3_off = p.l3_off,
+			.l3_proto = p.l3_proto,
+			.qtype = a.qtype,
+			.qlen = a.q.qlen,
+			.reason = reason,
+			.swapped = verdict == XDP_TX,
+		};
+
+		xdpdns_sample(ctx, &sa);
+	}
+	return verdict;
 out:
 	stat_inc(s, reason);
 	return verdict;

@@ -34,6 +34,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bpf_runner: not root, loading will fail\n");
 
 	sr = srunner_create(xdp_suite());
+	srunner_add_suite(sr, limit_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

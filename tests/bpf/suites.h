@@ -13,5 +13,6 @@
 extern const char *bpf_test_build_dir;
 
 Suite *xdp_suite(void);
+Suite *limit_suite(void);
 
 #endif /* XDPDNS_TESTS_BPF_SUITES_H */

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Access control and flood limits for the XDP program (DESIGN.md, "The path
+ * of a query", steps 2 and 3): the allow/deny lists, the per-client query
+ * bucket, the per-client miss budget, the global miss cap, slip and dry-run.
+ * Only decisions live here; the REFUSED and TC=1 replies are built by
+ * xdpdns_bounce() in xdpdns.bpf.c, after the question has been parsed.
+ *
+ * Every bucket is GCRA ("virtual scheduling", as in struct xdpdns_rl_state):
+ * with emission interval T = 1e9 / rate ns, a query arriving at now moves the
+ * theoretical arrival time to tat' = max(tat, now) + T and conforms when
+ * tat' - burst * T <= now, so a fresh or idle bucket admits exactly `burst`
+ * queries back to back and then one every T. A non-conforming query leaves
+ * tat alone. The new tat is published with compare-and-swap: buckets are
+ * shared by all CPUs (RSS spreads one client's ports over queues), no update
+ * is lost and no lock is taken. A CPU that keeps losing the race treats the
+ * query as limited: it only loses when others admitted queries of the same
+ * client in the meantime.
+ *
+ * The two stages, xdpdns_limit() before the question is parsed and
+ * xdpdns_limit_miss() for a query on its way to the daemon, are global
+ * functions: the verifier checks each once, and xdpdns_main() sees only
+ * unknown scalars coming back, so they add no states to its qname loop
+ * (which inlining them did, past the 1M-instruction budget). The price is
+ * that a map value pointer cannot be handed from one stage to the other: the
+ * miss stage looks the client up again, a second LRU lookup that only
+ * queries bound for the daemon pay. Return convention of both: 0 when the
+ * query goes on, otherwise the XDPDNS_STAT_* outcome for dropping it;
+ * l->bounce then says whether a reply should be tried instead (whose outcome
+ * is l->tx_reason).
+ */
+#ifndef XDPDNS_LIMIT_BPF_H
+#define XDPDNS_LIMIT_BPF_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "maps.bpf.h"
+#include "parse.bpf.h"
+
+#ifndef LIMIT_CAS_TRIES
+#define LIMIT_CAS_TRIES 4
+#endif
+#define LIMIT_NSEC_PER_SEC 1000000000ULL
+#define DNS_RCODE_REFUSED 5
+
+/* Per-query limiter state, kept on xdpdns_main()'s stack between stages. */
+struct limit {
+	__u64 now; /* out: bpf_ktime_get_ns() when the query was seen */
+	__u32 l3_off; /* in: IP header offset */
+	__u16 l3_proto; /* in: ETH_P_IP or ETH_P_IPV6 */
+	__u16 bounce; /* out: reply flags (TC or an rcode), 0: just drop */
+	__u8 tx_reason; /* out: outcome when the reply is sent */
+	__u8 miss; /* out: a pass to the daemon draws the miss budgets */
+	__u8 dryrun; /* out: XDPDNS_CFG_RL_DRYRUN */
+	__u8 pad;
+};
+
+/*
+ * The client address of the IP header at @l3_off as an LPM key matching the
+ * whole address; with @swapped (a reply built in place) the destination.
+ * Returns 0, or -1 if the header is out of bounds (never, once parse_ipv4/6
+ * succeeded; the verifier wants the check).
+ */
+static __always_inline int limit_src(void *data, void *data_end, __u32 l3_off,
+				     __u16 l3_proto, struct xdpdns_lpm_key *k,
+				     int swapped)
+{
+	struct ipv6hdr *ip6;
+	struct iphdr *ip;
+
+	if (l3_proto == ETH_P_IP) {
+		ip = data + (l3_off & 0x3f);
+		if ((void *)(ip + 1) > data_end)
+			return -1;
+		k->prefixlen = 32 + 32;
+		k->family = 4;
+		__builtin_memcpy(k->addr, swapped ? &ip->daddr : &ip->saddr, 4);
+		__builtin_memset(k->addr + 4, 0, 12);
+		return 0;
+	}
+	ip6 = data + (l3_off & 0x3f);
+	if ((void *)(ip6 + 1) > data_end)
+		return -1;
+	k->prefixlen = 32 + 128;
+	k->family = 6;
+	__builtin_memcpy(k->addr, swapped ? &ip6->daddr : &ip6->saddr, 16);
+	return 0;
+}
+
+/* The top @bits bits of a host-order word. */
+static __always_inline __u32 limit_mask32(int bits)
+{
+	if (bits <= 0)
+		return 0;
+	if (bits >= 32)
+		return ~0U;
+	return ~0U << (32 - bits);
+}
+
+/*
+ * The rate-limit key of client @k: its address masked to the configured
+ * aggregation prefix. 0 (an unset config) means the defaults, /32 and /64:
+ * a /0 "client" would make one bucket of the whole hall.
+ */
+static __always_inline void limit_rl_key(const struct xdpdns_lpm_key *k,
+					 const struct xdpdns_config *cfg,
+					 struct xdpdns_rl_key *rk)
+{
+	int bits, i;
+	__u32 w;
+
+	rk->family = k->family;
+	if (k->family == 4)
+		bits = cfg->v4_prefix ? cfg->v4_prefix : 32;
+	else
+		bits = cfg->v6_prefix ? cfg->v6_prefix : 64;
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		__builtin_memcpy(&w, k->addr + 4 * i, 4);
+		w = bpf_htonl(bpf_ntohl(w) & limit_mask32(bits - 32 * i));
+		__builtin_memcpy(rk->addr + 4 * i, &w, 4);
+	}
+}
+
+/*
+ * Take one token from the GCRA bucket whose theoretical arrival time is
+ * *@tat. Returns 1 when the query conforms (tat advanced), 0 when it is over
+ * the limit. A rate above 1e9 per second is no limit.
+ */
+static __always_inline int gcra_take(__u64 *tat, __u64 now, __u32 rate,
+				     __u32 burst)
+{
+	__u64 t = LIMIT_NSEC_PER_SEC / rate, old, cur, next;
+	__u64 tol = (__u64)(burst ? burst : 1) * t;
+	int i;
+
+	old = *(volatile __u64 *)tat;
+#pragma unroll
+	for (i = 0; i < LIMIT_CAS_TRIES; i++) {
+		next = (old > now ? old : now) + t;
+		if (next > now + tol)
+			return 0;
+		cur = __sync_val_compare_and_swap(tat, old, next);
+		if (cur == old)
+			return 1;
+		old = cur;
+	}
+	return 0;
+}
+
+/*
+ * The client's state in the shared LRU table, created on first sight. A
+ * racing CPU may create it first (BPF_NOEXIST fails), so the lookup is
+ * retried once; NULL only if the new element was evicted again at once,
+ * and then this one query goes unlimited.
+ */
+static __always_inline struct xdpdns_rl_state *
+limit_state(const struct xdpdns_rl_key *rk)
+{
+	struct xdpdns_rl_state *st, init = {};
+
+	st = bpf_map_lookup_elem(&xdpdns_rl, rk);
+	if (st)
+		return st;
+	bpf_map_update_elem(&xdpdns_rl, rk, &init, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&xdpdns_rl, rk);
+}
+
+/*
+ * A query over a per-client limit: count it in the client's state @st,
+ * decide slip (every cfg->slip-th limited query of the client, counted
+ * atomically in slip_ctr) and, in dry-run, let it go on. Returns the drop
+ * outcome, or 0 in dry-run.
+ */
+static __always_inline __u32 limit_over(struct limit *l,
+					const struct xdpdns_config *cfg,
+					struct xdpdns_stats *s,
+					struct xdpdns_rl_state *st,
+					__u32 drop_reason, __u32 slip_reason)
+{
+	__u8 slip = cfg->slip;
+	__u64 n = 0;
+
+	__sync_fetch_and_add(&st->limited, 1);
+	st->limited_ns = l->now;
+	if (slip > 1)
+		n = __sync_fetch_and_add(&st->slip_ctr, 1) + 1;
+	if (l->dryrun) {
+		s->dryrun++;
+		l->miss = 0; /* enforced, it would not have reached the cache */
+		return 0;
+	}
+	if (slip == 1 || (slip > 1 && n % slip == 0)) {
+		l->bounce = XDPDNS_F_TC;
+		l->tx_reason = slip_reason;
+	}
+	return drop_reason;
+}
+
+/*
+ * The first stage, before the question is parsed: ACL, exemption, the
+ * per-client query bucket. xdpdns_main() calls it only when the config has
+ * the ACL flag or a non-zero rate, with l3_off/l3_proto of a parsed query
+ * and the rest of @l zero.
+ */
+__noinline int xdpdns_limit(struct xdp_md *ctx, struct limit *l)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	struct xdpdns_rl_state *st = NULL;
+	struct xdpdns_config *cfg;
+	struct xdpdns_lpm_key k;
+	struct xdpdns_rl_key rk;
+	struct xdpdns_stats *s;
+	__u32 zero = 0, flags;
+
+	cfg = bpf_map_lookup_elem(&xdpdns_config, &zero);
+	s = bpf_map_lookup_elem(&xdpdns_stats, &zero);
+	if (!l || !cfg || !s ||
+	    limit_src(data, data_end, l->l3_off, l->l3_proto, &k, 0))
+		return 0;
+
+	flags = cfg->flags;
+	if (flags & XDPDNS_CFG_ACL) {
+		/* Deny wins; an address in neither list is not allowed. */
+		if (bpf_map_lookup_elem(&xdpdns_deny, &k) ||
+		    !bpf_map_lookup_elem(&xdpdns_allow, &k)) {
+			if (flags & XDPDNS_CFG_ACL_REFUSE) {
+				l->bounce = DNS_RCODE_REFUSED;
+				l->tx_reason = XDPDNS_STAT_ACL_REFUSED;
+			}
+			return XDPDNS_STAT_ACL_DROPPED;
+		}
+	}
+
+	if (!(cfg->rl_rate | cfg->miss_rate | cfg->gmiss_rate))
+		return 0;
+	if (bpf_map_lookup_elem(&xdpdns_exempt, &k)) {
+		s->rl_exempt++;
+		return 0;
+	}
+	l->now = bpf_ktime_get_ns();
+	l->dryrun = !!(flags & XDPDNS_CFG_RL_DRYRUN);
+	l->miss = 1;
+	if (!(cfg->rl_rate | cfg->miss_rate))
+		return 0;
+	limit_rl_key(&k, cfg, &rk);
+	st = limit_state(&rk);
+	if (!st)
+		return 0;
+	__sync_fetch_and_add(&st->queries, 1);
+	st->last_ns = l->now;
+	if (cfg->rl_rate &&
+	    !gcra_take(&st->tat_ns, l->now, cfg->rl_rate, cfg->rl_burst))
+		return limit_over(l, cfg, s, st, XDPDNS_STAT_RL_DROPPED,
+				  XDPDNS_STAT_RL_SLIPPED);
+	return 0;
+}
+
+/*
+ * The second stage, for a query about to be passed to the daemon (a miss, a
+ * stale entry, anything the cache cannot answer): the client's miss budget,
+ * then the global miss cap. xdpdns_main() calls it when a miss rate is
+ * configured, with the packet still the client's query; nothing happens
+ * unless xdpdns_limit() set l->miss (limits on, not exempt, not a query
+ * already limited in dry-run).
+ */
+__noinline int xdpdns_limit_miss(struct xdp_md *ctx, struct limit *l)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	struct xdpdns_gmiss_state *g;
+	struct xdpdns_rl_state *st;
+	struct xdpdns_config *cfg;
+	struct xdpdns_lpm_key k;
+	struct xdpdns_rl_key rk;
+	struct xdpdns_stats *s;
+	__u32 zero = 0;
+
+	cfg = bpf_map_lookup_elem(&xdpdns_config, &zero);
+	s = bpf_map_lookup_elem(&xdpdns_stats, &zero);
+	if (!l || !l->miss || !cfg || !s ||
+	    limit_src(data, data_end, l->l3_off, l->l3_proto, &k, 0))
+		return 0;
+
+	if (cfg->miss_rate) {
+		/* Evicted since the first stage: this one goes unlimited. */
+		limit_rl_key(&k, cfg, &rk);
+		st = bpf_map_lookup_elem(&xdpdns_rl, &rk);
+		if (st && !gcra_take(&st->miss_tat_ns, l->now, cfg->miss_rate,
+				     cfg->miss_burst))
+			return limit_over(l, cfg, s, st,
+					  XDPDNS_STAT_MISS_DROPPED,
+					  XDPDNS_STAT_MISS_SLIPPED);
+	}
+
+	if (!cfg->gmiss_rate)
+		return 0;
+	g = bpf_map_lookup_elem(&xdpdns_gmiss, &zero);
+	if (!g ||
+	    gcra_take(&g->tat_ns, l->now, cfg->gmiss_rate, cfg->gmiss_burst))
+		return 0;
+	__sync_fetch_and_add(&g->dropped, 1);
+	if (l->dryrun) {
+		s->dryrun++;
+		return 0;
+	}
+	return XDPDNS_STAT_GMISS_DROPPED;
+}
+
+#endif /* XDPDNS_LIMIT_BPF_H */

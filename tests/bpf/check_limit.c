@@ -1,0 +1,1397 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * BPF_PROG_TEST_RUN tests of the flood and access controls of xdpdns_main
+ * (bpf/limit.bpf.h, bpf/sample.bpf.h, xdpdns_bounce()): allow/deny lists in
+ * drop and REFUSED mode, the per-client query bucket with slip, exemption,
+ * dry-run, the per-client miss budget, the global miss cap and the sampled
+ * event stream. Every run asserts the verdict and that PACKETS and exactly
+ * one outcome counter moved (markers aside). Every reply the program builds
+ * (REFUSED, TC=1) is checked independently: pktbuild recomputes both
+ * checksums from scratch and parses the frame, libldns parses the DNS
+ * message, and the question bytes must be the query's own.
+ *
+ * Buckets run on the real clock (bpf_ktime_get_ns), so the rates are 1 per
+ * second with small bursts: a test takes milliseconds, far from the second
+ * that would add one token, and the counts asserted are exact.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <ldns/ldns.h>
+
+#include "tests/lib/pktbuild.h"
+#include "tests/lib/xdptest.h"
+#include "xdpdns.skel.h"
+#include "suites.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Counter slots of the answer breakdown, for expect_moved(). */
+#define QT(t) (XDPDNS_STAT_MAX + (t))
+#define RC(c) (XDPDNS_STAT_MAX + XDPDNS_QTYPE_SLOTS + (c))
+#define END (-1)
+
+#define RCODE_REFUSED 5
+#define TYPE_A 1
+#define TYPE_AAAA 28
+#define CLASS_CH 3
+
+#define CLIENT4B "198.51.100.8" /* same /24 as PKT_CLIENT4 */
+#define CLIENT4C "198.51.101.7" /* another /24 */
+#define CLIENT6B "2001:db8:1::8" /* same /64 as PKT_CLIENT6 */
+#define CLIENT6C "2001:db8:1:1::7" /* another /64 */
+
+/* --- environment -------------------------------------------------------- */
+
+static struct xdptest T;
+static bool T_tried;
+
+/* Unchecked fixture: loads once in the runner, children inherit the fds. */
+static void env_setup(void)
+{
+	if (T_tried)
+		return;
+	T_tried = true;
+	if (xdptest_open(&T, 1024))
+		fprintf(stderr, "check_limit: %s\n", T.err);
+}
+
+#define NEED_ENV() \
+	ck_assert_msg(T.skel != NULL, "BPF object not loaded: %s", T.err)
+
+static int map_fd(const struct bpf_map *m)
+{
+	return bpf_map__fd(m);
+}
+
+/* Deletes every element of a hash or LPM map. */
+static void map_clear(const struct bpf_map *m)
+{
+	uint8_t key[512], next[512];
+	int fd = map_fd(m);
+
+	ck_assert_uint_le(bpf_map__key_size(m), sizeof(key));
+	while (!bpf_map_get_next_key(fd, NULL, next)) {
+		memcpy(key, next, sizeof(key));
+		ck_assert_msg(!bpf_map_delete_elem(fd, key), "delete: %s",
+			      strerror(errno));
+	}
+}
+
+static bool map_empty(const struct bpf_map *m)
+{
+	uint8_t next[512];
+
+	return bpf_map_get_next_key(map_fd(m), NULL, next) && errno == ENOENT;
+}
+
+static int drain_cb(void *ctx, void *data, size_t len)
+{
+	(void)ctx;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+/* The configuration xdptest_open() writes: limits off. */
+static struct xdpdns_config cfg_base(void)
+{
+	struct xdpdns_config c = {
+		.port = 53,
+		.edns_size = XDPTEST_EDNS_SIZE,
+		.v4_prefix = 32,
+		.v6_prefix = 64,
+	};
+
+	return c;
+}
+
+static void cfg_set(const struct xdpdns_config *c)
+{
+	__u32 zero = 0;
+
+	ck_assert(!bpf_map_update_elem(T.config_fd, &zero, c, BPF_ANY));
+}
+
+/*
+ * Every test starts from nothing: limits off, empty lists, no client state,
+ * a fresh global bucket, an empty cache and an empty event ring.
+ */
+static void lim_reset(void)
+{
+	struct xdpdns_config c = cfg_base();
+	struct xdpdns_gmiss_state g = { 0 };
+	struct ring_buffer *rb;
+	__u32 zero = 0;
+
+	NEED_ENV();
+	cfg_set(&c);
+	map_clear(T.skel->maps.xdpdns_allow);
+	map_clear(T.skel->maps.xdpdns_deny);
+	map_clear(T.skel->maps.xdpdns_exempt);
+	map_clear(T.skel->maps.xdpdns_rl);
+	map_clear(T.skel->maps.xdpdns_cache);
+	ck_assert(!bpf_map_update_elem(map_fd(T.skel->maps.xdpdns_gmiss), &zero,
+				       &g, BPF_ANY));
+	rb = ring_buffer__new(map_fd(T.skel->maps.xdpdns_events), drain_cb,
+			      NULL, NULL);
+	ck_assert_ptr_nonnull(rb);
+	ck_assert_int_ge(ring_buffer__consume(rb), 0);
+	ring_buffer__free(rb);
+}
+
+/* Adds "addr/len" (IPv4 or IPv6) to an LPM list. */
+static void lpm_add(const struct bpf_map *m, const char *cidr)
+{
+	struct xdpdns_lpm_key k = { 0 };
+	char buf[64];
+	char *slash;
+	__u32 one = 1;
+	int bits;
+
+	snprintf(buf, sizeof(buf), "%s", cidr);
+	slash = strchr(buf, '/');
+	ck_assert_ptr_nonnull(slash);
+	*slash = 0;
+	bits = atoi(slash + 1);
+	if (strchr(buf, ':')) {
+		k.family = 6;
+		ck_assert_int_eq(inet_pton(AF_INET6, buf, k.addr), 1);
+	} else {
+		k.family = 4;
+		ck_assert_int_eq(inet_pton(AF_INET, buf, k.addr), 1);
+	}
+	k.prefixlen = 32 + (__u32)bits;
+	ck_assert(!bpf_map_update_elem(map_fd(m), &k, &one, BPF_ANY));
+}
+
+static void lpm_add_all(const struct bpf_map *m, const char *const *cidrs,
+			size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && cidrs[i]; i++)
+		lpm_add(m, cidrs[i]);
+}
+
+/* The rate-limit state of @addr (already masked), or -ENOENT. */
+static int rl_get(const char *addr, struct xdpdns_rl_state *st)
+{
+	struct xdpdns_rl_key k = { 0 };
+
+	if (strchr(addr, ':')) {
+		k.family = 6;
+		ck_assert_int_eq(inet_pton(AF_INET6, addr, k.addr), 1);
+	} else {
+		k.family = 4;
+		ck_assert_int_eq(inet_pton(AF_INET, addr, k.addr), 1);
+	}
+	if (bpf_map_lookup_elem(map_fd(T.skel->maps.xdpdns_rl), &k, st))
+		return -errno;
+	return 0;
+}
+
+static void gmiss_get(struct xdpdns_gmiss_state *g)
+{
+	__u32 zero = 0;
+
+	ck_assert(!bpf_map_lookup_elem(map_fd(T.skel->maps.xdpdns_gmiss), &zero,
+				       g));
+}
+
+/* --- frames and runs ----------------------------------------------------- */
+
+/* A query from @src (family from the address) for @qname / @qtype. */
+static void query(struct pkt *p, const char *src, const char *qname,
+		  uint16_t qtype)
+{
+	struct pkt_query q = {
+		.family = src && strchr(src, ':') ? 6 : 4,
+		.src = src,
+		.dns = { .id = 0x1234,
+			 .flags = XDPDNS_F_RD,
+			 .qname = qname,
+			 .qtype = qtype },
+	};
+
+	pkt_query(p, &q);
+}
+
+struct run {
+	uint32_t verdict;
+	size_t out_len;
+	uint64_t t0, t1;
+	struct xdpdns_stats before, after;
+	uint8_t out[PKT_MAX];
+};
+
+/* Outcome counters: every packet moves exactly one of them. */
+static bool stat_is_marker(unsigned int i)
+{
+	return i == XDPDNS_STAT_PACKETS || i == XDPDNS_STAT_QUERIES ||
+	       i == XDPDNS_STAT_DRYRUN || i == XDPDNS_STAT_RL_EXEMPT ||
+	       i == XDPDNS_STAT_SAMPLED || i == XDPDNS_STAT_SAMPLE_LOST;
+}
+
+/* Runs @p once; asserts the invariant PACKETS +1 = one outcome +1. */
+static void run_frame(const struct pkt *p, struct run *r)
+{
+	const __u64 *b = (const __u64 *)&r->before;
+	const __u64 *a = (const __u64 *)&r->after;
+	__u64 outcomes = 0;
+	unsigned int i;
+	int err;
+
+	ck_assert_int_eq(xdptest_stats(&T, &r->before), 0);
+	r->t0 = xdptest_now_ns();
+	err = xdptest_run(&T, p->buf, p->len, r->out, &r->out_len, &r->verdict);
+	r->t1 = xdptest_now_ns();
+	ck_assert_msg(err == 0, "BPF_PROG_TEST_RUN: %s", strerror(-err));
+	ck_assert_int_eq(xdptest_stats(&T, &r->after), 0);
+	for (i = 0; i < XDPDNS_STAT_MAX; i++)
+		if (!stat_is_marker(i))
+			outcomes += a[i] - b[i];
+	ck_assert_msg(a[XDPDNS_STAT_PACKETS] - b[XDPDNS_STAT_PACKETS] == 1 &&
+			      outcomes == 1,
+		      "packets moved by %llu, outcomes by %llu",
+		      (unsigned long long)(a[XDPDNS_STAT_PACKETS] -
+					   b[XDPDNS_STAT_PACKETS]),
+		      (unsigned long long)outcomes);
+}
+
+/*
+ * Exactly the listed counters moved, by one per mention; the list ends with
+ * END. PACKETS and QUERIES are implied.
+ */
+static void expect_moved(const struct run *r, ...)
+{
+	const __u64 *b = (const __u64 *)&r->before;
+	const __u64 *a = (const __u64 *)&r->after;
+	unsigned int n = sizeof(struct xdpdns_stats) / sizeof(__u64), i;
+	__u64 want[sizeof(struct xdpdns_stats) / sizeof(__u64)] = { 0 };
+	va_list ap;
+	int idx;
+
+	want[XDPDNS_STAT_PACKETS] = 1;
+	want[XDPDNS_STAT_QUERIES] = 1;
+	va_start(ap, r);
+	while ((idx = va_arg(ap, int)) != END) {
+		ck_assert_int_lt(idx, (int)n);
+		want[idx]++;
+	}
+	va_end(ap);
+	for (i = 0; i < n; i++)
+		ck_assert_msg(a[i] - b[i] == want[i],
+			      "counter %s moved by %llu, want %llu",
+			      xdptest_stat_name(i),
+			      (unsigned long long)(a[i] - b[i]),
+			      (unsigned long long)want[i]);
+}
+
+static void expect_verdict(const struct run *r, uint32_t want)
+{
+	ck_assert_msg(r->verdict == want, "verdict %u, want %u", r->verdict,
+		      want);
+}
+
+/* A query that went on untouched: the frame is the query. */
+static void expect_untouched(const struct pkt *p, const struct run *r)
+{
+	ck_assert_uint_eq(r->out_len, p->len);
+	ck_assert(!memcmp(r->out, p->buf, p->len));
+}
+
+/* Sends @p and asserts the verdict and the one outcome (plus markers). */
+static void send_expect(const struct pkt *p, uint32_t verdict,
+			unsigned int outcome)
+{
+	struct run r;
+
+	run_frame(p, &r);
+	expect_verdict(&r, verdict);
+	ck_assert_msg(((const __u64 *)&r.after)[outcome] -
+				      ((const __u64 *)&r.before)[outcome] ==
+			      1,
+		      "outcome %s did not move", xdptest_stat_name(outcome));
+	if (verdict != XDP_TX)
+		expect_untouched(p, &r);
+}
+
+/* Puts "hot.example. A 192.0.2.1" in the cache; queries for it are hits. */
+static void cache_hot(void)
+{
+	static const char *const an[] = { "hot.example. 300 IN A 192.0.2.1",
+					  NULL };
+	struct resp_spec s = { .qname = "hot.example.",
+			       .qtype = "A",
+			       .an = an };
+
+	ck_assert_int_eq(
+		xdptest_add(&T, &s, 0, false, xdptest_now_ns(), NULL, NULL), 0);
+}
+
+/* --- independent check of a bounced reply -------------------------------- */
+
+/* Wire length of the qname at @msg + 12 (no compression in queries). */
+static size_t qname_wire_len(const uint8_t *msg, size_t len)
+{
+	size_t off = 12;
+
+	while (off < len && msg[off])
+		off += msg[off] + 1u;
+	return off < len ? off + 1 - 12 : 0;
+}
+
+/*
+ * @out must be the reply the program makes of query @in: checksums and
+ * lengths right (recomputed by pktbuild, a zero UDP checksum refused), MACs,
+ * addresses and ports swapped, VLAN tags kept, ID and question bytes kept,
+ * and libldns reads QR=1, RA=1, AA=0, AD=0, RD and CD as in the query, TC
+ * and the rcode as asked, no records, an OPT with our size and the query's
+ * DO bit and no options iff the query had one.
+ */
+static void check_bounce(const struct pkt *in, const uint8_t *out,
+			 size_t out_len, bool tc, unsigned int rcode)
+{
+	const uint8_t *q = in->buf + in->dns_off, *d;
+	struct pkt_info qi, ai;
+	size_t ql, alen, want_len, qlen_dns;
+	uint16_t qflags;
+	ldns_pkt *lp = NULL;
+	ldns_rdf *opt;
+	char why[256];
+	bool edns = in->opt_off >= 0;
+
+	if (pkt_verify_checksums(out, out_len, true, why, sizeof(why))) {
+		xdptest_hexdump("reply", out, out_len);
+		ck_abort_msg("reply: %s", why);
+	}
+	ck_assert_msg(!pkt_parse(in->buf, in->len, &qi, why, sizeof(why)),
+		      "query: %s", why);
+	ck_assert_msg(!pkt_parse(out, out_len, &ai, why, sizeof(why)),
+		      "reply: %s", why);
+	ck_assert(!memcmp(ai.dst_mac, qi.src_mac, 6));
+	ck_assert(!memcmp(ai.src_mac, qi.dst_mac, 6));
+	ck_assert_int_eq(ai.vlans, qi.vlans);
+	ck_assert(!memcmp(out + 12, in->buf + 12, (size_t)ai.l3_off - 12));
+	ck_assert_int_eq(ai.family, qi.family);
+	alen = ai.family == 6 ? 16 : 4;
+	ck_assert(!memcmp(ai.src_ip, qi.dst_ip, alen));
+	ck_assert(!memcmp(ai.dst_ip, qi.src_ip, alen));
+	ck_assert_uint_eq(ai.sport, qi.dport);
+	ck_assert_uint_eq(ai.dport, qi.sport);
+
+	qlen_dns = in->len - (size_t)in->dns_off;
+	ql = qname_wire_len(q, qlen_dns);
+	ck_assert_uint_gt(ql, 0);
+	want_len = 12 + ql + 4 + (edns ? 11 : 0);
+	ck_assert_uint_eq(ai.dns_len, want_len);
+	ck_assert_uint_eq(out_len, (size_t)ai.dns_off + want_len);
+	d = out + ai.dns_off;
+	ck_assert_msg(!memcmp(d, q, 2), "ID changed");
+	ck_assert_msg(!memcmp(d + 4, q + 4, 8), "counts changed");
+	ck_assert_msg(!memcmp(d + 12, q + 12, ql + 4), "question changed");
+
+	ck_assert_msg(ldns_wire2pkt(&lp, d, ai.dns_len) == LDNS_STATUS_OK,
+		      "ldns cannot parse the reply");
+	qflags = pkt_get_u16(q, 2);
+	ck_assert(ldns_pkt_qr(lp));
+	ck_assert_int_eq(ldns_pkt_tc(lp), tc);
+	ck_assert(!ldns_pkt_aa(lp));
+	ck_assert(!ldns_pkt_ad(lp));
+	ck_assert(ldns_pkt_ra(lp));
+	ck_assert_int_eq(ldns_pkt_rd(lp), !!(qflags & XDPDNS_F_RD));
+	ck_assert_int_eq(ldns_pkt_cd(lp), !!(qflags & XDPDNS_F_CD));
+	ck_assert_int_eq(ldns_pkt_get_opcode(lp), LDNS_PACKET_QUERY);
+	ck_assert_uint_eq(ldns_pkt_get_rcode(lp), rcode);
+	ck_assert_uint_eq(ldns_pkt_id(lp), pkt_get_u16(q, 0));
+	ck_assert_uint_eq(ldns_pkt_qdcount(lp), 1);
+	ck_assert_uint_eq(ldns_pkt_ancount(lp), 0);
+	ck_assert_uint_eq(ldns_pkt_nscount(lp), 0);
+	ck_assert_int_eq(ldns_pkt_edns(lp), edns);
+	if (edns) {
+		ck_assert_uint_eq(ldns_pkt_edns_udp_size(lp),
+				  XDPTEST_EDNS_SIZE);
+		ck_assert_uint_eq(ldns_pkt_edns_version(lp), 0);
+		ck_assert_uint_eq(ldns_pkt_edns_extended_rcode(lp), 0);
+		ck_assert_int_eq(ldns_pkt_edns_do(lp),
+				 !!(in->buf[in->opt_off + 7] & 0x80));
+		opt = ldns_pkt_edns_data(lp);
+		ck_assert_msg(!opt || ldns_rdf_size(opt) == 0,
+			      "OPT options echoed");
+	}
+	ldns_pkt_free(lp);
+}
+
+/* Queries to bounce: families, VLANs, EDNS with options, flags, case. */
+static const uint8_t cookie_opt[] = { 0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8 };
+
+struct bounce_case {
+	const char *name;
+	int family;
+	int vlans;
+	bool csum_zero;
+	bool edns;
+	bool edns_do;
+	bool cookie;
+	uint16_t flags;
+	const char *qname;
+};
+
+static const struct bounce_case bounce_cases[] = {
+	{ "v4 plain", 4, 0, false, false, false, false, XDPDNS_F_RD,
+	  "www.example.com" },
+	{ "v4 csum 0, EDNS DO + cookie, CD AD", 4, 0, true, true, true, true,
+	  XDPDNS_F_RD | XDPDNS_F_CD | XDPDNS_F_AD, "WwW.ExAmple.CoM" },
+	{ "v4 odd qname, EDNS", 4, 0, false, true, false, false, 0,
+	  "abc.example.com" },
+	{ "v6 EDNS", 6, 0, false, true, false, false, XDPDNS_F_RD,
+	  "www.example.com" },
+	{ "v6 DO + cookie, odd", 6, 0, false, true, true, true, XDPDNS_F_CD,
+	  "ab.example.org" },
+	{ "v4 two VLAN tags", 4, 2, false, true, true, false, XDPDNS_F_RD,
+	  "x.example" },
+	{ "v6 one VLAN tag", 6, 1, false, false, false, false, XDPDNS_F_RD,
+	  "root-servers.net" },
+	{ "v4 root name", 4, 0, true, false, false, false, XDPDNS_F_RD, "." },
+};
+
+static void bounce_query_build(struct pkt *p, const struct bounce_case *c,
+			       const char *src)
+{
+	struct pkt_query q = {
+		.family = c->family,
+		.vlans = c->vlans,
+		.src = src,
+		.udp_csum_zero = c->csum_zero,
+		.dns = { .id = 0xbeef,
+			 .flags = c->flags,
+			 .qname = c->qname,
+			 .qtype = TYPE_AAAA,
+			 .edns = c->edns,
+			 .edns_size = 4096,
+			 .edns_do = c->edns_do },
+	};
+
+	if (c->cookie) {
+		q.dns.edns_options = cookie_opt;
+		q.dns.edns_options_len = sizeof(cookie_opt);
+	}
+	pkt_query(p, &q);
+}
+
+/* --- access control ------------------------------------------------------ */
+
+struct acl_case {
+	const char *name;
+	const char *src;
+	const char *allow[3];
+	const char *deny[3];
+	uint32_t flags;
+	uint32_t verdict;
+	unsigned int outcome;
+};
+
+static const struct acl_case acl_cases[] = {
+	{ "v4 allowed",
+	  PKT_CLIENT4,
+	  { "198.51.100.0/24" },
+	  { NULL },
+	  XDPDNS_CFG_ACL,
+	  XDP_PASS,
+	  XDPDNS_STAT_MISS },
+	{ "v4 outside allow",
+	  PKT_CLIENT4,
+	  { "203.0.113.0/24" },
+	  { NULL },
+	  XDPDNS_CFG_ACL,
+	  XDP_DROP,
+	  XDPDNS_STAT_ACL_DROPPED },
+	{ "v4 deny beats allow",
+	  PKT_CLIENT4,
+	  { "198.51.100.0/24" },
+	  { "198.51.100.7/32" },
+	  XDPDNS_CFG_ACL,
+	  XDP_DROP,
+	  XDPDNS_STAT_ACL_DROPPED },
+	{ "v4 deny beats a longer allow",
+	  PKT_CLIENT4,
+	  { "198.51.100.7/32" },
+	  { "198.51.0.0/16" },
+	  XDPDNS_CFG_ACL,
+	  XDP_DROP,
+	  XDPDNS_STAT_ACL_DROPPED },
+	{ "v4 deny of a neighbour",
+	  PKT_CLIENT4,
+	  { "198.51.100.0/24" },
+	  { "198.51.100.8/32" },
+	  XDPDNS_CFG_ACL,
+	  XDP_PASS,
+	  XDPDNS_STAT_MISS },
+	{ "v4 empty lists",
+	  PKT_CLIENT4,
+	  { NULL },
+	  { NULL },
+	  XDPDNS_CFG_ACL,
+	  XDP_DROP,
+	  XDPDNS_STAT_ACL_DROPPED },
+	{ "v4 allow 0/0",
+	  PKT_CLIENT4,
+	  { "0.0.0.0/0" },
+	  { NULL },
+	  XDPDNS_CFG_ACL,
+	  XDP_PASS,
+	  XDPDNS_STAT_MISS },
+	{ "v4 only v6 allowed",
+	  PKT_CLIENT4,
+	  { "::/0" },
+	  { NULL },
+	  XDPDNS_CFG_ACL,
+	  XDP_DROP,
+	  XDPDNS_STAT_ACL_DROPPED },
+	{ "v4 ACL off",
+	  PKT_CLIENT4,
+	  { NULL },
+	  { "0.0.0.0/0" },
+	  0,
+	  XDP_PASS,
+	  XDPDNS_STAT_MISS },
+	{ "v6 allowed",
+	  PKT_CLIENT6,
+	  { "2001:db8:1::/48" },
+	  { NULL },
+	  XDPDNS_CFG_ACL,
+	  XDP_PASS,
+	  XDPDNS_STAT_MISS },
+	{ "v6 outside allow",
+	  PKT_CLIENT6,
+	  { "2001:db8:2::/48" },
+	  { NULL },
+	  XDPDNS_CFG_ACL,
+	  XDP_DROP,
+	  XDPDNS_STAT_ACL_DROPPED },
+	{ "v6 deny beats allow",
+	  PKT_CLIENT6,
+	  { "2001:db8::/32" },
+	  { "2001:db8:1::7/128" },
+	  XDPDNS_CFG_ACL,
+	  XDP_DROP,
+	  XDPDNS_STAT_ACL_DROPPED },
+	{ "v6 deny of a neighbour",
+	  PKT_CLIENT6,
+	  { "2001:db8::/32" },
+	  { "2001:db8:1::8/128" },
+	  XDPDNS_CFG_ACL,
+	  XDP_PASS,
+	  XDPDNS_STAT_MISS },
+	{ "v6 allow ::/0",
+	  PKT_CLIENT6,
+	  { "::/0" },
+	  { NULL },
+	  XDPDNS_CFG_ACL,
+	  XDP_PASS,
+	  XDPDNS_STAT_MISS },
+	{ "v6 only v4 allowed",
+	  PKT_CLIENT6,
+	  { "0.0.0.0/0" },
+	  { NULL },
+	  XDPDNS_CFG_ACL,
+	  XDP_DROP,
+	  XDPDNS_STAT_ACL_DROPPED },
+	{ "v4 refused",
+	  PKT_CLIENT4,
+	  { "203.0.113.0/24" },
+	  { NULL },
+	  XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE,
+	  XDP_TX,
+	  XDPDNS_STAT_ACL_REFUSED },
+	{ "v6 refused by deny",
+	  PKT_CLIENT6,
+	  { "::/0" },
+	  { "2001:db8:1::/48" },
+	  XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE,
+	  XDP_TX,
+	  XDPDNS_STAT_ACL_REFUSED },
+	{ "v4 allowed, refuse mode",
+	  PKT_CLIENT4,
+	  { "198.51.100.7/32" },
+	  { NULL },
+	  XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE,
+	  XDP_PASS,
+	  XDPDNS_STAT_MISS },
+};
+
+START_TEST(test_acl)
+{
+	const struct acl_case *c = &acl_cases[_i];
+	struct xdpdns_config cfg = cfg_base();
+	struct pkt p;
+	struct run r;
+
+	lim_reset();
+	lpm_add_all(T.skel->maps.xdpdns_allow, c->allow, 3);
+	lpm_add_all(T.skel->maps.xdpdns_deny, c->deny, 3);
+	cfg.flags = c->flags;
+	cfg_set(&cfg);
+	query(&p, c->src, "www.example.com", TYPE_A);
+	run_frame(&p, &r);
+	expect_verdict(&r, c->verdict);
+	if (c->verdict == XDP_TX) {
+		expect_moved(&r, c->outcome, QT(TYPE_A), RC(RCODE_REFUSED),
+			     END);
+		check_bounce(&p, r.out, r.out_len, false, RCODE_REFUSED);
+	} else {
+		expect_moved(&r, c->outcome, END);
+		expect_untouched(&p, &r);
+	}
+}
+END_TEST
+
+/* The allow list does not stop cached answers to allowed clients. */
+START_TEST(test_acl_hit)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct pkt p;
+	struct run r;
+
+	lim_reset();
+	cache_hot();
+	lpm_add(T.skel->maps.xdpdns_allow, "198.51.100.0/24");
+	cfg.flags = XDPDNS_CFG_ACL;
+	cfg_set(&cfg);
+	query(&p, PKT_CLIENT4, "hot.example", TYPE_A);
+	run_frame(&p, &r);
+	expect_verdict(&r, XDP_TX);
+	expect_moved(&r, XDPDNS_STAT_HIT, QT(TYPE_A), RC(0), END);
+	query(&p, CLIENT4C, "hot.example", TYPE_A);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_ACL_DROPPED);
+}
+END_TEST
+
+/* REFUSED replies for every shape of query, bytes checked. */
+START_TEST(test_refuse_bytes)
+{
+	const struct bounce_case *c = &bounce_cases[_i];
+	struct xdpdns_config cfg = cfg_base();
+	struct pkt p;
+	struct run r;
+
+	lim_reset();
+	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
+	cfg_set(&cfg);
+	bounce_query_build(&p, c, NULL);
+	run_frame(&p, &r);
+	expect_verdict(&r, XDP_TX);
+	expect_moved(&r, XDPDNS_STAT_ACL_REFUSED, QT(TYPE_AAAA),
+		     RC(RCODE_REFUSED), END);
+	check_bounce(&p, r.out, r.out_len, false, RCODE_REFUSED);
+}
+END_TEST
+
+/* Denied queries the program cannot echo safely are dropped, not refused. */
+START_TEST(test_refuse_malformed)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct pkt_query q = {
+		.dns = { .id = 7, .qname = "www.example.com", .qtype = TYPE_A },
+	};
+	struct pkt p;
+	struct run r;
+
+	lim_reset();
+	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
+	cfg_set(&cfg);
+
+	/* A response (QR=1): never answer one, it could be a loop. */
+	q.dns.flags = XDPDNS_F_QR;
+	pkt_query(&p, &q);
+	run_frame(&p, &r);
+	expect_verdict(&r, XDP_DROP);
+	expect_moved(&r, XDPDNS_STAT_ACL_DROPPED, END);
+
+	/* Class CH, a compressed qname, a cut question. */
+	q.dns.flags = 0;
+	q.dns.qclass = CLASS_CH;
+	pkt_query(&p, &q);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_ACL_DROPPED);
+
+	q.dns.qclass = 0;
+	pkt_query(&p, &q);
+	p.buf[p.qname_off] = 0xc0;
+	pkt_finish(&p);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_ACL_DROPPED);
+
+	pkt_query(&p, &q);
+	pkt_truncate(&p, (size_t)p.qname_off + 5);
+	pkt_finish(&p);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_ACL_DROPPED);
+}
+END_TEST
+
+/* --- per-client query bucket --------------------------------------------- */
+
+START_TEST(test_rl_burst)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_rl_state st;
+	uint64_t t_first = 0, t_last = 0;
+	struct pkt p;
+	struct run r;
+	int i;
+
+	lim_reset();
+	cfg.rl_rate = 1;
+	cfg.rl_burst = 5;
+	cfg_set(&cfg);
+	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
+	for (i = 0; i < 10; i++) {
+		run_frame(&p, &r);
+		if (i < 5) {
+			expect_verdict(&r, XDP_PASS);
+			expect_moved(&r, XDPDNS_STAT_MISS, END);
+		} else {
+			expect_verdict(&r, XDP_DROP);
+			expect_moved(&r, XDPDNS_STAT_RL_DROPPED, END);
+			if (!t_first)
+				t_first = r.t0;
+			t_last = r.t1;
+		}
+		expect_untouched(&p, &r);
+	}
+	ck_assert_int_eq(rl_get(PKT_CLIENT4, &st), 0);
+	ck_assert_uint_eq(st.queries, 10);
+	ck_assert_uint_eq(st.limited, 5);
+	ck_assert(st.limited_ns >= t_first && st.limited_ns <= t_last);
+	ck_assert(st.last_ns == st.limited_ns);
+	ck_assert_uint_eq(st.miss_tat_ns, 0);
+	/* Five tokens taken at rate 1: tat is ~5 s ahead of the first. */
+	ck_assert(st.tat_ns >= t_first + 4000000000ULL);
+
+	/* Others keep their own bucket. */
+	query(&p, CLIENT4C, "www.example.com", TYPE_A);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	query(&p, PKT_CLIENT6, "www.example.com", TYPE_A);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+}
+END_TEST
+
+/* Hits count against the query bucket too: it limits queries, not misses. */
+START_TEST(test_rl_hits)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct pkt p;
+	int i;
+
+	lim_reset();
+	cache_hot();
+	cfg.rl_rate = 1;
+	cfg.rl_burst = 3;
+	cfg_set(&cfg);
+	query(&p, PKT_CLIENT6, "hot.example", TYPE_A);
+	for (i = 0; i < 3; i++)
+		send_expect(&p, XDP_TX, XDPDNS_STAT_HIT);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
+}
+END_TEST
+
+/* Aggregation: /24 for IPv4 as configured, /64 for IPv6 by default (0). */
+START_TEST(test_rl_prefix)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_rl_state st;
+	struct pkt p;
+	int i;
+
+	lim_reset();
+	cfg.rl_rate = 1;
+	cfg.rl_burst = 3;
+	cfg.v4_prefix = 24;
+	cfg.v6_prefix = 0;
+	cfg_set(&cfg);
+	for (i = 0; i < 3; i++) {
+		query(&p, i & 1 ? CLIENT4B : PKT_CLIENT4, "a.example", TYPE_A);
+		send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+		query(&p, i & 1 ? CLIENT6B : PKT_CLIENT6, "a.example", TYPE_A);
+		send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	}
+	query(&p, CLIENT4B, "a.example", TYPE_A);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
+	query(&p, CLIENT6B, "a.example", TYPE_A);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
+	query(&p, CLIENT4C, "a.example", TYPE_A);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	query(&p, CLIENT6C, "a.example", TYPE_A);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+
+	ck_assert_int_eq(rl_get("198.51.100.0", &st), 0);
+	ck_assert_uint_eq(st.queries, 4);
+	ck_assert_int_eq(rl_get("2001:db8:1::", &st), 0);
+	ck_assert_uint_eq(st.limited, 1);
+	ck_assert_int_eq(rl_get(PKT_CLIENT4, &st), -ENOENT);
+	ck_assert_int_eq(rl_get("198.51.101.0", &st), 0);
+	ck_assert_int_eq(rl_get("2001:db8:1:1::", &st), 0);
+}
+END_TEST
+
+/* Slip: every Nth limited query is bounced with TC=1, the others dropped. */
+static const unsigned int slip_values[] = { 0, 1, 2, 3, 5 };
+
+START_TEST(test_slip)
+{
+	unsigned int slip = slip_values[_i], n, slipped = 0;
+	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_rl_state st;
+	struct pkt p;
+	struct run r;
+
+	lim_reset();
+	cfg.rl_rate = 1;
+	cfg.rl_burst = 1;
+	cfg.slip = (__u8)slip;
+	cfg_set(&cfg);
+	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	for (n = 1; n <= 15; n++) {
+		bool want = slip && n % slip == 0;
+
+		run_frame(&p, &r);
+		if (want) {
+			expect_verdict(&r, XDP_TX);
+			expect_moved(&r, XDPDNS_STAT_RL_SLIPPED, QT(TYPE_A),
+				     RC(0), END);
+			check_bounce(&p, r.out, r.out_len, true, 0);
+			slipped++;
+		} else {
+			expect_verdict(&r, XDP_DROP);
+			expect_moved(&r, XDPDNS_STAT_RL_DROPPED, END);
+		}
+	}
+	ck_assert_uint_eq(slipped, slip ? 15 / slip : 0);
+	ck_assert_int_eq(rl_get(PKT_CLIENT4, &st), 0);
+	ck_assert_uint_eq(st.limited, 15);
+}
+END_TEST
+
+/* TC=1 replies for every shape of query, bytes checked. */
+START_TEST(test_slip_bytes)
+{
+	const struct bounce_case *c = &bounce_cases[_i];
+	struct xdpdns_config cfg = cfg_base();
+	struct pkt p;
+	struct run r;
+
+	lim_reset();
+	cfg.rl_rate = 1;
+	cfg.rl_burst = 1;
+	cfg.slip = 1;
+	cfg_set(&cfg);
+	bounce_query_build(&p, c, NULL);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	run_frame(&p, &r);
+	expect_verdict(&r, XDP_TX);
+	expect_moved(&r, XDPDNS_STAT_RL_SLIPPED, QT(TYPE_AAAA), RC(0), END);
+	check_bounce(&p, r.out, r.out_len, true, 0);
+}
+END_TEST
+
+/* A limited query that cannot be bounced is dropped even when due a slip. */
+START_TEST(test_slip_malformed)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct pkt_query q = {
+		.dns = { .id = 7,
+			 .qname = "www.example.com",
+			 .qtype = TYPE_A,
+			 .qclass = CLASS_CH },
+	};
+	struct pkt p;
+
+	lim_reset();
+	cfg.rl_rate = 1;
+	cfg.rl_burst = 1;
+	cfg.slip = 1;
+	cfg_set(&cfg);
+	pkt_query(&p, &q);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_QCLASS);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
+	q.dns.qclass = 0;
+	q.dns.flags = XDPDNS_F_TC;
+	pkt_query(&p, &q);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
+}
+END_TEST
+
+/* Exempt sources skip every limit, and are marked. */
+START_TEST(test_exempt)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_rl_state st;
+	struct pkt p;
+	struct run r;
+	int i;
+
+	lim_reset();
+	lpm_add(T.skel->maps.xdpdns_exempt, "198.51.100.0/24");
+	lpm_add(T.skel->maps.xdpdns_exempt, "2001:db8:1::7/128");
+	cfg.rl_rate = 1;
+	cfg.rl_burst = 1;
+	cfg.miss_rate = 1;
+	cfg.miss_burst = 1;
+	cfg.gmiss_rate = 1;
+	cfg.gmiss_burst = 1;
+	cfg_set(&cfg);
+	for (i = 0; i < 5; i++) {
+		query(&p, i & 1 ? PKT_CLIENT6 : CLIENT4B, "x.example", TYPE_A);
+		run_frame(&p, &r);
+		expect_verdict(&r, XDP_PASS);
+		expect_moved(&r, XDPDNS_STAT_MISS, XDPDNS_STAT_RL_EXEMPT, END);
+	}
+	ck_assert_int_eq(rl_get(CLIENT4B, &st), -ENOENT);
+	ck_assert_int_eq(rl_get("2001:db8:1::", &st), -ENOENT);
+
+	/* Not exempt: one query (the global cap's one), then limited. */
+	query(&p, CLIENT4C, "x.example", TYPE_A);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
+	query(&p, CLIENT6B, "x.example", TYPE_A);
+	run_frame(&p, &r);
+	expect_verdict(&r, XDP_DROP);
+	expect_moved(&r, XDPDNS_STAT_GMISS_DROPPED, END);
+
+	/* The ACL still applies to exempt sources. */
+	cfg.flags = XDPDNS_CFG_ACL;
+	cfg_set(&cfg);
+	query(&p, PKT_CLIENT4, "x.example", TYPE_A);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_ACL_DROPPED);
+}
+END_TEST
+
+/* Dry-run: counted and recorded as if enforced, nothing dropped. */
+START_TEST(test_dryrun)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_gmiss_state g;
+	struct xdpdns_rl_state st;
+	struct pkt p;
+	struct run r;
+	int i;
+
+	lim_reset();
+	cfg.flags = XDPDNS_CFG_RL_DRYRUN;
+	cfg.rl_rate = 1;
+	cfg.rl_burst = 2;
+	cfg.slip = 1;
+	cfg_set(&cfg);
+	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
+	for (i = 0; i < 6; i++) {
+		run_frame(&p, &r);
+		expect_verdict(&r, XDP_PASS);
+		expect_untouched(&p, &r);
+		if (i < 2)
+			expect_moved(&r, XDPDNS_STAT_MISS, END);
+		else
+			expect_moved(&r, XDPDNS_STAT_MISS, XDPDNS_STAT_DRYRUN,
+				     END);
+	}
+	ck_assert_int_eq(rl_get(PKT_CLIENT4, &st), 0);
+	ck_assert_uint_eq(st.queries, 6);
+	ck_assert_uint_eq(st.limited, 4);
+	ck_assert_uint_ne(st.limited_ns, 0);
+
+	/* Miss budget and global cap in dry-run. */
+	lim_reset();
+	cfg.rl_rate = 0;
+	cfg.miss_rate = 1;
+	cfg.miss_burst = 2;
+	cfg.gmiss_rate = 1;
+	cfg.gmiss_burst = 2;
+	cfg_set(&cfg);
+	for (i = 0; i < 5; i++) {
+		query(&p, i < 4 ? PKT_CLIENT4 : CLIENT4C, "m.example", TYPE_A);
+		run_frame(&p, &r);
+		expect_verdict(&r, XDP_PASS);
+		expect_untouched(&p, &r);
+		if (i < 2)
+			expect_moved(&r, XDPDNS_STAT_MISS, END);
+		else /* 3rd, 4th: over the client's budget (which, as if
+		      * enforced, spares the global one); 5th: over the cap */
+			expect_moved(&r, XDPDNS_STAT_MISS, XDPDNS_STAT_DRYRUN,
+				     END);
+	}
+	gmiss_get(&g);
+	ck_assert_uint_eq(g.dropped, 1);
+	ck_assert_int_eq(rl_get(PKT_CLIENT4, &st), 0);
+	ck_assert_uint_eq(st.limited, 2);
+
+	/* A query over the query bucket does not also draw the miss budget. */
+	lim_reset();
+	cfg.rl_rate = 1;
+	cfg.rl_burst = 1;
+	cfg.miss_rate = 1;
+	cfg.miss_burst = 1;
+	cfg.gmiss_rate = 0;
+	cfg_set(&cfg);
+	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	run_frame(&p, &r);
+	expect_verdict(&r, XDP_PASS);
+	expect_moved(&r, XDPDNS_STAT_MISS, XDPDNS_STAT_DRYRUN, END);
+	ck_assert_int_eq(rl_get(PKT_CLIENT4, &st), 0);
+	ck_assert_uint_eq(st.limited, 1);
+}
+END_TEST
+
+/* --- miss budgets ---------------------------------------------------------- */
+
+/* Only queries bound for the daemon draw the miss budget; hits keep flowing. */
+START_TEST(test_miss_budget)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct pkt hit, miss, ch;
+	struct pkt_query q = {
+		.dns = { .id = 9,
+			 .qname = "www.example.com",
+			 .qtype = TYPE_A,
+			 .qclass = CLASS_CH },
+	};
+	struct xdpdns_rl_state st;
+	int i;
+
+	lim_reset();
+	cache_hot();
+	cfg.miss_rate = 1;
+	cfg.miss_burst = 3;
+	cfg_set(&cfg);
+	query(&hit, PKT_CLIENT4, "hot.example", TYPE_A);
+	query(&miss, PKT_CLIENT4, "cold.example", TYPE_A);
+	pkt_query(&ch, &q);
+
+	for (i = 0; i < 20; i++)
+		send_expect(&hit, XDP_TX, XDPDNS_STAT_HIT);
+	for (i = 0; i < 3; i++) {
+		send_expect(&miss, XDP_PASS, XDPDNS_STAT_MISS);
+		send_expect(&hit, XDP_TX, XDPDNS_STAT_HIT);
+	}
+	send_expect(&miss, XDP_DROP, XDPDNS_STAT_MISS_DROPPED);
+	/* Unanswerable in XDP also means bound for the daemon. */
+	send_expect(&ch, XDP_DROP, XDPDNS_STAT_MISS_DROPPED);
+	for (i = 0; i < 20; i++)
+		send_expect(&hit, XDP_TX, XDPDNS_STAT_HIT);
+	send_expect(&miss, XDP_DROP, XDPDNS_STAT_MISS_DROPPED);
+
+	ck_assert_int_eq(rl_get(PKT_CLIENT4, &st), 0);
+	ck_assert_uint_eq(st.queries, 49);
+	ck_assert_uint_eq(st.limited, 3);
+	ck_assert_uint_eq(st.tat_ns, 0);
+
+	/* Another client has its own budget. */
+	query(&miss, CLIENT4C, "cold.example", TYPE_A);
+	send_expect(&miss, XDP_PASS, XDPDNS_STAT_MISS);
+}
+END_TEST
+
+/* Over the miss budget with slip: TC=1 replies, bytes checked. */
+START_TEST(test_miss_slip)
+{
+	const struct bounce_case *c = &bounce_cases[_i];
+	struct xdpdns_config cfg = cfg_base();
+	struct pkt p, ch;
+	struct pkt_query q = {
+		.dns = { .id = 9,
+			 .qname = "www.example.com",
+			 .qtype = TYPE_A,
+			 .qclass = CLASS_CH },
+	};
+	struct run r;
+
+	lim_reset();
+	cfg.miss_rate = 1;
+	cfg.miss_burst = 1;
+	cfg.slip = 1;
+	cfg_set(&cfg);
+	bounce_query_build(&p, c, NULL);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	run_frame(&p, &r);
+	expect_verdict(&r, XDP_TX);
+	expect_moved(&r, XDPDNS_STAT_MISS_SLIPPED, QT(TYPE_AAAA), RC(0), END);
+	check_bounce(&p, r.out, r.out_len, true, 0);
+	if (c->family == 4) {
+		/* Cannot be bounced: dropped although due a slip. */
+		pkt_query(&ch, &q);
+		send_expect(&ch, XDP_DROP, XDPDNS_STAT_MISS_DROPPED);
+	}
+}
+END_TEST
+
+/* The global cap counts all clients' misses together. */
+START_TEST(test_gmiss)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_gmiss_state g;
+	struct pkt a, b, hit;
+	int i;
+
+	lim_reset();
+	cache_hot();
+	cfg.gmiss_rate = 1;
+	cfg.gmiss_burst = 4;
+	cfg.slip = 1; /* the global cap never slips */
+	cfg_set(&cfg);
+	query(&a, PKT_CLIENT4, "a.example", TYPE_A);
+	query(&b, PKT_CLIENT6, "b.example", TYPE_AAAA);
+	query(&hit, CLIENT4C, "hot.example", TYPE_A);
+	for (i = 0; i < 2; i++) {
+		send_expect(&a, XDP_PASS, XDPDNS_STAT_MISS);
+		send_expect(&b, XDP_PASS, XDPDNS_STAT_MISS);
+	}
+	send_expect(&a, XDP_DROP, XDPDNS_STAT_GMISS_DROPPED);
+	send_expect(&b, XDP_DROP, XDPDNS_STAT_GMISS_DROPPED);
+	for (i = 0; i < 10; i++)
+		send_expect(&hit, XDP_TX, XDPDNS_STAT_HIT);
+	gmiss_get(&g);
+	ck_assert_uint_eq(g.dropped, 2);
+	ck_assert_uint_gt(g.tat_ns, 0);
+	/* No per-client state without a per-client rate. */
+	ck_assert(map_empty(T.skel->maps.xdpdns_rl));
+}
+END_TEST
+
+/* --- sampled events -------------------------------------------------------- */
+
+struct events {
+	size_t n;
+	struct xdpdns_event ev[16];
+};
+
+static int events_cb(void *ctx, void *data, size_t len)
+{
+	struct events *e = ctx;
+
+	ck_assert_uint_eq(len, sizeof(struct xdpdns_event));
+	if (e->n < ARRAY_SIZE(e->ev))
+		memcpy(&e->ev[e->n], data, sizeof(e->ev[0]));
+	e->n++;
+	return 0;
+}
+
+/* Consumes the ring; returns how many events it held. */
+static size_t events_read(struct events *e)
+{
+	struct ring_buffer *rb;
+
+	memset(e, 0, sizeof(*e));
+	rb = ring_buffer__new(map_fd(T.skel->maps.xdpdns_events), events_cb, e,
+			      NULL);
+	ck_assert_ptr_nonnull(rb);
+	ck_assert_int_ge(ring_buffer__consume(rb), 0);
+	ring_buffer__free(rb);
+	return e->n;
+}
+
+/* @ev describes a query from @src for @qname (NULL: not parsed). */
+static void check_event(const struct xdpdns_event *ev, const char *src,
+			const char *qname, uint16_t qtype, uint8_t action,
+			unsigned int reason, uint64_t t0, uint64_t t1)
+{
+	uint8_t addr[16] = { 0 }, wire[XDPDNS_NAME_MAX + 1] = { 0 };
+	size_t i, wl;
+
+	ck_assert(ev->ts_ns >= t0 && ev->ts_ns <= t1);
+	if (strchr(src, ':')) {
+		ck_assert_uint_eq(ev->family, 6);
+		ck_assert_int_eq(inet_pton(AF_INET6, src, addr), 1);
+	} else {
+		ck_assert_uint_eq(ev->family, 4);
+		ck_assert_int_eq(inet_pton(AF_INET, src, addr), 1);
+	}
+	ck_assert_msg(!memcmp(ev->addr, addr, 16), "event address");
+	ck_assert_uint_eq(ev->qtype, qtype);
+	ck_assert_uint_eq(ev->action, action);
+	ck_assert_msg(ev->reason == reason, "event reason %s, want %s",
+		      xdptest_stat_name(ev->reason), xdptest_stat_name(reason));
+	if (!qname) {
+		ck_assert_uint_eq(ev->qname_len, 0);
+		for (i = 0; i < XDPDNS_NAME_MAX; i++)
+			ck_assert_uint_eq(ev->qname[i], 0);
+		return;
+	}
+	wl = pkt_name_to_wire(qname, wire, sizeof(wire));
+	for (i = 0; i < wl; i++)
+		if (wire[i] >= 'A' && wire[i] <= 'Z')
+			wire[i] += 'a' - 'A';
+	ck_assert_uint_eq(ev->qname_len, wl);
+	ck_assert_msg(!memcmp(ev->qname, wire, XDPDNS_NAME_MAX), "event qname");
+}
+
+/* Every outcome at rate 1: the event names client, query and outcome. */
+START_TEST(test_sample)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_stats s0, s1;
+	uint64_t t0, t1;
+	struct events e;
+	struct pkt p;
+	struct run r;
+
+	lim_reset();
+	cache_hot();
+	cfg.sample_rate = 1;
+	cfg.flags = XDPDNS_CFG_ACL;
+	cfg.rl_rate = 1;
+	cfg.rl_burst = 3;
+	cfg.slip = 2;
+	cfg_set(&cfg);
+	lpm_add(T.skel->maps.xdpdns_allow, "198.51.100.0/24");
+	lpm_add(T.skel->maps.xdpdns_allow, "2001:db8::/32");
+	ck_assert_int_eq(xdptest_stats(&T, &s0), 0);
+	t0 = xdptest_now_ns();
+
+	query(&p, PKT_CLIENT4, "HoT.ExAmple", TYPE_A); /* hit */
+	run_frame(&p, &r);
+	expect_verdict(&r, XDP_TX);
+	expect_moved(&r, XDPDNS_STAT_HIT, QT(TYPE_A), RC(0),
+		     XDPDNS_STAT_SAMPLED, END);
+	query(&p, PKT_CLIENT6, "Cold.EXAMPLE.org", TYPE_AAAA); /* miss */
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	query(&p, CLIENT4C, "www.example.com", TYPE_A); /* other /24 */
+	p.buf[p.l3_off + 12] = 203; /* 203.51.101.7: outside allow */
+	pkt_finish(&p);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_ACL_DROPPED);
+	query(&p, PKT_CLIENT4, "Q.example", TYPE_AAAA); /* 2nd, 3rd token */
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED); /* limited 1 */
+	send_expect(&p, XDP_TX, XDPDNS_STAT_RL_SLIPPED); /* limited 2 */
+	t1 = xdptest_now_ns();
+
+	ck_assert_int_eq(xdptest_stats(&T, &s1), 0);
+	ck_assert_uint_eq(s1.sampled - s0.sampled, 7);
+	ck_assert_uint_eq(s1.sample_lost - s0.sample_lost, 0);
+	ck_assert_uint_eq(events_read(&e), 7);
+	check_event(&e.ev[0], PKT_CLIENT4, "HoT.ExAmple", TYPE_A,
+		    XDPDNS_ACT_ANSWERED, XDPDNS_STAT_HIT, t0, t1);
+	check_event(&e.ev[1], PKT_CLIENT6, "Cold.EXAMPLE.org", TYPE_AAAA,
+		    XDPDNS_ACT_PASSED, XDPDNS_STAT_MISS, t0, t1);
+	check_event(&e.ev[2], "203.51.101.7", NULL, 0, XDPDNS_ACT_DENIED,
+		    XDPDNS_STAT_ACL_DROPPED, t0, t1);
+	check_event(&e.ev[3], PKT_CLIENT4, "Q.example", TYPE_AAAA,
+		    XDPDNS_ACT_PASSED, XDPDNS_STAT_MISS, t0, t1);
+	check_event(&e.ev[5], PKT_CLIENT4, NULL, 0, XDPDNS_ACT_LIMITED,
+		    XDPDNS_STAT_RL_DROPPED, t0, t1);
+	/* The slipped query was parsed to be bounced: it has its name. */
+	check_event(&e.ev[6], PKT_CLIENT4, "Q.example", TYPE_AAAA,
+		    XDPDNS_ACT_LIMITED, XDPDNS_STAT_RL_SLIPPED, t0, t1);
+}
+END_TEST
+
+/* 1 in N: none at 0, about 1/N at N, and never a non-query. */
+START_TEST(test_sample_rate)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_stats s0, s1;
+	struct events e;
+	struct pkt p, other;
+	size_t n;
+	int i;
+
+	lim_reset();
+	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
+	query(&other, PKT_CLIENT4, "www.example.com", TYPE_A);
+	pkt_set_u16(&other, other.l4_off + 2, 5353); /* not port 53 */
+	pkt_finish(&other);
+	ck_assert_int_eq(xdptest_stats(&T, &s0), 0);
+	for (i = 0; i < 50; i++)
+		send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	cfg.sample_rate = 1;
+	cfg_set(&cfg);
+	for (i = 0; i < 20; i++)
+		send_expect(&other, XDP_PASS, XDPDNS_STAT_NOT_FOR_US);
+	ck_assert_int_eq(xdptest_stats(&T, &s1), 0);
+	ck_assert_uint_eq(s1.sampled - s0.sampled, 0);
+	ck_assert_uint_eq(events_read(&e), 0);
+
+	/* Binomial(400, 1/4): mean 100, sd 8.7; the bounds are 6 sd out. */
+	cfg.sample_rate = 4;
+	cfg_set(&cfg);
+	for (i = 0; i < 400; i++)
+		send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	ck_assert_int_eq(xdptest_stats(&T, &s1), 0);
+	n = events_read(&e);
+	ck_assert_uint_eq(s1.sampled - s0.sampled, n);
+	ck_assert_msg(n >= 45 && n <= 155, "%zu of 400 sampled at 1/4", n);
+}
+END_TEST
+
+/* A full ring loses samples, counted, never queries. */
+START_TEST(test_sample_lost)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_stats s0, s1;
+	struct events e;
+	struct pkt p;
+	size_t n;
+	int i;
+
+	lim_reset();
+	cache_hot();
+	cfg.sample_rate = 1;
+	cfg_set(&cfg);
+	query(&p, PKT_CLIENT4, "hot.example", TYPE_A);
+	ck_assert_int_eq(xdptest_stats(&T, &s0), 0);
+	/* 256 KiB of 304-byte records (header included): 862 fit. */
+	for (i = 0; i < 1000; i++)
+		send_expect(&p, XDP_TX, XDPDNS_STAT_HIT);
+	ck_assert_int_eq(xdptest_stats(&T, &s1), 0);
+	n = events_read(&e);
+	ck_assert_uint_eq(s1.sampled - s0.sampled, n);
+	ck_assert_uint_eq(s1.sample_lost - s0.sample_lost, 1000 - n);
+	ck_assert_msg(n > 0 && n < 1000, "%zu of 1000 in the ring", n);
+}
+END_TEST
+
+Suite *limit_suite(void)
+{
+	Suite *s = suite_create("limit");
+	TCase *tc;
+
+	tc = tcase_create("Positive");
+	tcase_add_unchecked_fixture(tc, env_setup, NULL);
+	tcase_set_timeout(tc, 30);
+	tcase_add_loop_test(tc, test_acl, 0, ARRAY_SIZE(acl_cases));
+	tcase_add_test(tc, test_acl_hit);
+	tcase_add_loop_test(tc, test_refuse_bytes, 0, ARRAY_SIZE(bounce_cases));
+	tcase_add_loop_test(tc, test_slip_bytes, 0, ARRAY_SIZE(bounce_cases));
+	tcase_add_loop_test(tc, test_miss_slip, 0, ARRAY_SIZE(bounce_cases));
+	tcase_add_test(tc, test_sample);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("Negative");
+	tcase_add_unchecked_fixture(tc, env_setup, NULL);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_refuse_malformed);
+	tcase_add_test(tc, test_slip_malformed);
+	tcase_add_test(tc, test_exempt);
+	tcase_add_test(tc, test_dryrun);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("Limits");
+	tcase_add_unchecked_fixture(tc, env_setup, NULL);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_rl_burst);
+	tcase_add_test(tc, test_rl_hits);
+	tcase_add_test(tc, test_rl_prefix);
+	tcase_add_loop_test(tc, test_slip, 0, ARRAY_SIZE(slip_values));
+	tcase_add_test(tc, test_miss_budget);
+	tcase_add_test(tc, test_gmiss);
+	tcase_add_test(tc, test_sample_rate);
+	tcase_add_test(tc, test_sample_lost);
+	suite_add_tcase(s, tc);
+	return s;
+}
