@@ -613,6 +613,13 @@ int xdpdns_main(struct xdp_md *ctx)
 	}
 	if (!reason) {
 		kb->used = a.q.qlen;
+		/* Like unbound's "allow", non-recursive queries (cache
+		 * snooping) are for the daemon, which refuses them. Checked
+		 * after the question so a limiter can still bounce them. */
+		if (!(a.q.flags & XDPDNS_F_RD))
+			reason = XDPDNS_STAT_DNS_NORD;
+	}
+	if (!reason) {
 		verdict = xdpdns_serve(ctx, &a);
 		reason = a.reason;
 	}

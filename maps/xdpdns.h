@@ -165,6 +165,8 @@ struct xdpdns_cache_entry {
 	X(DNS_QR, dns_qr, "QR bit set (a response): passed")                   \
 	X(DNS_OPCODE, dns_opcode, "opcode other than QUERY: passed")           \
 	X(DNS_TC, dns_tc, "TC bit set in a query: passed")                     \
+	X(DNS_NORD, dns_nord,                                                  \
+	  "RD clear: passed (the daemon refuses cache snooping)")              \
 	X(DNS_QDCOUNT, dns_qdcount, "QDCOUNT not 1: passed")                   \
 	X(DNS_SECTIONS, dns_sections,                                          \
 	  "ANCOUNT or NSCOUNT not 0, or ARCOUNT above 1: passed")              \

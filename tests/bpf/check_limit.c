@@ -893,7 +893,10 @@ START_TEST(test_slip_bytes)
 	cfg.slip = 1;
 	cfg_set(&cfg);
 	bounce_query_build(&p, c, NULL);
-	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	/* RD=0 queries pass up for the daemon to refuse, but slip alike. */
+	send_expect(&p, XDP_PASS,
+		    c->flags & XDPDNS_F_RD ? XDPDNS_STAT_MISS :
+					     XDPDNS_STAT_DNS_NORD);
 	run_frame(&p, &r);
 	expect_verdict(&r, XDP_TX);
 	expect_moved(&r, XDPDNS_STAT_RL_SLIPPED, QT(TYPE_AAAA), RC(0), END);
@@ -907,6 +910,7 @@ START_TEST(test_slip_malformed)
 	struct xdpdns_config cfg = cfg_base();
 	struct pkt_query q = {
 		.dns = { .id = 7,
+			 .flags = XDPDNS_F_RD,
 			 .qname = "www.example.com",
 			 .qtype = TYPE_A,
 			 .qclass = CLASS_CH },
@@ -1109,6 +1113,7 @@ START_TEST(test_miss_slip)
 			 .qtype = TYPE_A,
 			 .qclass = CLASS_CH },
 	};
+	struct bounce_case rd = *c;
 	struct run r;
 
 	lim_reset();
@@ -1116,7 +1121,8 @@ START_TEST(test_miss_slip)
 	cfg.miss_burst = 1;
 	cfg.slip = 1;
 	cfg_set(&cfg);
-	bounce_query_build(&p, c, NULL);
+	rd.flags |= XDPDNS_F_RD; /* RD=0 would pass as dns_nord, not a miss */
+	bounce_query_build(&p, &rd, NULL);
 	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
 	run_frame(&p, &r);
 	expect_verdict(&r, XDP_TX);

@@ -242,7 +242,8 @@ static enum stage model_dns(const uint8_t *m, size_t n, struct model *md)
 	if (n < 12)
 		return ST_BAD_DNS;
 	flags = be16(m + 2);
-	if (flags & (XDPDNS_F_QR | XDPDNS_F_OPCODE | XDPDNS_F_TC))
+	if (flags & (XDPDNS_F_QR | XDPDNS_F_OPCODE | XDPDNS_F_TC) ||
+	    !(flags & XDPDNS_F_RD))
 		return ST_BAD_DNS;
 	if (be16(m + 4) != 1 || be16(m + 6) || be16(m + 8) || be16(m + 10) > 1)
 		return ST_BAD_DNS;

@@ -248,8 +248,8 @@ struct qvariant {
 static const struct qvariant variants[] = {
 	{ LDNS_RD, 0, false, 0 },
 	{ LDNS_RD | LDNS_CD, 1232, true, 1500000000ULL },
-	{ LDNS_AD, 4096, false, 2 * NSEC_PER_SEC },
-	{ 0, 1232, false, UINT64_MAX },
+	{ LDNS_RD | LDNS_AD, 4096, false, 2 * NSEC_PER_SEC },
+	{ LDNS_RD, 1232, false, UINT64_MAX },
 };
 
 /* Same RR up to name case; the rendered TTL must be @ttl. */

@@ -573,8 +573,10 @@ static int ce_parse_query(const uint8_t *msg, size_t len, struct ce_query *cq)
 
 	if (dnswire_parse_header(msg, len, &h))
 		return -EINVAL;
+	/* As XDP: RD=0 (cache snooping) is not served from the cache. */
 	if ((h.flags & (XDPDNS_F_QR | XDPDNS_F_OPCODE | XDPDNS_F_TC)) ||
-	    h.qdcount != 1 || h.ancount || h.nscount || h.arcount > 1)
+	    !(h.flags & XDPDNS_F_RD) || h.qdcount != 1 || h.ancount ||
+	    h.nscount || h.arcount > 1)
 		return -EINVAL;
 	ret = dnswire_name_len(msg + off, len - off);
 	if (ret < 0)

@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * xdpdnsd's option and config-file parsing: every option accepts its good
+ * values, every bad value is refused with one line naming the option and
+ * the value (main() turns that into exit status 2), the file uses the long
+ * option names and the command line wins over it. The parser lives in the
+ * daemon's userspace/config.c, which is compiled into this test directly:
+ * it is not part of libxdpdns.a.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "suites.h"
+#include "userspace/config.c"
+
+#define ARGV_MAX 16
+
+/* Runs config_build() on a NULL-terminated list of arguments. */
+static int build(struct config *cfg, char *err, const char *const *args)
+{
+	char *argv[ARGV_MAX + 2] = { "xdpdnsd" };
+	int argc = 1;
+
+	for (; args[argc - 1] && argc <= ARGV_MAX; argc++)
+		argv[argc] = (char *)args[argc - 1];
+	argv[argc] = NULL;
+	return config_build(argc, argv, cfg, err, CONFIG_ERR_MAX);
+}
+
+/* A config file with @text in a fresh temporary path (caller unlinks). */
+static void write_file(char *path, const char *text)
+{
+	int fd;
+
+	strcpy(path, "/tmp/check_config_XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
+	close(fd);
+}
+
+START_TEST(test_defaults)
+{
+	const char *args[] = { "--no-xdp", "--listen", "198.18.1.1", NULL };
+	char err[CONFIG_ERR_MAX];
+	struct config c;
+
+	ck_assert_int_eq(build(&c, err, args), CONFIG_RUN);
+	ck_assert_uint_eq(c.port, 53);
+	ck_assert_uint_eq(c.edns_size, 1232);
+	ck_assert_uint_eq(c.cache_size, XDPDNS_CACHE_ENTRIES_DEFAULT);
+	ck_assert_uint_eq(c.max_ttl, 86400);
+	ck_assert_uint_eq(c.max_negative_ttl, 300);
+	ck_assert_uint_eq(c.min_ttl, 0);
+	ck_assert_uint_eq(c.tcp_idle_timeout, 10);
+	ck_assert_uint_eq(c.tcp_max_conns, 1000);
+	ck_assert_uint_eq(c.ratelimit, 50);
+	ck_assert_uint_eq(config_rl_burst(&c), 200);
+	ck_assert_uint_eq(c.slip, 2);
+	ck_assert_uint_eq(c.miss_limit, 20);
+	ck_assert_uint_eq(config_miss_burst(&c), 80);
+	ck_assert_uint_eq(c.miss_limit_global, 0);
+	ck_assert_uint_eq(c.ratelimit_v4_prefix, 32);
+	ck_assert_uint_eq(c.ratelimit_v6_prefix, 64);
+	ck_assert_uint_eq(c.sample_rate, 0);
+	ck_assert_uint_eq(c.xdp_mode, CONFIG_XDP_NATIVE);
+	ck_assert_uint_eq(c.acl_action, CONFIG_ACL_DROP);
+	ck_assert_uint_eq(c.log_level, 2);
+	ck_assert_ptr_null(c.user);
+	ck_assert_ptr_null(c.pin_dir ? NULL : c.pin_dir);
+	ck_assert(!c.ratelimit_dry_run && !c.syslog);
+	ck_assert_uint_eq(c.listen.n, 1);
+	ck_assert_str_eq(c.listen.v[0], "198.18.1.1");
+	config_free(&c);
+}
+END_TEST
+
+/* One option, one good value, and how to check it landed. */
+struct good_case {
+	const char *opt;
+	const char *val; /* NULL: a flag */
+	size_t off;
+	enum { G_UINT, G_STR, G_LIST, G_BOOL } kind;
+	uint32_t want;
+};
+
+#define G(o, v, f, k, w)                               \
+	{                                              \
+		o, v, offsetof(struct config, f), k, w \
+	}
+static const struct good_case good_cases[] = {
+	G("--port", "5353", port, G_UINT, 5353),
+	G("-p", "1", port, G_UINT, 1),
+	G("--xdp-mode", "skb", xdp_mode, G_UINT, CONFIG_XDP_SKB),
+	G("--xdp-mode", "native", xdp_mode, G_UINT, CONFIG_XDP_NATIVE),
+	G("--pin-dir", "/run/xdpdns-bpf", pin_dir, G_STR, 0),
+	G("--cache-size", "1024", cache_size, G_UINT, 1024),
+	G("--edns-size", "4096", edns_size, G_UINT, 4096),
+	G("--min-ttl", "30", min_ttl, G_UINT, 30),
+	G("--max-ttl", "3600", max_ttl, G_UINT, 3600),
+	G("--max-negative-ttl", "60", max_negative_ttl, G_UINT, 60),
+	G("--max-outstanding", "10000", max_outstanding, G_UINT, 10000),
+	G("--tcp-idle-timeout", "30", tcp_idle_timeout, G_UINT, 30),
+	G("--tcp-max-conns", "5", tcp_max_conns, G_UINT, 5),
+	G("--root-hints", "/etc/unbound/root.hints", root_hints, G_STR, 0),
+	G("--forward", "198.18.0.2", forward, G_LIST, 1),
+	G("--forward", "2001:db8::2@5353", forward, G_LIST, 1),
+	G("--trust-anchor", "/var/lib/unbound/root.key", trust_anchor, G_LIST,
+	  1),
+	G("--unbound-config", "/etc/unbound/x.conf", unbound_config, G_STR, 0),
+	G("--local-zone-nodefault", "test.", local_zone_nodefault, G_LIST, 1),
+	G("--local-zone-nodefault", "lab", local_zone_nodefault, G_LIST, 1),
+	G("--user", "daemon", user, G_STR, 0),
+	G("--user", "", user, G_STR, 0),
+	G("--pidfile", "/run/xdpdnsd.pid", pidfile, G_STR, 0),
+	G("--syslog", NULL, syslog, G_BOOL, 1),
+	G("--log-level", "debug", log_level, G_UINT, 3),
+	G("--log-level", "error", log_level, G_UINT, 0),
+	G("--metrics", "127.0.0.1:9153", metrics, G_STR, 0),
+	G("--metrics", "[::1]:9153", metrics, G_STR, 0),
+	G("--allow", "198.18.0.0/15", allow, G_LIST, 1),
+	G("--allow", "2001:db8::/32", allow, G_LIST, 1),
+	G("--deny", "198.18.1.66", deny, G_LIST, 1),
+	G("--ratelimit-exempt", "2001:db8:1::/48", ratelimit_exempt, G_LIST, 1),
+	G("--acl-action", "drop", acl_action, G_UINT, CONFIG_ACL_DROP),
+	G("--ratelimit", "0", ratelimit, G_UINT, 0),
+	G("--ratelimit", "1000", ratelimit, G_UINT, 1000),
+	G("--ratelimit-burst", "5000", ratelimit_burst, G_UINT, 5000),
+	G("--slip", "0", slip, G_UINT, 0),
+	G("--miss-limit", "5", miss_limit, G_UINT, 5),
+	G("--miss-limit-global", "20000", miss_limit_global, G_UINT, 20000),
+	G("--ratelimit-dry-run", NULL, ratelimit_dry_run, G_BOOL, 1),
+	G("--ratelimit-v4-prefix", "24", ratelimit_v4_prefix, G_UINT, 24),
+	G("--ratelimit-v6-prefix", "56", ratelimit_v6_prefix, G_UINT, 56),
+	G("--sample-rate", "100", sample_rate, G_UINT, 100),
+};
+#undef G
+
+START_TEST(test_good_values)
+{
+	const struct good_case *g = &good_cases[_i];
+	const char *args[] = { "--no-xdp", "--listen", "198.18.1.1",
+			       g->opt,	   g->val,     NULL };
+	char err[CONFIG_ERR_MAX];
+	const void *p;
+	struct config c;
+
+	ck_assert_msg(build(&c, err, args) == CONFIG_RUN, "%s %s: %s", g->opt,
+		      g->val ? g->val : "", err);
+	p = (const char *)&c + g->off;
+	switch (g->kind) {
+	case G_UINT:
+		ck_assert_uint_eq(*(const uint32_t *)p, g->want);
+		break;
+	case G_BOOL:
+		ck_assert(*(const bool *)p);
+		break;
+	case G_STR:
+		ck_assert_str_eq(*(char *const *)p, g->val);
+		break;
+	case G_LIST:
+		ck_assert_uint_eq(((const struct config_list *)p)->n, 1);
+		ck_assert_str_eq(((const struct config_list *)p)->v[0], g->val);
+		break;
+	}
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(test_repeatable_and_last_wins)
+{
+	const char *args[] = { "-i",	     "lo", "-l",
+			       "198.18.1.1", "-l", "2001:db8:1::1",
+			       "--port",     "54", "--port",
+			       "55",	     NULL };
+	char err[CONFIG_ERR_MAX];
+	struct config c;
+
+	ck_assert_int_eq(build(&c, err, args), CONFIG_RUN);
+	ck_assert_str_eq(c.interface, "lo");
+	ck_assert_uint_eq(c.listen.n, 2);
+	ck_assert_str_eq(c.listen.v[1], "2001:db8:1::1");
+	ck_assert_uint_eq(c.port, 55);
+	ck_assert(!c.no_xdp);
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(test_help_version)
+{
+	const char *h[] = { "--port", "70000", "--help", NULL };
+	const char *v[] = { "-V", NULL };
+	char err[CONFIG_ERR_MAX];
+	struct config c;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	/* Options before --help are still checked; after it, nothing. */
+	ck_assert_int_eq(build(&c, err, h), -EINVAL);
+	config_free(&c);
+	h[0] = "--help";
+	ck_assert_int_eq(build(&c, err, h), CONFIG_HELP);
+	config_free(&c);
+	ck_assert_int_eq(build(&c, err, v), CONFIG_VERSION);
+	config_free(&c);
+
+	/* --help names every option with its default. */
+	f = open_memstream(&text, &len);
+	config_usage(f);
+	fclose(f);
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "--%s", opt_table[i].name);
+		ck_assert_msg(strstr(text, want), "%s missing from --help",
+			      want);
+	}
+	ck_assert(strstr(text, "(default: 1232)"));
+	ck_assert(strstr(text, "(default: 86400)"));
+	ck_assert(strstr(text, "(default: 4 x --ratelimit)"));
+	free(text);
+}
+END_TEST
+
+START_TEST(test_file_and_override)
+{
+	char path[64], opt[80], err[CONFIG_ERR_MAX];
+	struct config c;
+
+	write_file(path, "# venue resolver\n"
+			 "interface = \"lo\";\n"
+			 "listen = [\"198.18.1.1\", \"2001:db8:1::1\"];\n"
+			 "port = 5353;\n"
+			 "ratelimit = 80;\n"
+			 "ratelimit-dry-run = true;\n"
+			 "acl-action = \"drop\";\n"
+			 "allow = \"198.18.0.0/15\";\n"
+			 "deny = [];\n"
+			 "cache-size = 4096L;\n"
+			 "local-zone-nodefault = [\"test.\", \"lab.\"];\n");
+	snprintf(opt, sizeof(opt), "--config=%s", path);
+	{
+		const char *args[] = { opt,	  "--port",	   "53",
+				       "--allow", "2001:db8::/32", NULL };
+
+		ck_assert_msg(build(&c, err, args) == CONFIG_RUN, "%s", err);
+	}
+	ck_assert_str_eq(c.interface, "lo");
+	ck_assert_uint_eq(c.listen.n, 2);
+	ck_assert_uint_eq(c.port, 53); /* command line wins */
+	ck_assert_uint_eq(c.ratelimit, 80);
+	ck_assert_uint_eq(config_rl_burst(&c), 320);
+	ck_assert(c.ratelimit_dry_run);
+	ck_assert_uint_eq(c.acl_action, CONFIG_ACL_DROP);
+	ck_assert_uint_eq(c.allow.n, 1); /* replaced, not merged */
+	ck_assert_str_eq(c.allow.v[0], "2001:db8::/32");
+	ck_assert_uint_eq(c.deny.n, 0);
+	ck_assert_uint_eq(c.cache_size, 4096);
+	ck_assert_uint_eq(c.local_zone_nodefault.n, 2);
+	ck_assert_str_eq(c.config_file, path);
+	config_free(&c);
+	unlink(path);
+}
+END_TEST
+
+/* A command line that must fail, and what the one line must say. */
+struct bad_case {
+	const char *args[6];
+	const char *msg;
+};
+
+static const struct bad_case bad_cases[] = {
+	{ { "--bogus" }, "unknown option '--bogus'" },
+	{ { "-x" }, "unknown option '-x'" },
+	{ { "--port" }, "option '--port' needs a value" },
+	{ { "--port", "0" }, "--port 0: out of range 1..65535" },
+	{ { "--port", "65536" }, "--port 65536: out of range 1..65535" },
+	{ { "--port", "53x" }, "--port 53x: not a number" },
+	{ { "--port", "-1" }, "--port -1: not a number" },
+	{ { "--port", "" }, "--port : not a number" },
+	{ { "--xdp-mode", "hw" }, "--xdp-mode hw: expected native|skb" },
+	{ { "--cache-size", "0" }, "--cache-size 0: out of range" },
+	{ { "--cache-size", "99999999999" }, "--cache-size 99999999999: out" },
+	{ { "--edns-size", "511" }, "--edns-size 511: out of range 512..4096" },
+	{ { "--max-ttl", "0" }, "--max-ttl 0: out of range" },
+	{ { "--max-negative-ttl", "0" }, "--max-negative-ttl 0: out of range" },
+	{ { "--min-ttl", "600", "--max-ttl", "60" },
+	  "--min-ttl 600 is above --max-ttl 60" },
+	{ { "--max-outstanding", "0" }, "--max-outstanding 0: out of range" },
+	{ { "--tcp-idle-timeout", "0" }, "--tcp-idle-timeout 0: out of range" },
+	{ { "--tcp-max-conns", "0" }, "--tcp-max-conns 0: out of range" },
+	{ { "--forward", "resolver.example" },
+	  "--forward resolver.example: not an address or ADDR@PORT" },
+	{ { "--forward", "198.18.0.2@0" }, "--forward 198.18.0.2@0: not an" },
+	{ { "--local-zone-nodefault", "a..b" },
+	  "--local-zone-nodefault a..b: not a domain name" },
+	{ { "--log-level", "verbose" },
+	  "--log-level verbose: expected error|warn|info|debug" },
+	{ { "--metrics", "9153" }, "--metrics 9153: expected ADDR:PORT" },
+	{ { "--metrics", "::1:9153" }, "--metrics ::1:9153: expected" },
+	{ { "--metrics", "127.0.0.1:0" }, "--metrics 127.0.0.1:0: expected" },
+	{ { "--allow", "198.18.0.0/33" },
+	  "--allow 198.18.0.0/33: not an address or prefix" },
+	{ { "--deny", "2001:db8::/129" }, "--deny 2001:db8::/129: not an" },
+	{ { "--ratelimit-exempt", "10.0.0.0/" }, "--ratelimit-exempt 10.0.0" },
+	{ { "--allow", "" }, "--allow \"\": not an address or prefix" },
+	{ { "--acl-action", "reject" }, "--acl-action reject: expected drop" },
+	{ { "--ratelimit", "1000001" }, "--ratelimit 1000001: out of range" },
+	{ { "--slip", "256" }, "--slip 256: out of range 0..255" },
+	{ { "--ratelimit-v4-prefix", "33" }, "--ratelimit-v4-prefix 33: out" },
+	{ { "--ratelimit-v4-prefix", "7" }, "--ratelimit-v4-prefix 7: out" },
+	{ { "--ratelimit-v6-prefix", "129" }, "--ratelimit-v6-prefix 129:" },
+	{ { "--interface", "an-interface-name-too-long" },
+	  "--interface an-interface-name-too-long: not an interface name" },
+	{ { "--listen", "198.18.1.300" },
+	  "--listen 198.18.1.300: not an IPv4 or IPv6 address" },
+	{ { "--listen", "198.18.1.1", "--listen", "198.18.1.1" },
+	  "--listen 198.18.1.1: given twice" },
+	{ { "stray" }, "unexpected argument 'stray'" },
+	{ { "--config", "/nonexistent/xdpdnsd.conf" },
+	  "--config /nonexistent/xdpdnsd.conf: No such file or directory" },
+};
+
+START_TEST(test_bad_values)
+{
+	const struct bad_case *b = &bad_cases[_i];
+	const char *args[10] = { "--no-xdp", "--listen", "198.18.9.9" };
+	char err[CONFIG_ERR_MAX];
+	struct config c;
+	int n = 3, ret;
+
+	/* The duplicate-listen case brings its own list. */
+	if (!strcmp(b->args[0], "--listen"))
+		n = 1;
+	for (int i = 0; b->args[i] && i < 6; i++)
+		args[n++] = b->args[i];
+	args[n] = NULL;
+	ret = build(&c, err, args);
+	ck_assert_msg(ret < 0, "%s accepted", b->args[0]);
+	ck_assert_msg(strstr(err, b->msg), "want \"%s\", got \"%s\"", b->msg,
+		      err);
+	ck_assert_msg(!strchr(err, '\n'), "more than one line: %s", err);
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(test_missing_required)
+{
+	const char *no_if[] = { "--listen", "198.18.1.1", NULL };
+	const char *no_listen[] = { "--no-xdp", NULL };
+	char err[CONFIG_ERR_MAX];
+	struct config c;
+
+	ck_assert_int_eq(build(&c, err, no_if), -EINVAL);
+	ck_assert(strstr(err, "no --interface given"));
+	config_free(&c);
+	ck_assert_int_eq(build(&c, err, no_listen), -EINVAL);
+	ck_assert(strstr(err, "no --listen address given"));
+	config_free(&c);
+}
+END_TEST
+
+/* A config file that must fail, and the message it must produce. */
+struct bad_file {
+	const char *text;
+	const char *msg;
+};
+
+static const struct bad_file bad_files[] = {
+	{ "port = 53;\nlisten = = 1;\n", ":2: syntax error" },
+	{ "prot = 53;\n", ":1: unknown setting 'prot'" },
+	{ "\nport = \"53\";\n", ":2: port: expected a number" },
+	{ "port = 0;\n", ":1: port 0: out of range 1..65535" },
+	{ "port = -5;\n", ":1: port -5: out of range" },
+	{ "no-xdp = 1;\n", ":1: no-xdp: expected true or false" },
+	{ "listen = 7;\n", ":1: listen: expected a string or a list" },
+	{ "listen = [\"198.18.1.1\", \"x\"];\n",
+	  ":1: listen x: not an IPv4 or IPv6 address" },
+	{ "xdp-mode = \"turbo\";\n", ":1: xdp-mode turbo: expected" },
+	{ "config = \"/etc/other.conf\";\n", ":1: unknown setting 'config'" },
+	{ "help = true;\n", ":1: unknown setting 'help'" },
+	{ "server = { port = 53; };\n", ":1: unknown setting 'server'" },
+};
+
+START_TEST(test_bad_files)
+{
+	const struct bad_file *b = &bad_files[_i];
+	char path[64], err[CONFIG_ERR_MAX];
+	const char *args[] = { "-c",	   path,	 "--no-xdp",
+			       "--listen", "198.18.1.1", NULL };
+	struct config c;
+
+	write_file(path, b->text);
+	ck_assert_int_lt(build(&c, err, args), 0);
+	ck_assert_msg(strstr(err, path) && strstr(err, b->msg),
+		      "want \"%s\", got \"%s\"", b->msg, err);
+	config_free(&c);
+	unlink(path);
+}
+END_TEST
+
+/* Boundaries: the first value in and the first value out of each range. */
+struct limit_case {
+	const char *opt;
+	const char *in;
+	const char *out;
+};
+
+static const struct limit_case limit_cases[] = {
+	{ "--port", "65535", "65536" },
+	{ "--cache-size", "16", "15" },
+	{ "--cache-size", "4194304", "4194305" },
+	{ "--edns-size", "512", "4097" },
+	{ "--max-ttl", "604800", "604801" },
+	{ "--max-negative-ttl", "86400", "86401" },
+	{ "--max-outstanding", "100000", "100001" },
+	{ "--slip", "255", "256" },
+	{ "--ratelimit-v4-prefix", "8", "7" },
+	{ "--ratelimit-v6-prefix", "128", "129" },
+	{ "--ratelimit-v6-prefix", "16", "15" },
+	{ "--sample-rate", "1000000000", "1000000001" },
+	{ "--ratelimit-burst", "100000000", "100000001" },
+	{ "--tcp-idle-timeout", "3600", "3601" },
+};
+
+START_TEST(test_limits)
+{
+	const struct limit_case *l = &limit_cases[_i];
+	const char *in[] = { "--no-xdp", "-l", "::1", l->opt, l->in, NULL };
+	const char *out[] = { "--no-xdp", "-l", "::1", l->opt, l->out, NULL };
+	char err[CONFIG_ERR_MAX];
+	struct config c;
+
+	ck_assert_msg(build(&c, err, in) == CONFIG_RUN, "%s %s: %s", l->opt,
+		      l->in, err);
+	config_free(&c);
+	ck_assert_int_eq(build(&c, err, out), -EINVAL);
+	ck_assert(strstr(err, "out of range"));
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(test_prefix_and_bursts)
+{
+	const char *args[] = { "--no-xdp",    "-l", "::1",
+			       "--ratelimit", "0",  "--miss-limit-global",
+			       "3000",	      NULL };
+	struct xdpdns_lpm_key k;
+	char err[CONFIG_ERR_MAX], text[64];
+	struct config c;
+
+	/* Host bits are cleared; the family word is part of the prefix. */
+	ck_assert_int_eq(xdpmaps_lpm_key("198.18.7.9/15", &k), 0);
+	ck_assert_uint_eq(k.prefixlen, 32 + 15);
+	ck_assert_uint_eq(k.family, 4);
+	ck_assert_int_eq(xdpmaps_lpm_key_text(&k, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "198.18.0.0/15");
+	ck_assert_int_eq(xdpmaps_lpm_key("2001:db8::1", &k), 0);
+	ck_assert_uint_eq(k.prefixlen, 32 + 128);
+	ck_assert_int_eq(build(&c, err, args), CONFIG_RUN);
+	ck_assert_uint_eq(config_rl_burst(&c), 0);
+	ck_assert_uint_eq(config_gmiss_burst(&c), 3000);
+	config_free(&c);
+}
+END_TEST
+
+Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *pos = tcase_create("Positive");
+	TCase *neg = tcase_create("Negative");
+	TCase *lim = tcase_create("Limits");
+
+	tcase_add_test(pos, test_defaults);
+	tcase_add_loop_test(pos, test_good_values, 0,
+			    sizeof(good_cases) / sizeof(good_cases[0]));
+	tcase_add_test(pos, test_repeatable_and_last_wins);
+	tcase_add_test(pos, test_help_version);
+	tcase_add_test(pos, test_file_and_override);
+	tcase_add_test(pos, test_prefix_and_bursts);
+	tcase_add_loop_test(neg, test_bad_values, 0,
+			    sizeof(bad_cases) / sizeof(bad_cases[0]));
+	tcase_add_test(neg, test_missing_required);
+	tcase_add_loop_test(neg, test_bad_files, 0,
+			    sizeof(bad_files) / sizeof(bad_files[0]));
+	tcase_add_loop_test(lim, test_limits, 0,
+			    sizeof(limit_cases) / sizeof(limit_cases[0]));
+	suite_add_tcase(s, pos);
+	suite_add_tcase(s, neg);
+	suite_add_tcase(s, lim);
+	return s;
+}

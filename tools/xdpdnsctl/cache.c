@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * xdpdnsctl cache list|get|delete|flush: the XDP answer cache as the
+ * operator needs it during an incident: what is in it, what exactly a name
+ * will be answered with (records decoded, TTLs as XDP would send them now),
+ * and removing a bad answer without restarting anything. A name covers every
+ * DO/CD variant of its key.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "lib/dnswire.h"
+#include "xdpdnsctl.h"
+
+enum { OPT_JSON = 0x100 };
+
+/* A parsed NAME [TYPE] argument pair; type -1 means every type. */
+struct ctl_query {
+	struct xdpdns_cache_key key; /* qname, qclass set; qtype, flags not */
+	int type;
+	char text[DNSWIRE_NAME_TEXT_MAX];
+};
+
+static int ctl_parse_query(const char *cmd, int argc, char **argv,
+			   struct ctl_query *q)
+{
+	int len;
+
+	memset(q, 0, sizeof(*q));
+	q->type = -1;
+	if (argc < 1)
+		return ctl_usage_err("cache %s: NAME is missing", cmd);
+	if (argc > 2)
+		return ctl_usage_err("cache %s: unexpected argument '%s'", cmd,
+				     argv[2]);
+	len = dnswire_name_from_text(argv[0], q->key.qname,
+				     sizeof(q->key.qname));
+	if (len < 0)
+		return ctl_usage_err("cache %s: '%s' is not a domain name", cmd,
+				     argv[0]);
+	dnswire_name_lower(q->key.qname, (size_t)len);
+	q->key.qclass = DNSWIRE_CLASS_IN;
+	if (dnswire_name_to_text(q->key.qname, (size_t)len, q->text,
+				 sizeof(q->text)) < 0)
+		snprintf(q->text, sizeof(q->text), "%s", argv[0]);
+	if (argc == 2) {
+		q->type = dnswire_type_from_text(argv[1]);
+		if (q->type < 0)
+			return ctl_usage_err(
+				"cache %s: '%s' is not a record type", cmd,
+				argv[1]);
+	}
+	return 0;
+}
+
+/* One cache element, copied out of a walk. */
+struct ctl_elem {
+	struct xdpdns_cache_key key;
+	struct xdpdns_cache_entry entry;
+};
+
+struct ctl_collect {
+	struct ctl_elem *v;
+	size_t n, cap;
+	const struct ctl_query *match; /* NULL: every element */
+	bool keys_only;
+};
+
+static int ctl_collect_cb(const void *k, const void *val, void *arg)
+{
+	const struct xdpdns_cache_key *key = k;
+	struct ctl_collect *c = arg;
+
+	if (c->match &&
+	    (memcmp(key->qname, c->match->key.qname, sizeof(key->qname)) ||
+	     (c->match->type >= 0 && key->qtype != c->match->type)))
+		return 0;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct ctl_elem *v = realloc(c->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n].key = *key;
+	if (!c->keys_only)
+		memcpy(&c->v[c->n].entry, val, sizeof(c->v[c->n].entry));
+	c->n++;
+	return 0;
+}
+
+static int ctl_collect(int fd, const struct ctl_query *match, bool keys_only,
+		       struct ctl_collect *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->match = match;
+	c->keys_only = keys_only;
+	return observe_map_walk(fd, sizeof(struct xdpdns_cache_key),
+				sizeof(struct xdpdns_cache_entry),
+				ctl_collect_cb, c);
+}
+
+/* ---- record decoding ----------------------------------------------------- */
+
+/* Appends printf output to @buf (of @cap), never past its end. */
+static void ctl_cat(char *buf, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void ctl_cat(char *buf, size_t cap, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	if (len + 1 >= cap)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + len, cap - len, fmt, ap);
+	va_end(ap);
+}
+
+/* Reads a name at *off of @msg into presentation text; -EBADMSG on error. */
+static int ctl_name_at(const uint8_t *msg, size_t len, size_t *off, char *text,
+		       size_t cap)
+{
+	uint8_t wire[DNSWIRE_NAME_MAX];
+	int n = dnswire_read_name(msg, len, off, wire);
+
+	if (n < 0)
+		return n;
+	return dnswire_name_to_text(wire, (size_t)n, text, cap) < 0 ? -EBADMSG :
+								      0;
+}
+
+/* The rdata of one record in presentation form (RFC 3597 when unknown). */
+static void ctl_rdata(const uint8_t *msg, size_t len, size_t off, uint16_t type,
+		      uint16_t rdlen, char *out, size_t cap)
+{
+	char name[DNSWIRE_NAME_TEXT_MAX], addr[INET6_ADDRSTRLEN];
+	const size_t end = off + rdlen;
+	size_t p = off;
+
+	out[0] = '\0';
+	if (end > len)
+		goto unknown;
+	switch (type) {
+	case DNSWIRE_TYPE_A:
+		if (rdlen != 4)
+			break;
+		inet_ntop(AF_INET, msg + off, addr, sizeof(addr));
+		ctl_cat(out, cap, "%s", addr);
+		return;
+	case DNSWIRE_TYPE_AAAA:
+		if (rdlen != 16)
+			break;
+		inet_ntop(AF_INET6, msg + off, addr, sizeof(addr));
+		ctl_cat(out, cap, "%s", addr);
+		return;
+	case DNSWIRE_TYPE_NS:
+	case DNSWIRE_TYPE_CNAME:
+	case DNSWIRE_TYPE_PTR:
+	case DNSWIRE_TYPE_DNAME:
+		if (ctl_name_at(msg, end, &p, name, sizeof(name)) || p != end)
+			break;
+		ctl_cat(out, cap, "%s", name);
+		return;
+	case DNSWIRE_TYPE_MX:
+		if (rdlen < 3)
+			break;
+		p += 2;
+		if (ctl_name_at(msg, end, &p, name, sizeof(name)) || p != end)
+			break;
+		ctl_cat(out, cap, "%u %s", dnswire_get_u16(msg + off), name);
+		return;
+	case DNSWIRE_TYPE_SRV:
+		if (rdlen < 7)
+			break;
+		p += 6;
+		if (ctl_name_at(msg, end, &p, name, sizeof(name)) || p != end)
+			break;
+		ctl_cat(out, cap, "%u %u %u %s", dnswire_get_u16(msg + off),
+			dnswire_get_u16(msg + off + 2),
+			dnswire_get_u16(msg + off + 4), name);
+		return;
+	case DNSWIRE_TYPE_SOA: {
+		char rname[DNSWIRE_NAME_TEXT_MAX];
+
+		if (ctl_name_at(msg, end, &p, name, sizeof(name)) ||
+		    ctl_name_at(msg, end, &p, rname, sizeof(rname)) ||
+		    p + 20 != end)
+			break;
+		ctl_cat(out, cap, "%s %s %u %u %u %u %u", name, rname,
+			dnswire_get_u32(msg + p), dnswire_get_u32(msg + p + 4),
+			dnswire_get_u32(msg + p + 8),
+			dnswire_get_u32(msg + p + 12),
+			dnswire_get_u32(msg + p + 16));
+		return;
+	}
+	case DNSWIRE_TYPE_TXT:
+		while (p < end) {
+			uint8_t n = msg[p++];
+
+			if (p + n > end)
+				break;
+			ctl_cat(out, cap, "%s\"", out[0] ? " " : "");
+			for (uint8_t i = 0; i < n; i++) {
+				uint8_t ch = msg[p + i];
+
+				if (ch == '"' || ch == '\\')
+					ctl_cat(out, cap, "\\%c", ch);
+				else if (ch < 0x20 || ch > 0x7e)
+					ctl_cat(out, cap, "\\%03u", ch);
+				else
+					ctl_cat(out, cap, "%c", ch);
+			}
+			ctl_cat(out, cap, "\"");
+			p += n;
+		}
+		if (p == end)
+			return;
+		break;
+	default:
+		break;
+	}
+unknown:
+	out[0] = '\0';
+	ctl_cat(out, cap, "\\# %u", rdlen);
+	if (rdlen)
+		ctl_cat(out, cap, " ");
+	for (size_t i = off; i < end; i++)
+		ctl_cat(out, cap, "%02x", msg[i]);
+}
+
+/*
+ * Decodes the records of @e as XDP would send them now: the entry's data
+ * after a question of the key's name, TTLs decayed by the seconds elapsed.
+ * Each record becomes one zone-file line appended to @lines.
+ * Return: 0, or -EBADMSG when the entry does not parse.
+ */
+static int ctl_records(const struct xdpdns_cache_key *key,
+		       const struct xdpdns_cache_entry *e, uint64_t now,
+		       json_t *lines)
+{
+	uint8_t msg[DNSWIRE_HEADER_LEN + DNSWIRE_NAME_MAX + 4 + XDPDNS_DATA_MAX];
+	int qlen = dnswire_name_len(key->qname, sizeof(key->qname));
+	uint32_t elapsed = 0;
+	size_t len, off;
+
+	if (qlen < 0 || e->data_len > XDPDNS_DATA_MAX)
+		return -EBADMSG;
+	memset(msg, 0, DNSWIRE_HEADER_LEN);
+	memcpy(msg + DNSWIRE_HEADER_LEN, key->qname, (size_t)qlen);
+	off = DNSWIRE_HEADER_LEN + (size_t)qlen;
+	dnswire_put_u16(msg + off, key->qtype);
+	dnswire_put_u16(msg + off + 2, key->qclass);
+	off += 4;
+	memcpy(msg + off, e->data, e->data_len);
+	len = off + e->data_len;
+	if (now > e->stored_ns)
+		elapsed = (uint32_t)((now - e->stored_ns) / 1000000000ULL);
+
+	for (unsigned int i = 0;
+	     i < (unsigned int)e->ancount + e->nscount + e->arcount; i++) {
+		char owner[DNSWIRE_NAME_TEXT_MAX], type[16], cls[16];
+		char rdata[2048], line[2600];
+		uint16_t rtype, rclass, rdlen;
+		uint32_t ttl;
+
+		if (i == 0 || i == e->ancount ||
+		    i == (unsigned int)e->ancount + e->nscount) {
+			const char *sec =
+				i < e->ancount ? "ANSWER" :
+				i < (unsigned int)e->ancount + e->nscount ?
+						 "AUTHORITY" :
+						 "ADDITIONAL";
+
+			snprintf(line, sizeof(line), ";; %s", sec);
+			json_array_append_new(lines, json_string(line));
+		}
+		if (ctl_name_at(msg, len, &off, owner, sizeof(owner)) ||
+		    off + DNSWIRE_RR_FIXED_LEN > len)
+			return -EBADMSG;
+		rtype = dnswire_get_u16(msg + off);
+		rclass = dnswire_get_u16(msg + off + 2);
+		ttl = dnswire_get_u32(msg + off + 4);
+		rdlen = dnswire_get_u16(msg + off + 8);
+		off += DNSWIRE_RR_FIXED_LEN;
+		if (off + rdlen > len)
+			return -EBADMSG;
+		ttl = ttl > elapsed ? ttl - elapsed : 0;
+		dnswire_type_to_text(rtype, type, sizeof(type));
+		if (rclass == DNSWIRE_CLASS_IN)
+			snprintf(cls, sizeof(cls), "IN");
+		else
+			snprintf(cls, sizeof(cls), "CLASS%u", rclass);
+		ctl_rdata(msg, len, off, rtype, rdlen, rdata, sizeof(rdata));
+		snprintf(line, sizeof(line), "%s\t%u\t%s\t%s\t%s", owner, ttl,
+			 cls, type, rdata);
+		json_array_append_new(lines, json_string(line));
+		off += rdlen;
+	}
+	return 0;
+}
+
+/* ---- commands ------------------------------------------------------------ */
+
+static json_t *ctl_elem_json(const struct ctl_elem *el, uint64_t now,
+			     bool records)
+{
+	const struct xdpdns_cache_entry *e = &el->entry;
+	char name[DNSWIRE_NAME_TEXT_MAX], type[16], rcode[16];
+	json_t *o = json_object();
+
+	observe_key_name(&el->key, name, sizeof(name));
+	dnswire_type_to_text(el->key.qtype, type, sizeof(type));
+	dnswire_rcode_to_text(e->flags & XDPDNS_F_RCODE, rcode, sizeof(rcode));
+	json_object_set_new(o, "name", json_string(name));
+	json_object_set_new(o, "type", json_string(type));
+	json_object_set_new(o, "flags",
+			    json_string(observe_key_flags(el->key.flags)));
+	json_object_set_new(o, "rcode", json_string(rcode));
+	json_object_set_new(o, "aa", json_boolean(e->flags & XDPDNS_F_AA));
+	json_object_set_new(o, "validated",
+			    json_boolean(e->entry_flags &
+					 XDPDNS_ENTRY_VALIDATED));
+	json_object_set_new(o, "ttl", json_integer(e->ttl));
+	json_object_set_new(
+		o, "expires_in",
+		json_real(((double)e->expire_ns - (double)now) / 1e9));
+	json_object_set_new(o, "hits", json_integer((json_int_t)e->hits));
+	json_object_set_new(o, "ancount", json_integer(e->ancount));
+	json_object_set_new(o, "nscount", json_integer(e->nscount));
+	json_object_set_new(o, "arcount", json_integer(e->arcount));
+	json_object_set_new(o, "data_len", json_integer(e->data_len));
+	if (records) {
+		json_t *lines = json_array();
+
+		if (ctl_records(&el->key, e, now, lines)) {
+			json_decref(lines);
+			json_object_set_new(o, "records", json_null());
+		} else {
+			json_object_set_new(o, "records", lines);
+		}
+	}
+	return o;
+}
+
+static void ctl_elem_summary(const struct ctl_elem *el, uint64_t now, char *buf,
+			     size_t cap)
+{
+	const struct xdpdns_cache_entry *e = &el->entry;
+	char rcode[16], left[24];
+
+	dnswire_rcode_to_text(e->flags & XDPDNS_F_RCODE, rcode, sizeof(rcode));
+	if (e->expire_ns > now)
+		snprintf(left, sizeof(left), "%" PRIu64 "s",
+			 (uint64_t)((e->expire_ns - now) / 1000000000ULL));
+	else
+		snprintf(left, sizeof(left), "stale");
+	snprintf(buf, cap, "%-9s %8s %10" PRIu64 " %6u", rcode, left,
+		 (uint64_t)e->hits, e->data_len);
+}
+
+static int ctl_elem_cmp(const void *a, const void *b)
+{
+	const struct ctl_elem *x = a, *y = b;
+	int c = memcmp(x->key.qname, y->key.qname, sizeof(x->key.qname));
+
+	if (c)
+		return c;
+	if (x->key.qtype != y->key.qtype)
+		return x->key.qtype < y->key.qtype ? -1 : 1;
+	return (int)x->key.flags - (int)y->key.flags;
+}
+
+static int ctl_cache_list(int fd, bool json)
+{
+	uint64_t now = observe_mono_ns();
+	struct ctl_collect c;
+	char name[DNSWIRE_NAME_TEXT_MAX], type[16], sum[80];
+	int err;
+
+	err = ctl_collect(fd, NULL, false, &c);
+	if (err) {
+		ctl_err("cannot read the cache map: %s", strerror(-err));
+		free(c.v);
+		return CTL_EXIT_FAIL;
+	}
+	qsort(c.v, c.n, sizeof(c.v[0]), ctl_elem_cmp);
+	if (json) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < c.n; i++)
+			json_array_append_new(a, ctl_elem_json(&c.v[i], now,
+							       false));
+		err = ctl_print_json(a);
+		json_decref(a);
+		free(c.v);
+		return err;
+	}
+	printf("%-9s %8s %10s %6s %-8s %-6s %s\n", "RCODE", "TTL-LEFT", "HITS",
+	       "BYTES", "TYPE", "FLAGS", "NAME");
+	for (size_t i = 0; i < c.n; i++) {
+		observe_key_name(&c.v[i].key, name, sizeof(name));
+		dnswire_type_to_text(c.v[i].key.qtype, type, sizeof(type));
+		ctl_elem_summary(&c.v[i], now, sum, sizeof(sum));
+		printf("%s %-8s %-6s %s\n", sum, type,
+		       observe_key_flags(c.v[i].key.flags), name);
+	}
+	printf("(%zu entries)\n", c.n);
+	free(c.v);
+	return CTL_EXIT_OK;
+}
+
+/* Entries matching @q: direct lookups with a type, a walk without one. */
+static int ctl_find(int fd, const struct ctl_query *q, struct ctl_collect *c)
+{
+	if (q->type < 0)
+		return ctl_collect(fd, q, false, c);
+	memset(c, 0, sizeof(*c));
+	c->v = calloc(4, sizeof(*c->v));
+	if (!c->v)
+		return -ENOMEM;
+	for (uint8_t flags = 0; flags < 4; flags++) {
+		struct ctl_elem *el = &c->v[c->n];
+
+		el->key = q->key;
+		el->key.qtype = (uint16_t)q->type;
+		el->key.flags = flags;
+		if (!bpf_map_lookup_elem(fd, &el->key, &el->entry))
+			c->n++;
+		else if (errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+static int ctl_cache_get(int fd, const struct ctl_query *q, bool json)
+{
+	uint64_t now = observe_mono_ns();
+	struct ctl_collect c;
+	int err, ret = CTL_EXIT_FAIL;
+	json_t *a;
+
+	err = ctl_find(fd, q, &c);
+	if (err) {
+		ctl_err("cannot read the cache map: %s", strerror(-err));
+		goto out;
+	}
+	if (!c.n) {
+		char type[16] = "";
+
+		if (q->type >= 0)
+			dnswire_type_to_text((uint16_t)q->type, type,
+					     sizeof(type));
+		ctl_err("no cache entry for %s%s%s", q->text,
+			type[0] ? " " : "", type);
+		goto out;
+	}
+	qsort(c.v, c.n, sizeof(c.v[0]), ctl_elem_cmp);
+	a = json_array();
+	for (size_t i = 0; i < c.n; i++)
+		json_array_append_new(a, ctl_elem_json(&c.v[i], now, true));
+	if (json) {
+		ret = ctl_print_json(a);
+		json_decref(a);
+		goto out;
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		json_t *o = json_array_get(a, i), *recs, *line;
+		size_t j;
+
+		printf("%s;; %s %s %s%s%s rcode %s, ttl %" PRIu64
+		       ", expires in %.0fs, %" PRIu64 " hits%s%s\n",
+		       i ? "\n" : "",
+		       json_string_value(json_object_get(o, "name")), "IN",
+		       json_string_value(json_object_get(o, "type")),
+		       c.v[i].key.flags ? " +" : "",
+		       observe_key_flags(c.v[i].key.flags),
+		       json_string_value(json_object_get(o, "rcode")),
+		       (uint64_t)c.v[i].entry.ttl,
+		       json_real_value(json_object_get(o, "expires_in")),
+		       (uint64_t)c.v[i].entry.hits,
+		       c.v[i].entry.flags & XDPDNS_F_AA ? ", aa" : "",
+		       c.v[i].entry.entry_flags & XDPDNS_ENTRY_VALIDATED ?
+			       ", validated" :
+			       "");
+		recs = json_object_get(o, "records");
+		if (!json_is_array(recs)) {
+			printf(";; (records do not parse: damaged entry)\n");
+			continue;
+		}
+		json_array_foreach(recs, j, line)
+			printf("%s\n", json_string_value(line));
+	}
+	json_decref(a);
+	ret = CTL_EXIT_OK;
+out:
+	free(c.v);
+	return ret;
+}
+
+static int ctl_delete_all(int fd, struct ctl_collect *c, size_t *deleted)
+{
+	*deleted = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		if (!bpf_map_delete_elem(fd, &c->v[i].key))
+			(*deleted)++;
+		else if (errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+static int ctl_cache_delete(int fd, const struct ctl_query *q)
+{
+	struct ctl_collect c;
+	size_t deleted = 0;
+	int err;
+
+	if (q->type >= 0)
+		err = ctl_find(fd, q, &c);
+	else
+		err = ctl_collect(fd, q, true, &c);
+	if (!err)
+		err = ctl_delete_all(fd, &c, &deleted);
+	free(c.v);
+	if (err) {
+		ctl_err("cannot delete %s: %s", q->text, strerror(-err));
+		return CTL_EXIT_FAIL;
+	}
+	printf("deleted %zu entr%s for %s\n", deleted,
+	       deleted == 1 ? "y" : "ies", q->text);
+	return CTL_EXIT_OK;
+}
+
+static int ctl_cache_flush(int fd)
+{
+	struct ctl_collect c;
+	size_t deleted = 0;
+	int err;
+
+	/* Keys first: deleting during get_next_key would restart the walk. */
+	err = ctl_collect(fd, NULL, true, &c);
+	if (!err)
+		err = ctl_delete_all(fd, &c, &deleted);
+	free(c.v);
+	if (err) {
+		ctl_err("cannot flush the cache: %s", strerror(-err));
+		return CTL_EXIT_FAIL;
+	}
+	printf("flushed %zu entr%s\n", deleted, deleted == 1 ? "y" : "ies");
+	return CTL_EXIT_OK;
+}
+
+int cmd_cache(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl_query q;
+	const char *sub;
+	bool json = false;
+	int c, fd, ret, nargs;
+	char **args;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == OPT_JSON)
+			json = true;
+		else
+			return ctl_bad_option(argv, optind);
+	}
+	if (optind >= argc)
+		return ctl_usage_err("cache: say list, get, delete or flush");
+	sub = argv[optind];
+	args = argv + optind + 1;
+	nargs = argc - optind - 1;
+	if (!strcmp(sub, "list") || !strcmp(sub, "flush")) {
+		if (nargs)
+			return ctl_usage_err(
+				"cache %s: unexpected argument '%s'", sub,
+				args[0]);
+	} else if (!strcmp(sub, "get") || !strcmp(sub, "delete")) {
+		ret = ctl_parse_query(sub, nargs, args, &q);
+		if (ret)
+			return ret;
+	} else {
+		return ctl_usage_err("cache: unknown subcommand '%s'", sub);
+	}
+	if (json && (!strcmp(sub, "delete") || !strcmp(sub, "flush")))
+		return ctl_usage_err("cache %s: no --json output", sub);
+
+	fd = ctl_open(ctl, XDPDNS_MAP_CACHE);
+	if (fd < 0)
+		return CTL_EXIT_FAIL;
+	if (!strcmp(sub, "list"))
+		ret = ctl_cache_list(fd, json);
+	else if (!strcmp(sub, "get"))
+		ret = ctl_cache_get(fd, &q, json);
+	else if (!strcmp(sub, "delete"))
+		ret = ctl_cache_delete(fd, &q);
+	else
+		ret = ctl_cache_flush(fd);
+	close(fd);
+	return ret;
+}

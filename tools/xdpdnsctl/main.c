@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * xdpdnsctl: the operator's view of xdpdns from the pinned maps alone, so it
+ * answers while xdpdnsd is down or restarting. This file holds the command
+ * line (global --pin-dir, dispatch, help) and the helpers every command uses.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/xdpmaps.h"
+#include "xdpdnsctl.h"
+
+static const char ctl_help[] =
+	"usage: xdpdnsctl [--pin-dir DIR] COMMAND [ARGS]\n"
+	"\n"
+	"Reads xdpdns's pinned BPF maps (default " XDPDNS_PIN_DIR_DEFAULT
+	"); works while\n"
+	"xdpdnsd is down. Needs root (or CAP_BPF).\n"
+	"\n"
+	"  stats [--json|--prometheus]     counters, hit ratio, cache fill\n"
+	"  top names [-n N] [--json]       cache entries with most XDP hits\n"
+	"  top clients [-n N] [--json]     clients with most queries\n"
+	"  limited [--within S] [--json]   clients rate-limited in the last S s (10)\n"
+	"  cache list [--json]             every cache entry\n"
+	"  cache get NAME [TYPE] [--json]  entries of NAME, with their records\n"
+	"  cache delete NAME [TYPE]        remove NAME (all types, all DO/CD variants)\n"
+	"  cache flush                     remove every entry\n"
+	"  tail [--count N] [--timeout S] [--backlog] [--json]\n"
+	"                                  print sampled queries from now until Ctrl-C\n"
+	"  dump --json [--cache-data] [-o FILE]\n"
+	"                                  every map as one JSON document\n"
+	"  report [-o FILE] [--title T] DUMP...\n"
+	"                                  HTML report from a series of dumps\n"
+	"\n"
+	"Exit status: 0 ok, 1 failed (e.g. no maps), 2 bad usage.\n";
+
+void ctl_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("xdpdnsctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int ctl_usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("xdpdnsctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see xdpdnsctl --help)\n", stderr);
+	return CTL_EXIT_USAGE;
+}
+
+int ctl_bad_option(char **argv, int ind)
+{
+	const char *opt = ind > 0 ? argv[ind - 1] : "?";
+
+	return ctl_usage_err("%s: bad option or missing value near '%s'",
+			     argv[0], opt);
+}
+
+int ctl_open(const struct ctl *ctl, const char *name)
+{
+	char err[XDPMAPS_ERR_MAX] = "";
+	int fd;
+
+	fd = xdpmaps_open(ctl->pin_dir, name, err, sizeof(err));
+	if (fd < 0)
+		ctl_err("%s", err[0] ? err : strerror(-fd));
+	return fd;
+}
+
+/* Opens @name quietly: optional maps just stay -1. */
+static int ctl_open_quiet(const struct ctl *ctl, const char *name)
+{
+	int fd = xdpmaps_open(ctl->pin_dir, name, NULL, 0);
+
+	return fd < 0 ? -1 : fd;
+}
+
+int ctl_open_all(const struct ctl *ctl, struct observe_fds *fds)
+{
+	*fds = (struct observe_fds)OBSERVE_FDS_NONE;
+	fds->stats = ctl_open(ctl, XDPDNS_MAP_STATS);
+	if (fds->stats < 0) {
+		int err = fds->stats;
+
+		fds->stats = -1;
+		return err;
+	}
+	fds->cache = ctl_open_quiet(ctl, XDPDNS_MAP_CACHE);
+	fds->svc = ctl_open_quiet(ctl, XDPDNS_MAP_SVC);
+	fds->config = ctl_open_quiet(ctl, XDPDNS_MAP_CONFIG);
+	fds->allow = ctl_open_quiet(ctl, XDPDNS_MAP_ALLOW);
+	fds->deny = ctl_open_quiet(ctl, XDPDNS_MAP_DENY);
+	fds->exempt = ctl_open_quiet(ctl, XDPDNS_MAP_EXEMPT);
+	fds->rl = ctl_open_quiet(ctl, XDPDNS_MAP_RL);
+	fds->gmiss = ctl_open_quiet(ctl, XDPDNS_MAP_GMISS);
+	return 0;
+}
+
+void ctl_close_all(struct observe_fds *fds)
+{
+	int *all[] = { &fds->cache,  &fds->stats, &fds->svc,
+		       &fds->config, &fds->allow, &fds->deny,
+		       &fds->exempt, &fds->rl,	  &fds->gmiss };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (*all[i] >= 0)
+			close(*all[i]);
+		*all[i] = -1;
+	}
+}
+
+int ctl_print_json(json_t *doc)
+{
+	if (!doc || json_dumpf(doc, stdout, JSON_INDENT(2)) ||
+	    fputc('\n', stdout) == EOF) {
+		ctl_err("cannot write JSON: %s", strerror(errno ? errno : EIO));
+		return CTL_EXIT_FAIL;
+	}
+	return CTL_EXIT_OK;
+}
+
+long ctl_parse_count(const char *s, long max)
+{
+	char *end;
+	long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v <= 0 || v > max)
+		return -1;
+	return v;
+}
+
+double ctl_wall_of_mono(uint64_t ts_ns)
+{
+	struct timespec rt;
+	uint64_t now = observe_mono_ns();
+	double wall;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	wall = (double)rt.tv_sec + (double)rt.tv_nsec / 1e9;
+	if (ts_ns >= now)
+		return wall;
+	return wall - (double)(now - ts_ns) / 1e9;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct ctl *ctl, int argc, char **argv);
+} ctl_cmds[] = {
+	{ "stats", cmd_stats },	    { "top", cmd_top },
+	{ "limited", cmd_limited }, { "cache", cmd_cache },
+	{ "tail", cmd_tail },	    { "dump", cmd_dump },
+	{ "report", cmd_report },
+};
+
+/*
+ * Takes --pin-dir out of @argv wherever it stands before "--", so both
+ * "xdpdnsctl --pin-dir D stats" and "xdpdnsctl stats --pin-dir D" work.
+ * Return: 0, or 2 on a missing argument.
+ */
+static int ctl_take_pin_dir(struct ctl *ctl, int *argc, char **argv)
+{
+	int out = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (!strcmp(a, "--pin-dir")) {
+			if (i + 1 >= *argc || !argv[i + 1][0])
+				return ctl_usage_err(
+					"--pin-dir needs a directory");
+			ctl->pin_dir = argv[++i];
+			continue;
+		}
+		if (!strncmp(a, "--pin-dir=", 10)) {
+			if (!a[10])
+				return ctl_usage_err(
+					"--pin-dir needs a directory");
+			ctl->pin_dir = a + 10;
+			continue;
+		}
+		argv[out++] = argv[i];
+	}
+	*argc = out;
+	argv[out] = NULL;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl ctl = { .pin_dir = XDPDNS_PIN_DIR_DEFAULT };
+	int ret;
+
+	ret = ctl_take_pin_dir(&ctl, &argc, argv);
+	if (ret)
+		return ret;
+	if (argc < 2)
+		return ctl_usage_err("no command given");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(ctl_help, stdout);
+		return CTL_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++) {
+		if (strcmp(argv[1], ctl_cmds[i].name))
+			continue;
+		optind = 0; /* glibc: full reset for the command's getopt */
+		opterr = 0; /* ctl_bad_option() says it in one line */
+		return ctl_cmds[i].fn(&ctl, argc - 1, argv + 1);
+	}
+	if (argv[1][0] == '-')
+		return ctl_usage_err("unknown option '%s'", argv[1]);
+	return ctl_usage_err("unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,802 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * One table, three uses: getopt_long() options, libconfig keys and --help.
+ * Parsing never prints and never exits: every problem becomes one line in
+ * the caller's buffer ("--port 0: out of range 1..65535", "FILE:3: ...") and
+ * a negative return, so main() exits 2 and unit tests check the message.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libconfig.h>
+
+#include "config.h"
+#include "lib/dnswire.h"
+#include "lib/xdpmaps.h"
+#include "maps/xdpdns.h"
+
+#ifndef XDPDNS_VERSION
+#define XDPDNS_VERSION "0.1"
+#endif
+
+enum opt_kind {
+	OPT_FLAG, /* no argument; bool */
+	OPT_STR, /* char * */
+	OPT_LIST, /* repeatable; struct config_list */
+	OPT_UINT, /* uint32_t within [min, max] */
+	OPT_ENUM, /* uint32_t index into names[] */
+	OPT_SPECIAL, /* --help, --version, --config: handled by the parser */
+};
+
+/* Checks one string value; fills @why (no option name) on failure. */
+typedef int (*opt_check_fn)(const char *val, char *why, size_t cap);
+
+struct opt_def {
+	const char *name;
+	int short_name; /* 0: long only */
+	enum opt_kind kind;
+	size_t off; /* field in struct config */
+	uint32_t min, max; /* OPT_UINT */
+	const char *const *names; /* OPT_ENUM, NULL-terminated */
+	opt_check_fn check; /* OPT_STR, OPT_LIST */
+	const char *metavar;
+	const char *help;
+	const char *def; /* default as --help shows it, NULL: none */
+};
+
+static const char *const xdp_mode_names[] = { "native", "skb", NULL };
+static const char *const acl_action_names[] = { "drop", "refuse", NULL };
+/* Same order as enum log_level in log.h. */
+static const char *const log_level_names[] = { "error", "warn", "info", "debug",
+					       NULL };
+
+static int check_addr(const char *v, char *why, size_t cap)
+{
+	struct xdpdns_svc_key k;
+
+	if (xdpmaps_svc_key(v, &k)) {
+		snprintf(why, cap, "not an IPv4 or IPv6 address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_prefix(const char *v, char *why, size_t cap)
+{
+	struct xdpdns_lpm_key k;
+
+	if (xdpmaps_lpm_key(v, &k)) {
+		snprintf(
+			why, cap,
+			"not an address or prefix (198.18.0.0/15, 2001:db8::/32)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* unbound's forward syntax: ADDR or ADDR@PORT. */
+static int check_forward(const char *v, char *why, size_t cap)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *at = strchr(v, '@');
+	size_t n = at ? (size_t)(at - v) : strlen(v);
+	struct xdpdns_svc_key k;
+
+	if (n == 0 || n >= sizeof(addr))
+		goto bad;
+	memcpy(addr, v, n);
+	addr[n] = '\0';
+	if (xdpmaps_svc_key(addr, &k))
+		goto bad;
+	if (at) {
+		char *end;
+		unsigned long port;
+
+		errno = 0;
+		port = strtoul(at + 1, &end, 10);
+		if (errno || end == at + 1 || *end || port == 0 || port > 65535)
+			goto bad;
+	}
+	return 0;
+bad:
+	snprintf(why, cap, "not an address or ADDR@PORT");
+	return -EINVAL;
+}
+
+/* "ADDR:PORT" or "[V6ADDR]:PORT" as metrics_start() takes it. */
+static int check_hostport(const char *v, char *why, size_t cap)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *colon, *host = v;
+	struct xdpdns_svc_key k;
+	unsigned long port;
+	size_t n;
+	char *end;
+
+	if (*v == '[') {
+		const char *close = strchr(v, ']');
+
+		if (!close || close[1] != ':')
+			goto bad;
+		host = v + 1;
+		n = close - host;
+		colon = close + 1;
+	} else {
+		colon = strrchr(v, ':');
+		if (!colon)
+			goto bad;
+		n = colon - v;
+	}
+	if (n == 0 || n >= sizeof(addr))
+		goto bad;
+	memcpy(addr, host, n);
+	addr[n] = '\0';
+	if (xdpmaps_svc_key(addr, &k))
+		goto bad;
+	if (*v != '[' && k.family == 6)
+		goto bad; /* bare IPv6 with a port is ambiguous */
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || port == 0 || port > 65535)
+		goto bad;
+	return 0;
+bad:
+	snprintf(why, cap, "expected ADDR:PORT or [V6ADDR]:PORT");
+	return -EINVAL;
+}
+
+static int check_name(const char *v, char *why, size_t cap)
+{
+	uint8_t wire[DNSWIRE_NAME_MAX];
+
+	if (dnswire_name_from_text(v, wire, sizeof(wire)) < 0) {
+		snprintf(why, cap, "not a domain name");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_ifname(const char *v, char *why, size_t cap)
+{
+	if (!*v || strlen(v) >= IF_NAMESIZE || strchr(v, '/')) {
+		snprintf(why, cap, "not an interface name");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_path(const char *v, char *why, size_t cap)
+{
+	if (!*v || strlen(v) >= PATH_MAX) {
+		snprintf(why, cap, "not a file name");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define F(field) offsetof(struct config, field)
+#define U(field, lo, hi) OPT_UINT, F(field), (lo), (hi), NULL, NULL
+
+/* The order here is the order of --help. */
+static const struct opt_def opt_table[] = {
+	{ "config", 'c', OPT_SPECIAL, F(config_file), 0, 0, NULL, check_path,
+	  "FILE", "settings file (libconfig, keys = long options)", NULL },
+	{ "interface", 'i', OPT_STR, F(interface), 0, 0, NULL, check_ifname,
+	  "IF", "client-facing interface for the XDP program", NULL },
+	{ "listen", 'l', OPT_LIST, F(listen), 0, 0, NULL, check_addr, "ADDR",
+	  "service address, IPv4 or IPv6; repeatable", NULL },
+	{ "port", 'p', U(port, 1, 65535), "N", "UDP and TCP port", "53" },
+	{ "xdp-mode", 0, OPT_ENUM, F(xdp_mode), 0, 0, xdp_mode_names, NULL,
+	  "native|skb", "XDP attach mode", "native" },
+	{ "no-xdp", 0, OPT_FLAG, F(no_xdp), 0, 0, NULL, NULL, NULL,
+	  "run as a plain resolver, without any BPF", NULL },
+	{ "pin-dir", 0, OPT_STR, F(pin_dir), 0, 0, NULL, check_path, "DIR",
+	  "bpffs directory for the pinned maps", XDPDNS_PIN_DIR_DEFAULT },
+	{ "cache-size", 0, U(cache_size, 16, 4194304), "N",
+	  "XDP cache entries (about 1.7 KiB each)", "65536" },
+	{ "edns-size", 0, U(edns_size, 512, 4096), "N",
+	  "UDP payload size advertised in our OPT", "1232" },
+	{ "min-ttl", 0, U(min_ttl, 0, 86400), "S",
+	  "raise cached TTLs below S seconds to S", "0" },
+	{ "max-ttl", 0, U(max_ttl, 1, 604800), "S",
+	  "lower cached TTLs above S seconds to S", "86400" },
+	{ "max-negative-ttl", 0, U(max_negative_ttl, 1, 86400), "S",
+	  "cap for NXDOMAIN and NODATA TTLs", "300" },
+	{ "max-outstanding", 0, U(max_outstanding, 1, 100000), "N",
+	  "resolutions in flight; beyond: SERVFAIL", "4096" },
+	{ "tcp-idle-timeout", 0, U(tcp_idle_timeout, 1, 3600), "S",
+	  "close idle TCP connections after S s", "10" },
+	{ "tcp-max-conns", 0, U(tcp_max_conns, 1, 100000), "N",
+	  "open TCP connections at most", "1000" },
+	{ "root-hints", 0, OPT_STR, F(root_hints), 0, 0, NULL, check_path,
+	  "FILE", "root hints for recursion", "built in" },
+	{ "forward", 0, OPT_LIST, F(forward), 0, 0, NULL, check_forward,
+	  "ADDR[@PORT]", "forward instead of recursing; repeatable", NULL },
+	{ "trust-anchor", 0, OPT_LIST, F(trust_anchor), 0, 0, NULL, check_path,
+	  "FILE", "DNSSEC trust anchors (enables validation)", NULL },
+	{ "unbound-config", 0, OPT_STR, F(unbound_config), 0, 0, NULL,
+	  check_path, "FILE", "unbound.conf settings for libunbound", NULL },
+	{ "local-zone-nodefault", 0, OPT_LIST, F(local_zone_nodefault), 0, 0,
+	  NULL, check_name, "NAME",
+	  "resolve NAME (test., ...) instead of the\n"
+	  "built-in local zone; repeatable",
+	  NULL },
+	{ "user", 'u', OPT_STR, F(user), 0, 0, NULL, NULL, "USER",
+	  "run as USER after setup; \"\" keeps root", "nobody" },
+	{ "pidfile", 0, OPT_STR, F(pidfile), 0, 0, NULL, check_path, "FILE",
+	  "write the daemon's pid to FILE", NULL },
+	{ "syslog", 0, OPT_FLAG, F(syslog), 0, 0, NULL, NULL, NULL,
+	  "log to syslog instead of stderr", NULL },
+	{ "log-level", 0, OPT_ENUM, F(log_level), 0, 0, log_level_names, NULL,
+	  "error|warn|info|debug", "log messages up to this level", "info" },
+	{ "metrics", 0, OPT_STR, F(metrics), 0, 0, NULL, check_hostport,
+	  "ADDR:PORT", "Prometheus /metrics and the dashboard", NULL },
+	{ "allow", 0, OPT_LIST, F(allow), 0, 0, NULL, check_prefix, "PREFIX",
+	  "clients to serve; repeatable", "interface prefixes + loopback" },
+	{ "deny", 0, OPT_LIST, F(deny), 0, 0, NULL, check_prefix, "PREFIX",
+	  "clients never served (wins); repeatable", NULL },
+	{ "ratelimit-exempt", 0, OPT_LIST, F(ratelimit_exempt), 0, 0, NULL,
+	  check_prefix, "PREFIX", "clients without rate limits; repeatable",
+	  NULL },
+	{ "acl-action", 0, OPT_ENUM, F(acl_action), 0, 0, acl_action_names,
+	  NULL, "drop|refuse", "what a client outside the ACL gets", "drop" },
+	{ "ratelimit", 0, U(ratelimit, 0, 1000000), "QPS",
+	  "queries per second per client (0: off)", "50" },
+	{ "ratelimit-burst", 0, U(ratelimit_burst, 0, 100000000), "N",
+	  "per-client bucket depth, queries", "4 x --ratelimit" },
+	{ "slip", 0, U(slip, 0, 255), "N",
+	  "every Nth limited query gets TC=1 (0: none)", "2" },
+	{ "miss-limit", 0, U(miss_limit, 0, 1000000), "QPS",
+	  "misses per second per client (0: off)", "20" },
+	{ "miss-limit-global", 0, U(miss_limit_global, 0, 100000000), "QPS",
+	  "misses per second, all clients (0: off)", "0" },
+	{ "ratelimit-dry-run", 0, OPT_FLAG, F(ratelimit_dry_run), 0, 0, NULL,
+	  NULL, NULL, "count what limits would do, limit nothing", NULL },
+	{ "ratelimit-v4-prefix", 0, U(ratelimit_v4_prefix, 8, 32), "N",
+	  "IPv4 client aggregation, bits", "32" },
+	{ "ratelimit-v6-prefix", 0, U(ratelimit_v6_prefix, 16, 128), "N",
+	  "IPv6 client aggregation, bits", "64" },
+	{ "sample-rate", 0, U(sample_rate, 0, 1000000000), "N",
+	  "1 in N queries to the event ring (0: off)", "0" },
+	{ "help", 'h', OPT_SPECIAL, 0, 0, 0, NULL, NULL, NULL,
+	  "show this help and exit", NULL },
+	{ "version", 'V', OPT_SPECIAL, 0, 0, 0, NULL, NULL, NULL,
+	  "show the version and exit", NULL },
+};
+
+#undef U
+#undef F
+
+#define OPT_COUNT (sizeof(opt_table) / sizeof(opt_table[0]))
+
+static void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->port = CONFIG_PORT_DEFAULT;
+	cfg->xdp_mode = CONFIG_XDP_NATIVE;
+	cfg->cache_size = XDPDNS_CACHE_ENTRIES_DEFAULT;
+	cfg->edns_size = XDPDNS_EDNS_SIZE_DEFAULT;
+	cfg->max_ttl = CONFIG_MAX_TTL_DEFAULT;
+	cfg->max_negative_ttl = CONFIG_MAX_NEG_TTL_DEFAULT;
+	cfg->max_outstanding = CONFIG_MAX_OUTSTANDING_DEFAULT;
+	cfg->tcp_idle_timeout = CONFIG_TCP_IDLE_DEFAULT;
+	cfg->tcp_max_conns = CONFIG_TCP_MAX_CONNS_DEFAULT;
+	cfg->log_level = 2; /* info */
+	cfg->acl_action = CONFIG_ACL_DROP;
+	cfg->ratelimit = CONFIG_RATELIMIT_DEFAULT;
+	cfg->slip = CONFIG_SLIP_DEFAULT;
+	cfg->miss_limit = CONFIG_MISS_LIMIT_DEFAULT;
+	cfg->ratelimit_v4_prefix = 32;
+	cfg->ratelimit_v6_prefix = 64;
+}
+
+static void list_free(struct config_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static int list_add(struct config_list *l, const char *v)
+{
+	char **nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return -ENOMEM;
+	l->v = nv;
+	l->v[l->n] = strdup(v);
+	if (!l->v[l->n])
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
+void config_free(struct config *cfg)
+{
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		const struct opt_def *o = &opt_table[i];
+		void *p = (char *)cfg + o->off;
+
+		if (o->kind == OPT_LIST)
+			list_free(p);
+		else if (o->kind == OPT_STR) {
+			free(*(char **)p);
+			*(char **)p = NULL;
+		}
+	}
+	free(cfg->config_file);
+	cfg->config_file = NULL;
+}
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Stores one textual value of option @o into @cfg. @where prefixes the
+ * message: "--port" on the command line, "FILE:LINE: port" in a file.
+ */
+static int opt_set_text(const struct opt_def *o, struct config *cfg,
+			const char *val, const char *where, char *err,
+			size_t errlen)
+{
+	void *p = (char *)cfg + o->off;
+	char why[160];
+	int ret;
+
+	switch (o->kind) {
+	case OPT_UINT: {
+		unsigned long long v;
+		char *end;
+
+		errno = 0;
+		if (*val < '0' || *val > '9') {
+			seterr(err, errlen, "%s %s: not a number", where, val);
+			return -EINVAL;
+		}
+		v = strtoull(val, &end, 10);
+		if (errno || *end) {
+			seterr(err, errlen, "%s %s: not a number", where, val);
+			return -EINVAL;
+		}
+		if (v < o->min || v > o->max) {
+			seterr(err, errlen, "%s %s: out of range %u..%u", where,
+			       val, o->min, o->max);
+			return -EINVAL;
+		}
+		*(uint32_t *)p = (uint32_t)v;
+		return 0;
+	}
+	case OPT_ENUM:
+		for (uint32_t i = 0; o->names[i]; i++) {
+			if (!strcmp(o->names[i], val)) {
+				*(uint32_t *)p = i;
+				return 0;
+			}
+		}
+		seterr(err, errlen, "%s %s: expected %s", where, val,
+		       o->metavar);
+		return -EINVAL;
+	case OPT_STR:
+	case OPT_LIST:
+	case OPT_SPECIAL:
+		if (o->check) {
+			ret = o->check(val, why, sizeof(why));
+			if (ret) {
+				seterr(err, errlen, "%s %s: %s", where,
+				       *val ? val : "\"\"", why);
+				return ret;
+			}
+		}
+		if (o->kind == OPT_LIST)
+			return list_add(p, val);
+		free(*(char **)p);
+		*(char **)p = strdup(val);
+		return *(char **)p ? 0 : -ENOMEM;
+	case OPT_FLAG:
+		*(bool *)p = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Copies option @o's value from @src into @dst (replacing lists). */
+static int opt_copy(const struct opt_def *o, struct config *dst,
+		    const struct config *src)
+{
+	const void *s = (const char *)src + o->off;
+	void *d = (char *)dst + o->off;
+
+	switch (o->kind) {
+	case OPT_UINT:
+	case OPT_ENUM:
+		*(uint32_t *)d = *(const uint32_t *)s;
+		return 0;
+	case OPT_FLAG:
+		*(bool *)d = *(const bool *)s;
+		return 0;
+	case OPT_STR:
+		free(*(char **)d);
+		*(char **)d = NULL;
+		if (!*(char *const *)s)
+			return 0;
+		*(char **)d = strdup(*(char *const *)s);
+		return *(char **)d ? 0 : -ENOMEM;
+	case OPT_LIST: {
+		const struct config_list *sl = s;
+
+		list_free(d);
+		for (size_t i = 0; i < sl->n; i++)
+			if (list_add(d, sl->v[i]))
+				return -ENOMEM;
+		return 0;
+	}
+	case OPT_SPECIAL:
+		return 0;
+	}
+	return 0;
+}
+
+static const struct opt_def *opt_by_name(const char *name)
+{
+	for (size_t i = 0; i < OPT_COUNT; i++)
+		if (!strcmp(opt_table[i].name, name))
+			return &opt_table[i];
+	return NULL;
+}
+
+/* One setting of the file, @name already looked up as @o. */
+static int file_setting(const struct opt_def *o, config_setting_t *s,
+			struct config *cfg, const char *where, char *err,
+			size_t errlen)
+{
+	int type = config_setting_type(s);
+	char num[32];
+	int ret;
+
+	switch (o->kind) {
+	case OPT_FLAG:
+		if (type != CONFIG_TYPE_BOOL) {
+			seterr(err, errlen, "%s: expected true or false",
+			       where);
+			return -EINVAL;
+		}
+		*(bool *)((char *)cfg + o->off) = config_setting_get_bool(s);
+		return 0;
+	case OPT_UINT:
+		if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
+			long long v = config_setting_get_int64(s);
+
+			snprintf(num, sizeof(num), "%lld", v);
+			if (v < 0) {
+				seterr(err, errlen,
+				       "%s %s: out of range %u..%u", where, num,
+				       o->min, o->max);
+				return -EINVAL;
+			}
+			return opt_set_text(o, cfg, num, where, err, errlen);
+		}
+		seterr(err, errlen, "%s: expected a number", where);
+		return -EINVAL;
+	case OPT_LIST:
+		if (type == CONFIG_TYPE_ARRAY || type == CONFIG_TYPE_LIST) {
+			int n = config_setting_length(s);
+
+			list_free((struct config_list *)((char *)cfg + o->off));
+			for (int i = 0; i < n; i++) {
+				config_setting_t *e =
+					config_setting_get_elem(s, i);
+
+				if (config_setting_type(e) !=
+				    CONFIG_TYPE_STRING) {
+					seterr(err, errlen,
+					       "%s: expected a list of strings",
+					       where);
+					return -EINVAL;
+				}
+				ret = opt_set_text(o, cfg,
+						   config_setting_get_string(e),
+						   where, err, errlen);
+				if (ret)
+					return ret;
+			}
+			return 0;
+		}
+		if (type != CONFIG_TYPE_STRING) {
+			seterr(err, errlen, "%s: expected a string or a list",
+			       where);
+			return -EINVAL;
+		}
+		list_free((struct config_list *)((char *)cfg + o->off));
+		return opt_set_text(o, cfg, config_setting_get_string(s), where,
+				    err, errlen);
+	case OPT_STR:
+	case OPT_ENUM:
+		if (type != CONFIG_TYPE_STRING) {
+			seterr(err, errlen, "%s: expected a string", where);
+			return -EINVAL;
+		}
+		return opt_set_text(o, cfg, config_setting_get_string(s), where,
+				    err, errlen);
+	case OPT_SPECIAL:
+		break;
+	}
+	seterr(err, errlen, "%s: not allowed in a config file", where);
+	return -EINVAL;
+}
+
+static int config_load_file(struct config *cfg, const char *path, char *err,
+			    size_t errlen)
+{
+	config_setting_t *root;
+	config_t cf;
+	FILE *fp;
+	int ret = 0;
+
+	fp = fopen(path, "r");
+	if (!fp) {
+		ret = -errno;
+		seterr(err, errlen, "--config %s: %s", path, strerror(errno));
+		return ret;
+	}
+	config_init(&cf);
+	if (config_read(&cf, fp) != CONFIG_TRUE) {
+		seterr(err, errlen, "%s:%d: %s", path, config_error_line(&cf),
+		       config_error_text(&cf));
+		ret = -EINVAL;
+		goto out;
+	}
+	root = config_root_setting(&cf);
+	for (int i = 0; i < config_setting_length(root); i++) {
+		config_setting_t *s = config_setting_get_elem(root, i);
+		const char *name = config_setting_name(s);
+		const struct opt_def *o = opt_by_name(name);
+		char where[PATH_MAX + 96];
+
+		snprintf(where, sizeof(where), "%s:%d: %s", path,
+			 config_setting_source_line(s), name);
+		if (!o || o->kind == OPT_SPECIAL) {
+			seterr(err, errlen, "%s:%d: unknown setting '%s'", path,
+			       config_setting_source_line(s), name);
+			ret = -EINVAL;
+			goto out;
+		}
+		ret = file_setting(o, s, cfg, where, err, errlen);
+		if (ret)
+			goto out;
+	}
+out:
+	config_destroy(&cf);
+	fclose(fp);
+	return ret;
+}
+
+/* Cross-option checks once everything is merged. */
+static int config_validate(const struct config *cfg, char *err, size_t errlen)
+{
+	if (!cfg->no_xdp && !cfg->interface) {
+		seterr(err, errlen,
+		       "no --interface given: name the client-facing interface, or use --no-xdp");
+		return -EINVAL;
+	}
+	if (cfg->listen.n == 0) {
+		seterr(err, errlen,
+		       "no --listen address given: name the service address(es)");
+		return -EINVAL;
+	}
+	if (cfg->listen.n > 64) {
+		seterr(err, errlen, "--listen: at most 64 addresses");
+		return -EINVAL;
+	}
+	if (cfg->min_ttl > cfg->max_ttl) {
+		seterr(err, errlen, "--min-ttl %u is above --max-ttl %u",
+		       cfg->min_ttl, cfg->max_ttl);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < cfg->listen.n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(cfg->listen.v[i], cfg->listen.v[j])) {
+				seterr(err, errlen, "--listen %s: given twice",
+				       cfg->listen.v[i]);
+				return -EINVAL;
+			}
+	return 0;
+}
+
+int config_build(int argc, char *const argv[], struct config *cfg, char *err,
+		 size_t errlen)
+{
+	struct option longopts[OPT_COUNT + 1];
+	bool set[OPT_COUNT] = { false };
+	char shortopts[2 * OPT_COUNT + 2], *sp = shortopts;
+	struct config cli;
+	int ret = 0, c, idx;
+
+	config_defaults(cfg);
+	config_defaults(&cli);
+	err[0] = '\0';
+	*sp++ = ':'; /* report a missing argument as ':' */
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		const struct opt_def *o = &opt_table[i];
+		bool arg = o->kind != OPT_FLAG && o->metavar;
+
+		longopts[i] = (struct option){
+			o->name, arg ? required_argument : no_argument, NULL, 0
+		};
+		if (o->short_name) {
+			*sp++ = (char)o->short_name;
+			if (arg)
+				*sp++ = ':';
+		}
+	}
+	*sp = '\0';
+	longopts[OPT_COUNT] = (struct option){ 0 };
+
+	opterr = 0;
+	optind = 0; /* full reinitialisation: config_build() may run again */
+	for (;;) {
+		const struct opt_def *o = NULL;
+		char where[64];
+
+		idx = -1;
+		c = getopt_long(argc, argv, shortopts, longopts, &idx);
+		if (c == -1)
+			break;
+		if (c == '?' || c == ':') {
+			const char *bad = argv[optind - 1];
+
+			if (c == ':')
+				seterr(err, errlen, "option '%s' needs a value",
+				       bad);
+			else if (optopt && strncmp(bad, "--", 2) != 0)
+				seterr(err, errlen,
+				       "unknown option '-%c' (see --help)",
+				       optopt);
+			else
+				seterr(err, errlen,
+				       "unknown option '%s' (see --help)", bad);
+			ret = -EINVAL;
+			goto out;
+		}
+		if (idx >= 0) {
+			o = &opt_table[idx];
+		} else {
+			for (size_t i = 0; i < OPT_COUNT; i++)
+				if (opt_table[i].short_name == c)
+					o = &opt_table[i];
+		}
+		if (!o) {
+			seterr(err, errlen, "unknown option (see --help)");
+			ret = -EINVAL;
+			goto out;
+		}
+		if (!strcmp(o->name, "help")) {
+			ret = CONFIG_HELP;
+			goto out;
+		}
+		if (!strcmp(o->name, "version")) {
+			ret = CONFIG_VERSION;
+			goto out;
+		}
+		snprintf(where, sizeof(where), "--%s", o->name);
+		/* Repeated scalars: the last one wins; lists accumulate. */
+		ret = opt_set_text(o, &cli, optarg ? optarg : "", where, err,
+				   errlen);
+		if (ret)
+			goto out;
+		set[o - opt_table] = true;
+	}
+	if (optind < argc) {
+		seterr(err, errlen, "unexpected argument '%s' (see --help)",
+		       argv[optind]);
+		ret = -EINVAL;
+		goto out;
+	}
+
+	if (cli.config_file) {
+		cfg->config_file = strdup(cli.config_file);
+		if (!cfg->config_file) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		ret = config_load_file(cfg, cfg->config_file, err, errlen);
+		if (ret)
+			goto out;
+	}
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		if (!set[i])
+			continue;
+		ret = opt_copy(&opt_table[i], cfg, &cli);
+		if (ret)
+			goto out;
+	}
+	ret = config_validate(cfg, err, errlen);
+out:
+	if (ret == -ENOMEM)
+		seterr(err, errlen, "out of memory parsing options");
+	config_free(&cli);
+	return ret;
+}
+
+uint32_t config_rl_burst(const struct config *cfg)
+{
+	uint64_t b = cfg->ratelimit_burst ?
+			     cfg->ratelimit_burst :
+			     (uint64_t)cfg->ratelimit * CONFIG_BURST_FACTOR;
+
+	return b > UINT32_MAX ? UINT32_MAX : (uint32_t)b;
+}
+
+uint32_t config_miss_burst(const struct config *cfg)
+{
+	uint64_t b = (uint64_t)cfg->miss_limit * CONFIG_BURST_FACTOR;
+
+	return b > UINT32_MAX ? UINT32_MAX : (uint32_t)b;
+}
+
+uint32_t config_gmiss_burst(const struct config *cfg)
+{
+	return cfg->miss_limit_global;
+}
+
+void config_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: xdpdnsd --interface IF --listen ADDR [OPTION]...\n"
+		"Recursive DNS resolver (libunbound) whose hot answers are served by an\n"
+		"XDP program on IF. Every option can also be set in the --config file\n"
+		"under its long name (lists for repeatable ones); the command line wins.\n"
+		"\n");
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		const struct opt_def *o = &opt_table[i];
+		char lhs[64];
+		int n;
+
+		if (o->short_name)
+			n = snprintf(lhs, sizeof(lhs), "  -%c, --%s",
+				     o->short_name, o->name);
+		else
+			n = snprintf(lhs, sizeof(lhs), "      --%s", o->name);
+		if (o->metavar && o->kind != OPT_FLAG)
+			snprintf(lhs + n, sizeof(lhs) - n, " %s", o->metavar);
+		if (strlen(lhs) < 34)
+			fprintf(f, "%-34s", lhs);
+		else
+			fprintf(f, "%s\n%-34s", lhs, "");
+		/* Help text may hold line breaks: indent what follows. */
+		for (const char *h = o->help; *h; h++) {
+			fputc(*h, f);
+			if (*h == '\n')
+				fprintf(f, "%-34s", "");
+		}
+		fputc('\n', f);
+		if (o->def)
+			fprintf(f, "%-34s(default: %s)\n", "", o->def);
+	}
+	fprintf(f,
+		"\nExit status: 0 on a clean stop, 1 on a runtime error, 2 on a bad option,\n"
+		"file or value. SIGHUP re-reads the config file: limits, ACLs, TTL caps\n"
+		"and the log level change live, the cache is kept.\n");
+}
+
+const char *config_version(void)
+{
+	return XDPDNS_VERSION;
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * xdpdnsd's settings: one option table drives the command line, the
+ * libconfig file (same keys as the long options, lists for repeatable ones),
+ * --help and validation. The command line wins over the file; SIGHUP builds
+ * a fresh config from the same argv and the file as it is now.
+ */
+#ifndef XDPDNS_CONFIG_H
+#define XDPDNS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Room for one error line from the parser. */
+#define CONFIG_ERR_MAX 512
+
+/* Defaults that --help shows and tests check. */
+#define CONFIG_PORT_DEFAULT 53
+#define CONFIG_MAX_TTL_DEFAULT 86400
+#define CONFIG_MAX_NEG_TTL_DEFAULT 300
+#define CONFIG_MAX_OUTSTANDING_DEFAULT 4096
+#define CONFIG_TCP_IDLE_DEFAULT 10
+#define CONFIG_TCP_MAX_CONNS_DEFAULT 1000
+/*
+ * Venue defaults for flood control: a laptop or phone loading a busy page
+ * asks 20-60 names in a second, so 50 q/s with a 4 s bucket never touches
+ * a person, while one stuck or malicious client is held to well under 1% of
+ * what a resolver box answers. Misses cost recursion, so their budget is
+ * smaller. The global miss cap depends on the hardware: off by default.
+ */
+#define CONFIG_RATELIMIT_DEFAULT 50
+#define CONFIG_MISS_LIMIT_DEFAULT 20
+#define CONFIG_BURST_FACTOR 4
+#define CONFIG_SLIP_DEFAULT 2
+
+enum config_xdp_mode { CONFIG_XDP_NATIVE, CONFIG_XDP_SKB };
+enum config_acl_action { CONFIG_ACL_DROP, CONFIG_ACL_REFUSE };
+
+struct config_list {
+	char **v;
+	size_t n;
+};
+
+struct config {
+	char *config_file;
+	char *interface;
+	struct config_list listen;
+	uint32_t port;
+	uint32_t xdp_mode; /* enum config_xdp_mode */
+	bool no_xdp;
+	char *pin_dir;
+	uint32_t cache_size;
+	uint32_t edns_size;
+	uint32_t min_ttl;
+	uint32_t max_ttl;
+	uint32_t max_negative_ttl;
+	uint32_t max_outstanding;
+	uint32_t tcp_idle_timeout;
+	uint32_t tcp_max_conns;
+	char *root_hints;
+	struct config_list forward;
+	struct config_list trust_anchor;
+	char *unbound_config;
+	struct config_list local_zone_nodefault;
+	char *user; /* NULL: the default (nobody if it exists); "": root */
+	char *pidfile;
+	bool syslog;
+	uint32_t log_level; /* enum log_level */
+	char *metrics;
+	struct config_list allow;
+	struct config_list deny;
+	struct config_list ratelimit_exempt;
+	uint32_t acl_action; /* enum config_acl_action */
+	uint32_t ratelimit;
+	uint32_t ratelimit_burst; /* 0: CONFIG_BURST_FACTOR x ratelimit */
+	uint32_t slip;
+	uint32_t miss_limit;
+	uint32_t miss_limit_global;
+	bool ratelimit_dry_run;
+	uint32_t ratelimit_v4_prefix;
+	uint32_t ratelimit_v6_prefix;
+	uint32_t sample_rate;
+};
+
+/* What config_build() asks the caller to do besides running. */
+enum config_result {
+	CONFIG_RUN = 0,
+	CONFIG_HELP = 1, /* --help: print config_usage(), exit 0 */
+	CONFIG_VERSION = 2, /* --version: print it, exit 0 */
+};
+
+/**
+ * config_build() - defaults, then the --config file, then the command line.
+ * @argv: as main() got it; not modified, may be reparsed on every reload.
+ * @cfg: out; release with config_free() (also after an error).
+ * @err: CONFIG_ERR_MAX bytes; one line naming the option, file and value.
+ *
+ * Return: enum config_result, or -EINVAL (bad option or value: exit 2),
+ * -ENOENT/-EACCES/... (config file unreadable: exit 2), -ENOMEM.
+ */
+int config_build(int argc, char *const argv[], struct config *cfg, char *err,
+		 size_t errlen);
+
+void config_free(struct config *cfg);
+
+/* Prints the option list with every default to @f. */
+void config_usage(FILE *f);
+
+/* Burst depths after the defaults that depend on the rates. */
+uint32_t config_rl_burst(const struct config *cfg);
+uint32_t config_miss_burst(const struct config *cfg);
+uint32_t config_gmiss_burst(const struct config *cfg);
+
+/* The version string --version prints. */
+const char *config_version(void);
+
+#endif /* XDPDNS_CONFIG_H */

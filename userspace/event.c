@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The event loop's clock: CLOCK_MONOTONIC, which is also what
+ * bpf_ktime_get_ns() reads, so expiry times the daemon computes compare
+ * directly with the ones the XDP program sees.
+ */
+#include <time.h>
+
+#include "event.h"
+
+uint64_t ev_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+uint64_t ev_now_ms(void)
+{
+	return ev_now_ns() / 1000000ULL;
+}

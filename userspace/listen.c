@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * UDP and TCP sockets for the queries XDP passes up. Everything is
+ * level-triggered epoll with bounded work per wake-up, so one busy socket
+ * cannot starve the others or libunbound's pipe.
+ *
+ * TCP connections are reference counted: the open connection holds one
+ * reference and every query still resolving holds another, so an answer
+ * arriving after the client went away finds a closed connection, not freed
+ * memory.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "listen.h"
+#include "log.h"
+
+/* Datagrams read per wake-up of one UDP socket. */
+#define LISTEN_UDP_BATCH 64
+/* Connections accepted per wake-up of one TCP socket. */
+#define LISTEN_ACCEPT_BATCH 32
+/* Queries of one connection resolving at once before it stops reading. */
+#define LISTEN_TCP_PIPELINE 64
+/* Answer bytes queued on one connection before it stops reading. */
+#define LISTEN_TCP_WQ_MAX (256 * 1024)
+/* Largest DNS message plus its length prefix. */
+#define LISTEN_TCP_FRAME_MAX (2 + 65535)
+#define LISTEN_UDP_MAX 65535
+#define LISTEN_RCVBUF (4 * 1024 * 1024)
+
+enum sock_kind { SOCK_UDP, SOCK_TCP_LISTEN };
+
+struct lsock {
+	struct ev_handler ev;
+	struct listener *ls;
+	enum sock_kind kind;
+	int fd;
+	char name[INET6_ADDRSTRLEN + 16]; /* "ADDR port N/udp" for logs */
+	bool paused; /* TCP listener: out of fds, retried on the next tick */
+};
+
+struct wbuf {
+	struct wbuf *next;
+	size_t len;
+	size_t off;
+	uint8_t data[];
+};
+
+struct tcp_conn {
+	struct ev_handler ev;
+	struct listener *ls;
+	struct tcp_conn *prev, *next; /* open connections */
+	int fd;
+	unsigned int refs;
+	unsigned int pending; /* queries held by the daemon */
+	bool closed;
+	bool eof; /* client half-closed: answer what is pending, then close */
+	bool in_frames; /* conn_frames() is running: no nested call */
+	uint32_t events; /* registered epoll events */
+	uint64_t last_ms; /* last read or write progress */
+	uint8_t *rbuf;
+	size_t rlen, rcap;
+	struct wbuf *wq_head, *wq_tail;
+	size_t wq_bytes;
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+};
+
+struct listener {
+	int epfd;
+	struct lsock *socks;
+	size_t nsocks;
+	listen_query_fn on_query;
+	void *arg;
+	struct daemon_stats *stats;
+	struct tcp_conn *conns;
+	unsigned int nconns;
+	unsigned int max_conns;
+	uint64_t idle_ms;
+	uint8_t udp_buf[LISTEN_UDP_MAX];
+};
+
+static void stat_set(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+static void stat_inc(uint64_t *p)
+{
+	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELAXED);
+}
+
+static int listen_bind_one(struct lsock *s, const char *addr, uint32_t port,
+			   int type)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t sl;
+	int one = 1, rcv = LISTEN_RCVBUF, fd, ret, af;
+
+	if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)&ss)->sin_addr) ==
+	    1) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		af = sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sl = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, addr,
+			     &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		af = sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		sl = sizeof(*sin6);
+	} else {
+		log_err("--listen %s: not an address", addr);
+		return -EINVAL;
+	}
+	snprintf(s->name, sizeof(s->name), "%s port %u/%s", addr, port,
+		 type == SOCK_DGRAM ? "udp" : "tcp");
+	fd = socket(af, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		ret = -errno;
+		log_err("cannot create socket for %s: %s", s->name,
+			strerror(errno));
+		return ret;
+	}
+	if (af == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (type == SOCK_STREAM) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	} else if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv,
+			      sizeof(rcv))) {
+		/* Bursts of misses queue here while libunbound works. */
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	}
+	if (bind(fd, (struct sockaddr *)&ss, sl)) {
+		ret = -errno;
+		log_err("cannot bind %s: %s", s->name, strerror(errno));
+		close(fd);
+		return ret;
+	}
+	if (type == SOCK_STREAM && listen(fd, 1024)) {
+		ret = -errno;
+		log_err("cannot listen on %s: %s", s->name, strerror(errno));
+		close(fd);
+		return ret;
+	}
+	s->fd = fd;
+	s->kind = type == SOCK_DGRAM ? SOCK_UDP : SOCK_TCP_LISTEN;
+	return 0;
+}
+
+int listen_open(const struct config *cfg, struct listener **out)
+{
+	struct listener *ls;
+	int ret = 0;
+
+	*out = NULL;
+	ls = calloc(1, sizeof(*ls));
+	if (!ls)
+		return -ENOMEM;
+	ls->epfd = -1;
+	ls->socks = calloc(2 * cfg->listen.n, sizeof(*ls->socks));
+	if (!ls->socks) {
+		free(ls);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < cfg->listen.n && !ret; i++) {
+		for (int t = 0; t < 2 && !ret; t++) {
+			struct lsock *s = &ls->socks[ls->nsocks];
+
+			s->fd = -1;
+			s->ls = ls;
+			ret = listen_bind_one(s, cfg->listen.v[i], cfg->port,
+					      t ? SOCK_STREAM : SOCK_DGRAM);
+			if (!ret)
+				ls->nsocks++;
+		}
+	}
+	if (ret) {
+		listen_close(ls);
+		return ret;
+	}
+	*out = ls;
+	return 0;
+}
+
+/* --- TCP connections ---------------------------------------------------- */
+
+static void conn_unref(struct tcp_conn *c)
+{
+	if (--c->refs)
+		return;
+	free(c->rbuf);
+	free(c);
+}
+
+static void conn_set_events(struct tcp_conn *c)
+{
+	uint32_t want = 0;
+	struct epoll_event ev;
+
+	if (c->closed)
+		return;
+	if (!c->eof && c->pending < LISTEN_TCP_PIPELINE &&
+	    c->wq_bytes < LISTEN_TCP_WQ_MAX)
+		want |= EPOLLIN;
+	if (c->wq_head)
+		want |= EPOLLOUT;
+	if (want == c->events)
+		return;
+	ev.events = want;
+	ev.data.ptr = &c->ev;
+	if (!epoll_ctl(c->ls->epfd, EPOLL_CTL_MOD, c->fd, &ev))
+		c->events = want;
+}
+
+static void conn_close(struct tcp_conn *c)
+{
+	struct listener *ls = c->ls;
+	struct wbuf *w, *next;
+
+	if (c->closed)
+		return;
+	c->closed = true;
+	epoll_ctl(ls->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	c->fd = -1;
+	for (w = c->wq_head; w; w = next) {
+		next = w->next;
+		free(w);
+	}
+	c->wq_head = c->wq_tail = NULL;
+	c->wq_bytes = 0;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		ls->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	ls->nconns--;
+	stat_set(&ls->stats->tcp_connections, ls->nconns);
+	conn_unref(c);
+}
+
+/* Writes what the queue holds; closes the connection on a hard error. */
+static void conn_flush(struct tcp_conn *c)
+{
+	while (c->wq_head) {
+		struct wbuf *w = c->wq_head;
+		ssize_t n = send(c->fd, w->data + w->off, w->len - w->off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			log_debug("TCP write error: %s", strerror(errno));
+			conn_close(c);
+			return;
+		}
+		c->last_ms = ev_now_ms();
+		w->off += n;
+		c->wq_bytes -= n;
+		if (w->off < w->len)
+			break;
+		c->wq_head = w->next;
+		if (!c->wq_head)
+			c->wq_tail = NULL;
+		free(w);
+	}
+	if (c->eof && !c->pending && !c->wq_head) {
+		conn_close(c);
+		return;
+	}
+	conn_set_events(c);
+}
+
+/* Hands every complete frame in rbuf to the daemon. */
+static void conn_frames(struct tcp_conn *c)
+{
+	struct listen_client cl = { .transport = LISTEN_TCP, .fd = -1 };
+	size_t off = 0;
+
+	if (c->in_frames)
+		return;
+	c->in_frames = true;
+	cl.conn = c;
+	cl.peer = c->peer;
+	cl.peer_len = c->peer_len;
+	while (!c->closed && c->rlen - off >= 2) {
+		size_t len = (size_t)c->rbuf[off] << 8 | c->rbuf[off + 1];
+
+		if (len == 0) {
+			conn_close(c);
+			break;
+		}
+		if (c->rlen - off < 2 + len)
+			break;
+		stat_inc(&c->ls->stats->queries_tcp);
+		c->ls->on_query(c->ls->arg, c->rbuf + off + 2, len, &cl);
+		off += 2 + len;
+		if (c->pending >= LISTEN_TCP_PIPELINE)
+			break;
+	}
+	c->in_frames = false;
+	if (c->closed)
+		return;
+	memmove(c->rbuf, c->rbuf + off, c->rlen - off);
+	c->rlen -= off;
+}
+
+static void conn_read(struct tcp_conn *c)
+{
+	/* Bounded: a fast client cannot keep us in this loop. */
+	for (int round = 0; round < 16 && !c->closed; round++) {
+		ssize_t n;
+
+		if (c->rlen == c->rcap) {
+			size_t ncap = c->rcap * 2;
+			uint8_t *nb;
+
+			if (ncap > LISTEN_TCP_FRAME_MAX)
+				ncap = LISTEN_TCP_FRAME_MAX;
+			if (ncap == c->rcap)
+				break; /* a full frame is waiting its turn */
+			nb = realloc(c->rbuf, ncap);
+			if (!nb) {
+				conn_close(c);
+				return;
+			}
+			c->rbuf = nb;
+			c->rcap = ncap;
+		}
+		n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen,
+			 MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			conn_close(c);
+			return;
+		}
+		if (n == 0) {
+			c->eof = true;
+			break;
+		}
+		c->last_ms = ev_now_ms();
+		c->rlen += n;
+		conn_frames(c);
+		if (c->closed || c->pending >= LISTEN_TCP_PIPELINE ||
+		    c->wq_bytes >= LISTEN_TCP_WQ_MAX)
+			break;
+	}
+	if (c->closed)
+		return;
+	if (c->eof && c->rlen)
+		conn_frames(c); /* frames that came with the FIN */
+	if (c->eof && !c->pending && !c->wq_head) {
+		conn_close(c);
+		return;
+	}
+	conn_set_events(c);
+}
+
+static void conn_event(struct ev_handler *h, uint32_t events)
+{
+	struct tcp_conn *c = (struct tcp_conn *)h;
+
+	c->refs++; /* the handlers below may close it */
+	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN))
+		conn_close(c);
+	if (!c->closed && (events & EPOLLOUT))
+		conn_flush(c);
+	if (!c->closed && (events & EPOLLIN))
+		conn_read(c);
+	conn_unref(c);
+}
+
+static void tcp_accept(struct lsock *s)
+{
+	struct listener *ls = s->ls;
+
+	for (int i = 0; i < LISTEN_ACCEPT_BATCH; i++) {
+		struct sockaddr_storage peer;
+		socklen_t pl = sizeof(peer);
+		struct epoll_event ev;
+		struct tcp_conn *c;
+		int fd;
+
+		fd = accept4(s->fd, (struct sockaddr *)&peer, &pl,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				log_warn(
+					"cannot accept on %s: %s; pausing for a second",
+					s->name, strerror(errno));
+				epoll_ctl(ls->epfd, EPOLL_CTL_DEL, s->fd, NULL);
+				s->paused = true;
+			}
+			return;
+		}
+		if (ls->nconns >= ls->max_conns) {
+			log_debug("TCP connection limit %u reached on %s",
+				  ls->max_conns, s->name);
+			close(fd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (c)
+			c->rbuf = malloc(512);
+		if (!c || !c->rbuf) {
+			if (c)
+				free(c);
+			close(fd);
+			continue;
+		}
+		c->rcap = 512;
+		c->ev.fn = conn_event;
+		c->ls = ls;
+		c->fd = fd;
+		c->refs = 1;
+		c->peer = peer;
+		c->peer_len = pl;
+		c->last_ms = ev_now_ms();
+		c->events = EPOLLIN;
+		ev.events = EPOLLIN;
+		ev.data.ptr = &c->ev;
+		if (epoll_ctl(ls->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+			close(fd);
+			free(c->rbuf);
+			free(c);
+			continue;
+		}
+		c->next = ls->conns;
+		if (ls->conns)
+			ls->conns->prev = c;
+		ls->conns = c;
+		ls->nconns++;
+		stat_set(&ls->stats->tcp_connections, ls->nconns);
+	}
+}
+
+/* --- UDP ------------------------------------------------------------------ */
+
+static void udp_read(struct lsock *s)
+{
+	struct listener *ls = s->ls;
+
+	for (int i = 0; i < LISTEN_UDP_BATCH; i++) {
+		struct listen_client cl = { .transport = LISTEN_UDP };
+		ssize_t n;
+
+		cl.fd = s->fd;
+		cl.peer_len = sizeof(cl.peer);
+		n = recvfrom(s->fd, ls->udp_buf, sizeof(ls->udp_buf),
+			     MSG_DONTWAIT, (struct sockaddr *)&cl.peer,
+			     &cl.peer_len);
+		if (n < 0)
+			return; /* EAGAIN, or an ICMP error surfacing */
+		stat_inc(&ls->stats->queries_udp);
+		ls->on_query(ls->arg, ls->udp_buf, n, &cl);
+	}
+}
+
+static void lsock_event(struct ev_handler *h, uint32_t events)
+{
+	struct lsock *s = (struct lsock *)h;
+
+	(void)events;
+	if (s->kind == SOCK_UDP)
+		udp_read(s);
+	else
+		tcp_accept(s);
+}
+
+int listen_start(struct listener *ls, int epfd, const struct config *cfg,
+		 listen_query_fn on_query, void *arg,
+		 struct daemon_stats *stats)
+{
+	ls->epfd = epfd;
+	ls->on_query = on_query;
+	ls->arg = arg;
+	ls->stats = stats;
+	ls->max_conns = cfg->tcp_max_conns;
+	ls->idle_ms = (uint64_t)cfg->tcp_idle_timeout * 1000;
+	for (size_t i = 0; i < ls->nsocks; i++) {
+		struct lsock *s = &ls->socks[i];
+		struct epoll_event ev = { .events = EPOLLIN,
+					  .data.ptr = &s->ev };
+		int ret;
+
+		s->ev.fn = lsock_event;
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev)) {
+			ret = -errno;
+			log_err("cannot watch %s: %s", s->name,
+				strerror(errno));
+			return ret;
+		}
+		log_info("listening on %s", s->name);
+	}
+	return 0;
+}
+
+int listen_send(struct listener *ls, const struct listen_client *c,
+		const uint8_t *msg, size_t len)
+{
+	struct tcp_conn *conn = c->conn;
+	struct wbuf *w;
+
+	if (c->transport == LISTEN_UDP) {
+		if (sendto(c->fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL,
+			   (const struct sockaddr *)&c->peer,
+			   c->peer_len) < 0) {
+			log_debug("UDP send failed: %s", strerror(errno));
+			return -errno;
+		}
+		return 0;
+	}
+	(void)ls;
+	if (conn->closed)
+		return -ENOTCONN;
+	if (len > 65535)
+		return -EMSGSIZE;
+	w = malloc(sizeof(*w) + 2 + len);
+	if (!w)
+		return -ENOMEM;
+	w->next = NULL;
+	w->len = 2 + len;
+	w->off = 0;
+	w->data[0] = len >> 8;
+	w->data[1] = len & 0xff;
+	memcpy(w->data + 2, msg, len);
+	if (conn->wq_tail)
+		conn->wq_tail->next = w;
+	else
+		conn->wq_head = w;
+	conn->wq_tail = w;
+	conn->wq_bytes += w->len;
+	conn->refs++;
+	conn_flush(conn);
+	conn_unref(conn);
+	return 0;
+}
+
+void listen_client_hold(struct listen_client *c)
+{
+	if (c->transport != LISTEN_TCP)
+		return;
+	c->conn->refs++;
+	c->conn->pending++;
+}
+
+void listen_client_release(struct listen_client *c)
+{
+	struct tcp_conn *conn = c->conn;
+
+	if (c->transport != LISTEN_TCP || !conn)
+		return;
+	c->conn = NULL;
+	conn->pending--;
+	if (!conn->closed) {
+		if (conn->eof && !conn->pending && !conn->wq_head) {
+			conn_close(conn);
+		} else {
+			conn_set_events(conn);
+			/* Frames already buffered wait for no new bytes. */
+			if (conn->pending < LISTEN_TCP_PIPELINE && conn->rlen)
+				conn_frames(conn);
+		}
+	}
+	conn_unref(conn);
+}
+
+void listen_tick(struct listener *ls)
+{
+	uint64_t now = ev_now_ms();
+	struct tcp_conn *c, *next;
+
+	for (size_t i = 0; i < ls->nsocks; i++) {
+		struct lsock *s = &ls->socks[i];
+		struct epoll_event ev = { .events = EPOLLIN,
+					  .data.ptr = &s->ev };
+
+		if (s->paused &&
+		    !epoll_ctl(ls->epfd, EPOLL_CTL_ADD, s->fd, &ev))
+			s->paused = false;
+	}
+	/* Idle: nothing resolving for it and no progress either way. */
+	for (c = ls->conns; c; c = next) {
+		next = c->next;
+		if (!c->pending && now - c->last_ms >= ls->idle_ms)
+			conn_close(c);
+	}
+}
+
+void listen_close(struct listener *ls)
+{
+	if (!ls)
+		return;
+	while (ls->conns)
+		conn_close(ls->conns);
+	for (size_t i = 0; i < ls->nsocks; i++)
+		if (ls->socks[i].fd >= 0)
+			close(ls->socks[i].fd);
+	free(ls->socks);
+	free(ls);
+}

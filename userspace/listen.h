@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The daemon's DNS sockets: UDP and TCP on --port of every --listen address,
+ * nonblocking, driven by the daemon's epoll loop. TCP follows RFC 7766:
+ * 2-byte length framing, several pipelined queries per connection answered
+ * as they complete (in any order), partial reads and writes, an idle
+ * timeout and a connection limit.
+ *
+ * Sockets are bound by listen_open() while the process still has the
+ * privilege to bind port 53; listen_start() registers them with the loop
+ * later, in the unprivileged process.
+ */
+#ifndef XDPDNS_LISTEN_H
+#define XDPDNS_LISTEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#include "daemon_stats.h"
+
+enum listen_transport { LISTEN_UDP, LISTEN_TCP };
+
+struct tcp_conn;
+struct listener;
+
+/*
+ * Where an answer goes. Copy it freely, but a copy kept past the query
+ * callback must be paired with listen_client_hold()/listen_client_release()
+ * (a TCP connection may close while its queries resolve).
+ */
+struct listen_client {
+	enum listen_transport transport;
+	int fd; /* UDP: the socket the query came in on */
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	struct tcp_conn *conn; /* TCP */
+};
+
+/* One query from a client; @msg is only valid during the call. */
+typedef void (*listen_query_fn)(void *arg, const uint8_t *msg, size_t len,
+				const struct listen_client *client);
+
+/* Binds every socket @cfg asks for. Return: 0 or -errno (logged). */
+int listen_open(const struct config *cfg, struct listener **out);
+
+/*
+ * Registers the sockets with @epfd; queries go to @on_query. TCP limits
+ * come from @cfg. Return: 0 or -errno.
+ */
+int listen_start(struct listener *ls, int epfd, const struct config *cfg,
+		 listen_query_fn on_query, void *arg,
+		 struct daemon_stats *stats);
+
+/*
+ * Sends @msg to @c: a datagram, or a length-prefixed frame queued on the
+ * connection (dropped if it has closed). Return: 0 or -errno.
+ */
+int listen_send(struct listener *ls, const struct listen_client *c,
+		const uint8_t *msg, size_t len);
+
+/* Keeps @c's connection alive until the matching release. */
+void listen_client_hold(struct listen_client *c);
+void listen_client_release(struct listen_client *c);
+
+/* Closes idle TCP connections; call about once a second. */
+void listen_tick(struct listener *ls);
+
+void listen_close(struct listener *ls);
+
+#endif /* XDPDNS_LISTEN_H */

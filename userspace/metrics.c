@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * xdpdnsd's HTTP endpoint, served by libmicrohttpd from its own thread:
+ * /metrics (Prometheus text), /api/stats.json (what the dashboard polls) and
+ * / (the dashboard itself, compiled in from tools/dashboard/index.html so it
+ * works on an offline NOC laptop). Counters are read on every request; the
+ * cache and rate-limit table walks cost a syscall per batch of entries, so
+ * their results are reused for METRICS_WALK_INTERVAL_NS.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "lib/observe.h"
+#include "log.h"
+#include "metrics.h"
+
+/* The dashboard page: static const unsigned char dashboard_html[]. */
+#include "dashboard.inc"
+
+#ifndef METRICS_WALK_INTERVAL_NS
+#define METRICS_WALK_INTERVAL_NS 1000000000ULL
+#endif
+#define METRICS_MAX_CONNECTIONS 64
+#define METRICS_CONNECTION_TIMEOUT 10 /* seconds */
+
+#define METRICS_PROM_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+struct metrics_server {
+	struct MHD_Daemon *mhd;
+	struct observe_fds fds;
+	const struct daemon_stats *daemon;
+	pthread_mutex_t lock; /* guards the cached walks below */
+	uint64_t walked_ns; /* 0: never */
+	struct observe_cache cache;
+	struct observe_clients clients;
+};
+
+/* A snapshot with walks no older than METRICS_WALK_INTERVAL_NS. */
+static struct observe_snapshot *metrics_snapshot(struct metrics_server *srv)
+{
+	struct observe_snapshot *s = malloc(sizeof(*s));
+
+	if (!s)
+		return NULL;
+	/* A failed counter read leaves have_xdp false: still worth serving. */
+	observe_snapshot_take(s, &srv->fds, srv->daemon, false);
+	pthread_mutex_lock(&srv->lock);
+	if (!srv->walked_ns ||
+	    s->mono_ns - srv->walked_ns >= METRICS_WALK_INTERVAL_NS) {
+		observe_cache_walk(srv->fds.cache, OBSERVE_TOP_DEFAULT,
+				   s->mono_ns, &srv->cache);
+		observe_clients_walk(srv->fds.rl, OBSERVE_TOP_DEFAULT,
+				     s->mono_ns, OBSERVE_LIMITED_WINDOW_NS,
+				     &srv->clients);
+		srv->walked_ns = s->mono_ns;
+	}
+	s->cache = srv->cache;
+	s->clients = srv->clients;
+	pthread_mutex_unlock(&srv->lock);
+	return s;
+}
+
+static enum MHD_Result metrics_send(struct MHD_Connection *conn,
+				    unsigned int status, const char *type,
+				    void *body, size_t len,
+				    enum MHD_ResponseMemoryMode mode)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(len, body, mode);
+	if (!resp) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				"no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+					"GET, HEAD");
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result metrics_text(struct MHD_Connection *conn,
+				    unsigned int status, const char *msg)
+{
+	return metrics_send(conn, status, "text/plain; charset=utf-8",
+			    (void *)msg, strlen(msg), MHD_RESPMEM_PERSISTENT);
+}
+
+static enum MHD_Result metrics_prometheus(struct metrics_server *srv,
+					  struct MHD_Connection *conn)
+{
+	struct observe_snapshot *s = metrics_snapshot(srv);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int err;
+
+	if (!s)
+		return metrics_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				    "out of memory\n");
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		free(s);
+		return metrics_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				    "out of memory\n");
+	}
+	err = observe_prometheus(s, f);
+	fclose(f);
+	free(s);
+	if (err) {
+		free(buf);
+		return metrics_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				    "cannot render metrics\n");
+	}
+	return metrics_send(conn, MHD_HTTP_OK, METRICS_PROM_TYPE, buf, len,
+			    MHD_RESPMEM_MUST_FREE);
+}
+
+static enum MHD_Result metrics_stats_json(struct metrics_server *srv,
+					  struct MHD_Connection *conn)
+{
+	struct observe_snapshot *s = metrics_snapshot(srv);
+	json_t *doc;
+	char *buf;
+
+	if (!s)
+		return metrics_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				    "out of memory\n");
+	doc = observe_stats_json(s);
+	free(s);
+	buf = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	if (!buf)
+		return metrics_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				    "cannot render JSON\n");
+	return metrics_send(conn, MHD_HTTP_OK, "application/json", buf,
+			    strlen(buf), MHD_RESPMEM_MUST_FREE);
+}
+
+static enum MHD_Result metrics_handler(void *cls, struct MHD_Connection *conn,
+				       const char *url, const char *method,
+				       const char *version,
+				       const char *upload_data,
+				       size_t *upload_data_size, void **con_cls)
+{
+	struct metrics_server *srv = cls;
+
+	(void)version;
+	(void)upload_data;
+	(void)con_cls;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return metrics_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+				    "only GET and HEAD\n");
+	if (*upload_data_size)
+		return metrics_text(conn, MHD_HTTP_BAD_REQUEST,
+				    "no request body expected\n");
+	if (!strcmp(url, "/metrics"))
+		return metrics_prometheus(srv, conn);
+	if (!strcmp(url, "/api/stats.json"))
+		return metrics_stats_json(srv, conn);
+	if (!strcmp(url, "/") || !strcmp(url, "/index.html"))
+		return metrics_send(conn, MHD_HTTP_OK,
+				    "text/html; charset=utf-8",
+				    (void *)dashboard_html,
+				    sizeof(dashboard_html),
+				    MHD_RESPMEM_PERSISTENT);
+	return metrics_text(conn, MHD_HTTP_NOT_FOUND,
+			    "not found: try /, /metrics or /api/stats.json\n");
+}
+
+static void metrics_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[256];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n && line[n - 1] == '\n')
+		line[--n] = '\0';
+	log_warn("metrics: %s", line);
+}
+
+/*
+ * Parses "ADDR:PORT" or "[V6ADDR]:PORT" into @ss. Return: 0 or -EINVAL.
+ */
+static int metrics_parse_listen(const char *listen, struct sockaddr_storage *ss,
+				socklen_t *sslen)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon, *h = listen;
+	size_t hlen;
+	unsigned long port;
+	char *end;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!listen)
+		return -EINVAL;
+	if (*h == '[') {
+		const char *rb = strchr(h, ']');
+
+		if (!rb || rb[1] != ':')
+			return -EINVAL;
+		h++;
+		hlen = (size_t)(rb - h);
+		colon = rb + 1;
+	} else {
+		colon = strrchr(h, ':');
+		if (!colon || strchr(h, ':') != colon)
+			return -EINVAL;
+		hlen = (size_t)(colon - h);
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (errno || *end || colon[1] < '0' || colon[1] > '9' || port > 65535)
+		return -EINVAL;
+	if (listen[0] != '[') {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			return -EINVAL;
+		*sslen = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
+			return -EINVAL;
+		*sslen = sizeof(*sin6);
+	}
+	return 0;
+}
+
+/* Binding ourselves gives the operator the real errno, not MHD's NULL. */
+static int metrics_bind(const char *listen_addr)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = 0;
+	int fd, one = 1, err;
+
+	err = metrics_parse_listen(listen_addr, &ss, &sslen);
+	if (err) {
+		log_err("metrics: bad listen address '%s': expected ADDR:PORT or [V6ADDR]:PORT",
+			listen_addr ? listen_addr : "");
+		return err;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		err = -errno;
+		log_err("metrics: cannot create socket for %s: %s", listen_addr,
+			strerror(-err));
+		return err;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sslen) ||
+	    listen(fd, METRICS_MAX_CONNECTIONS)) {
+		err = -errno;
+		log_err("metrics: cannot listen on %s: %s", listen_addr,
+			strerror(-err));
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int metrics_start(const struct metrics_config *cfg, struct metrics_server **out)
+{
+	struct metrics_server *srv;
+	int fd, err;
+
+	*out = NULL;
+	if (!cfg || !cfg->daemon)
+		return -EINVAL;
+	srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		return -ENOMEM;
+	srv->fds = (struct observe_fds)OBSERVE_FDS_NONE;
+	srv->fds.stats = cfg->stats_fd;
+	srv->fds.cache = cfg->cache_fd;
+	srv->fds.rl = cfg->rl_fd;
+	srv->daemon = cfg->daemon;
+	pthread_mutex_init(&srv->lock, NULL);
+
+	fd = metrics_bind(cfg->listen);
+	if (fd < 0) {
+		err = fd;
+		goto out_free;
+	}
+	srv->mhd = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
+		NULL, metrics_handler, srv,
+		/* First, so every MHD message goes through our log. */
+		MHD_OPTION_EXTERNAL_LOGGER, metrics_mhd_log, NULL,
+		MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)METRICS_MAX_CONNECTIONS,
+		MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)METRICS_CONNECTION_TIMEOUT, MHD_OPTION_END);
+	if (!srv->mhd) {
+		err = -EIO;
+		log_err("metrics: cannot start the HTTP server on %s",
+			cfg->listen);
+		close(fd);
+		goto out_free;
+	}
+	log_info("metrics: serving http://%s/ (/metrics, /api/stats.json)",
+		 cfg->listen);
+	*out = srv;
+	return 0;
+out_free:
+	pthread_mutex_destroy(&srv->lock);
+	free(srv);
+	return err;
+}
+
+void metrics_stop(struct metrics_server *srv)
+{
+	if (!srv)
+		return;
+	MHD_stop_daemon(srv->mhd);
+	pthread_mutex_destroy(&srv->lock);
+	free(srv);
+}

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Glue between the sockets, libunbound and the cache. One pending record
+ * per client query holds a copy of its bytes (ID, question case and EDNS
+ * are answered from them) and a reference to its TCP connection while the
+ * resolution runs.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unbound.h>
+
+#include "answer.h"
+#include "cachewrite.h"
+#include "event.h"
+#include "lib/cache_entry.h"
+#include "log.h"
+#include "query.h"
+
+struct pending {
+	struct resolver_waiter w; /* first: the resolver hands this back */
+	struct listen_client client;
+	struct answer_query q;
+	uint8_t msg[];
+};
+
+static void stat_add(uint64_t *p, uint64_t n)
+{
+	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + n,
+			 __ATOMIC_RELAXED);
+}
+
+#define STAT_INC(ctx, field) stat_add(&(ctx)->stats->field, 1)
+
+/* Sends @len bytes of @ctx->out to @c and counts the rcode. */
+static void query_send(struct query_ctx *ctx, const struct listen_client *c,
+		       int len)
+{
+	if (len < DNSWIRE_HEADER_LEN)
+		return;
+	stat_add(&ctx->stats->answer_rcode[ctx->out[3] & XDPDNS_F_RCODE], 1);
+	listen_send(ctx->ls, c, ctx->out, len);
+}
+
+static void query_error(struct query_ctx *ctx, const struct answer_query *q,
+			const struct listen_client *c, unsigned int rcode)
+{
+	query_send(ctx, c,
+		   answer_error(q, rcode, ctx->cfg->edns_size, ctx->out));
+}
+
+void query_on_client(void *arg, const uint8_t *msg, size_t len,
+		     const struct listen_client *client)
+{
+	struct query_ctx *ctx = arg;
+	struct resolver_key key = { 0 };
+	struct answer_query q;
+	struct pending *p;
+	int v, ret;
+
+	v = answer_parse_query(msg, len, &q);
+	if (q.question_len)
+		STAT_INC(
+			ctx,
+			query_type[q.qtype < XDPDNS_QTYPE_SLOTS ? q.qtype : 0]);
+	if (!acl_allowed(ctx->acl, (const struct sockaddr *)&client->peer)) {
+		STAT_INC(ctx, queries_bad);
+		if (ctx->acl->refuse && v != ANSWER_DROP)
+			query_error(ctx, &q, client, DNSWIRE_RCODE_REFUSED);
+		return;
+	}
+	switch (v) {
+	case ANSWER_RESOLVE:
+		break;
+	case ANSWER_DROP:
+		STAT_INC(ctx, queries_bad);
+		return;
+	case ANSWER_FORMERR:
+		STAT_INC(ctx, queries_bad);
+		query_error(ctx, &q, client, DNSWIRE_RCODE_FORMERR);
+		return;
+	case ANSWER_NOTIMP:
+		STAT_INC(ctx, queries_bad);
+		query_error(ctx, &q, client, DNSWIRE_RCODE_NOTIMP);
+		return;
+	case ANSWER_REFUSED:
+		query_error(ctx, &q, client, DNSWIRE_RCODE_REFUSED);
+		return;
+	case ANSWER_BADVERS:
+		STAT_INC(ctx, queries_bad);
+		query_error(ctx, &q, client, ANSWER_RCODE_BADVERS);
+		return;
+	}
+
+	memcpy(key.qname, q.qname, q.qname_len);
+	key.qname_len = q.qname_len;
+	key.qtype = q.qtype;
+	key.qclass = q.qclass;
+	key.flags = (q.edns_do ? XDPDNS_KEY_DO : 0) |
+		    (q.flags & XDPDNS_F_CD ? XDPDNS_KEY_CD : 0);
+
+	p = malloc(sizeof(*p) + len);
+	if (!p) {
+		query_error(ctx, &q, client, DNSWIRE_RCODE_SERVFAIL);
+		return;
+	}
+	memcpy(p->msg, msg, len);
+	p->q = q;
+	p->q.msg = p->msg;
+	p->client = *client;
+	listen_client_hold(&p->client);
+	ret = resolver_query(ctx->res, &key, &p->w);
+	if (ret == 0) {
+		STAT_INC(ctx, cache_miss);
+		return;
+	}
+	if (ret == 1) {
+		STAT_INC(ctx, inflight_joined);
+		return;
+	}
+	if (ret == -EBUSY)
+		STAT_INC(ctx, servfail_overload);
+	query_error(ctx, &p->q, &p->client, DNSWIRE_RCODE_SERVFAIL);
+	listen_client_release(&p->client);
+	free(p);
+}
+
+/* The answer for one waiter, from the entry when there is one. */
+static void query_answer(struct query_ctx *ctx, struct pending *p,
+			 const struct answer_src *src,
+			 const struct xdpdns_cache_entry *entry,
+			 uint64_t now_ns)
+{
+	bool tcp = p->client.transport == LISTEN_TCP, tc = false;
+	struct answer_target t;
+	int len = -1;
+
+	if (entry) {
+		struct cache_entry_query cq = {
+			.msg = p->q.msg,
+			.len = p->q.len,
+			.now_ns = now_ns,
+			.edns_size = ctx->cfg->edns_size,
+		};
+
+		len = cache_entry_render(entry, &cq, ctx->out,
+					 sizeof(ctx->out));
+	}
+	if (len < 0) {
+		/* Not servable as XDP would (size, odd query): encode it. */
+		answer_target_for(&t, &p->q, tcp, ctx->cfg->edns_size);
+		len = answer_encode(src, &t, ctx->out, &tc);
+		if (len < 0) {
+			query_error(ctx, &p->q, &p->client,
+				    DNSWIRE_RCODE_SERVFAIL);
+			return;
+		}
+		if (tc)
+			STAT_INC(ctx, answers_tc);
+	}
+	if (src->secure)
+		STAT_INC(ctx, secure);
+	query_send(ctx, &p->client, len);
+}
+
+void query_on_done(void *arg, struct resolution *res)
+{
+	struct query_ctx *ctx = arg;
+	struct xdpdns_cache_entry *entry = NULL;
+	struct xdpdns_cache_key key;
+	struct resolver_waiter *w, *next;
+	struct answer_src src = { 0 };
+	uint64_t now_ns = ev_now_ns();
+	const struct ub_result *r = res->result;
+	bool servfail = true;
+	const char *why;
+	int ret;
+
+	if (res->cancelled)
+		goto release;
+	if (r && r->answer_packet && !r->bogus &&
+	    !answer_src_parse(r->answer_packet, r->answer_len, r->secure, &src))
+		servfail = false;
+	if (r && r->bogus) {
+		log_debug("DNSSEC bogus answer: %s",
+			  r->why_bogus ? r->why_bogus : "no reason given");
+	}
+	if (!servfail) {
+		entry = malloc(sizeof(*entry));
+		if (entry) {
+			ret = cachewrite_build(ctx->cfg, res, &src, now_ns,
+					       &key, entry, &why);
+			if (ret) {
+				log_debug("not caching %s/%u: %s", r->qname,
+					  res->key.qtype, why ? why : "");
+				STAT_INC(ctx, cache_write_skipped);
+				free(entry);
+				entry = NULL;
+			}
+		}
+		if (entry && ctx->cache_fd >= 0) {
+			ret = cachewrite_store(ctx->cache_fd, &key, entry);
+			if (ret) {
+				log_warn("cannot write cache entry for %s: %s",
+					 r->qname, strerror(-ret));
+				STAT_INC(ctx, cache_write_errors);
+			} else {
+				STAT_INC(ctx, cache_writes);
+				if (ctx->rf)
+					refresh_note(ctx->rf, &key, entry);
+			}
+		}
+	}
+
+release:
+	for (w = res->waiters; w; w = next) {
+		struct pending *p = (struct pending *)w;
+
+		next = w->next;
+		if (!res->cancelled) {
+			if (servfail) {
+				if (r && r->bogus)
+					STAT_INC(ctx, bogus);
+				query_error(ctx, &p->q, &p->client,
+					    DNSWIRE_RCODE_SERVFAIL);
+			} else {
+				query_answer(ctx, p, &src, entry, now_ns);
+			}
+		}
+		listen_client_release(&p->client);
+		free(p);
+	}
+	free(entry);
+	answer_src_free(&src);
+}
+
+int query_refresh(void *arg, const struct xdpdns_cache_key *ck)
+{
+	struct query_ctx *ctx = arg;
+	struct resolver_key key = { 0 };
+	int n, ret;
+
+	n = dnswire_name_len(ck->qname, sizeof(ck->qname));
+	if (n < 0)
+		return n;
+	memcpy(key.qname, ck->qname, n);
+	key.qname_len = n;
+	key.qtype = ck->qtype;
+	key.qclass = ck->qclass;
+	key.flags = ck->flags;
+	ret = resolver_query(ctx->res, &key, NULL);
+	if (ret == 0)
+		STAT_INC(ctx, prefetch);
+	return ret;
+}

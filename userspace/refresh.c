@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The refresher's index: a dense array walked every tick plus a chained
+ * hash over the cache keys to find an item when the daemon rewrites it.
+ * Items are swap-removed from the array, so a walk is O(entries) and every
+ * operation else O(1).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "refresh.h"
+
+#define NS_PER_SEC 1000000000ULL
+
+struct ritem {
+	struct xdpdns_cache_key key;
+	struct ritem *hnext;
+	uint32_t hash;
+	uint32_t pos; /* index in rf->items */
+	uint64_t expire_ns;
+	uint64_t hits; /* XDP hit counter at the last look */
+	uint32_t ttl;
+};
+
+struct refresh {
+	int cache_fd;
+	uint32_t capacity;
+	struct ritem **items;
+	uint32_t n;
+	struct ritem **buckets;
+	uint32_t nbuckets;
+	uint64_t ticks;
+	struct xdpdns_cache_entry scratch;
+};
+
+static uint32_t rkey_hash(const struct xdpdns_cache_key *k)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < sizeof(k->qname) && k->qname[i]; i++)
+		h = (h ^ k->qname[i]) * 16777619u;
+	h = (h ^ k->flags) * 16777619u;
+	h = (h ^ k->qtype) * 16777619u;
+	return (h ^ k->qclass) * 16777619u;
+}
+
+int refresh_create(int cache_fd, uint32_t capacity, struct refresh **out)
+{
+	struct refresh *rf;
+
+	*out = NULL;
+	rf = calloc(1, sizeof(*rf));
+	if (!rf)
+		return -ENOMEM;
+	rf->cache_fd = cache_fd;
+	rf->capacity = capacity;
+	rf->nbuckets = 1024;
+	while (rf->nbuckets < capacity)
+		rf->nbuckets <<= 1;
+	rf->buckets = calloc(rf->nbuckets, sizeof(*rf->buckets));
+	rf->items = calloc(capacity, sizeof(*rf->items));
+	if (!rf->buckets || !rf->items) {
+		refresh_destroy(rf);
+		return -ENOMEM;
+	}
+	*out = rf;
+	return 0;
+}
+
+static struct ritem *rf_find(struct refresh *rf,
+			     const struct xdpdns_cache_key *key, uint32_t h)
+{
+	struct ritem *it = rf->buckets[h & (rf->nbuckets - 1)];
+
+	for (; it; it = it->hnext)
+		if (it->hash == h && !memcmp(&it->key, key, sizeof(*key)))
+			return it;
+	return NULL;
+}
+
+static void rf_remove(struct refresh *rf, struct ritem *it)
+{
+	struct ritem **pp = &rf->buckets[it->hash & (rf->nbuckets - 1)];
+
+	while (*pp && *pp != it)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = it->hnext;
+	rf->items[it->pos] = rf->items[--rf->n];
+	rf->items[it->pos]->pos = it->pos;
+	free(it);
+}
+
+static void rf_set(struct refresh *rf, const struct xdpdns_cache_key *key,
+		   const struct xdpdns_cache_entry *e)
+{
+	uint32_t h = rkey_hash(key);
+	struct ritem *it = rf_find(rf, key, h);
+
+	if (!it) {
+		/* More keys than the map holds: some were evicted, unseen. */
+		if (rf->n >= rf->capacity)
+			return;
+		it = calloc(1, sizeof(*it));
+		if (!it)
+			return;
+		it->key = *key;
+		it->hash = h;
+		it->pos = rf->n;
+		rf->items[rf->n++] = it;
+		it->hnext = rf->buckets[h & (rf->nbuckets - 1)];
+		rf->buckets[h & (rf->nbuckets - 1)] = it;
+	}
+	it->expire_ns = e->expire_ns;
+	it->ttl = e->ttl;
+	it->hits = e->hits;
+}
+
+void refresh_note(struct refresh *rf, const struct xdpdns_cache_key *key,
+		  const struct xdpdns_cache_entry *entry)
+{
+	rf_set(rf, key, entry);
+}
+
+int refresh_seed(struct refresh *rf)
+{
+	struct xdpdns_cache_key cur, next;
+	bool first = true;
+	int seen = 0;
+
+	/* Bounded: the map never holds more than its capacity. */
+	while (seen < (int)rf->capacity &&
+	       !bpf_map_get_next_key(rf->cache_fd, first ? NULL : &cur,
+				     &next)) {
+		first = false;
+		cur = next;
+		if (bpf_map_lookup_elem(rf->cache_fd, &cur, &rf->scratch))
+			continue;
+		rf_set(rf, &cur, &rf->scratch);
+		seen++;
+	}
+	return seen;
+}
+
+unsigned int refresh_tick(struct refresh *rf, uint64_t now_ns, refresh_fn fn,
+			  void *arg)
+{
+	unsigned int started = 0;
+	uint64_t tick = rf->ticks++;
+
+	for (uint32_t i = 0; i < rf->n;) {
+		struct ritem *it = rf->items[i];
+		struct xdpdns_cache_entry *e = &rf->scratch;
+		uint64_t window = (uint64_t)it->ttl * NS_PER_SEC / 10;
+		bool hot;
+
+		if (window < REFRESH_WINDOW_MIN_S * NS_PER_SEC)
+			window = REFRESH_WINDOW_MIN_S * NS_PER_SEC;
+		/* Far from expiry: only every REFRESH_SPREAD-th tick. */
+		if (now_ns + window < it->expire_ns &&
+		    (tick + i) % REFRESH_SPREAD) {
+			i++;
+			continue;
+		}
+		if (bpf_map_lookup_elem(rf->cache_fd, &it->key, e)) {
+			rf_remove(rf, it); /* evicted or flushed */
+			continue;
+		}
+		if (e->expire_ns != it->expire_ns) {
+			/* Rewritten behind our back (xdpdnsctl, a restart). */
+			it->expire_ns = e->expire_ns;
+			it->ttl = e->ttl;
+			it->hits = e->hits;
+			i++;
+			continue;
+		}
+		hot = e->hits != it->hits;
+		it->hits = e->hits;
+		if (hot && now_ns < e->expire_ns &&
+		    now_ns + window >= e->expire_ns && !fn(arg, &it->key))
+			started++;
+		i++;
+	}
+	return started;
+}
+
+void refresh_destroy(struct refresh *rf)
+{
+	if (!rf)
+		return;
+	for (uint32_t i = 0; i < rf->n; i++)
+		free(rf->items[i]);
+	free(rf->items);
+	free(rf->buckets);
+	free(rf);
+}

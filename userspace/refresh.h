@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Keeps hot cache entries hot. A small index of the keys the daemon wrote
+ * (seeded from the map at start, so a warm restart keeps refreshing) with
+ * each entry's expiry and XDP hit count at the last look. Once a second the
+ * index is walked: an entry whose hit counter moved and that is in the last
+ * tenth of its TTL (at least REFRESH_WINDOW_MIN_S) is re-resolved and so
+ * rewritten before it expires; an entry gone from the map (LRU eviction)
+ * leaves the index.
+ */
+#ifndef XDPDNS_REFRESH_H
+#define XDPDNS_REFRESH_H
+
+#include <stdint.h>
+
+#include "maps/xdpdns.h"
+
+/* Shortest refresh window: two ticks, so one look always lands in it. */
+#define REFRESH_WINDOW_MIN_S 2
+/*
+ * Entries far from expiry are looked at (for eviction and hits) every
+ * REFRESH_SPREAD ticks only, spread evenly, to keep a full cache cheap.
+ */
+#define REFRESH_SPREAD 8
+
+struct refresh;
+
+/* Starts the re-resolution of @key. Return: 0 started, else not. */
+typedef int (*refresh_fn)(void *arg, const struct xdpdns_cache_key *key);
+
+/* An index for the map @cache_fd of @capacity entries. Return: 0/-errno. */
+int refresh_create(int cache_fd, uint32_t capacity, struct refresh **out);
+
+/* Adds every entry the map already holds. Return: entries seen. */
+int refresh_seed(struct refresh *rf);
+
+/* Records a write of @key (new or rewritten). */
+void refresh_note(struct refresh *rf, const struct xdpdns_cache_key *key,
+		  const struct xdpdns_cache_entry *entry);
+
+/* One walk at @now_ns. Return: refreshes started. */
+unsigned int refresh_tick(struct refresh *rf, uint64_t now_ns, refresh_fn fn,
+			  void *arg);
+
+void refresh_destroy(struct refresh *rf);
+
+#endif /* XDPDNS_REFRESH_H */

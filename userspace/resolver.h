@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Recursion through libunbound without a thread per query: one libunbound
+ * context whose single background worker does every resolution, results
+ * collected in the daemon's epoll loop (ub_fd() readable -> ub_process()).
+ *
+ * Identical questions in flight (lower-cased qname, qtype, qclass, DO, CD)
+ * share one resolution; every waiter is handed the same result. At most
+ * --max-outstanding distinct resolutions run at once; beyond that
+ * resolver_query() says -EBUSY and the caller answers SERVFAIL.
+ */
+#ifndef XDPDNS_RESOLVER_H
+#define XDPDNS_RESOLVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "daemon_stats.h"
+#include "lib/dnswire.h"
+
+struct ub_result;
+
+/* What makes two questions the same resolution. */
+struct resolver_key {
+	uint8_t qname[DNSWIRE_NAME_MAX]; /* lower-cased wire name */
+	uint16_t qname_len;
+	uint16_t qtype;
+	uint16_t qclass;
+	uint8_t flags; /* XDPDNS_KEY_DO | XDPDNS_KEY_CD */
+};
+
+/* Embedded in whatever waits for an answer (a client's pending query). */
+struct resolver_waiter {
+	struct resolver_waiter *next;
+};
+
+/* A finished (or cancelled) resolution, as handed to the completion hook. */
+struct resolution {
+	struct resolver_key key;
+	struct ub_result *result; /* NULL on error or cancel */
+	int err; /* libunbound error code (0 ok) */
+	bool cancelled; /* daemon shutting down: free waiters, answer none */
+	bool refresh; /* started by the refresher (may have no waiters) */
+	double elapsed; /* seconds */
+	struct resolver_waiter *waiters; /* in arrival order */
+};
+
+/* Called once per resolution; must consume every waiter. */
+typedef void (*resolver_done_fn)(void *arg, struct resolution *res);
+
+struct resolver;
+
+/**
+ * resolver_create() - a libunbound context configured from @cfg.
+ * Return: 0 or -errno; the cause (option and file) has been logged.
+ */
+int resolver_create(const struct config *cfg, resolver_done_fn done, void *arg,
+		    struct daemon_stats *stats, struct resolver **out);
+
+/* The fd to watch for EPOLLIN; resolver_process() when readable. */
+int resolver_fd(const struct resolver *r);
+
+/* Delivers every finished resolution. Return: 0 or -EIO. */
+int resolver_process(struct resolver *r);
+
+/**
+ * resolver_query() - resolve @key for @w (NULL: refresh, nobody waits).
+ * Return: 0 started, 1 joined an identical resolution in flight,
+ * -EBUSY --max-outstanding reached, -EALREADY (refresh only) in flight,
+ * -errno.
+ */
+int resolver_query(struct resolver *r, const struct resolver_key *key,
+		   struct resolver_waiter *w);
+
+/* Changes the outstanding limit live (up to the value libunbound got). */
+void resolver_set_max(struct resolver *r, uint32_t max);
+
+/* Cancels everything in flight (hook called with cancelled) and frees. */
+void resolver_destroy(struct resolver *r);
+
+#endif /* XDPDNS_RESOLVER_H */
