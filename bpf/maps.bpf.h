@@ -107,6 +107,24 @@ struct {
 	__type(value, struct keybuf);
 } xdpdns_keybuf SEC(".maps");
 
+/*
+ * Per-CPU scratch for moving the headers and question forward when an answer
+ * has to grow at the head (see grow_at_head() in xdpdns.bpf.c). 512 bytes
+ * cover the longest prefix: Ethernet, two tags, IPv6, UDP, DNS header and a
+ * 255-byte question.
+ */
+#define MOVEBUF_LEN 512
+struct movebuf {
+	__u8 b[MOVEBUF_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct movebuf);
+} xdpdns_movebuf SEC(".maps");
+
 /* Zero the qname bytes the previous packet left in @kb. */
 static __always_inline void keybuf_clear(struct keybuf *kb)
 {

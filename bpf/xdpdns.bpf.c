@@ -129,6 +129,32 @@ static long ttl_off_check(__u32 i, void *ctx)
 }
 
 /*
+ * Make the frame @delta bytes longer at the front and move its first @len
+ * bytes (headers and question) there, so that the frame looks as if it had
+ * grown at the tail. For drivers that run XDP on a buffer with little
+ * tailroom but the usual XDP_PACKET_HEADROOM in front (veth on an skb).
+ * Return: 0, or -1 with the frame unchanged.
+ */
+static __always_inline int grow_at_head(struct xdp_md *ctx, int delta,
+					__u32 len)
+{
+	struct movebuf *mb;
+	__u32 zero = 0;
+
+	mb = bpf_map_lookup_elem(&xdpdns_movebuf, &zero);
+	if (!mb || delta <= 0 || delta > 2048 || len < 1 || len > MOVEBUF_LEN)
+		return -1;
+	if (bpf_xdp_adjust_head(ctx, -delta))
+		return -1;
+	if (bpf_xdp_load_bytes(ctx, delta, mb->b, len) ||
+	    bpf_xdp_store_bytes(ctx, 0, mb->b, len)) {
+		bpf_xdp_adjust_head(ctx, delta);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Rewrite the query into the answer from @e and return the verdict. Nothing
  * is written before bpf_xdp_adjust_tail() succeeds, so every early return
  * leaves the query intact for the daemon. @reason receives the outcome.
@@ -191,7 +217,8 @@ static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 	arcount = e->arcount + q->has_opt;
 
 	delta = (int)(dns_off + dns_len) - (int)(p->data_end - p->data);
-	if (bpf_xdp_adjust_tail(ctx, delta)) {
+	if (bpf_xdp_adjust_tail(ctx, delta) &&
+	    grow_at_head(ctx, delta, dns_off + DNS_HDR_LEN + q->qlen + 4)) {
 		*reason = XDPDNS_STAT_NO_ROOM;
 		return XDP_PASS;
 	}

@@ -146,7 +146,7 @@ struct xdpdns_cache_entry {
 	X(MISS, miss, "no cache entry: passed to the daemon")                  \
 	X(EXPIRED, expired, "stale cache entry: passed to the daemon")         \
 	X(TOO_BIG, too_big, "answer larger than the client's buffer: passed")  \
-	X(NO_ROOM, no_room, "packet could not grow (driver tailroom): passed") \
+	X(NO_ROOM, no_room, "frame could not grow at tail or head: passed") \
 	X(BAD_ENTRY, bad_entry, "cache entry failed a sanity check: passed")   \
 	X(TRUNC_L2, trunc_l2, "truncated Ethernet or VLAN header: passed")     \
 	X(VLAN_DEPTH, vlan_depth, "more than two VLAN tags: passed")           \
