@@ -109,7 +109,7 @@ struct {
 
 /*
  * Per-CPU scratch for moving the headers and question forward when an answer
- * has to grow at the head (see grow_at_head() in xdpdns.bpf.c). 512 bytes
+ * has to grow at the head (see grow_split() in xdpdns.bpf.c). 512 bytes
  * cover the longest prefix: Ethernet, two tags, IPv6, UDP, DNS header and a
  * 255-byte question.
  */

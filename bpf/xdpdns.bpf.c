@@ -129,29 +129,58 @@ static long ttl_off_check(__u32 i, void *ctx)
 }
 
 /*
- * Make the frame @delta bytes longer at the front and move its first @len
- * bytes (headers and question) there, so that the frame looks as if it had
- * grown at the tail. For drivers that run XDP on a buffer with little
- * tailroom but the usual XDP_PACKET_HEADROOM in front (veth on an skb).
- * Return: 0, or -1 with the frame unchanged.
+ * Head growth that is always available in front of a frame: the kernel keeps
+ * XDP_PACKET_HEADROOM (256) and needs sizeof(struct xdp_frame) of it for
+ * XDP_TX.
  */
-static __always_inline int grow_at_head(struct xdp_md *ctx, int delta,
-					__u32 len)
+#define GROW_HEAD_SAFE 192
+
+/*
+ * Make the frame @head bytes longer at the front and @tail at the back, and
+ * move its first @len bytes (headers and question) to the new front, so that
+ * the frame looks as if it had grown @head + @tail at the tail. For drivers
+ * that run XDP on a buffer with little tailroom but the usual headroom (veth
+ * on an skb). Return: 0, or -1 with the frame unchanged.
+ */
+static __always_inline int grow_split(struct xdp_md *ctx, int head, int tail,
+				      __u32 len)
 {
 	struct movebuf *mb;
 	__u32 zero = 0;
 
 	mb = bpf_map_lookup_elem(&xdpdns_movebuf, &zero);
-	if (!mb || delta <= 0 || delta > 2048 || len < 1 || len > MOVEBUF_LEN)
+	if (!mb || head <= 0 || head > 2048 || tail < 0 || len < 1 ||
+	    len > MOVEBUF_LEN)
 		return -1;
-	if (bpf_xdp_adjust_head(ctx, -delta))
+	if (bpf_xdp_adjust_head(ctx, -head))
 		return -1;
-	if (bpf_xdp_load_bytes(ctx, delta, mb->b, len) ||
-	    bpf_xdp_store_bytes(ctx, 0, mb->b, len)) {
-		bpf_xdp_adjust_head(ctx, delta);
-		return -1;
-	}
+	if (tail && bpf_xdp_adjust_tail(ctx, tail))
+		goto undo_head;
+	if (bpf_xdp_load_bytes(ctx, head, mb->b, len) ||
+	    bpf_xdp_store_bytes(ctx, 0, mb->b, len))
+		goto undo_tail;
 	return 0;
+undo_tail:
+	if (tail)
+		bpf_xdp_adjust_tail(ctx, -tail);
+undo_head:
+	bpf_xdp_adjust_head(ctx, head);
+	return -1;
+}
+
+/* Grow the frame by @delta: at the tail, else at the head, else both. */
+static __always_inline int grow(struct xdp_md *ctx, int delta, __u32 len)
+{
+	if (!bpf_xdp_adjust_tail(ctx, delta))
+		return 0;
+	if (delta <= 0)
+		return -1;
+	if (!grow_split(ctx, delta, 0, len))
+		return 0;
+	if (delta > GROW_HEAD_SAFE &&
+	    !grow_split(ctx, GROW_HEAD_SAFE, delta - GROW_HEAD_SAFE, len))
+		return 0;
+	return -1;
 }
 
 /*
@@ -217,8 +246,7 @@ static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 	arcount = e->arcount + q->has_opt;
 
 	delta = (int)(dns_off + dns_len) - (int)(p->data_end - p->data);
-	if (bpf_xdp_adjust_tail(ctx, delta) &&
-	    grow_at_head(ctx, delta, dns_off + DNS_HDR_LEN + q->qlen + 4)) {
+	if (grow(ctx, delta, dns_off + DNS_HDR_LEN + q->qlen + 4)) {
 		*reason = XDPDNS_STAT_NO_ROOM;
 		return XDP_PASS;
 	}

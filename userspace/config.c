@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libconfig.h>
 
@@ -200,7 +201,9 @@ static const struct opt_def opt_table[] = {
 	{ "pin-dir", 0, OPT_STR, F(pin_dir), 0, 0, NULL, check_path, "DIR",
 	  "bpffs directory for the pinned maps", XDPDNS_PIN_DIR_DEFAULT },
 	{ "cache-size", 0, U(cache_size, 16, 4194304), "N",
-	  "XDP cache entries (about 1.7 KiB each)", "65536" },
+	  "cache entries: the XDP map (about 1.7 KiB\n"
+	  "each) and the daemon's own copy",
+	  "65536" },
 	{ "edns-size", 0, U(edns_size, 512, 4096), "N",
 	  "UDP payload size advertised in our OPT", "1232" },
 	{ "min-ttl", 0, U(min_ttl, 0, 86400), "S",
@@ -211,6 +214,8 @@ static const struct opt_def opt_table[] = {
 	  "cap for NXDOMAIN and NODATA TTLs", "300" },
 	{ "max-outstanding", 0, U(max_outstanding, 1, 100000), "N",
 	  "resolutions in flight; beyond: SERVFAIL", "4096" },
+	{ "resolve-timeout", 0, U(resolve_timeout, 1, 300), "S",
+	  "SERVFAIL when a resolution takes over S s", "4" },
 	{ "tcp-idle-timeout", 0, U(tcp_idle_timeout, 1, 3600), "S",
 	  "close idle TCP connections after S s", "10" },
 	{ "tcp-max-conns", 0, U(tcp_max_conns, 1, 100000), "N",
@@ -286,6 +291,7 @@ static void config_defaults(struct config *cfg)
 	cfg->max_ttl = CONFIG_MAX_TTL_DEFAULT;
 	cfg->max_negative_ttl = CONFIG_MAX_NEG_TTL_DEFAULT;
 	cfg->max_outstanding = CONFIG_MAX_OUTSTANDING_DEFAULT;
+	cfg->resolve_timeout = CONFIG_RESOLVE_TIMEOUT_DEFAULT;
 	cfg->tcp_idle_timeout = CONFIG_TCP_IDLE_DEFAULT;
 	cfg->tcp_max_conns = CONFIG_TCP_MAX_CONNS_DEFAULT;
 	cfg->log_level = 2; /* info */
@@ -732,6 +738,34 @@ out:
 	if (ret == -ENOMEM)
 		seterr(err, errlen, "out of memory parsing options");
 	config_free(&cli);
+	return ret;
+}
+
+static int check_readable(const char *opt, const char *path, char *err,
+			  size_t errlen)
+{
+	int ret;
+
+	if (!access(path, R_OK))
+		return 0;
+	ret = -errno;
+	seterr(err, errlen, "--%s %s: %s", opt, path, strerror(-ret));
+	return ret;
+}
+
+int config_check_files(const struct config *cfg, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	if (cfg->root_hints)
+		ret = check_readable("root-hints", cfg->root_hints, err,
+				     errlen);
+	if (!ret && cfg->unbound_config)
+		ret = check_readable("unbound-config", cfg->unbound_config, err,
+				     errlen);
+	for (size_t i = 0; i < cfg->trust_anchor.n && !ret; i++)
+		ret = check_readable("trust-anchor", cfg->trust_anchor.v[i],
+				     err, errlen);
 	return ret;
 }
 

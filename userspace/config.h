@@ -24,6 +24,15 @@
 #define CONFIG_TCP_IDLE_DEFAULT 10
 #define CONFIG_TCP_MAX_CONNS_DEFAULT 1000
 /*
+ * Seconds a resolution may take before every client waiting for it gets
+ * SERVFAIL (--resolve-timeout). Stub resolvers give up after about 5 s
+ * (glibc's default timeout, Windows' first retry), so an answer after that
+ * helps nobody: 4 s leaves an unreachable or silent authority time to be
+ * retried elsewhere by libunbound and still tells the client before it
+ * stops listening. libunbound itself may keep trying for much longer.
+ */
+#define CONFIG_RESOLVE_TIMEOUT_DEFAULT 4
+/*
  * Venue defaults for flood control: a laptop or phone loading a busy page
  * asks 20-60 names in a second, so 50 q/s with a 4 s bucket never touches
  * a person, while one stuck or malicious client is held to well under 1% of
@@ -57,6 +66,7 @@ struct config {
 	uint32_t max_ttl;
 	uint32_t max_negative_ttl;
 	uint32_t max_outstanding;
+	uint32_t resolve_timeout; /* seconds; CONFIG_RESOLVE_TIMEOUT_DEFAULT */
 	uint32_t tcp_idle_timeout;
 	uint32_t tcp_max_conns;
 	char *root_hints;
@@ -104,6 +114,17 @@ int config_build(int argc, char *const argv[], struct config *cfg, char *err,
 		 size_t errlen);
 
 void config_free(struct config *cfg);
+
+/**
+ * config_check_files() - whether the files @cfg names for libunbound
+ * (--root-hints, --unbound-config, every --trust-anchor) can be read.
+ * libunbound reads some of them only at the first query; checked here, a
+ * missing one is a usage error with one line instead of a failing daemon.
+ * @err: CONFIG_ERR_MAX bytes; "--root-hints FILE: No such file or directory".
+ *
+ * Return: 0, or -errno of the first unreadable file (exit 2).
+ */
+int config_check_files(const struct config *cfg, char *err, size_t errlen);
 
 /* Prints the option list with every default to @f. */
 void config_usage(FILE *f);

@@ -15,8 +15,10 @@
 /* Upper bounds (seconds) of the recursion-time histogram buckets. */
 #define DAEMON_HIST_BUCKETS 12
 #define DAEMON_HIST_BOUNDS                                                    \
-	{ 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,  \
-	  5.0 }
+	{                                                                     \
+		0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, \
+			2.5, 5.0                                              \
+	}
 
 struct daemon_stats {
 	uint64_t queries_udp; /* queries received over UDP */
@@ -41,6 +43,8 @@ struct daemon_stats {
 	uint64_t tcp_connections; /* gauge: open TCP connections */
 	uint64_t reloads; /* successful SIGHUP reloads */
 	uint64_t start_time; /* gauge: unix time the daemon started */
+	uint64_t resolve_timeouts; /* resolutions given up (SERVFAIL sent) */
+	uint64_t answer_cache_hits; /* answered from the daemon's own cache */
 };
 
 #endif /* XDPDNS_DAEMON_STATS_H */

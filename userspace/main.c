@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "acl.h"
+#include "anscache.h"
 #include "config.h"
 #include "daemon_stats.h"
 #include "event.h"
@@ -52,11 +53,12 @@ struct daemon {
 	struct listener *ls;
 	struct resolver *res;
 	struct refresh *rf;
+	struct anscache *ac;
 	struct metrics_server *metrics;
 	struct daemon_stats stats;
 	struct query_ctx *qctx;
 	int epfd;
-	struct ev_handler sig_ev, timer_ev, ub_ev;
+	struct ev_handler sig_ev, timer_ev, ub_ev, deadline_ev;
 	int sigfd, timerfd;
 	bool stop;
 	int exit_code;
@@ -113,6 +115,8 @@ static void daemon_reload(struct daemon *d)
 	int ret;
 
 	ret = config_build(d->argc, d->argv, &ncfg, err, sizeof(err));
+	if (ret == CONFIG_RUN)
+		ret = config_check_files(&ncfg, err, sizeof(err));
 	if (ret != CONFIG_RUN) {
 		log_err("reload failed, keeping the running settings: %s",
 			ret < 0 ? err : "--help/--version given");
@@ -141,6 +145,7 @@ static void daemon_reload(struct daemon *d)
 	reload_warn_static(&d->cfg, &ncfg);
 	log_set_level(ncfg.log_level);
 	resolver_set_max(d->res, ncfg.max_outstanding);
+	resolver_set_timeout(d->res, ncfg.resolve_timeout);
 	acl_free(&d->acl);
 	d->acl = nacl;
 	config_free(&d->cfg);
@@ -195,6 +200,15 @@ static void on_unbound(struct ev_handler *h, uint32_t events)
 	}
 }
 
+static void on_deadline(struct ev_handler *h, uint32_t events)
+{
+	struct daemon *d = (struct daemon *)((char *)h - offsetof(struct daemon,
+								  deadline_ev));
+
+	(void)events;
+	resolver_expire(d->res);
+}
+
 static int watch(struct daemon *d, int fd, struct ev_handler *h,
 		 void (*fn)(struct ev_handler *, uint32_t))
 {
@@ -230,12 +244,16 @@ static int daemon_run(struct daemon *d)
 		return 1;
 	}
 	d->qctx = calloc(1, sizeof(*d->qctx));
-	if (!d->qctx)
+	if (!d->qctx || anscache_create(d->cfg.cache_size, &d->ac)) {
+		log_err("cannot allocate the query context: %s",
+			strerror(ENOMEM));
 		return 1;
+	}
 	ret = resolver_create(&d->cfg, query_on_done, d->qctx, &d->stats,
 			      &d->res);
 	if (ret)
-		return 1;
+		/* A file the unprivileged user cannot read is a bad file. */
+		return ret == -EINVAL ? EXIT_USAGE : 1;
 	if (d->xdp) {
 		ret = refresh_create(d->maps.cache, d->cfg.cache_size, &d->rf);
 		if (ret) {
@@ -254,6 +272,7 @@ static int daemon_run(struct daemon *d)
 	d->qctx->ls = d->ls;
 	d->qctx->res = d->res;
 	d->qctx->rf = d->rf;
+	d->qctx->ac = d->ac;
 	d->qctx->cache_fd = d->xdp ? d->maps.cache : -1;
 	d->qctx->stats = &d->stats;
 
@@ -274,7 +293,8 @@ static int daemon_run(struct daemon *d)
 		return 1;
 	if (watch(d, d->sigfd, &d->sig_ev, on_signal) ||
 	    watch(d, d->timerfd, &d->timer_ev, on_timer) ||
-	    watch(d, resolver_fd(d->res), &d->ub_ev, on_unbound)) {
+	    watch(d, resolver_fd(d->res), &d->ub_ev, on_unbound) ||
+	    watch(d, resolver_timer_fd(d->res), &d->deadline_ev, on_deadline)) {
 		log_err("cannot watch the loop's fds: %s", strerror(errno));
 		return 1;
 	}
@@ -304,9 +324,16 @@ static void daemon_teardown(struct daemon *d)
 {
 	if (d->metrics)
 		metrics_stop(d->metrics);
-	resolver_destroy(d->res); /* frees what waits; answers nothing */
+	/*
+	 * Sockets first: releasing a waiting TCP query then finds its
+	 * connection closed instead of reading its next frame into a resolver
+	 * being destroyed.
+	 */
 	listen_close(d->ls);
+	d->ls = NULL;
+	resolver_destroy(d->res); /* frees what waits; answers nothing */
 	refresh_destroy(d->rf);
+	anscache_destroy(d->ac);
 	free(d->qctx);
 	if (d->epfd >= 0)
 		close(d->epfd);
@@ -397,6 +424,11 @@ int main(int argc, char **argv)
 		config_free(&d.cfg);
 		return 0;
 	}
+	/* Files libunbound reads, and what it makes of them: exit 2 too. */
+	if (ret == CONFIG_RUN)
+		ret = config_check_files(&d.cfg, err, sizeof(err));
+	if (ret == CONFIG_RUN)
+		ret = resolver_check(&d.cfg, err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "xdpdnsd: %s\n", err);
 		config_free(&d.cfg);

@@ -19,6 +19,8 @@
 #include "log.h"
 #include "query.h"
 
+#define QUERY_NS_PER_SEC 1000000000ULL
+
 struct pending {
 	struct resolver_waiter w; /* first: the resolver hands this back */
 	struct listen_client client;
@@ -51,10 +53,90 @@ static void query_error(struct query_ctx *ctx, const struct answer_query *q,
 		   answer_error(q, rcode, ctx->cfg->edns_size, ctx->out));
 }
 
+/*
+ * A hit in its last tenth of TTL (REFRESH_WINDOW_MIN_S at least) starts a
+ * re-resolution, as unbound's prefetch and the XDP refresher do, so a name
+ * asked steadily never drops out of the cache.
+ */
+static void query_prefetch(struct query_ctx *ctx,
+			   const struct xdpdns_cache_key *key,
+			   const struct xdpdns_cache_entry *e, uint64_t now_ns)
+{
+	uint64_t window = (uint64_t)e->ttl * QUERY_NS_PER_SEC / 10;
+
+	if (window < REFRESH_WINDOW_MIN_S * QUERY_NS_PER_SEC)
+		window = REFRESH_WINDOW_MIN_S * QUERY_NS_PER_SEC;
+	if (now_ns + window >= e->expire_ns)
+		query_refresh(ctx, key); /* -EALREADY: one is running */
+}
+
+/*
+ * The XDP program passed up a UDP query it could have answered from this
+ * entry (it fits the client): its map lost the entry (LRU eviction, a
+ * flush) or the frame could not grow. Writing the entry back makes the
+ * next query an XDP hit again; at most once a second per entry, so a
+ * persistent reason costs little.
+ */
+static void query_restore(struct query_ctx *ctx,
+			  const struct xdpdns_cache_key *key,
+			  struct anscache_item *it, uint64_t now_ns)
+{
+	if (ctx->cache_fd < 0 || now_ns - it->synced_ns < QUERY_NS_PER_SEC)
+		return;
+	it->synced_ns = now_ns;
+	/* The map copies a whole entry; the answer cache keeps a prefix. */
+	anscache_entry_copy(it, &ctx->entry);
+	if (cachewrite_store(ctx->cache_fd, key, &ctx->entry)) {
+		STAT_INC(ctx, cache_write_errors);
+		return;
+	}
+	STAT_INC(ctx, cache_writes);
+	if (ctx->rf)
+		refresh_note(ctx->rf, key, &ctx->entry);
+}
+
+/*
+ * Answers @q from the answer cache, as XDP would. Return: true when sent;
+ * false when there is no fresh entry or it cannot serve this query (too
+ * large for the client, a query shape the renderer leaves to answer.c):
+ * then it is resolved, and libunbound's own cache answers quickly.
+ */
+static bool query_from_cache(struct query_ctx *ctx,
+			     const struct answer_query *q,
+			     const struct listen_client *c,
+			     const struct xdpdns_cache_key *key)
+{
+	uint64_t now_ns = ev_now_ns();
+	struct cache_entry_query cq = {
+		.msg = q->msg,
+		.len = q->len,
+		.now_ns = now_ns,
+		.edns_size = ctx->cfg->edns_size,
+	};
+	struct anscache_item *it;
+	int len;
+
+	it = anscache_lookup(ctx->ac, key, now_ns);
+	if (!it)
+		return false;
+	len = cache_entry_render(it->entry, &cq, ctx->out, sizeof(ctx->out));
+	if (len < 0)
+		return false;
+	STAT_INC(ctx, answer_cache_hits);
+	if (it->entry->entry_flags & XDPDNS_ENTRY_VALIDATED)
+		STAT_INC(ctx, secure);
+	query_send(ctx, c, len);
+	if (c->transport == LISTEN_UDP)
+		query_restore(ctx, key, it, now_ns);
+	query_prefetch(ctx, key, it->entry, now_ns);
+	return true;
+}
+
 void query_on_client(void *arg, const uint8_t *msg, size_t len,
 		     const struct listen_client *client)
 {
 	struct query_ctx *ctx = arg;
+	struct xdpdns_cache_key ck = { 0 };
 	struct resolver_key key = { 0 };
 	struct answer_query q;
 	struct pending *p;
@@ -100,6 +182,14 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	key.qclass = q.qclass;
 	key.flags = (q.edns_do ? XDPDNS_KEY_DO : 0) |
 		    (q.flags & XDPDNS_F_CD ? XDPDNS_KEY_CD : 0);
+
+	/* The XDP cache's key: the name zero-padded to the array's end. */
+	memcpy(ck.qname, q.qname, q.qname_len);
+	ck.flags = key.flags;
+	ck.qtype = q.qtype;
+	ck.qclass = q.qclass;
+	if (query_from_cache(ctx, &q, client, &ck))
+		return;
 
 	p = malloc(sizeof(*p) + len);
 	if (!p) {
@@ -199,6 +289,14 @@ void query_on_done(void *arg, struct resolution *res)
 				free(entry);
 				entry = NULL;
 			}
+		}
+		if (entry) {
+			ret = anscache_store(ctx->ac, &key, entry, now_ns);
+			if (ret)
+				log_debug(
+					"not keeping %s/%u in the answer cache: %s",
+					r->qname, res->key.qtype,
+					strerror(-ret));
 		}
 		if (entry && ctx->cache_fd >= 0) {
 			ret = cachewrite_store(ctx->cache_fd, &key, entry);

@@ -8,13 +8,21 @@
  *
  * In-flight resolutions live in a chained hash table keyed like the XDP
  * cache plus the DO and CD bits; a query for a key already in flight only
- * appends its waiter.
+ * appends its waiter. They are also kept in start order, so the oldest is
+ * the next to reach --resolve-timeout and one timerfd armed for it is
+ * enough. A resolution given up is cancelled with ub_cancel(): libunbound
+ * then never calls its callback (the worker may still finish it and cache
+ * the answer), so its record is freed at once. Should ub_cancel() refuse,
+ * the record stays, marked, until the callback comes and frees it.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
-#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <unbound.h>
@@ -28,14 +36,18 @@
 #define RESOLVER_WAITERS_FACTOR 16
 /* libunbound's own query table never smaller than this. */
 #define RESOLVER_UB_QUERIES_MIN 4096
+#define RESOLVER_NS_PER_SEC 1000000000ULL
 
 struct inflight {
 	struct inflight *hnext;
+	struct inflight *older, *newer; /* start order; zombies: own list */
 	struct resolver *r;
 	struct resolver_key key;
 	uint32_t hash;
+	int async_id; /* for ub_cancel() */
 	uint64_t start_ns;
 	bool refresh;
+	bool zombie; /* given up, but its callback may still come */
 	struct resolver_waiter *head, *tail;
 	unsigned int nwaiters;
 };
@@ -51,6 +63,11 @@ struct resolver {
 	uint64_t waiters; /* client queries waiting */
 	uint32_t max;
 	uint32_t ub_max; /* what libunbound was configured with */
+	uint64_t timeout_ns; /* --resolve-timeout */
+	struct inflight *oldest, *newest; /* in flight, by start time */
+	struct inflight *zombies; /* given up, cancel refused */
+	int timerfd;
+	uint64_t armed_ns; /* deadline the timer is set for; 0: disarmed */
 };
 
 static void stat_set(uint64_t *p, uint64_t v)
@@ -78,25 +95,82 @@ static bool key_equal(const struct resolver_key *a,
 	       !memcmp(a->qname, b->qname, a->qname_len);
 }
 
-static int ub_check(int ret, const char *what, const char *val)
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int ub_check(int ret, const char *what, const char *val, char *err,
+		    size_t errlen)
 {
 	if (!ret)
 		return 0;
-	log_err("libunbound rejected %s %s: %s", what, val ? val : "",
-		ub_strerror(ret));
+	seterr(err, errlen, "libunbound rejected %s%s%s: %s", what,
+	       val ? " " : "", val ? val : "", ub_strerror(ret));
 	return -EINVAL;
 }
 
-/* Files libunbound reads later: fail now, naming the file. */
-static int check_readable(const char *opt, const char *path)
+/*
+ * ub_ctx_config() without libunbound's own output: it prints every parse
+ * error (and a summary) to stderr, several lines for one mistake. fd 2
+ * points at a memfd during the call, and the first line printed comes back
+ * in @msg (empty when nothing was). Only called while the process has no
+ * other thread, so nothing else writes to fd 2 meanwhile.
+ * Return: ub_ctx_config()'s code.
+ */
+static int ub_config_quiet(struct ub_ctx *ctx, const char *path, char *msg,
+			   size_t cap)
 {
-	if (access(path, R_OK)) {
-		int ret = -errno;
+	int mfd, saved = -1, ret;
+	ssize_t n;
+	char *nl;
 
-		log_err("--%s %s: %s", opt, path, strerror(errno));
-		return ret;
+	msg[0] = '\0';
+	fflush(stderr);
+	mfd = memfd_create("xdpdnsd-ub-errors", MFD_CLOEXEC);
+	if (mfd >= 0)
+		saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+	if (mfd < 0 || saved < 0 || dup2(mfd, STDERR_FILENO) < 0) {
+		/* Cannot capture: libunbound speaks for itself. */
+		ret = ub_ctx_config(ctx, path);
+		goto out;
 	}
-	return 0;
+	ret = ub_ctx_config(ctx, path);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	n = pread(mfd, msg, cap - 1, 0);
+	msg[n > 0 ? n : 0] = '\0';
+	nl = strchr(msg, '\n');
+	if (nl)
+		*nl = '\0';
+out:
+	if (saved >= 0)
+		close(saved);
+	if (mfd >= 0)
+		close(mfd);
+	return ret;
+}
+
+/* ub_ctx_config() of --unbound-config FILE, one line on failure. */
+static int resolver_unbound_config(struct ub_ctx *ctx, const char *path,
+				   char *err, size_t errlen)
+{
+	char msg[CONFIG_ERR_MAX];
+	int ret;
+
+	ret = ub_config_quiet(ctx, path, msg, sizeof(msg));
+	if (!ret)
+		return 0;
+	seterr(err, errlen, "--unbound-config %s: %s", path,
+	       msg[0] ? msg : ub_strerror(ret));
+	return -EINVAL;
 }
 
 /*
@@ -106,23 +180,26 @@ static int check_readable(const char *opt, const char *path)
  * read by ub_ctx_config() works; so it is fed through an in-memory file.
  */
 static int resolver_nodefault(struct ub_ctx *ctx,
-			      const struct config_list *names)
+			      const struct config_list *names, char *err,
+			      size_t errlen)
 {
-	char path[64], text[DNSWIRE_NAME_TEXT_MAX];
+	char path[64], text[DNSWIRE_NAME_TEXT_MAX], msg[CONFIG_ERR_MAX];
 	uint8_t wire[DNSWIRE_NAME_MAX];
 	int fd, n, ret = 0;
-	FILE *f;
+	FILE *f = NULL;
 
 	fd = memfd_create("xdpdnsd-local-zones", MFD_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		log_err("--local-zone-nodefault: memfd_create: %s",
-			strerror(errno));
+		seterr(err, errlen, "--local-zone-nodefault: memfd_create: %s",
+		       strerror(errno));
 		return ret;
 	}
 	f = fdopen(dup(fd), "w");
 	if (!f) {
 		ret = -errno;
+		seterr(err, errlen, "--local-zone-nodefault: %s",
+		       strerror(errno));
 		goto out;
 	}
 	fprintf(f, "server:\n");
@@ -131,102 +208,114 @@ static int resolver_nodefault(struct ub_ctx *ctx,
 		n = dnswire_name_from_text(names->v[i], wire, sizeof(wire));
 		if (n < 0 ||
 		    dnswire_name_to_text(wire, n, text, sizeof(text)) < 0) {
-			log_err("--local-zone-nodefault %s: not a domain name",
-				names->v[i]);
+			seterr(err, errlen,
+			       "--local-zone-nodefault %s: not a domain name",
+			       names->v[i]);
 			ret = -EINVAL;
-			fclose(f);
 			goto out;
 		}
 		fprintf(f, "\tlocal-zone: \"%s\" nodefault\n", text);
 	}
-	if (fclose(f)) {
-		ret = -errno;
+	ret = fclose(f) ? -errno : 0;
+	f = NULL;
+	if (ret) {
+		seterr(err, errlen, "--local-zone-nodefault: %s",
+		       strerror(-ret));
 		goto out;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	ret = ub_check(ub_ctx_config(ctx, path), "--local-zone-nodefault",
-		       names->v[0]);
+	ret = ub_config_quiet(ctx, path, msg, sizeof(msg));
+	if (ret) {
+		seterr(err, errlen, "--local-zone-nodefault %s: %s",
+		       names->v[0], msg[0] ? msg : ub_strerror(ret));
+		ret = -EINVAL;
+	}
 out:
-	if (ret && ret != -EINVAL)
-		log_err("--local-zone-nodefault: %s", strerror(-ret));
+	if (f)
+		fclose(f);
 	close(fd);
 	return ret;
 }
 
-static int resolver_configure(struct ub_ctx *ctx, const struct config *cfg,
-			      uint32_t ub_max)
+static int resolver_set(struct ub_ctx *ctx, const char *opt, const char *val,
+			char *err, size_t errlen)
 {
-	char buf[512];
+	return ub_check(ub_ctx_set_option(ctx, opt, val), opt, val, err,
+			errlen);
+}
+
+/* Every setting of @cfg on @ctx. Return: 0 or -errno with @err filled. */
+static int resolver_configure(struct ub_ctx *ctx, const struct config *cfg,
+			      uint32_t ub_max, char *err, size_t errlen)
+{
+	char buf[32];
 	int ret;
 
 	if (cfg->unbound_config) {
-		ret = check_readable("unbound-config", cfg->unbound_config);
-		if (ret)
-			return ret;
-		ret = ub_check(ub_ctx_config(ctx, cfg->unbound_config),
-			       "--unbound-config", cfg->unbound_config);
+		ret = resolver_unbound_config(ctx, cfg->unbound_config, err,
+					      errlen);
 		if (ret)
 			return ret;
 	}
 	/* One worker thread for everything, results through ub_fd(). */
-	ret = ub_check(ub_ctx_async(ctx, 1), "async mode", NULL);
+	ret = ub_check(ub_ctx_async(ctx, 1), "async mode", NULL, err, errlen);
 	if (ret)
 		return ret;
 	snprintf(buf, sizeof(buf), "%u", ub_max);
-	ret = ub_check(ub_ctx_set_option(ctx, "num-queries-per-thread:", buf),
-		       "num-queries-per-thread", buf);
+	ret = resolver_set(ctx, "num-queries-per-thread:", buf, err, errlen);
 	if (ret)
 		return ret;
 	/*
 	 * The refresher re-asks hot names in the last tenth of their TTL,
 	 * which is exactly when unbound's prefetch fetches a fresh copy.
 	 */
-	ret = ub_check(ub_ctx_set_option(ctx, "prefetch:", "yes"), "prefetch",
-		       "yes");
+	ret = resolver_set(ctx, "prefetch:", "yes", err, errlen);
+	if (ret)
+		return ret;
+	/*
+	 * The RRsets unbound's server gives: libunbound's own default is "no",
+	 * which puts whatever additional data it has cached (the A record of
+	 * an MX target, say) into answer_packet, and so into the XDP cache.
+	 */
+	ret = resolver_set(ctx, "minimal-responses:", "yes", err, errlen);
 	if (ret)
 		return ret;
 	/* Same caps as the XDP cache, so both paths age alike. */
 	snprintf(buf, sizeof(buf), "%u", cfg->max_ttl);
-	ret = ub_check(ub_ctx_set_option(ctx, "cache-max-ttl:", buf),
-		       "cache-max-ttl", buf);
+	ret = resolver_set(ctx, "cache-max-ttl:", buf, err, errlen);
+	if (ret)
+		return ret;
 	snprintf(buf, sizeof(buf), "%u", cfg->min_ttl);
-	ret = ret   ?:
-		      ub_check(ub_ctx_set_option(ctx, "cache-min-ttl:", buf),
-			       "cache-min-ttl", buf);
+	ret = resolver_set(ctx, "cache-min-ttl:", buf, err, errlen);
+	if (ret)
+		return ret;
 	snprintf(buf, sizeof(buf), "%u", cfg->max_negative_ttl);
-	ret = ret   ?:
-		      ub_check(ub_ctx_set_option(
-				       ctx, "cache-max-negative-ttl:", buf),
-			       "cache-max-negative-ttl", buf);
+	ret = resolver_set(ctx, "cache-max-negative-ttl:", buf, err, errlen);
 	if (ret)
 		return ret;
 	if (cfg->root_hints) {
-		ret = check_readable("root-hints", cfg->root_hints);
-		ret = ret   ?:
-			      ub_check(ub_ctx_set_option(ctx, "root-hints:",
-							 cfg->root_hints),
-				       "--root-hints", cfg->root_hints);
+		ret = ub_check(
+			ub_ctx_set_option(ctx, "root-hints:", cfg->root_hints),
+			"--root-hints", cfg->root_hints, err, errlen);
 		if (ret)
 			return ret;
 	}
 	for (size_t i = 0; i < cfg->forward.n; i++) {
 		ret = ub_check(ub_ctx_set_fwd(ctx, cfg->forward.v[i]),
-			       "--forward", cfg->forward.v[i]);
+			       "--forward", cfg->forward.v[i], err, errlen);
 		if (ret)
 			return ret;
 	}
 	for (size_t i = 0; i < cfg->trust_anchor.n; i++) {
-		ret = check_readable("trust-anchor", cfg->trust_anchor.v[i]);
-		ret = ret   ?:
-			      ub_check(ub_ctx_add_ta_file(
-					       ctx, cfg->trust_anchor.v[i]),
-				       "--trust-anchor",
-				       cfg->trust_anchor.v[i]);
+		ret = ub_check(ub_ctx_add_ta_file(ctx, cfg->trust_anchor.v[i]),
+			       "--trust-anchor", cfg->trust_anchor.v[i], err,
+			       errlen);
 		if (ret)
 			return ret;
 	}
 	if (cfg->local_zone_nodefault.n) {
-		ret = resolver_nodefault(ctx, &cfg->local_zone_nodefault);
+		ret = resolver_nodefault(ctx, &cfg->local_zone_nodefault, err,
+					 errlen);
 		if (ret)
 			return ret;
 	}
@@ -235,23 +324,64 @@ static int resolver_configure(struct ub_ctx *ctx, const struct config *cfg,
 	return 0;
 }
 
+static uint32_t resolver_ub_max(const struct config *cfg)
+{
+	return cfg->max_outstanding > RESOLVER_UB_QUERIES_MIN ?
+		       cfg->max_outstanding :
+		       RESOLVER_UB_QUERIES_MIN;
+}
+
+int resolver_check(const struct config *cfg, char *err, size_t errlen)
+{
+	struct ub_ctx *ctx;
+	int ret;
+
+	ctx = ub_ctx_create();
+	if (!ctx) {
+		seterr(err, errlen, "cannot create a libunbound context");
+		return -ENOMEM;
+	}
+	ret = resolver_configure(ctx, cfg, resolver_ub_max(cfg), err, errlen);
+	ub_ctx_delete(ctx);
+	return ret;
+}
+
+/*
+ * Files libunbound reads at its first query, as the user the daemon now
+ * runs as: main() checked them as root, but --user may not read them.
+ */
+static int check_readable(const char *opt, const char *path)
+{
+	if (!access(path, R_OK))
+		return 0;
+	log_err("--%s %s: %s", opt, path, strerror(errno));
+	return -EINVAL;
+}
+
 int resolver_create(const struct config *cfg, resolver_done_fn done, void *arg,
 		    struct daemon_stats *stats, struct resolver **out)
 {
+	char err[CONFIG_ERR_MAX];
 	struct resolver *r;
-	int ret;
+	int ret = 0;
 
 	*out = NULL;
+	if (cfg->root_hints)
+		ret = check_readable("root-hints", cfg->root_hints);
+	for (size_t i = 0; i < cfg->trust_anchor.n && !ret; i++)
+		ret = check_readable("trust-anchor", cfg->trust_anchor.v[i]);
+	if (ret)
+		return ret;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
+	r->timerfd = -1;
 	r->done = done;
 	r->arg = arg;
 	r->stats = stats;
 	r->max = cfg->max_outstanding;
-	r->ub_max = cfg->max_outstanding > RESOLVER_UB_QUERIES_MIN ?
-			    cfg->max_outstanding :
-			    RESOLVER_UB_QUERIES_MIN;
+	r->ub_max = resolver_ub_max(cfg);
+	r->timeout_ns = (uint64_t)cfg->resolve_timeout * RESOLVER_NS_PER_SEC;
 	r->nbuckets = 1024;
 	while (r->nbuckets < 2 * r->ub_max)
 		r->nbuckets <<= 1;
@@ -260,21 +390,33 @@ int resolver_create(const struct config *cfg, resolver_done_fn done, void *arg,
 		ret = -ENOMEM;
 		goto err;
 	}
+	r->timerfd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (r->timerfd < 0) {
+		ret = -errno;
+		log_err("cannot create the resolution timer: %s",
+			strerror(errno));
+		goto err;
+	}
 	r->ctx = ub_ctx_create();
 	if (!r->ctx) {
 		log_err("cannot create a libunbound context");
 		ret = -ENOMEM;
 		goto err;
 	}
-	ret = resolver_configure(r->ctx, cfg, r->ub_max);
-	if (ret)
+	ret = resolver_configure(r->ctx, cfg, r->ub_max, err, sizeof(err));
+	if (ret) {
+		log_err("%s", err);
 		goto err;
+	}
 	stat_set(&stats->requestlist_max, r->max);
 	*out = r;
 	return 0;
 err:
 	if (r->ctx)
 		ub_ctx_delete(r->ctx);
+	if (r->timerfd >= 0)
+		close(r->timerfd);
 	free(r->buckets);
 	free(r);
 	return ret;
@@ -283,6 +425,11 @@ err:
 int resolver_fd(const struct resolver *r)
 {
 	return ub_fd(r->ctx);
+}
+
+int resolver_timer_fd(const struct resolver *r)
+{
+	return r->timerfd;
 }
 
 int resolver_process(struct resolver *r)
@@ -296,6 +443,22 @@ int resolver_process(struct resolver *r)
 	return 0;
 }
 
+/* Arms the timer for the oldest resolution's deadline (or disarms it). */
+static void resolver_arm(struct resolver *r)
+{
+	struct itimerspec its = { 0 };
+	uint64_t due = r->oldest ? r->oldest->start_ns + r->timeout_ns : 0;
+
+	if (due == r->armed_ns)
+		return;
+	its.it_value.tv_sec = due / RESOLVER_NS_PER_SEC;
+	its.it_value.tv_nsec = due % RESOLVER_NS_PER_SEC;
+	/* A zero it_value disarms; a deadline in the past fires at once. */
+	if (!timerfd_settime(r->timerfd, TFD_TIMER_ABSTIME, &its, NULL))
+		r->armed_ns = due;
+}
+
+/* Takes @f out of the hash table and the start order. */
 static void inflight_unlink(struct resolver *r, struct inflight *f)
 {
 	struct inflight **pp = &r->buckets[f->hash & (r->nbuckets - 1)];
@@ -304,6 +467,15 @@ static void inflight_unlink(struct resolver *r, struct inflight *f)
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = f->hnext;
+	if (f->older)
+		f->older->newer = f->newer;
+	else
+		r->oldest = f->newer;
+	if (f->newer)
+		f->newer->older = f->older;
+	else
+		r->newest = f->older;
+	f->older = f->newer = NULL;
 	r->count--;
 	r->waiters -= f->nwaiters;
 	stat_set(&r->stats->requestlist_current, r->count);
@@ -321,12 +493,27 @@ static void hist_add(struct daemon_stats *st, double secs)
 	__atomic_store(&st->hist_sum, &sum, __ATOMIC_RELAXED);
 }
 
+static void zombie_unlink(struct resolver *r, struct inflight *f)
+{
+	if (f->older)
+		f->older->newer = f->newer;
+	else
+		r->zombies = f->newer;
+	if (f->newer)
+		f->newer->older = f->older;
+}
+
 static void resolver_callback(void *mydata, int err, struct ub_result *result)
 {
 	struct inflight *f = mydata;
 	struct resolver *r = f->r;
 	struct resolution res = { 0 };
 
+	if (f->zombie) {
+		/* Its waiters had their SERVFAIL at the deadline. */
+		zombie_unlink(r, f);
+		goto out;
+	}
 	inflight_unlink(r, f);
 	res.key = f->key;
 	res.result = err ? NULL : result;
@@ -338,9 +525,65 @@ static void resolver_callback(void *mydata, int err, struct ub_result *result)
 	if (err)
 		log_debug("resolution failed: %s", ub_strerror(err));
 	r->done(r->arg, &res);
+out:
 	if (result)
 		ub_resolve_free(result);
 	free(f);
+}
+
+/* Gives @f up: its waiters get a failed result, libunbound's never comes. */
+static void resolver_give_up(struct resolver *r, struct inflight *f,
+			     uint64_t now_ns)
+{
+	char name[DNSWIRE_NAME_TEXT_MAX];
+	struct resolution res = { 0 };
+	bool cancelled;
+
+	inflight_unlink(r, f);
+	/*
+	 * Cancelled before the waiters are answered: answering may start new
+	 * queries (a TCP connection's buffered frames), which must not find
+	 * this one.
+	 */
+	cancelled = ub_cancel(r->ctx, f->async_id) == UB_NOERROR;
+	if (!cancelled) {
+		f->zombie = true;
+		f->older = NULL;
+		f->newer = r->zombies;
+		if (r->zombies)
+			r->zombies->older = f;
+		r->zombies = f;
+	}
+	res.key = f->key;
+	res.timed_out = true;
+	res.refresh = f->refresh;
+	res.elapsed = (now_ns - f->start_ns) / 1e9;
+	res.waiters = f->head;
+	f->head = f->tail = NULL;
+	f->nwaiters = 0;
+	hist_add(r->stats, res.elapsed);
+	stat_set(&r->stats->resolve_timeouts, r->stats->resolve_timeouts + 1);
+	if (log_enabled(LOG_LVL_DEBUG) &&
+	    dnswire_name_to_text(f->key.qname, f->key.qname_len, name,
+				 sizeof(name)) >= 0)
+		log_debug("gave up resolving %s type %u after %.1f s", name,
+			  f->key.qtype, res.elapsed);
+	r->done(r->arg, &res);
+	if (cancelled)
+		free(f);
+}
+
+void resolver_expire(struct resolver *r)
+{
+	uint64_t expirations, now_ns = ev_now_ns();
+
+	if (read(r->timerfd, &expirations, sizeof(expirations)) < 0 &&
+	    errno != EAGAIN)
+		log_debug("resolution timer: %s", strerror(errno));
+	r->armed_ns = 0; /* an absolute timer fires once */
+	while (r->oldest && r->oldest->start_ns + r->timeout_ns <= now_ns)
+		resolver_give_up(r, r->oldest, now_ns);
+	resolver_arm(r);
 }
 
 int resolver_query(struct resolver *r, const struct resolver_key *key,
@@ -349,7 +592,7 @@ int resolver_query(struct resolver *r, const struct resolver_key *key,
 	char name[DNSWIRE_NAME_TEXT_MAX];
 	uint32_t h = key_hash(key);
 	struct inflight *f;
-	int ret, id;
+	int ret;
 
 	for (f = r->buckets[h & (r->nbuckets - 1)]; f; f = f->hnext) {
 		if (f->hash != h || !key_equal(&f->key, key))
@@ -389,7 +632,7 @@ int resolver_query(struct resolver *r, const struct resolver_key *key,
 		f->nwaiters = 1;
 	}
 	ret = ub_resolve_async(r->ctx, name, key->qtype, key->qclass, f,
-			       resolver_callback, &id);
+			       resolver_callback, &f->async_id);
 	if (ret) {
 		log_warn("cannot start resolving %s: %s", name,
 			 ub_strerror(ret));
@@ -398,9 +641,18 @@ int resolver_query(struct resolver *r, const struct resolver_key *key,
 	}
 	f->hnext = r->buckets[h & (r->nbuckets - 1)];
 	r->buckets[h & (r->nbuckets - 1)] = f;
+	/* Start times only grow: the newest is the last to expire. */
+	f->older = r->newest;
+	if (r->newest)
+		r->newest->newer = f;
+	else
+		r->oldest = f;
+	r->newest = f;
 	r->count++;
 	r->waiters += f->nwaiters;
 	stat_set(&r->stats->requestlist_current, r->count);
+	if (!r->armed_ns)
+		resolver_arm(r);
 	return 0;
 }
 
@@ -416,26 +668,37 @@ void resolver_set_max(struct resolver *r, uint32_t max)
 	stat_set(&r->stats->requestlist_max, max);
 }
 
+void resolver_set_timeout(struct resolver *r, uint32_t secs)
+{
+	r->timeout_ns = (uint64_t)secs * RESOLVER_NS_PER_SEC;
+	resolver_arm(r);
+}
+
 void resolver_destroy(struct resolver *r)
 {
 	if (!r)
 		return;
 	/* Stops the worker; no callback runs after this. */
 	ub_ctx_delete(r->ctx);
-	for (uint32_t b = 0; b < r->nbuckets; b++) {
-		while (r->buckets[b]) {
-			struct inflight *f = r->buckets[b];
-			struct resolution res = { 0 };
+	while (r->oldest) {
+		struct inflight *f = r->oldest;
+		struct resolution res = { 0 };
 
-			r->buckets[b] = f->hnext;
-			res.key = f->key;
-			res.cancelled = true;
-			res.refresh = f->refresh;
-			res.waiters = f->head;
-			r->done(r->arg, &res);
-			free(f);
-		}
+		inflight_unlink(r, f);
+		res.key = f->key;
+		res.cancelled = true;
+		res.refresh = f->refresh;
+		res.waiters = f->head;
+		r->done(r->arg, &res);
+		free(f);
 	}
+	while (r->zombies) {
+		struct inflight *f = r->zombies;
+
+		zombie_unlink(r, f);
+		free(f);
+	}
+	close(r->timerfd);
 	free(r->buckets);
 	free(r);
 }

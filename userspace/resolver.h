@@ -7,7 +7,10 @@
  * Identical questions in flight (lower-cased qname, qtype, qclass, DO, CD)
  * share one resolution; every waiter is handed the same result. At most
  * --max-outstanding distinct resolutions run at once; beyond that
- * resolver_query() says -EBUSY and the caller answers SERVFAIL.
+ * resolver_query() says -EBUSY and the caller answers SERVFAIL. A
+ * resolution still running after --resolve-timeout seconds is given up:
+ * its waiters are handed a failed result (they answer SERVFAIL) and
+ * libunbound's late answer, if any, is never delivered.
  */
 #ifndef XDPDNS_RESOLVER_H
 #define XDPDNS_RESOLVER_H
@@ -43,6 +46,7 @@ struct resolution {
 	int err; /* libunbound error code (0 ok) */
 	bool cancelled; /* daemon shutting down: free waiters, answer none */
 	bool refresh; /* started by the refresher (may have no waiters) */
+	bool timed_out; /* given up after --resolve-timeout (result NULL) */
 	double elapsed; /* seconds */
 	struct resolver_waiter *waiters; /* in arrival order */
 };
@@ -55,15 +59,33 @@ struct resolver;
 /**
  * resolver_create() - a libunbound context configured from @cfg.
  * Return: 0 or -errno; the cause (option and file) has been logged.
+ * -EINVAL: a setting libunbound refuses, or a file the process (by now
+ * running as --user) cannot read: a usage error, exit status 2.
  */
 int resolver_create(const struct config *cfg, resolver_done_fn done, void *arg,
 		    struct daemon_stats *stats, struct resolver **out);
+
+/**
+ * resolver_check() - whether libunbound takes the settings of @cfg.
+ * Done on a throwaway context before any thread exists; libunbound's own
+ * messages (it prints parse errors to stderr) are kept out of the output.
+ * @err: one line on failure, e.g. "--unbound-config FILE: <its first error>".
+ *
+ * Return: 0, -EINVAL (the settings: exit 2), -ENOMEM.
+ */
+int resolver_check(const struct config *cfg, char *err, size_t errlen);
 
 /* The fd to watch for EPOLLIN; resolver_process() when readable. */
 int resolver_fd(const struct resolver *r);
 
 /* Delivers every finished resolution. Return: 0 or -EIO. */
 int resolver_process(struct resolver *r);
+
+/* A timerfd due when the oldest resolution reaches --resolve-timeout. */
+int resolver_timer_fd(const struct resolver *r);
+
+/* On resolver_timer_fd() readable: gives up every overdue resolution. */
+void resolver_expire(struct resolver *r);
 
 /**
  * resolver_query() - resolve @key for @w (NULL: refresh, nobody waits).
@@ -76,6 +98,9 @@ int resolver_query(struct resolver *r, const struct resolver_key *key,
 
 /* Changes the outstanding limit live (up to the value libunbound got). */
 void resolver_set_max(struct resolver *r, uint32_t max);
+
+/* Changes --resolve-timeout live; resolutions in flight get the new one. */
+void resolver_set_timeout(struct resolver *r, uint32_t secs);
 
 /* Cancels everything in flight (hook called with cancelled) and frees. */
 void resolver_destroy(struct resolver *r);

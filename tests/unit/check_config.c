@@ -3,7 +3,8 @@
  * xdpdnsd's option and config-file parsing: every option accepts its good
  * values, every bad value is refused with one line naming the option and
  * the value (main() turns that into exit status 2), the file uses the long
- * option names and the command line wins over it. The parser lives in the
+ * option names and the command line wins over it; the files handed on to
+ * libunbound must be readable, or one line names the option and the cause. The parser lives in the
  * daemon's userspace/config.c, which is compiled into this test directly:
  * it is not part of libxdpdns.a.
  */
@@ -55,6 +56,8 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.max_ttl, 86400);
 	ck_assert_uint_eq(c.max_negative_ttl, 300);
 	ck_assert_uint_eq(c.min_ttl, 0);
+	ck_assert_uint_eq(c.resolve_timeout, CONFIG_RESOLVE_TIMEOUT_DEFAULT);
+	ck_assert_uint_eq(c.resolve_timeout, 4);
 	ck_assert_uint_eq(c.tcp_idle_timeout, 10);
 	ck_assert_uint_eq(c.tcp_max_conns, 1000);
 	ck_assert_uint_eq(c.ratelimit, 50);
@@ -103,6 +106,8 @@ static const struct good_case good_cases[] = {
 	G("--max-ttl", "3600", max_ttl, G_UINT, 3600),
 	G("--max-negative-ttl", "60", max_negative_ttl, G_UINT, 60),
 	G("--max-outstanding", "10000", max_outstanding, G_UINT, 10000),
+	G("--resolve-timeout", "10", resolve_timeout, G_UINT, 10),
+	G("--resolve-timeout", "1", resolve_timeout, G_UINT, 1),
 	G("--tcp-idle-timeout", "30", tcp_idle_timeout, G_UINT, 30),
 	G("--tcp-max-conns", "5", tcp_max_conns, G_UINT, 5),
 	G("--root-hints", "/etc/unbound/root.hints", root_hints, G_STR, 0),
@@ -222,6 +227,7 @@ START_TEST(test_help_version)
 	ck_assert(strstr(text, "(default: 1232)"));
 	ck_assert(strstr(text, "(default: 86400)"));
 	ck_assert(strstr(text, "(default: 4 x --ratelimit)"));
+	ck_assert(strstr(text, "--resolve-timeout S"));
 	free(text);
 }
 END_TEST
@@ -241,6 +247,7 @@ START_TEST(test_file_and_override)
 			 "allow = \"198.18.0.0/15\";\n"
 			 "deny = [];\n"
 			 "cache-size = 4096L;\n"
+			 "resolve-timeout = 7;\n"
 			 "local-zone-nodefault = [\"test.\", \"lab.\"];\n");
 	snprintf(opt, sizeof(opt), "--config=%s", path);
 	{
@@ -260,6 +267,7 @@ START_TEST(test_file_and_override)
 	ck_assert_str_eq(c.allow.v[0], "2001:db8::/32");
 	ck_assert_uint_eq(c.deny.n, 0);
 	ck_assert_uint_eq(c.cache_size, 4096);
+	ck_assert_uint_eq(c.resolve_timeout, 7);
 	ck_assert_uint_eq(c.local_zone_nodefault.n, 2);
 	ck_assert_str_eq(c.config_file, path);
 	config_free(&c);
@@ -291,6 +299,8 @@ static const struct bad_case bad_cases[] = {
 	{ { "--min-ttl", "600", "--max-ttl", "60" },
 	  "--min-ttl 600 is above --max-ttl 60" },
 	{ { "--max-outstanding", "0" }, "--max-outstanding 0: out of range" },
+	{ { "--resolve-timeout", "0" }, "--resolve-timeout 0: out of range" },
+	{ { "--resolve-timeout", "4s" }, "--resolve-timeout 4s: not a number" },
 	{ { "--tcp-idle-timeout", "0" }, "--tcp-idle-timeout 0: out of range" },
 	{ { "--tcp-max-conns", "0" }, "--tcp-max-conns 0: out of range" },
 	{ { "--forward", "resolver.example" },
@@ -378,6 +388,7 @@ static const struct bad_file bad_files[] = {
 	{ "port = -5;\n", ":1: port -5: out of range" },
 	{ "no-xdp = 1;\n", ":1: no-xdp: expected true or false" },
 	{ "listen = 7;\n", ":1: listen: expected a string or a list" },
+	{ "resolve-timeout = 0;\n", ":1: resolve-timeout 0: out of range" },
 	{ "listen = [\"198.18.1.1\", \"x\"];\n",
 	  ":1: listen x: not an IPv4 or IPv6 address" },
 	{ "xdp-mode = \"turbo\";\n", ":1: xdp-mode turbo: expected" },
@@ -418,6 +429,8 @@ static const struct limit_case limit_cases[] = {
 	{ "--max-ttl", "604800", "604801" },
 	{ "--max-negative-ttl", "86400", "86401" },
 	{ "--max-outstanding", "100000", "100001" },
+	{ "--resolve-timeout", "1", "0" },
+	{ "--resolve-timeout", "300", "301" },
 	{ "--slip", "255", "256" },
 	{ "--ratelimit-v4-prefix", "8", "7" },
 	{ "--ratelimit-v6-prefix", "128", "129" },
@@ -468,6 +481,83 @@ START_TEST(test_prefix_and_bursts)
 }
 END_TEST
 
+/* Files for libunbound that exist: accepted, from the line or the file. */
+START_TEST(test_files_readable)
+{
+	char hints[64], ta[64], ub[64], conf[64], opt[80], err[CONFIG_ERR_MAX],
+		text[256];
+	struct config c;
+
+	write_file(hints, ". 3600000 NS a.root-servers.net.\n");
+	write_file(ta, ". IN DS 20326 8 2 e06d44b80b8f1d39a95c0b0d7c65d084\n");
+	write_file(ub, "server:\n");
+	snprintf(text, sizeof(text),
+		 "no-xdp = true;\nlisten = \"198.18.1.1\";\n"
+		 "root-hints = \"%s\";\ntrust-anchor = [\"%s\"];\n",
+		 hints, ta);
+	write_file(conf, text);
+	snprintf(opt, sizeof(opt), "--config=%s", conf);
+	{
+		const char *args[] = { opt, "--unbound-config", ub, NULL };
+
+		ck_assert_msg(build(&c, err, args) == CONFIG_RUN, "%s", err);
+	}
+	ck_assert_int_eq(config_check_files(&c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.root_hints, hints);
+	ck_assert_str_eq(c.unbound_config, ub);
+	config_free(&c);
+	/* Nothing named: nothing to check. */
+	{
+		const char *args[] = { "--no-xdp", "-l", "::1", NULL };
+
+		ck_assert_int_eq(build(&c, err, args), CONFIG_RUN);
+	}
+	ck_assert_int_eq(config_check_files(&c, err, sizeof(err)), 0);
+	config_free(&c);
+	unlink(hints);
+	unlink(ta);
+	unlink(ub);
+	unlink(conf);
+}
+END_TEST
+
+/* A file libunbound would read that does not exist: one line, -ENOENT. */
+struct missing_file {
+	const char *args[4];
+	const char *msg;
+};
+
+static const struct missing_file missing_files[] = {
+	{ { "--root-hints", "/nonexistent/root.hints" },
+	  "--root-hints /nonexistent/root.hints: No such file or directory" },
+	{ { "--unbound-config", "/nonexistent/unbound.conf" },
+	  "--unbound-config /nonexistent/unbound.conf: No such file or "
+	  "directory" },
+	{ { "--trust-anchor", "/dev/null", "--trust-anchor",
+	    "/nonexistent/root.key" },
+	  "--trust-anchor /nonexistent/root.key: No such file or directory" },
+};
+
+START_TEST(test_files_missing)
+{
+	const struct missing_file *m = &missing_files[_i];
+	const char *args[8] = { "--no-xdp", "--listen", "198.18.9.9" };
+	char err[CONFIG_ERR_MAX];
+	struct config c;
+	int n = 3;
+
+	for (int i = 0; i < 4 && m->args[i]; i++)
+		args[n++] = m->args[i];
+	args[n] = NULL;
+	/* Parsing does not look at files; the check does. */
+	ck_assert_msg(build(&c, err, args) == CONFIG_RUN, "%s", err);
+	ck_assert_int_eq(config_check_files(&c, err, sizeof(err)), -ENOENT);
+	ck_assert_msg(!strcmp(err, m->msg), "want \"%s\", got \"%s\"", m->msg,
+		      err);
+	config_free(&c);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -482,11 +572,14 @@ Suite *config_suite(void)
 	tcase_add_test(pos, test_help_version);
 	tcase_add_test(pos, test_file_and_override);
 	tcase_add_test(pos, test_prefix_and_bursts);
+	tcase_add_test(pos, test_files_readable);
 	tcase_add_loop_test(neg, test_bad_values, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(neg, test_missing_required);
 	tcase_add_loop_test(neg, test_bad_files, 0,
 			    sizeof(bad_files) / sizeof(bad_files[0]));
+	tcase_add_loop_test(neg, test_files_missing, 0,
+			    sizeof(missing_files) / sizeof(missing_files[0]));
 	tcase_add_loop_test(lim, test_limits, 0,
 			    sizeof(limit_cases) / sizeof(limit_cases[0]));
 	suite_add_tcase(s, pos);

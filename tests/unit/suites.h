@@ -12,5 +12,6 @@ Suite *dnswire_suite(void);
 Suite *cache_entry_suite(void);
 Suite *config_suite(void);
 Suite *metrics_suite(void);
+Suite *anscache_suite(void);
 
 #endif /* XDPDNS_TESTS_UNIT_SUITES_H */

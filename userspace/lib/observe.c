@@ -412,13 +412,14 @@ void observe_totals(const struct observe_snapshot *s, struct observe_totals *t)
 	if (s->have_xdp) {
 		t->queries = x->queries + d->queries_tcp;
 		t->cache_misses = x->miss + x->expired;
+		t->cache_hits = x->hit;
 	} else {
 		t->queries = t->daemon_queries;
 		t->cache_misses = d->cache_miss;
+		t->cache_hits = d->answer_cache_hits;
 	}
 	t->xdp_answers =
 		x->hit + x->acl_refused + x->rl_slipped + x->miss_slipped;
-	t->cache_hits = x->hit;
 	t->rl_dropped = x->rl_dropped + x->miss_dropped + x->gmiss_dropped;
 	t->rl_slipped = x->rl_slipped + x->miss_slipped;
 	t->rl_dryrun = x->dryrun;

@@ -14,8 +14,10 @@
  *              UDP + TCP when it is not.
  *   xdp answers every frame XDP sent back: hit + acl_refused + rl_slipped +
  *              miss_slipped.
- *   cache hits  XDP `hit`; misses: XDP miss + expired (daemon cache_miss
- *              without XDP).
+ *   cache hits  XDP `hit`; misses: XDP miss + expired. Without XDP: the
+ *              daemon's answer-cache hits; misses: its resolutions
+ *              (cache_miss). With XDP the daemon's own hits are queries
+ *              XDP already counted as misses, so they are not added.
  *   by rcode    XDP answer_rcode[] + daemon answer_rcode[].
  *   by qtype    XDP answer_qtype[] (what XDP answered) + daemon query_type[]
  *              (what reached the daemon); types without a mnemonic and

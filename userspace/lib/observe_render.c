@@ -136,7 +136,9 @@ int observe_prometheus(const struct observe_snapshot *s, FILE *f)
 		     "REFUSED and TC=1 slips.",
 		     t.xdp_answers);
 	prom_counter(f, "xdpdns_cache_hits_total",
-		     "Queries answered from the XDP cache.", t.cache_hits);
+		     "Queries answered from the XDP cache; the daemon's own "
+		     "cache without XDP.",
+		     t.cache_hits);
 	prom_counter(f, "xdpdns_cache_misses_total",
 		     "XDP cache lookups without a fresh entry (miss or "
 		     "expired); daemon resolutions without XDP.",
@@ -148,6 +150,10 @@ int observe_prometheus(const struct observe_snapshot *s, FILE *f)
 		prom_counter(f, "xdpdns_daemon_resolutions_total",
 			     "Queries the daemon resolved through libunbound.",
 			     d->cache_miss);
+		prom_counter(f, "xdpdns_daemon_cache_hits_total",
+			     "Queries the daemon answered from its own copy of "
+			     "the cache entries, without libunbound.",
+			     d->answer_cache_hits);
 		prom_counter(f, "xdpdns_inflight_joined_total",
 			     "Queries answered by joining an identical "
 			     "resolution in flight.",
@@ -182,6 +188,10 @@ int observe_prometheus(const struct observe_snapshot *s, FILE *f)
 		prom_counter(f, "xdpdns_servfail_overload_total",
 			     "SERVFAIL because the request list was full.",
 			     d->servfail_overload);
+		prom_counter(f, "xdpdns_resolve_timeouts_total",
+			     "Resolutions given up after --resolve-timeout "
+			     "seconds; every client waiting got SERVFAIL.",
+			     d->resolve_timeouts);
 	}
 
 	prom_head(f, "xdpdns_queries_by_type_total", "counter",
@@ -385,6 +395,8 @@ static json_t *observe_daemon_json(const struct observe_snapshot *s,
 	OBSERVE_DAEMON_FIELD_(tcp_connections);
 	OBSERVE_DAEMON_FIELD_(reloads);
 	OBSERVE_DAEMON_FIELD_(start_time);
+	OBSERVE_DAEMON_FIELD_(resolve_timeouts);
+	OBSERVE_DAEMON_FIELD_(answer_cache_hits);
 #undef OBSERVE_DAEMON_FIELD_
 	for (int i = 0; i < DAEMON_HIST_BUCKETS; i++) {
 		json_array_append_new(le, json_real(observe_hist_bounds[i]));

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The daemon's answer cache: a chained hash over the cache keys and one
+ * doubly linked list in order of use (head: most recent), so a lookup, a
+ * store and an eviction are O(1). Each node carries its entry inline, cut
+ * after the data[] bytes it uses.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "anscache.h"
+#include "lib/dnswire.h"
+
+/* Bytes of an entry that holds @data_len bytes of sections. */
+#define ANSCACHE_ENTRY_LEN(data_len) \
+	(offsetof(struct xdpdns_cache_entry, data) + (data_len))
+
+struct anode {
+	struct anode *hnext;
+	struct anode *prev, *next; /* use order */
+	uint32_t hash;
+	struct xdpdns_cache_key key;
+	struct anscache_item item;
+	uint64_t entry[]; /* ANSCACHE_ENTRY_LEN(data_len) bytes, aligned */
+};
+
+struct anscache {
+	struct anode **buckets;
+	uint32_t nbuckets; /* power of two */
+	uint32_t count;
+	uint32_t capacity;
+	struct anode *head, *tail;
+};
+
+static uint32_t akey_hash(const struct xdpdns_cache_key *k)
+{
+	int n = dnswire_name_len(k->qname, sizeof(k->qname));
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < n; i++)
+		h = (h ^ k->qname[i]) * 16777619u;
+	h = (h ^ k->flags) * 16777619u;
+	h = (h ^ k->qtype) * 16777619u;
+	return (h ^ k->qclass) * 16777619u;
+}
+
+int anscache_create(uint32_t capacity, struct anscache **out)
+{
+	struct anscache *c;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->capacity = capacity ? capacity : 1;
+	c->nbuckets = 1024;
+	while (c->nbuckets < c->capacity)
+		c->nbuckets <<= 1;
+	c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
+	if (!c->buckets) {
+		free(c);
+		return -ENOMEM;
+	}
+	*out = c;
+	return 0;
+}
+
+static void lru_unlink(struct anscache *c, struct anode *n)
+{
+	if (n->prev)
+		n->prev->next = n->next;
+	else
+		c->head = n->next;
+	if (n->next)
+		n->next->prev = n->prev;
+	else
+		c->tail = n->prev;
+	n->prev = n->next = NULL;
+}
+
+static void lru_push(struct anscache *c, struct anode *n)
+{
+	n->prev = NULL;
+	n->next = c->head;
+	if (c->head)
+		c->head->prev = n;
+	else
+		c->tail = n;
+	c->head = n;
+}
+
+static struct anode *anode_find(const struct anscache *c,
+				const struct xdpdns_cache_key *key, uint32_t h)
+{
+	struct anode *n = c->buckets[h & (c->nbuckets - 1)];
+
+	for (; n; n = n->hnext)
+		if (n->hash == h && !memcmp(&n->key, key, sizeof(*key)))
+			return n;
+	return NULL;
+}
+
+static void anode_remove(struct anscache *c, struct anode *n)
+{
+	struct anode **pp = &c->buckets[n->hash & (c->nbuckets - 1)];
+
+	while (*pp && *pp != n)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = n->hnext;
+	lru_unlink(c, n);
+	c->count--;
+	free(n);
+}
+
+struct anscache_item *anscache_lookup(struct anscache *c,
+				      const struct xdpdns_cache_key *key,
+				      uint64_t now_ns)
+{
+	struct anode *n = anode_find(c, key, akey_hash(key));
+
+	if (!n)
+		return NULL;
+	if (now_ns >= n->item.entry->expire_ns) {
+		anode_remove(c, n);
+		return NULL;
+	}
+	if (c->head != n) {
+		lru_unlink(c, n);
+		lru_push(c, n);
+	}
+	return &n->item;
+}
+
+int anscache_store(struct anscache *c, const struct xdpdns_cache_key *key,
+		   const struct xdpdns_cache_entry *entry, uint64_t now_ns)
+{
+	uint32_t h = akey_hash(key);
+	size_t len;
+	struct anode *n;
+
+	if (entry->data_len > XDPDNS_DATA_MAX ||
+	    entry->rr_count > XDPDNS_RR_MAX)
+		return -EINVAL;
+	len = ANSCACHE_ENTRY_LEN(entry->data_len);
+	n = malloc(sizeof(*n) + len);
+	if (!n)
+		return -ENOMEM;
+	memcpy(n->entry, entry, len);
+	n->key = *key;
+	n->hash = h;
+	n->item.entry = (const struct xdpdns_cache_entry *)n->entry;
+	n->item.synced_ns = now_ns;
+
+	/* The replaced entry goes; so does the least used beyond capacity. */
+	if (c->count) {
+		struct anode *old = anode_find(c, key, h);
+
+		if (old)
+			anode_remove(c, old);
+	}
+	if (c->count >= c->capacity)
+		anode_remove(c, c->tail);
+	n->hnext = c->buckets[h & (c->nbuckets - 1)];
+	c->buckets[h & (c->nbuckets - 1)] = n;
+	lru_push(c, n);
+	c->count++;
+	return 0;
+}
+
+void anscache_entry_copy(const struct anscache_item *it,
+			 struct xdpdns_cache_entry *out)
+{
+	size_t len = ANSCACHE_ENTRY_LEN(it->entry->data_len);
+
+	memcpy(out, it->entry, len);
+	memset((uint8_t *)out + len, 0, sizeof(*out) - len);
+}
+
+uint32_t anscache_count(const struct anscache *c)
+{
+	return c->count;
+}
+
+void anscache_destroy(struct anscache *c)
+{
+	struct anode *n, *next;
+
+	if (!c)
+		return;
+	for (n = c->head; n; n = next) {
+		next = n->next;
+		free(n);
+	}
+	free(c->buckets);
+	free(c);
+}

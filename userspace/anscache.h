@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The daemon's own answer cache: the entries it builds for the XDP map
+ * (struct xdpdns_cache_entry under the same key: lower-cased qname, qtype,
+ * qclass, DO, CD), kept in its memory so that a query for a name it has
+ * answered before is rendered with cache_entry_render() in the event loop,
+ * with no round trip through libunbound's worker thread. Without XDP that
+ * is every repeated query; with XDP it is what the program passes up for a
+ * cached name (TCP, frames that cannot grow, clients it does not see).
+ *
+ * Bounded: at most @capacity entries, the least recently used evicted
+ * first, stale ones dropped when looked up. An entry takes only the bytes
+ * of data[] it uses (a few hundred bytes for common answers), allocated as
+ * it comes. Single-threaded, like the event loop that owns it.
+ */
+#ifndef XDPDNS_ANSCACHE_H
+#define XDPDNS_ANSCACHE_H
+
+#include <stdint.h>
+
+#include "maps/xdpdns.h"
+
+struct anscache;
+
+/* What a lookup finds; valid until the next store or destroy. */
+struct anscache_item {
+	/* Only data[0..data_len) is stored: never copy it by sizeof. */
+	const struct xdpdns_cache_entry *entry;
+	uint64_t synced_ns; /* last write of this entry to the XDP map */
+};
+
+/* An empty cache of at most @capacity entries. Return: 0 or -ENOMEM. */
+int anscache_create(uint32_t capacity, struct anscache **out);
+
+/**
+ * anscache_lookup() - the entry for @key if it is fresh at @now_ns.
+ * A hit becomes the most recently used; a stale entry is dropped.
+ *
+ * Return: the item, or NULL.
+ */
+struct anscache_item *anscache_lookup(struct anscache *c,
+				      const struct xdpdns_cache_key *key,
+				      uint64_t now_ns);
+
+/**
+ * anscache_store() - adds @entry under @key, replacing what was there.
+ * @now_ns: when the entry was also written to the XDP map (synced_ns).
+ *
+ * Return: 0, -EINVAL (entry fails the sanity checks), -ENOMEM.
+ */
+int anscache_store(struct anscache *c, const struct xdpdns_cache_key *key,
+		   const struct xdpdns_cache_entry *entry, uint64_t now_ns);
+
+/*
+ * The whole entry of @it in @out (data[] zero after data_len): what a map
+ * update, which copies sizeof(*out) bytes, needs.
+ */
+void anscache_entry_copy(const struct anscache_item *it,
+			 struct xdpdns_cache_entry *out);
+
+/* Entries held (stale ones not yet looked up included). */
+uint32_t anscache_count(const struct anscache *c);
+
+void anscache_destroy(struct anscache *c);
+
+#endif /* XDPDNS_ANSCACHE_H */
