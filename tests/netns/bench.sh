@@ -51,14 +51,8 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 T0=$SECONDS
 
-if ! hier_up ""; then
-	xd_die "the hierarchy did not come up"
-fi
+hier_up_pinned "" || xd_die "the hierarchy did not come up"
 W=$HIER_DIR
-PIN=$W/pins
-mkdir -p "$PIN"
-mount -t bpf bpf "$PIN" || xd_die "cannot mount bpffs on $PIN"
-cleanup_register "umount '$PIN'"
 # Whatever is attached at the end (xdpdnsd's program after a crash, the
 # reflector, kxdpgun's) goes.
 cleanup_register "ns_enter '$RES_NS' xdp-loader unload '$RES_IF_CLIENT' --all"

@@ -568,3 +568,18 @@ hier_down() {
 	HIER_RES_ADDR4=()
 	HIER_RES_ADDR6=()
 }
+
+# hier_up_pinned [WORKDIR] - hier_up, then a bpffs of the test's own at
+# $HIER_DIR/pins (in PIN) for xdpdnsd's maps: `ip netns exec` shows each
+# command a fresh /sys, so /sys/fs/bpf cannot carry pins between commands.
+# The caller runs in a private mount namespace (unshare -m).
+hier_up_pinned() {
+	hier_up "${1:-}" || return 1
+	PIN=$HIER_DIR/pins
+	mkdir -p "$PIN" || return 1
+	if ! mount -t bpf bpf "$PIN"; then
+		xd_log "cannot mount bpffs on $PIN"
+		return 1
+	fi
+	cleanup_register "umount '$PIN'"
+}

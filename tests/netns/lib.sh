@@ -429,6 +429,14 @@ t_check() {
 }
 
 # t_summary - print "N passed, N failed[, N skipped]"; non-zero if any failed.
+# t_abort MSG - one failed check, the summary and exit: for setup the rest of
+# a test cannot do without.
+t_abort() {
+	t_fail "$*"
+	t_summary
+	exit 1
+}
+
 t_summary() {
 	local line="$T_PASSED passed, $T_FAILED failed"
 	[ "$T_SKIPPED" -gt 0 ] && line+=", $T_SKIPPED skipped"

@@ -48,16 +48,8 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 HIER_CLIENTS=1
 
-if ! hier_up "${XD_WORKDIR:-}"; then
-	t_fail "hierarchy bring-up"
-	t_summary
-	exit 1
-fi
+hier_up_pinned "${XD_WORKDIR:-}" || t_abort "hierarchy bring-up"
 W=$HIER_DIR
-PIN=$W/pins
-mkdir -p "$PIN"
-mount -t bpf bpf "$PIN" || xd_die "cannot mount bpffs on $PIN"
-cleanup_register "umount '$PIN'"
 # Whatever happens, no XDP program stays on the client link.
 cleanup_register "ns_enter '$RES_NS' xdp-loader unload '$RES_IF_CLIENT' --all"
 MPORT=9153

@@ -46,17 +46,8 @@ if [ -z "${XD_FLOOD_PRIVATE:-}" ]; then
 		bash "$SELF" "$BUILD"
 fi
 
-# shellcheck disable=SC2119 # hier_up takes an optional work directory
-if ! hier_up; then
-	t_fail "hierarchy bring-up"
-	t_summary
-	exit 1
-fi
+hier_up_pinned "" || t_abort "hierarchy bring-up"
 W=$HIER_DIR
-PIN=$W/pins
-mkdir -p "$PIN"
-mount -t bpf bpf "$PIN" || xd_die "cannot mount bpffs on $PIN"
-cleanup_register "umount '$PIN'"
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 

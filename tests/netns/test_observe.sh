@@ -39,16 +39,8 @@ fi
 PROMETHEUS=${PROMETHEUS:-$(command -v prometheus || true)}
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 
-if ! hier_up ""; then
-	t_fail "hierarchy bring-up"
-	t_summary
-	exit 1
-fi
+hier_up_pinned "" || t_abort "hierarchy bring-up"
 W=$HIER_DIR
-PIN=$W/pins
-mkdir -p "$PIN"
-mount -t bpf bpf "$PIN" || xd_die "cannot mount bpffs on $PIN"
-cleanup_register "umount '$PIN'"
 MPORT=9153
 MURL=http://127.0.0.1:$MPORT
 FLOOD_SRC=${CLI_EXTRA4%% *}
