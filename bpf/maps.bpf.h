@@ -15,7 +15,7 @@
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XDPDNS_CACHE_ENTRIES_DEFAULT);
-	__type(key, struct xdpdns_cache_key);
+	__type(key, struct xdpdns_cache_mkey);
 	__type(value, struct xdpdns_cache_entry);
 } xdpdns_cache SEC(".maps");
 
@@ -87,14 +87,16 @@ struct {
 } xdpdns_events SEC(".maps");
 
 /*
- * Per-CPU scratch for the cache key (too big for the 512-byte stack). `used`
- * remembers how many qname bytes the last packet wrote, so only those are
- * cleared, eight at a time, instead of all 255 on every packet.
+ * Per-CPU scratch for the query's lower-cased name (too big for the 512-byte
+ * stack), hashed and compared a word at a time. Only the qname parser
+ * writes it, so every byte from the name's length on is zero: `used`
+ * remembers how many bytes the last packet wrote, and only those are
+ * cleared, eight at a time, instead of all 256 on every packet.
  */
 struct keybuf {
 	union {
-		struct xdpdns_cache_key key;
-		__u64 w[(sizeof(struct xdpdns_cache_key) + 7) / 8];
+		__u8 qname[XDPDNS_QNAME_BUF];
+		__u64 w[XDPDNS_QNAME_BUF / 8];
 	};
 	__u32 used;
 	__u32 pad;
@@ -130,7 +132,7 @@ static __always_inline void keybuf_clear(struct keybuf *kb)
 {
 	__u32 j;
 
-	for (j = 0; j < (XDPDNS_NAME_MAX + 7) / 8; j++) {
+	for (j = 0; j < XDPDNS_QNAME_BUF / 8; j++) {
 		if (j * 8 >= kb->used)
 			break;
 		kb->w[j] = 0;

@@ -84,7 +84,7 @@ __noinline int xdpdns_sample(struct xdp_md *ctx, struct sample_args *a)
 	qlen = a->qlen;
 	if (qlen >= 1 && qlen <= XDPDNS_NAME_MAX) {
 		ev->qname_len = qlen;
-		__builtin_memcpy(ev->qname, kb->key.qname, XDPDNS_NAME_MAX);
+		__builtin_memcpy(ev->qname, kb->qname, XDPDNS_NAME_MAX);
 	} else {
 		ev->qname_len = 0;
 		__builtin_memset(ev->qname, 0, XDPDNS_NAME_MAX);

@@ -350,6 +350,38 @@ static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 	return XDP_TX;
 }
 
+struct name_walk {
+	struct keybuf *kb;
+	const __u64 *ename; /* NULL: hash; else compare with this */
+	__u64 h;
+	__u32 differ;
+};
+
+/*
+ * bpf_loop() callback over word @i of the query's name: hash it, or compare
+ * it with the entry's name. A callback is verified once, whatever the name
+ * length; an open-coded loop would leave the verifier a different qname
+ * length on each exit and multiply the states of the answer path.
+ */
+static long name_walk_word(__u32 i, void *ctx)
+{
+	struct name_walk *nw = ctx;
+	__u64 w;
+
+	if (i >= XDPDNS_QNAME_BUF / 8)
+		return 1;
+	w = nw->kb->w[i];
+	if (!nw->ename) {
+		nw->h = xdpdns_hash_step(nw->h, w);
+		return 0;
+	}
+	if (nw->ename[i] != w) {
+		nw->differ = 1;
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * What the parsing half hands the serving half. The serving half is a
  * global function, verified once on its own with these fields unknown: the
@@ -368,11 +400,16 @@ struct serve_args {
 	__u16 rcode; /* out: rcode sent, on XDP_TX */
 	__u16 qtype; /* out */
 	struct query q;
+	__u64 hash_seed; /* xdpdns_config.hash_seed */
 };
 
 /*
- * The rest of the question, the cache lookup and the answer. The key's
- * qname is already in xdpdns_keybuf (this CPU's); @a carries the offsets.
+ * The rest of the question, the cache lookup and the answer. The query's
+ * lower-cased qname is already in xdpdns_keybuf (this CPU's), zero after its
+ * end; @a carries the offsets. The map is keyed by a hash of the name
+ * (struct xdpdns_cache_mkey), so the entry's own copy of the name is
+ * compared before it is served: a hash collision is a miss, never a wrong
+ * answer.
  * Return: the XDP verdict, with the outcome in a->reason.
  */
 __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
@@ -381,10 +418,11 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 		.data = (void *)(long)ctx->data,
 		.data_end = (void *)(long)ctx->data_end,
 	};
+	struct xdpdns_cache_mkey mkey = {};
 	struct xdpdns_cache_entry *e;
 	struct xdpdns_config cfg = {};
-	struct xdpdns_cache_key *key;
-	__u32 zero = 0, reason;
+	__u32 zero = 0, reason, words;
+	struct name_walk nw = {};
 	struct keybuf *kb;
 	struct query q;
 	int verdict;
@@ -408,20 +446,34 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 	kb = bpf_map_lookup_elem(&xdpdns_keybuf, &zero);
 	if (!kb)
 		return XDP_PASS;
-	key = &kb->key;
 	reason = dns_parse_tail(&p, &q);
 	if (reason) {
 		a->reason = reason;
 		return XDP_PASS;
 	}
-	key->qtype = q.qtype;
-	key->qclass = DNS_CLASS_IN;
-	key->flags = (q.do_bit ? XDPDNS_KEY_DO : 0) |
-		     (q.flags & XDPDNS_F_CD ? XDPDNS_KEY_CD : 0);
 	a->qtype = q.qtype;
 
-	e = bpf_map_lookup_elem(&xdpdns_cache, key);
+	/* Whole words: the keybuf is zero past the name. */
+	words = (q.qlen + 7) / 8;
+	nw.kb = kb;
+	nw.h = xdpdns_hash_init(a->hash_seed);
+	bpf_loop(words, name_walk_word, &nw, 0);
+	mkey.name_hash = nw.h;
+	mkey.qtype = q.qtype;
+	mkey.qclass = DNS_CLASS_IN;
+	mkey.flags = (q.do_bit ? XDPDNS_KEY_DO : 0) |
+		     (q.flags & XDPDNS_F_CD ? XDPDNS_KEY_CD : 0);
+	mkey.qname_len = q.qlen;
+
+	e = bpf_map_lookup_elem(&xdpdns_cache, &mkey);
 	if (!e) {
+		a->reason = XDPDNS_STAT_MISS;
+		return XDP_PASS;
+	}
+	/* The words hashed, against the entry's name (zero padded too). */
+	nw.ename = (const __u64 *)e->qname;
+	bpf_loop(words, name_walk_word, &nw, 0);
+	if (nw.differ) {
 		a->reason = XDPDNS_STAT_MISS;
 		return XDP_PASS;
 	}
@@ -585,7 +637,7 @@ __noinline int xdpdns_bounce_query(struct xdp_md *ctx, struct serve_args *a,
 	if (dns_parse_header(&p, &a->q))
 		return XDP_DROP;
 	keybuf_clear(kb);
-	if (dns_parse_qname(&p, &a->q, kb->key.qname))
+	if (dns_parse_qname(&p, &a->q, kb->qname))
 		return XDP_DROP;
 	kb->used = a->q.qlen;
 	return xdpdns_bounce(ctx, a, rflags);
@@ -638,6 +690,7 @@ int xdpdns_main(struct xdp_md *ctx)
 	a.dns_len = p.dns_len;
 	a.l3_proto = p.l3_proto;
 	a.edns_size = cfg->edns_size;
+	a.hash_seed = cfg->hash_seed;
 
 	/*
 	 * ACL and the query bucket, before any DNS work (limit.bpf.h). Only
@@ -664,7 +717,7 @@ int xdpdns_main(struct xdp_md *ctx)
 	reason = dns_parse_header(&p, &a.q);
 	if (!reason) {
 		keybuf_clear(kb);
-		reason = dns_parse_qname(&p, &a.q, kb->key.qname);
+		reason = dns_parse_qname(&p, &a.q, kb->qname);
 	}
 	if (!reason) {
 		kb->used = a.q.qlen;

@@ -79,6 +79,51 @@ struct xdpdns_cache_key {
 	__u16 qclass; /* host order; only IN (1) is ever served */
 };
 
+/* Bytes of the name copy in an entry: the longest name, in whole words. */
+#define XDPDNS_QNAME_BUF 256
+
+/*
+ * The cache map's key. Hashing a 260-byte key cost the kernel more than the
+ * whole XDP program (jhash over every byte, then a 260-byte memcmp in the
+ * bucket), so the map is keyed by a 64-bit hash of the name plus the small
+ * fields; the name itself is in the entry (xdpdns_cache_entry.qname), and
+ * the program compares it in full after the lookup.
+ *
+ * name_hash is xdpdns_name_hash() of the lower-cased wire name zero padded
+ * to whole 8-byte words, with the seed in xdpdns_config.hash_seed. The seed
+ * is random per pinned map set, so clients cannot aim collisions; and a
+ * collision can only make two names share one map slot (the later write
+ * wins): the program never serves an entry whose name differs from the
+ * query's, it counts that as a miss. struct xdpdns_cache_key stays the
+ * identity of an entry in user space.
+ */
+struct xdpdns_cache_mkey {
+	__u64 name_hash;
+	__u16 qtype; /* host order */
+	__u16 qclass; /* host order */
+	__u8 flags; /* XDPDNS_KEY_* */
+	__u8 qname_len; /* wire length, root label included */
+	__u8 pad[2];
+};
+
+/*
+ * One round of the name hash over the native-endian 8-byte word @w: a
+ * multiply-xorshift mix, cheap enough for the per-packet path. Not a
+ * cryptographic hash; the secret seed only keeps collisions unpredictable.
+ */
+static inline __u64 xdpdns_hash_step(__u64 h, __u64 w)
+{
+	h ^= w;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+/* The hash's starting value for @seed. */
+static inline __u64 xdpdns_hash_init(__u64 seed)
+{
+	return seed ^ 0xcbf29ce484222325ULL;
+}
+
 /* Bits of xdpdns_cache_entry.entry_flags. */
 #define XDPDNS_ENTRY_VALIDATED 0x0001 /* DNSSEC secure: AD may be set */
 
@@ -102,9 +147,12 @@ struct xdpdns_cache_key {
  * length makes the offset odd). Precomputing it keeps per-packet work to the
  * header, question, TTLs and OPT.
  *
- * Memory: sizeof(struct xdpdns_cache_entry) = 1408 bytes, plus the 260-byte
- * key and the kernel's hash element header: about 1.7 KiB an entry, 112 MiB
- * for the default 65536 entries.
+ * qname[] is the entry's name (lower-cased wire format, zero padded), which
+ * the map key only carries as a hash (struct xdpdns_cache_mkey).
+ *
+ * Memory: sizeof(struct xdpdns_cache_entry) = 1664 bytes, plus the 16-byte
+ * key and the kernel's hash element header (about 48 bytes): about 1.7 KiB
+ * an entry, 108 MiB for the default 65536 entries.
  */
 struct xdpdns_cache_entry {
 	__u64 expire_ns; /* CLOCK_MONOTONIC ns at which it goes stale */
@@ -122,6 +170,7 @@ struct xdpdns_cache_entry {
 	__u16 ttl_off[XDPDNS_RR_MAX]; /* offset of each RR's TTL in data[] */
 	__u8 data[XDPDNS_DATA_MAX];
 	__u8 pad[4];
+	__u8 qname[XDPDNS_QNAME_BUF]; /* lower-cased wire name, zero padded */
 };
 
 /*
@@ -270,6 +319,10 @@ struct xdpdns_config {
 	__u8 v6_prefix; /* client aggregation, bits (64; 0 means 64) */
 	__u8 pad0;
 	__u32 sample_rate; /* 1 in N queries to xdpdns_events; 0 = off */
+	/* Seed of the cache key's name hash (xdpdns_cache_mkey): random,
+	 * chosen when the maps are first pinned and kept for their lifetime,
+	 * since every key in xdpdns_cache depends on it. */
+	__u64 hash_seed;
 };
 
 /* Rate-limit table key: the client address masked to its prefix. */
@@ -324,10 +377,16 @@ struct xdpdns_event {
 };
 
 _Static_assert(sizeof(struct xdpdns_cache_key) == 260, "cache key layout");
-_Static_assert(sizeof(struct xdpdns_cache_entry) == 1408, "cache entry layout");
+_Static_assert(sizeof(struct xdpdns_cache_mkey) == 16, "cache map key layout");
+_Static_assert(sizeof(struct xdpdns_cache_entry) == 1664, "cache entry layout");
+_Static_assert(sizeof(struct xdpdns_cache_entry) % 8 == 0 &&
+		       __builtin_offsetof(struct xdpdns_cache_entry, qname) %
+				       8 ==
+			       0,
+	       "cache entry qname in whole words");
 _Static_assert(sizeof(struct xdpdns_svc_key) == 20, "svc key layout");
 _Static_assert(sizeof(struct xdpdns_lpm_key) == 24, "lpm key layout");
-_Static_assert(sizeof(struct xdpdns_config) == 40, "config layout");
+_Static_assert(sizeof(struct xdpdns_config) == 48, "config layout");
 _Static_assert(sizeof(struct xdpdns_rl_key) == 20, "rl key layout");
 _Static_assert(sizeof(struct xdpdns_rl_state) == 56, "rl state layout");
 _Static_assert(sizeof(struct xdpdns_event) == 296, "event layout");
@@ -335,5 +394,59 @@ _Static_assert(sizeof(struct xdpdns_stats) ==
 		       8 * (XDPDNS_STAT_MAX + XDPDNS_QTYPE_SLOTS +
 			    XDPDNS_RCODE_SLOTS),
 	       "stats layout");
+
+#ifndef __bpf__
+#include <string.h>
+
+/**
+ * xdpdns_name_hash() - the name hash as the XDP program computes it.
+ * @qname: lower-cased wire name, zero padded to XDPDNS_QNAME_BUF bytes
+ *         (only the first ceil(@qname_len / 8) words are read).
+ */
+static inline __u64 xdpdns_name_hash(__u64 seed, const __u8 *qname,
+				     unsigned int qname_len)
+{
+	__u64 h = xdpdns_hash_init(seed), w;
+
+	for (unsigned int j = 0; j * 8 < qname_len && j * 8 < XDPDNS_QNAME_BUF;
+	     j++) {
+		memcpy(&w, qname + j * 8, 8);
+		h = xdpdns_hash_step(h, w);
+	}
+	return h;
+}
+
+/**
+ * xdpdns_cache_mkey_from_key() - the map key of cache key @k.
+ * @seed: xdpdns_config.hash_seed of the map set.
+ *
+ * The name length is found by walking the labels of @k->qname.
+ * Return: 0, or -1 (@m zeroed) when @k->qname holds no complete name.
+ */
+static inline int xdpdns_cache_mkey_from_key(__u64 seed,
+					     const struct xdpdns_cache_key *k,
+					     struct xdpdns_cache_mkey *m)
+{
+	__u8 buf[XDPDNS_QNAME_BUF] = { 0 };
+	unsigned int i = 0;
+
+	memset(m, 0, sizeof(*m));
+	while (i < XDPDNS_NAME_MAX && k->qname[i] != 0) {
+		if (k->qname[i] > XDPDNS_LABEL_MAX)
+			return -1;
+		i += k->qname[i] + 1;
+	}
+	if (i >= XDPDNS_NAME_MAX)
+		return -1;
+	/* The key's bytes past the name may hold anything: hash zeros. */
+	memcpy(buf, k->qname, i + 1);
+	m->name_hash = xdpdns_name_hash(seed, buf, i + 1);
+	m->qtype = k->qtype;
+	m->qclass = k->qclass;
+	m->flags = k->flags;
+	m->qname_len = i + 1;
+	return 0;
+}
+#endif /* !__bpf__ */
 
 #endif /* XDPDNS_MAPS_H */

@@ -173,10 +173,16 @@ int anscache_store(struct anscache *c, const struct xdpdns_cache_key *key,
 void anscache_entry_copy(const struct anscache_item *it,
 			 struct xdpdns_cache_entry *out)
 {
+	const struct anode *n = (const void *)((const uint8_t *)it -
+					       offsetof(struct anode, item));
 	size_t len = ANSCACHE_ENTRY_LEN(it->entry->data_len);
+	int qlen = dnswire_name_len(n->key.qname, sizeof(n->key.qname));
 
 	memcpy(out, it->entry, len);
 	memset((uint8_t *)out + len, 0, sizeof(*out) - len);
+	/* The name is not kept twice: it is the node's key. */
+	if (qlen > 0)
+		memcpy(out->qname, n->key.qname, (size_t)qlen);
 }
 
 uint32_t anscache_count(const struct anscache *c)

@@ -75,8 +75,9 @@ out:
 	return ret;
 }
 
-int cachewrite_store(int cache_fd, const struct xdpdns_cache_key *key,
+int cachewrite_store(int cache_fd, __u64 seed,
+		     const struct xdpdns_cache_key *key,
 		     const struct xdpdns_cache_entry *entry)
 {
-	return xdpmaps_cache_write(cache_fd, key, entry);
+	return xdpmaps_cache_write(cache_fd, seed, key, entry);
 }

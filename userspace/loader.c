@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -185,6 +186,33 @@ static int loader_attach(struct loader *l)
 	return 0;
 }
 
+/*
+ * The cache's name hash seed: the one in a pinned config map from an earlier
+ * run (every key of a warm cache was hashed with it), else a new random one.
+ */
+static int loader_hash_seed(struct loader *l)
+{
+	__u64 seed = 0;
+	int ret;
+
+	ret = xdpmaps_hash_seed(l->maps.config, &seed);
+	if (ret) {
+		log_err("cannot read %s: %s", XDPDNS_MAP_CONFIG,
+			strerror(-ret));
+		return ret;
+	}
+	while (!seed) {
+		if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
+			ret = -errno;
+			log_err("cannot get a random cache hash seed: %s",
+				strerror(errno));
+			return ret;
+		}
+	}
+	l->maps.hash_seed = seed;
+	return 0;
+}
+
 int loader_open(const struct config *cfg, struct loader **out)
 {
 	struct loader *l;
@@ -256,6 +284,9 @@ int loader_open(const struct config *cfg, struct loader **out)
 	l->maps.rl = bpf_map__fd(l->skel->maps.xdpdns_rl);
 	l->maps.gmiss = bpf_map__fd(l->skel->maps.xdpdns_gmiss);
 	l->maps.events = bpf_map__fd(l->skel->maps.xdpdns_events);
+	ret = loader_hash_seed(l);
+	if (ret)
+		goto err;
 	log_info("XDP program attached to %s (%s mode), maps pinned under %s",
 		 l->ifname, l->mode == XDP_MODE_SKB ? "skb" : "native",
 		 cfg->pin_dir);
@@ -299,6 +330,7 @@ int loader_write_config(const struct loader_maps *m, const struct config *cfg)
 	__u32 key = 0;
 
 	loader_fill_config(cfg, &c);
+	c.hash_seed = m->hash_seed;
 	if (bpf_map_update_elem(m->config, &key, &c, BPF_ANY))
 		return -errno;
 	return 0;

@@ -25,6 +25,9 @@ struct loader_maps {
 	int rl;
 	int gmiss;
 	int events;
+	/* xdpdns_config.hash_seed: kept from the pinned config map, so a
+	 * warm cache stays reachable; random when the maps are new. */
+	__u64 hash_seed;
 };
 
 struct loader;
@@ -38,7 +41,8 @@ int loader_open(const struct config *cfg, struct loader **out);
 
 const struct loader_maps *loader_maps(const struct loader *l);
 
-/* Fills struct xdpdns_config from @cfg (used on start and on SIGHUP). */
+/* Fills struct xdpdns_config from @cfg (used on start and on SIGHUP); the
+ * hash seed is left zero (loader_write_config() sets it). */
 void loader_fill_config(const struct config *cfg, struct xdpdns_config *out);
 
 /* Writes @cfg's runtime settings into xdpdns_config. Return: 0 or -errno. */

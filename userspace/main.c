@@ -255,7 +255,8 @@ static int daemon_run(struct daemon *d)
 		/* A file the unprivileged user cannot read is a bad file. */
 		return ret == -EINVAL ? EXIT_USAGE : 1;
 	if (d->xdp) {
-		ret = refresh_create(d->maps.cache, d->cfg.cache_size, &d->rf);
+		ret = refresh_create(d->maps.cache, d->maps.hash_seed,
+				     d->cfg.cache_size, &d->rf);
 		if (ret) {
 			log_err("cannot allocate the refresh index: %s",
 				strerror(-ret));
@@ -274,6 +275,7 @@ static int daemon_run(struct daemon *d)
 	d->qctx->rf = d->rf;
 	d->qctx->ac = d->ac;
 	d->qctx->cache_fd = d->xdp ? d->maps.cache : -1;
+	d->qctx->cache_seed = d->maps.hash_seed;
 	d->qctx->stats = &d->stats;
 
 	if (d->cfg.metrics) {

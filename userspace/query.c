@@ -86,7 +86,8 @@ static void query_restore(struct query_ctx *ctx,
 	it->synced_ns = now_ns;
 	/* The map copies a whole entry; the answer cache keeps a prefix. */
 	anscache_entry_copy(it, &ctx->entry);
-	if (cachewrite_store(ctx->cache_fd, key, &ctx->entry)) {
+	if (cachewrite_store(ctx->cache_fd, ctx->cache_seed, key,
+			     &ctx->entry)) {
 		STAT_INC(ctx, cache_write_errors);
 		return;
 	}
@@ -299,7 +300,8 @@ void query_on_done(void *arg, struct resolution *res)
 					strerror(-ret));
 		}
 		if (entry && ctx->cache_fd >= 0) {
-			ret = cachewrite_store(ctx->cache_fd, &key, entry);
+			ret = cachewrite_store(ctx->cache_fd, ctx->cache_seed,
+					       &key, entry);
 			if (ret) {
 				log_warn("cannot write cache entry for %s: %s",
 					 r->qname, strerror(-ret));

@@ -28,6 +28,7 @@ struct query_ctx {
 	struct refresh *rf; /* NULL without XDP */
 	struct anscache *ac; /* the daemon's own copy of the entries */
 	int cache_fd; /* -1 without XDP */
+	__u64 cache_seed; /* its name hash seed (xdpdns_config.hash_seed) */
 	struct daemon_stats *stats;
 	uint8_t out[65536]; /* response scratch: the loop is single-threaded */
 	struct xdpdns_cache_entry entry; /* entry scratch, same reason */

@@ -12,6 +12,7 @@
 
 #include <bpf/bpf.h>
 
+#include "lib/xdpmaps.h"
 #include "refresh.h"
 
 #define NS_PER_SEC 1000000000ULL
@@ -28,6 +29,7 @@ struct ritem {
 
 struct refresh {
 	int cache_fd;
+	__u64 seed; /* the map's name hash seed */
 	uint32_t capacity;
 	struct ritem **items;
 	uint32_t n;
@@ -48,7 +50,8 @@ static uint32_t rkey_hash(const struct xdpdns_cache_key *k)
 	return (h ^ k->qclass) * 16777619u;
 }
 
-int refresh_create(int cache_fd, uint32_t capacity, struct refresh **out)
+int refresh_create(int cache_fd, __u64 seed, uint32_t capacity,
+		   struct refresh **out)
 {
 	struct refresh *rf;
 
@@ -57,6 +60,7 @@ int refresh_create(int cache_fd, uint32_t capacity, struct refresh **out)
 	if (!rf)
 		return -ENOMEM;
 	rf->cache_fd = cache_fd;
+	rf->seed = seed;
 	rf->capacity = capacity;
 	rf->nbuckets = 1024;
 	while (rf->nbuckets < capacity)
@@ -128,7 +132,8 @@ void refresh_note(struct refresh *rf, const struct xdpdns_cache_key *key,
 
 int refresh_seed(struct refresh *rf)
 {
-	struct xdpdns_cache_key cur, next;
+	struct xdpdns_cache_mkey cur, next;
+	struct xdpdns_cache_key key;
 	bool first = true;
 	int seen = 0;
 
@@ -140,7 +145,8 @@ int refresh_seed(struct refresh *rf)
 		cur = next;
 		if (bpf_map_lookup_elem(rf->cache_fd, &cur, &rf->scratch))
 			continue;
-		rf_set(rf, &cur, &rf->scratch);
+		xdpmaps_cache_key_of(&cur, &rf->scratch, &key);
+		rf_set(rf, &key, &rf->scratch);
 		seen++;
 	}
 	return seen;
@@ -166,7 +172,7 @@ unsigned int refresh_tick(struct refresh *rf, uint64_t now_ns, refresh_fn fn,
 			i++;
 			continue;
 		}
-		if (bpf_map_lookup_elem(rf->cache_fd, &it->key, e)) {
+		if (xdpmaps_cache_lookup(rf->cache_fd, rf->seed, &it->key, e)) {
 			rf_remove(rf, it); /* evicted or flushed */
 			continue;
 		}

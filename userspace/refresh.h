@@ -29,7 +29,8 @@ struct refresh;
 typedef int (*refresh_fn)(void *arg, const struct xdpdns_cache_key *key);
 
 /* An index for the map @cache_fd of @capacity entries. Return: 0/-errno. */
-int refresh_create(int cache_fd, uint32_t capacity, struct refresh **out);
+int refresh_create(int cache_fd, __u64 seed, uint32_t capacity,
+		   struct refresh **out);
 
 /* Adds every entry the map already holds. Return: entries seen. */
 int refresh_seed(struct refresh *rf);

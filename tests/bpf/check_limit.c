@@ -108,6 +108,7 @@ static struct xdpdns_config cfg_base(void)
 		.edns_size = XDPTEST_EDNS_SIZE,
 		.v4_prefix = 32,
 		.v6_prefix = 64,
+		.hash_seed = XDPTEST_HASH_SEED,
 	};
 
 	return c;

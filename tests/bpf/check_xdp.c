@@ -1486,6 +1486,55 @@ START_TEST(test_expired)
 END_TEST
 
 /*
+ * The map is keyed by a hash of the name; the entry's own copy of the name
+ * decides. An entry in the query's slot whose name differs (a hash
+ * collision, simulated by writing the slot directly) is a miss, whichever
+ * word differs, and so is an entry hashed with another seed. Case 0 writes
+ * the same way with the right name and must hit.
+ */
+START_TEST(test_name_mismatch)
+{
+	struct xdpdns_cache_entry e;
+	struct xdpdns_cache_mkey mk;
+	struct xdpdns_cache_key k;
+	static uint8_t wire[4096];
+	static struct pkt_query q;
+	static struct run r;
+	static struct pkt p;
+	__u64 seed = xdptest_hash_seed(&T);
+
+	NEED_ENV();
+	add_entry(&resps[R_A], 0, false, xdptest_now_ns(), wire, &k, &e);
+	ck_assert_int_eq(xdptest_cache_del(&T, &k), 0);
+	if (_i == 3)
+		seed ^= 1;
+	ck_assert_int_eq(xdpdns_cache_mkey_from_key(seed, &k, &mk), 0);
+	ck_assert_uint_eq(mk.qname_len, 17); /* 3www7example3com0 */
+	if (_i == 1)
+		e.qname[1] = 'x'; /* first word */
+	else if (_i == 2)
+		e.qname[15] = 'n'; /* last word: "con" */
+	ck_assert_int_eq(bpf_map_update_elem(T.cache_fd, &mk, &e, BPF_ANY), 0);
+
+	memset(&q, 0, sizeof(q));
+	q.dns.id = 0xc011;
+	q.dns.flags = F_RD;
+	q.dns.qname = "www.example.com";
+	q.dns.qtype = 1;
+	pkt_query(&p, &q);
+	run_frame(p.buf, p.len, &r);
+	bpf_map_delete_elem(T.cache_fd, &mk);
+	if (_i == 0) {
+		ck_assert_msg(r.verdict == XDP_TX, "verdict %s, want XDP_TX",
+			      verdict_name(r.verdict));
+		check_counters(&r, XDPDNS_STAT_HIT, true, 1, 0);
+		return;
+	}
+	expect_pass(p.buf, p.len, &r, XDPDNS_STAT_MISS, true);
+}
+END_TEST
+
+/*
  * TTLs decay by whole seconds and stop at 0: an entry stored 400 s ago with
  * TTL 300 whose expiry was pushed into the future is served with TTL 0.
  */
@@ -1631,9 +1680,11 @@ END_TEST
  */
 START_TEST(test_config)
 {
-	struct xdpdns_config cfg = {
-		.port = 53, .edns_size = 1232, .v4_prefix = 32, .v6_prefix = 64
-	};
+	struct xdpdns_config cfg = { .port = 53,
+				     .edns_size = 1232,
+				     .v4_prefix = 32,
+				     .v6_prefix = 64,
+				     .hash_seed = XDPTEST_HASH_SEED };
 	struct xdpdns_svc_key k4 = { .family = 4 };
 	struct xdpdns_cache_entry e;
 	struct xdpdns_cache_key k;
@@ -1707,6 +1758,7 @@ Suite *xdp_suite(void)
 	tcase_add_loop_test(tc, test_negative, 0, ARRAY_SIZE(neg_cases));
 	tcase_add_loop_test(tc, test_expired, 0, 2);
 	tcase_add_loop_test(tc, test_bad_entry, 0, 4);
+	tcase_add_loop_test(tc, test_name_mismatch, 0, 4);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("Limits");

@@ -25,11 +25,14 @@
 
 #include "lib/dnswire.h"
 #include "lib/observe.h"
+#include "lib/xdpmaps.h"
 #include "log.h"
 #include "metrics.h"
 
 #define FEED_TICK_MS 200
 #define FEED_NAMES 40
+/* No config map here: any seed the cache writes and reads agree on. */
+#define FEED_HASH_SEED 1
 #define FEED_CLIENTS 60
 
 static volatile sig_atomic_t feed_stop;
@@ -109,7 +112,7 @@ static int feed_maps_create(struct feed_maps *m)
 	m->stats = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, XDPDNS_MAP_STATS,
 				  4, sizeof(struct xdpdns_stats), 1, &o);
 	m->cache = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, XDPDNS_MAP_CACHE,
-				  sizeof(struct xdpdns_cache_key),
+				  sizeof(struct xdpdns_cache_mkey),
 				  sizeof(struct xdpdns_cache_entry), 4096, &o);
 	m->rl = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, XDPDNS_MAP_RL,
 			       sizeof(struct xdpdns_rl_key),
@@ -133,8 +136,9 @@ static int feed_maps_create(struct feed_maps *m)
 		e.flags = XDPDNS_F_QR | XDPDNS_F_RA |
 			  (i == 35 ? DNSWIRE_RCODE_NXDOMAIN : 0);
 		e.ancount = i == 35 ? 0 : 1;
-		if (bpf_map_update_elem(m->cache, &k, &e, BPF_ANY))
-			return -errno;
+		len = xdpmaps_cache_write(m->cache, FEED_HASH_SEED, &k, &e);
+		if (len)
+			return len;
 	}
 	return 0;
 }
@@ -152,10 +156,10 @@ static void feed_cache_tick(struct feed_maps *m, double hits)
 						 sizeof(qname));
 
 		memcpy(k.qname, qname, (size_t)len);
-		if (bpf_map_lookup_elem(m->cache, &k, &e))
+		if (xdpmaps_cache_lookup(m->cache, FEED_HASH_SEED, &k, &e))
 			continue;
 		e.hits += (uint64_t)(hits / (i + 1) / 4.3);
-		bpf_map_update_elem(m->cache, &k, &e, BPF_EXIST);
+		xdpmaps_cache_write(m->cache, FEED_HASH_SEED, &k, &e);
 	}
 }
 

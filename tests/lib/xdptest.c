@@ -22,6 +22,7 @@
 #include <ldns/ldns.h>
 
 #include "lib/cache_entry.h"
+#include "lib/xdpmaps.h"
 #include "pktbuild.h"
 #include "xdpdns.skel.h"
 
@@ -32,6 +33,7 @@ int xdptest_open(struct xdptest *t, unsigned int cache_entries)
 		.edns_size = XDPTEST_EDNS_SIZE,
 		.v4_prefix = 32,
 		.v6_prefix = 64,
+		.hash_seed = XDPTEST_HASH_SEED,
 	};
 	struct xdpdns_svc_key k4 = { .family = 4 }, k6 = { .family = 6 };
 	__u32 zero = 0, one = 1;
@@ -148,21 +150,30 @@ const char *xdptest_stat_name(unsigned int i)
 	return buf;
 }
 
+/* The seed the program hashes with now: tests rewrite the config. */
+__u64 xdptest_hash_seed(struct xdptest *t)
+{
+	__u64 seed = 0;
+
+	xdpmaps_hash_seed(t->config_fd, &seed);
+	return seed;
+}
+
 int xdptest_cache_put(struct xdptest *t, const struct xdpdns_cache_key *k,
 		      const struct xdpdns_cache_entry *e)
 {
-	return bpf_map_update_elem(t->cache_fd, k, e, BPF_ANY) ? -errno : 0;
+	return xdpmaps_cache_write(t->cache_fd, xdptest_hash_seed(t), k, e);
 }
 
 int xdptest_cache_get(struct xdptest *t, const struct xdpdns_cache_key *k,
 		      struct xdpdns_cache_entry *e)
 {
-	return bpf_map_lookup_elem(t->cache_fd, k, e) ? -errno : 0;
+	return xdpmaps_cache_lookup(t->cache_fd, xdptest_hash_seed(t), k, e);
 }
 
 int xdptest_cache_del(struct xdptest *t, const struct xdpdns_cache_key *k)
 {
-	return bpf_map_delete_elem(t->cache_fd, k) ? -errno : 0;
+	return xdpmaps_cache_delete(t->cache_fd, xdptest_hash_seed(t), k);
 }
 
 uint64_t xdptest_now_ns(void)

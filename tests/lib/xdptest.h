@@ -54,6 +54,15 @@ int xdptest_stats(struct xdptest *t, struct xdpdns_stats *sum);
 /* Name of counter @i of struct xdpdns_stats viewed as __u64[]. */
 const char *xdptest_stat_name(unsigned int i);
 
+/* Seed xdptest_open() configures (any non-zero value; not a secret here). */
+#ifndef XDPTEST_HASH_SEED
+#define XDPTEST_HASH_SEED 0x5eed0f0ddba11c0dULL
+#endif
+
+/* xdpdns_config.hash_seed as the program sees it now. */
+__u64 xdptest_hash_seed(struct xdptest *t);
+
+/* The cache by full key; the map key is made with the current seed. */
 int xdptest_cache_put(struct xdptest *t, const struct xdpdns_cache_key *k,
 		      const struct xdpdns_cache_entry *e);
 int xdptest_cache_get(struct xdptest *t, const struct xdpdns_cache_key *k,

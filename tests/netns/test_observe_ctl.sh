@@ -48,7 +48,7 @@ create() { # NAME TYPE KEY VALUE ENTRIES [FLAGS]
 		entries "$5" name "$1" ${6:+flags $6} ||
 		xd_die "cannot create map $1"
 }
-create xdpdns_cache lru_hash 260 1408 1024
+create xdpdns_cache lru_hash 16 1664 1024
 create xdpdns_stats percpu_array 4 "$(python3 - "$ROOT" <<'EOF'
 import re, sys
 h = open(sys.argv[1] + "/maps/xdpdns.h").read()
@@ -58,7 +58,7 @@ print(8 * (n + 256 + 16))
 EOF
 )" 1
 create xdpdns_svc hash 20 4 64
-create xdpdns_config array 4 40 1
+create xdpdns_config array 4 48 1
 create xdpdns_allow lpm_trie 24 4 4096 1
 create xdpdns_deny lpm_trie 24 4 4096 1
 create xdpdns_exempt lpm_trie 24 4 4096 1
@@ -116,14 +116,28 @@ upd("xdpdns_stats", struct.pack("<I", 0),
 if what != "all":
     sys.exit(0)
 
+SEED = 0x0123456789abcdef  # xdpdns_config.hash_seed below
+M64 = (1 << 64) - 1
+
+def name_hash(name):
+    # xdpdns_hash_step() over the name as native-endian 8-byte words
+    h = SEED ^ 0xcbf29ce484222325
+    padded = name + b"\0" * (-len(name) % 8)
+    for i in range(0, len(padded), 8):
+        h ^= struct.unpack("=Q", padded[i:i + 8])[0]
+        h = (h * 0x9e3779b97f4a7c15) & M64
+        h ^= h >> 29
+    return h
+
 def entry(qname, qtype, flags, hits, ttl, data, ttl_offs, an, ns=0, ar=0,
           rcode=0, expire=None):
-    key = struct.pack("<255sBHH", wire(qname), flags, qtype, 1)
+    w = wire(qname)
+    key = struct.pack("<QHHBB2x", name_hash(w), qtype, 1, flags, len(w))
     offs = ttl_offs + [0] * (64 - len(ttl_offs))
-    e = struct.pack("<QQQIHHHHHHHH64H1232s4x",
+    e = struct.pack("<QQQIHHHHHHHH64H1232s4x256s",
                     now + ttl * S if expire is None else expire,
                     now - 2 * S, hits, ttl, 0, 0x8180 | rcode, an, ns, ar,
-                    len(data), len(ttl_offs), 0, *offs, data)
+                    len(data), len(ttl_offs), 0, *offs, data, w)
     upd("xdpdns_cache", key, e)
 
 def rr(owner, rtype, ttl, rdata):
@@ -160,8 +174,8 @@ rl(4, "198.18.0.10", 5000, 300, 1)
 rl(4, "198.18.0.11", 100, 0, None)
 rl(6, "2001:db8:1:2::", 2000, 10, 100)
 upd("xdpdns_config", struct.pack("<I", 0),
-    struct.pack("<HHIIIIIIIBBBBI", 53, 1232, 1, 100, 200, 20, 40, 1000, 2000,
-                2, 32, 64, 0, 1))
+    struct.pack("<HHIIIIIIIBBBBIQ", 53, 1232, 1, 100, 200, 20, 40, 1000, 2000,
+                2, 32, 64, 0, 1, SEED))
 upd("xdpdns_svc", struct.pack("<I16s", 4, socket.inet_pton(socket.AF_INET, "198.18.0.53")),
     struct.pack("<I", 1))
 upd("xdpdns_allow", struct.pack("<II16s", 32 + 15, 4, socket.inet_pton(socket.AF_INET, "198.18.0.0")),

@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 
 #include "lib/dnswire.h"
+#include "lib/xdpmaps.h"
 #include "xdpdnsctl.h"
 
 enum { OPT_JSON = 0x100 };
@@ -64,7 +65,8 @@ static int ctl_parse_query(const char *cmd, int argc, char **argv,
 
 /* One cache element, copied out of a walk. */
 struct ctl_elem {
-	struct xdpdns_cache_key key;
+	struct xdpdns_cache_mkey mkey; /* as the map holds it */
+	struct xdpdns_cache_key key; /* with the name from the entry */
 	struct xdpdns_cache_entry entry;
 };
 
@@ -73,13 +75,17 @@ struct ctl_collect {
 	size_t n, cap;
 	const struct ctl_query *match; /* NULL: every element */
 	bool keys_only;
+	__u64 seed; /* xdpdns_config.hash_seed, for direct lookups */
 };
 
 static int ctl_collect_cb(const void *k, const void *val, void *arg)
 {
-	const struct xdpdns_cache_key *key = k;
+	struct xdpdns_cache_key full;
+	const struct xdpdns_cache_key *key = &full;
 	struct ctl_collect *c = arg;
 
+	/* The map key holds a hash of the name; the entry the name. */
+	xdpmaps_cache_key_of(k, val, &full);
 	if (c->match &&
 	    (memcmp(key->qname, c->match->key.qname, sizeof(key->qname)) ||
 	     (c->match->type >= 0 && key->qtype != c->match->type)))
@@ -93,6 +99,7 @@ static int ctl_collect_cb(const void *k, const void *val, void *arg)
 		c->v = v;
 		c->cap = cap;
 	}
+	memcpy(&c->v[c->n].mkey, k, sizeof(c->v[c->n].mkey));
 	c->v[c->n].key = *key;
 	if (!c->keys_only)
 		memcpy(&c->v[c->n].entry, val, sizeof(c->v[c->n].entry));
@@ -106,7 +113,7 @@ static int ctl_collect(int fd, const struct ctl_query *match, bool keys_only,
 	memset(c, 0, sizeof(*c));
 	c->match = match;
 	c->keys_only = keys_only;
-	return observe_map_walk(fd, sizeof(struct xdpdns_cache_key),
+	return observe_map_walk(fd, sizeof(struct xdpdns_cache_mkey),
 				sizeof(struct xdpdns_cache_entry),
 				ctl_collect_cb, c);
 }
@@ -423,8 +430,11 @@ static int ctl_cache_list(int fd, bool json)
 }
 
 /* Entries matching @q: direct lookups with a type, a walk without one. */
-static int ctl_find(int fd, const struct ctl_query *q, struct ctl_collect *c)
+static int ctl_find(int fd, __u64 seed, const struct ctl_query *q,
+		    struct ctl_collect *c)
 {
+	int err;
+
 	if (q->type < 0)
 		return ctl_collect(fd, q, false, c);
 	memset(c, 0, sizeof(*c));
@@ -437,22 +447,26 @@ static int ctl_find(int fd, const struct ctl_query *q, struct ctl_collect *c)
 		el->key = q->key;
 		el->key.qtype = (uint16_t)q->type;
 		el->key.flags = flags;
-		if (!bpf_map_lookup_elem(fd, &el->key, &el->entry))
+		err = xdpmaps_cache_lookup(fd, seed, &el->key, &el->entry);
+		if (!err)
+			err = xdpmaps_cache_mkey(seed, &el->key, &el->mkey);
+		if (!err)
 			c->n++;
-		else if (errno != ENOENT)
-			return -errno;
+		else if (err != -ENOENT)
+			return err;
 	}
 	return 0;
 }
 
-static int ctl_cache_get(int fd, const struct ctl_query *q, bool json)
+static int ctl_cache_get(int fd, __u64 seed, const struct ctl_query *q,
+			 bool json)
 {
 	uint64_t now = observe_mono_ns();
 	struct ctl_collect c;
 	int err, ret = CTL_EXIT_FAIL;
 	json_t *a;
 
-	err = ctl_find(fd, q, &c);
+	err = ctl_find(fd, seed, q, &c);
 	if (err) {
 		ctl_err("cannot read the cache map: %s", strerror(-err));
 		goto out;
@@ -514,7 +528,7 @@ static int ctl_delete_all(int fd, struct ctl_collect *c, size_t *deleted)
 {
 	*deleted = 0;
 	for (size_t i = 0; i < c->n; i++) {
-		if (!bpf_map_delete_elem(fd, &c->v[i].key))
+		if (!bpf_map_delete_elem(fd, &c->v[i].mkey))
 			(*deleted)++;
 		else if (errno != ENOENT)
 			return -errno;
@@ -522,14 +536,14 @@ static int ctl_delete_all(int fd, struct ctl_collect *c, size_t *deleted)
 	return 0;
 }
 
-static int ctl_cache_delete(int fd, const struct ctl_query *q)
+static int ctl_cache_delete(int fd, __u64 seed, const struct ctl_query *q)
 {
 	struct ctl_collect c;
 	size_t deleted = 0;
 	int err;
 
 	if (q->type >= 0)
-		err = ctl_find(fd, q, &c);
+		err = ctl_find(fd, seed, q, &c);
 	else
 		err = ctl_collect(fd, q, true, &c);
 	if (!err)
@@ -569,7 +583,8 @@ int cmd_cache(struct ctl *ctl, int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ctl_query q;
+	struct ctl_query q = { .type = -1 };
+	__u64 seed = 0;
 	const char *sub;
 	bool json = false;
 	int c, fd, ret, nargs;
@@ -601,15 +616,29 @@ int cmd_cache(struct ctl *ctl, int argc, char **argv)
 	if (json && (!strcmp(sub, "delete") || !strcmp(sub, "flush")))
 		return ctl_usage_err("cache %s: no --json output", sub);
 
+	if (q.type >= 0) {
+		/* Direct lookups hash the name with the map set's seed. */
+		int cfd = ctl_open(ctl, XDPDNS_MAP_CONFIG);
+
+		if (cfd < 0)
+			return CTL_EXIT_FAIL;
+		ret = xdpmaps_hash_seed(cfd, &seed);
+		close(cfd);
+		if (ret) {
+			ctl_err("cannot read %s/%s: %s", ctl->pin_dir,
+				XDPDNS_MAP_CONFIG, strerror(-ret));
+			return CTL_EXIT_FAIL;
+		}
+	}
 	fd = ctl_open(ctl, XDPDNS_MAP_CACHE);
 	if (fd < 0)
 		return CTL_EXIT_FAIL;
 	if (!strcmp(sub, "list"))
 		ret = ctl_cache_list(fd, json);
 	else if (!strcmp(sub, "get"))
-		ret = ctl_cache_get(fd, &q, json);
+		ret = ctl_cache_get(fd, seed, &q, json);
 	else if (!strcmp(sub, "delete"))
-		ret = ctl_cache_delete(fd, &q);
+		ret = ctl_cache_delete(fd, seed, &q);
 	else
 		ret = ctl_cache_flush(fd);
 	close(fd);

@@ -508,6 +508,8 @@ int cache_entry_build(const uint8_t *resp, size_t len,
 
 	memcpy(key->qname, s.qname, s.qname_len);
 	dnswire_name_lower(key->qname, s.qname_len);
+	/* The map is keyed by a hash of the name: the entry holds it. */
+	memcpy(entry->qname, key->qname, s.qname_len);
 	key->flags = opts->key_flags;
 	key->qtype = s.qtype;
 	key->qclass = s.qclass;

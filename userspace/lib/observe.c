@@ -226,7 +226,7 @@ static int observe_cache_cb(const void *k, const void *v, void *arg)
 	memmove(&ctx->scores[pos + 1], &ctx->scores[pos],
 		(c->n_top - 1 - pos) * sizeof(ctx->scores[0]));
 	ctx->scores[pos] = e->hits;
-	memcpy(&c->top[pos].key, k, sizeof(c->top[pos].key));
+	xdpmaps_cache_key_of(k, e, &c->top[pos].key);
 	c->top[pos].hits = e->hits;
 	c->top[pos].expire_ns = e->expire_ns;
 	c->top[pos].ttl = e->ttl;
@@ -251,7 +251,7 @@ int observe_cache_walk(int fd, size_t top_n, uint64_t now_ns,
 	ctx->top_n = top_n < OBSERVE_TOP_MAX ? top_n : OBSERVE_TOP_MAX;
 	ctx->now_ns = now_ns;
 	out->capacity = observe_map_capacity(fd);
-	err = observe_map_walk(fd, sizeof(struct xdpdns_cache_key),
+	err = observe_map_walk(fd, sizeof(struct xdpdns_cache_mkey),
 			       sizeof(struct xdpdns_cache_entry),
 			       observe_cache_cb, ctx);
 	out->valid = err == 0;

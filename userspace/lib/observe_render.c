@@ -536,12 +536,14 @@ struct observe_dump_ctx {
 
 static int observe_dump_cache_cb(const void *k, const void *v, void *arg)
 {
-	const struct xdpdns_cache_key *key = k;
 	const struct xdpdns_cache_entry *e = v;
 	struct observe_dump_ctx *ctx = arg;
 	char name[DNSWIRE_NAME_TEXT_MAX], type[16], rcode[16];
 	json_t *o = json_object();
+	struct xdpdns_cache_key full;
+	const struct xdpdns_cache_key *key = &full;
 
+	xdpmaps_cache_key_of(k, e, &full);
 	observe_key_name(key, name, sizeof(name));
 	dnswire_type_to_text(key->qtype, type, sizeof(type));
 	dnswire_rcode_to_text(e->flags & XDPDNS_F_RCODE, rcode, sizeof(rcode));
@@ -772,7 +774,7 @@ json_t *observe_dump_json(const struct observe_fds *fds, unsigned int flags)
 				  sizeof(struct xdpdns_rl_state),
 				  observe_dump_rl_cb, now_ns, flags));
 	json_object_set_new(o, "gmiss", observe_dump_gmiss(fds->gmiss));
-	cache = observe_dump_walk(fds->cache, sizeof(struct xdpdns_cache_key),
+	cache = observe_dump_walk(fds->cache, sizeof(struct xdpdns_cache_mkey),
 				  sizeof(struct xdpdns_cache_entry),
 				  observe_dump_cache_cb, now_ns, flags);
 	if (json_is_array(cache)) {

@@ -28,7 +28,7 @@ struct xdpmaps_layout {
 
 /* What maps/xdpdns.h says each map holds (ring buffers have neither). */
 static const struct xdpmaps_layout xdpmaps_layouts[] = {
-	{ XDPDNS_MAP_CACHE, sizeof(struct xdpdns_cache_key),
+	{ XDPDNS_MAP_CACHE, sizeof(struct xdpdns_cache_mkey),
 	  sizeof(struct xdpdns_cache_entry) },
 	{ XDPDNS_MAP_STATS, sizeof(__u32), sizeof(struct xdpdns_stats) },
 	{ XDPDNS_MAP_SVC, sizeof(struct xdpdns_svc_key), sizeof(__u32) },
@@ -165,12 +165,96 @@ out:
 	return ret;
 }
 
-int xdpmaps_cache_write(int cache_fd, const struct xdpdns_cache_key *key,
+int xdpmaps_hash_seed(int config_fd, __u64 *seed)
+{
+	struct xdpdns_config c;
+	__u32 key = 0;
+
+	if (bpf_map_lookup_elem(config_fd, &key, &c))
+		return -errno;
+	*seed = c.hash_seed;
+	return 0;
+}
+
+int xdpmaps_cache_mkey(__u64 seed, const struct xdpdns_cache_key *key,
+		       struct xdpdns_cache_mkey *mkey)
+{
+	return xdpdns_cache_mkey_from_key(seed, key, mkey) ? -EINVAL : 0;
+}
+
+void xdpmaps_cache_key_of(const struct xdpdns_cache_mkey *mkey,
+			  const struct xdpdns_cache_entry *entry,
+			  struct xdpdns_cache_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	memcpy(key->qname, entry->qname, mkey->qname_len);
+	key->flags = mkey->flags;
+	key->qtype = mkey->qtype;
+	key->qclass = mkey->qclass;
+}
+
+/* Does @entry hold the name of @key? Both are zero padded. */
+static bool xdpmaps_same_name(const struct xdpdns_cache_key *key,
+			      const struct xdpdns_cache_mkey *mkey,
+			      const struct xdpdns_cache_entry *entry)
+{
+	return !memcmp(entry->qname, key->qname, mkey->qname_len);
+}
+
+int xdpmaps_cache_write(int cache_fd, __u64 seed,
+			const struct xdpdns_cache_key *key,
 			const struct xdpdns_cache_entry *entry)
 {
-	if (bpf_map_update_elem(cache_fd, key, entry, BPF_ANY))
+	struct xdpdns_cache_entry *e;
+	struct xdpdns_cache_mkey mk;
+	int ret = 0;
+
+	if (xdpmaps_cache_mkey(seed, key, &mk))
+		return -EINVAL;
+	e = malloc(sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	memcpy(e, entry, sizeof(*e));
+	memset(e->qname, 0, sizeof(e->qname));
+	memcpy(e->qname, key->qname, mk.qname_len);
+	if (bpf_map_update_elem(cache_fd, &mk, e, BPF_ANY))
+		ret = -errno;
+	free(e);
+	return ret;
+}
+
+int xdpmaps_cache_lookup(int cache_fd, __u64 seed,
+			 const struct xdpdns_cache_key *key,
+			 struct xdpdns_cache_entry *entry)
+{
+	struct xdpdns_cache_mkey mk;
+
+	if (xdpmaps_cache_mkey(seed, key, &mk))
+		return -ENOENT;
+	if (bpf_map_lookup_elem(cache_fd, &mk, entry))
 		return -errno;
-	return 0;
+	return xdpmaps_same_name(key, &mk, entry) ? 0 : -ENOENT;
+}
+
+int xdpmaps_cache_delete(int cache_fd, __u64 seed,
+			 const struct xdpdns_cache_key *key)
+{
+	struct xdpdns_cache_entry *e;
+	int ret;
+
+	e = malloc(sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	ret = xdpmaps_cache_lookup(cache_fd, seed, key, e);
+	free(e);
+	if (!ret) {
+		struct xdpdns_cache_mkey mk;
+
+		xdpmaps_cache_mkey(seed, key, &mk);
+		if (bpf_map_delete_elem(cache_fd, &mk))
+			ret = -errno;
+	}
+	return ret;
 }
 
 int xdpmaps_sync_keys(int fd, const void *keys, size_t n, size_t key_size,
