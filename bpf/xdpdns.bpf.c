@@ -109,6 +109,68 @@ static __always_inline long ip_reply(void *data, void *data_end, __u32 l3,
 	return sum;
 }
 
+/*
+ * Turn the frame around: swap the MACs, the IP addresses (ip_reply()) and
+ * the UDP ports, and set the lengths for a UDP datagram of @udp_len bytes.
+ * Return: the checksum sum of the pseudo-header and UDP header (checksum
+ * field zeroed), or -1 if a header is out of bounds.
+ */
+static __always_inline long reply_turn(void *data, void *data_end, __u32 l3,
+				       __u32 l4, __u16 l3_proto, __u32 udp_len)
+{
+	struct ethhdr *eth = data;
+	struct udphdr *udp;
+	__u8 mac[ETH_ALEN];
+	__u16 port;
+	long sum;
+
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
+
+	sum = ip_reply(data, data_end, l3, l3_proto, udp_len);
+	if (sum < 0)
+		return -1;
+
+	udp = data + l4;
+	if ((void *)(udp + 1) > data_end)
+		return -1;
+	port = udp->source;
+	udp->source = udp->dest;
+	udp->dest = port;
+	udp->len = bpf_htons(udp_len);
+	udp->check = 0;
+	return sum + bpf_ntohs(udp->source) + bpf_ntohs(udp->dest) + udp_len;
+}
+
+/*
+ * Write our OPT record at @b, which sits at UDP offset @off: root name, type
+ * OPT, class = @size (our UDP payload size), no extended rcode, version 0, DO
+ * as the client sent it, no options. Return: its checksum contribution.
+ */
+static __always_inline __u32 opt_write(__u8 *b, __u16 size, __u8 do_bit,
+				       __u32 off)
+{
+	__u32 sum;
+
+	b[0] = 0;
+	b[1] = 0;
+	b[2] = DNS_TYPE_OPT;
+	b[3] = size >> 8;
+	b[4] = size & 0xff;
+	b[5] = 0;
+	b[6] = 0;
+	b[7] = do_bit ? DNS_OPT_DO >> 8 : 0;
+	b[8] = 0;
+	b[9] = 0;
+	b[10] = 0;
+	/* Even-aligned sum of those bytes: 0x29|size_hi, size_lo<<8, DO. */
+	sum = 0x2900 + (size >> 8) + ((size & 0xff) << 8) + (do_bit ? 0x80 : 0);
+	return (off & 1) ? csum_swab16(sum) : sum;
+}
+
 struct ttl_check {
 	struct xdpdns_cache_entry *e;
 	__u32 data_len;
@@ -198,11 +260,9 @@ static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 	__u32 opt_len, dns_len, udp_len, ans, limit, sum, elapsed, i;
 	__u16 rflags, ancount, nscount, arcount;
 	void *data, *data_end;
-	struct ethhdr *eth;
 	struct udphdr *udp;
 	struct ttl_check ttl_check;
 	struct dnshdr *h;
-	__u8 mac[ETH_ALEN];
 	long psum;
 	int delta;
 
@@ -256,27 +316,10 @@ static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 
-	eth = data;
-	if ((void *)(eth + 1) > data_end)
-		return XDP_DROP;
-	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
-	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
-
-	psum = ip_reply(data, data_end, l3, p->l3_proto, udp_len);
+	psum = reply_turn(data, data_end, l3, l4, p->l3_proto, udp_len);
 	if (psum < 0)
 		return XDP_DROP;
 	sum = psum;
-
-	udp = data + l4;
-	if ((void *)(udp + 1) > data_end)
-		return XDP_DROP;
-	i = udp->source;
-	udp->source = udp->dest;
-	udp->dest = i;
-	udp->len = bpf_htons(udp_len);
-	udp->check = 0;
-	sum += bpf_ntohs(udp->source) + bpf_ntohs(udp->dest) + udp_len;
 
 	h = data + dns_off;
 	if ((void *)(h + 1) > data_end)
@@ -319,25 +362,10 @@ static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 	if (opt_len) {
 		__u32 o = ans + data_len;
 		__u8 *b = data + (o & 0x7ff);
-		__u16 size = cfg->edns_size;
 
 		if ((void *)(b + DNS_OPT_LEN) > data_end)
 			return XDP_DROP;
-		b[0] = 0; /* root */
-		b[1] = 0;
-		b[2] = DNS_TYPE_OPT;
-		b[3] = size >> 8; /* class: our UDP payload size */
-		b[4] = size & 0xff;
-		b[5] = 0; /* extended rcode */
-		b[6] = 0; /* version */
-		b[7] = q->do_bit ? DNS_OPT_DO >> 8 : 0;
-		b[8] = 0;
-		b[9] = 0; /* rdlength */
-		b[10] = 0;
-		/* Even-aligned sum of those bytes: 0x29|size_hi, size_lo<<8, DO */
-		psum = 0x2900 + (size >> 8) + ((size & 0xff) << 8) +
-		       (q->do_bit ? 0x80 : 0);
-		sum += (o & 1) ? csum_swab16(psum) : psum;
+		sum += opt_write(b, cfg->edns_size, q->do_bit, o);
 	}
 
 	udp = data + l4;
@@ -515,11 +543,9 @@ __noinline int xdpdns_bounce(struct xdp_md *ctx, struct serve_args *a,
 		.data = (void *)(long)ctx->data,
 		.data_end = (void *)(long)ctx->data_end,
 	};
-	__u32 dns_len, udp_len, sum, o, port;
+	__u32 dns_len, udp_len, sum, o;
 	void *data, *data_end;
-	struct ethhdr *eth;
 	struct udphdr *udp;
-	__u8 mac[ETH_ALEN];
 	struct dnshdr *h;
 	struct query q;
 	long psum;
@@ -551,27 +577,11 @@ __noinline int xdpdns_bounce(struct xdp_md *ctx, struct serve_args *a,
 
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	eth = data;
-	if ((void *)(eth + 1) > data_end)
-		return XDP_DROP;
-	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
-	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
-
-	psum = ip_reply(data, data_end, p.l3_off, p.l3_proto, udp_len);
+	psum = reply_turn(data, data_end, p.l3_off, p.l4_off, p.l3_proto,
+			  udp_len);
 	if (psum < 0)
 		return XDP_DROP;
 	sum = psum;
-
-	udp = data + p.l4_off;
-	if ((void *)(udp + 1) > data_end)
-		return XDP_DROP;
-	port = udp->source;
-	udp->source = udp->dest;
-	udp->dest = port;
-	udp->len = bpf_htons(udp_len);
-	udp->check = 0;
-	sum += bpf_ntohs(udp->source) + bpf_ntohs(udp->dest) + udp_len;
 
 	/* Counts stay: QDCOUNT 1, AN/NS 0, AR = OPT (dns_parse_header). */
 	h = data + p.dns_off;
@@ -581,26 +591,18 @@ __noinline int xdpdns_bounce(struct xdp_md *ctx, struct serve_args *a,
 	sum += bpf_ntohs(h->id) + rflags + 1 + q.has_opt + q.qsum;
 
 	if (q.has_opt) {
-		__u16 size = a->edns_size;
 		__u8 *b;
 
 		o = p.dns_off + DNS_HDR_LEN + q.qlen + 4;
 		b = data + (o & 0x1ff);
 		if ((void *)(b + DNS_OPT_LEN) > data_end)
 			return XDP_DROP;
-		/* Name, type and TTL version were checked by the parser. */
-		b[3] = size >> 8;
-		b[4] = size & 0xff;
-		b[5] = 0; /* extended rcode */
-		b[7] = q.do_bit ? DNS_OPT_DO >> 8 : 0;
-		b[8] = 0;
-		b[9] = 0; /* rdlength */
-		b[10] = 0;
-		psum = 0x2900 + (size >> 8) + ((size & 0xff) << 8) +
-		       (q.do_bit ? 0x80 : 0);
-		sum += (o & 1) ? csum_swab16(psum) : psum;
+		sum += opt_write(b, a->edns_size, q.do_bit, o);
 	}
 
+	udp = data + p.l4_off;
+	if ((void *)(udp + 1) > data_end)
+		return XDP_DROP;
 	udp->check = bpf_htons(csum_finish(sum));
 	a->rcode = rflags & XDPDNS_F_RCODE;
 	return XDP_TX;
