@@ -225,14 +225,6 @@ static void query(struct pkt *p, const char *src, const char *qname,
 	pkt_query(p, &q);
 }
 
-struct run {
-	uint32_t verdict;
-	size_t out_len;
-	uint64_t t0, t1;
-	struct xdpdns_stats before, after;
-	uint8_t out[PKT_MAX];
-};
-
 /* Outcome counters: every packet moves exactly one of them. */
 static bool stat_is_marker(unsigned int i)
 {
@@ -242,7 +234,7 @@ static bool stat_is_marker(unsigned int i)
 }
 
 /* Runs @p once; asserts the invariant PACKETS +1 = one outcome +1. */
-static void run_frame(const struct pkt *p, struct run *r)
+static void run_frame(const struct pkt *p, struct xdptest_frame_run *r)
 {
 	const __u64 *b = (const __u64 *)&r->before;
 	const __u64 *a = (const __u64 *)&r->after;
@@ -250,12 +242,8 @@ static void run_frame(const struct pkt *p, struct run *r)
 	unsigned int i;
 	int err;
 
-	ck_assert_int_eq(xdptest_stats(&T, &r->before), 0);
-	r->t0 = xdptest_now_ns();
-	err = xdptest_run(&T, p->buf, p->len, r->out, &r->out_len, &r->verdict);
-	r->t1 = xdptest_now_ns();
+	err = xdptest_run_frame(&T, p->buf, p->len, r);
 	ck_assert_msg(err == 0, "BPF_PROG_TEST_RUN: %s", strerror(-err));
-	ck_assert_int_eq(xdptest_stats(&T, &r->after), 0);
 	for (i = 0; i < XDPDNS_STAT_MAX; i++)
 		if (!stat_is_marker(i))
 			outcomes += a[i] - b[i];
@@ -271,7 +259,7 @@ static void run_frame(const struct pkt *p, struct run *r)
  * Exactly the listed counters moved, by one per mention; the list ends with
  * END. PACKETS and QUERIES are implied.
  */
-static void expect_moved(const struct run *r, ...)
+static void expect_moved(const struct xdptest_frame_run *r, ...)
 {
 	const __u64 *b = (const __u64 *)&r->before;
 	const __u64 *a = (const __u64 *)&r->after;
@@ -296,14 +284,15 @@ static void expect_moved(const struct run *r, ...)
 			      (unsigned long long)want[i]);
 }
 
-static void expect_verdict(const struct run *r, uint32_t want)
+static void expect_verdict(const struct xdptest_frame_run *r, uint32_t want)
 {
 	ck_assert_msg(r->verdict == want, "verdict %u, want %u", r->verdict,
 		      want);
 }
 
 /* A query that went on untouched: the frame is the query. */
-static void expect_untouched(const struct pkt *p, const struct run *r)
+static void expect_untouched(const struct pkt *p,
+			     const struct xdptest_frame_run *r)
 {
 	ck_assert_uint_eq(r->out_len, p->len);
 	ck_assert(!memcmp(r->out, p->buf, p->len));
@@ -313,7 +302,7 @@ static void expect_untouched(const struct pkt *p, const struct run *r)
 static void send_expect(const struct pkt *p, uint32_t verdict,
 			unsigned int outcome)
 {
-	struct run r;
+	struct xdptest_frame_run r;
 
 	run_frame(p, &r);
 	expect_verdict(&r, verdict);
@@ -634,7 +623,7 @@ START_TEST(test_acl)
 	const struct acl_case *c = &acl_cases[_i];
 	struct xdpdns_config cfg = cfg_base();
 	struct pkt p;
-	struct run r;
+	struct xdptest_frame_run r;
 
 	lim_reset();
 	lpm_add_all(T.skel->maps.xdpdns_allow, c->allow, 3);
@@ -660,7 +649,7 @@ START_TEST(test_acl_hit)
 {
 	struct xdpdns_config cfg = cfg_base();
 	struct pkt p;
-	struct run r;
+	struct xdptest_frame_run r;
 
 	lim_reset();
 	cache_hot();
@@ -682,7 +671,7 @@ START_TEST(test_refuse_bytes)
 	const struct bounce_case *c = &bounce_cases[_i];
 	struct xdpdns_config cfg = cfg_base();
 	struct pkt p;
-	struct run r;
+	struct xdptest_frame_run r;
 
 	lim_reset();
 	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
@@ -704,7 +693,7 @@ START_TEST(test_refuse_malformed)
 		.dns = { .id = 7, .qname = "www.example.com", .qtype = TYPE_A },
 	};
 	struct pkt p;
-	struct run r;
+	struct xdptest_frame_run r;
 
 	lim_reset();
 	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
@@ -744,7 +733,7 @@ START_TEST(test_rl_burst)
 	struct xdpdns_rl_state st;
 	uint64_t t_first = 0, t_last = 0;
 	struct pkt p;
-	struct run r;
+	struct xdptest_frame_run r;
 	int i;
 
 	lim_reset();
@@ -850,7 +839,7 @@ START_TEST(test_slip)
 	struct xdpdns_config cfg = cfg_base();
 	struct xdpdns_rl_state st;
 	struct pkt p;
-	struct run r;
+	struct xdptest_frame_run r;
 
 	lim_reset();
 	cfg.rl_rate = 1;
@@ -886,7 +875,7 @@ START_TEST(test_slip_bytes)
 	const struct bounce_case *c = &bounce_cases[_i];
 	struct xdpdns_config cfg = cfg_base();
 	struct pkt p;
-	struct run r;
+	struct xdptest_frame_run r;
 
 	lim_reset();
 	cfg.rl_rate = 1;
@@ -939,7 +928,7 @@ START_TEST(test_exempt)
 	struct xdpdns_config cfg = cfg_base();
 	struct xdpdns_rl_state st;
 	struct pkt p;
-	struct run r;
+	struct xdptest_frame_run r;
 	int i;
 
 	lim_reset();
@@ -985,7 +974,7 @@ START_TEST(test_dryrun)
 	struct xdpdns_gmiss_state g;
 	struct xdpdns_rl_state st;
 	struct pkt p;
-	struct run r;
+	struct xdptest_frame_run r;
 	int i;
 
 	lim_reset();
@@ -1115,7 +1104,7 @@ START_TEST(test_miss_slip)
 			 .qclass = CLASS_CH },
 	};
 	struct bounce_case rd = *c;
-	struct run r;
+	struct xdptest_frame_run r;
 
 	lim_reset();
 	cfg.miss_rate = 1;
@@ -1245,7 +1234,7 @@ START_TEST(test_sample)
 	uint64_t t0, t1;
 	struct events e;
 	struct pkt p;
-	struct run r;
+	struct xdptest_frame_run r;
 
 	lim_reset();
 	cache_hot();

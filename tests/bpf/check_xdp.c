@@ -50,26 +50,13 @@ static void env_setup(void)
 #define NEED_ENV() \
 	ck_assert_msg(T.skel != NULL, "BPF object not loaded: %s", T.err)
 
-/* One run of the program with the counters around it. */
-struct run {
-	uint32_t verdict;
-	size_t out_len;
-	uint64_t t0, t1;
-	struct xdpdns_stats before, after;
-	uint8_t out[PKT_MAX];
-};
-
-static void run_frame(const uint8_t *frame, size_t len, struct run *r)
+static void run_frame(const uint8_t *frame, size_t len,
+		      struct xdptest_frame_run *r)
 {
-	int err;
+	int err = xdptest_run_frame(&T, frame, len, r);
 
-	ck_assert_int_eq(xdptest_stats(&T, &r->before), 0);
-	r->t0 = xdptest_now_ns();
-	err = xdptest_run(&T, frame, len, r->out, &r->out_len, &r->verdict);
-	r->t1 = xdptest_now_ns();
 	ck_assert_msg(err == 0, "BPF_PROG_TEST_RUN on %zu bytes: %s", len,
 		      strerror(-err));
-	ck_assert_int_eq(xdptest_stats(&T, &r->after), 0);
 }
 
 static const char *verdict_name(uint32_t v)
@@ -94,8 +81,9 @@ static const char *verdict_name(uint32_t v)
  * packets +1, @outcome +1, queries +1 when @queries, answer_qtype and
  * answer_rcode +1 when @qtype / @rcode >= 0; every other counter unchanged.
  */
-static void check_counters(const struct run *r, unsigned int outcome,
-			   bool queries, int qtype, int rcode)
+static void check_counters(const struct xdptest_frame_run *r,
+			   unsigned int outcome, bool queries, int qtype,
+			   int rcode)
 {
 	const __u64 *b = (const __u64 *)&r->before;
 	const __u64 *a = (const __u64 *)&r->after;
@@ -127,8 +115,9 @@ static void check_counters(const struct run *r, unsigned int outcome,
 }
 
 /* XDP_PASS with the frame untouched and only @outcome counted. */
-static void expect_pass(const uint8_t *frame, size_t len, const struct run *r,
-			unsigned int outcome, bool queries)
+static void expect_pass(const uint8_t *frame, size_t len,
+			const struct xdptest_frame_run *r, unsigned int outcome,
+			bool queries)
 {
 	ck_assert_msg(r->verdict == XDP_PASS, "verdict %s, want XDP_PASS (%s)",
 		      verdict_name(r->verdict), xdptest_stat_name(outcome));
@@ -439,8 +428,8 @@ struct expect {
  * @wire: header flags by the rules, question, every RRset, decayed TTLs and
  * the OPT record.
  */
-static void check_ldns(const struct run *r, const uint8_t *wire, int wire_len,
-		       const struct expect *x)
+static void check_ldns(const struct xdptest_frame_run *r, const uint8_t *wire,
+		       int wire_len, const struct expect *x)
 {
 	struct pkt_info ai;
 	ldns_pkt *got = NULL, *orig = NULL;
@@ -666,7 +655,7 @@ START_TEST(test_positive)
 	struct xdpdns_cache_key key, qkey;
 	uint64_t stored = xdptest_now_ns() - c->age * NS_PER_S;
 	static uint8_t wire[4096];
-	static struct run r;
+	static struct xdptest_frame_run r;
 	static struct pkt p;
 	struct pkt_info qi;
 	struct expect x;
@@ -1172,7 +1161,7 @@ static void neg_fill_cache(void)
 START_TEST(test_negative)
 {
 	const struct neg_case *c = &neg_cases[_i];
-	static struct run r;
+	static struct xdptest_frame_run r;
 	static struct pkt p;
 
 	NEED_ENV();
@@ -1226,7 +1215,7 @@ START_TEST(test_trunc_prefix)
 {
 	const struct trunc_case *c = &trunc_cases[_i];
 	size_t len, ip_hlen = c->family == 4 ? 20 : 40;
-	static struct run r;
+	static struct xdptest_frame_run r;
 	static struct pkt p;
 	unsigned int want;
 	uint32_t verdict;
@@ -1273,7 +1262,7 @@ START_TEST(test_trunc_dns)
 {
 	const struct trunc_case *c = &trunc_cases[_i];
 	static struct pkt p, cut;
-	static struct run r;
+	static struct xdptest_frame_run r;
 	size_t dlen, full, ql;
 	unsigned int want;
 
@@ -1349,7 +1338,7 @@ START_TEST(test_size)
 	struct xdpdns_cache_key k;
 	static uint8_t wire[4096];
 	static struct pkt_query q;
-	static struct run r;
+	static struct xdptest_frame_run r;
 	static struct pkt p;
 	char why[512];
 
@@ -1404,7 +1393,7 @@ START_TEST(test_name_max)
 	struct xdpdns_cache_key k;
 	static uint8_t wire[4096];
 	static struct pkt_query q;
-	static struct run r;
+	static struct xdptest_frame_run r;
 	static struct pkt p;
 	char why[512];
 	size_t i;
@@ -1454,7 +1443,7 @@ START_TEST(test_expired)
 	struct xdpdns_cache_key k;
 	static uint8_t wire[4096], buf[4096];
 	static struct pkt_query q;
-	static struct run r;
+	static struct xdptest_frame_run r;
 	static struct pkt p;
 	uint64_t now = xdptest_now_ns();
 
@@ -1499,7 +1488,7 @@ START_TEST(test_name_mismatch)
 	struct xdpdns_cache_key k;
 	static uint8_t wire[4096];
 	static struct pkt_query q;
-	static struct run r;
+	static struct xdptest_frame_run r;
 	static struct pkt p;
 	__u64 seed = xdptest_hash_seed(&T);
 
@@ -1544,7 +1533,7 @@ START_TEST(test_ttl_floor)
 	struct xdpdns_cache_key k;
 	static uint8_t wire[4096];
 	static struct pkt_query q;
-	static struct run r;
+	static struct xdptest_frame_run r;
 	static struct pkt p;
 	uint64_t now = xdptest_now_ns();
 	ldns_pkt *got = NULL;
@@ -1594,7 +1583,7 @@ START_TEST(test_hits)
 	struct xdpdns_stats s0, s1;
 	static uint8_t wire[4096];
 	static struct pkt_query q;
-	static struct run r;
+	static struct xdptest_frame_run r;
 	static struct pkt p;
 	int i;
 
@@ -1635,7 +1624,7 @@ START_TEST(test_bad_entry)
 	struct xdpdns_cache_key k;
 	static uint8_t wire[4096];
 	static struct pkt_query q;
-	static struct run r;
+	static struct xdptest_frame_run r;
 	static struct pkt p;
 	static const char *const what[] = {
 		"data_len 1233", "rr_count 65", "TTL offset past data_len",
@@ -1690,7 +1679,7 @@ START_TEST(test_config)
 	struct xdpdns_cache_key k;
 	static uint8_t wire[4096];
 	static struct pkt_query q;
-	static struct run r1, r2, r3, r4;
+	static struct xdptest_frame_run r1, r2, r3, r4;
 	static struct pkt p53, p5353, pedns;
 	__u32 zero = 0, one = 1;
 	int cfg_fd = T.config_fd;

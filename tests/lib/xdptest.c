@@ -431,3 +431,19 @@ void xdptest_hexdump(const char *title, const uint8_t *b, size_t len)
 		fprintf(stderr, "%s%02x", i % 16 ? " " : "\n  ", b[i]);
 	fprintf(stderr, "\n");
 }
+
+int xdptest_run_frame(struct xdptest *t, const void *frame, size_t len,
+		      struct xdptest_frame_run *r)
+{
+	int err;
+
+	err = xdptest_stats(t, &r->before);
+	if (err)
+		return err;
+	r->t0 = xdptest_now_ns();
+	err = xdptest_run(t, frame, len, r->out, &r->out_len, &r->verdict);
+	r->t1 = xdptest_now_ns();
+	if (err)
+		return err;
+	return xdptest_stats(t, &r->after);
+}

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "maps/xdpdns.h"
+#include "pktbuild.h"
 
 struct xdpdns;
 
@@ -50,6 +51,22 @@ int xdptest_run(struct xdptest *t, const void *in, size_t in_len, void *out,
 
 /* The counters summed over CPUs. Return: 0 or -errno. */
 int xdptest_stats(struct xdptest *t, struct xdpdns_stats *sum);
+
+/* One run of the program with the counters and the clock around it. */
+struct xdptest_frame_run {
+	uint32_t verdict;
+	size_t out_len;
+	uint64_t t0, t1; /* CLOCK_MONOTONIC before and after */
+	struct xdpdns_stats before, after;
+	uint8_t out[PKT_MAX];
+};
+
+/*
+ * Counters, xdptest_run() on @frame, counters again, into @r.
+ * Return: 0, or -errno of whichever step failed.
+ */
+int xdptest_run_frame(struct xdptest *t, const void *frame, size_t len,
+		      struct xdptest_frame_run *r);
 
 /* Name of counter @i of struct xdpdns_stats viewed as __u64[]. */
 const char *xdptest_stat_name(unsigned int i);
