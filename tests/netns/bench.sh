@@ -40,13 +40,7 @@ for f in xdpdnsd xdpdnsctl reflector.bpf.o; do
 	[ -e "$BUILD/$f" ] || xd_die "no $BUILD/$f: run make first"
 done
 [ "$(nproc)" -ge 2 ] || xd_die "the benchmark needs 2 CPUs (client and server apart)"
-# Private mount namespace (the bpffs for the pins cannot outlive the run)
-# and a hard time limit: on expiry the TERM runs the normal cleanup.
-if [ -z "${XD_BENCH_PRIVATE:-}" ]; then
-	trap - EXIT INT TERM HUP
-	exec env XD_BENCH_PRIVATE=1 timeout -k 15 "${BENCH_LIMIT:-290}" \
-		unshare -m --propagation private bash "$SELF" "$BUILD"
-fi
+xd_private_mounts "${BENCH_LIMIT:-290}" -- "$SELF" "$BUILD"
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 T0=$SECONDS

@@ -429,6 +429,38 @@ t_check() {
 }
 
 # t_summary - print "N passed, N failed[, N skipped]"; non-zero if any failed.
+# t_need_bins DIR BIN... - skip the whole test (summary, exit 0) when a
+# binary it drives has not been built in DIR.
+t_need_bins() {
+	local dir=$1 bin
+	shift
+	for bin in "$@"; do
+		if [ ! -x "$dir/$bin" ]; then
+			t_skip "no $dir/$bin: build it first"
+			t_summary
+			exit 0
+		fi
+	done
+}
+
+# xd_private_mounts [LIMIT] -- SCRIPT ARGS... - re-run SCRIPT once in a
+# private mount namespace, so a bpffs it mounts cannot outlive it; with
+# LIMIT, under a hard time limit of LIMIT seconds (on expiry the TERM runs
+# the normal cleanup). Returns in the re-run copy.
+xd_private_mounts() {
+	local limit=
+	[ "$1" = -- ] || limit=$1
+	shift
+	[ "$1" = -- ] && shift
+	[ -n "${XD_PRIVATE_MNT:-}" ] && return 0
+	trap - EXIT INT TERM HUP
+	if [ -n "$limit" ]; then
+		exec env XD_PRIVATE_MNT=1 timeout -k 15 "$limit" \
+			unshare -m --propagation private bash "$@"
+	fi
+	exec env XD_PRIVATE_MNT=1 unshare -m --propagation private bash "$@"
+}
+
 # t_abort MSG - one failed check, the summary and exit: for setup the rest of
 # a test cannot do without.
 t_abort() {

@@ -28,21 +28,8 @@ LIMIT=${TEST_DAEMON_LIMIT:-290}
 XD_LOG_TAG=daemon
 
 t_require nsd unbound dig python3 curl unshare nsenter xdp-loader ss timeout
-for bin in xdpdnsd xdpdnsctl; do
-	if [ ! -x "$BUILD/$bin" ]; then
-		t_skip "no $BUILD/$bin: build it first"
-		t_summary
-		exit 0
-	fi
-done
-# Re-run in a private mount namespace (the bpffs for the pins cannot
-# outlive the test) under a hard time limit: on expiry the TERM runs the
-# normal cleanup.
-if [ -z "${XD_DAEMON_PRIVATE:-}" ]; then
-	trap - EXIT INT TERM HUP
-	exec env XD_DAEMON_PRIVATE=1 timeout -k 15 "$LIMIT" \
-		unshare -m --propagation private bash "$SELF" "$BUILD"
-fi
+t_need_bins "$BUILD" xdpdnsd xdpdnsctl
+xd_private_mounts "$LIMIT" -- "$SELF" "$BUILD"
 
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3

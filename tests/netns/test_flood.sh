@@ -32,19 +32,8 @@ case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 XD_LOG_TAG=flood
 
 t_require nsd dig python3 unshare bpftool
-for bin in xdpdnsd xdpdnsctl; do
-	if [ ! -x "$BUILD/$bin" ]; then
-		t_skip "no $BUILD/$bin: build it first"
-		t_summary
-		exit 0
-	fi
-done
-# A private mount namespace: the bpffs for the pins cannot outlive the test.
-if [ -z "${XD_FLOOD_PRIVATE:-}" ]; then
-	trap - EXIT INT TERM
-	exec env XD_FLOOD_PRIVATE=1 unshare -m --propagation private \
-		bash "$SELF" "$BUILD"
-fi
+t_need_bins "$BUILD" xdpdnsd xdpdnsctl
+xd_private_mounts -- "$SELF" "$BUILD"
 
 hier_up_pinned "" || t_abort "hierarchy bring-up"
 W=$HIER_DIR

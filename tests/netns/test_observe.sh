@@ -22,20 +22,8 @@ case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 XD_LOG_TAG=observe
 
 t_require nsd dig python3 curl unshare
-for bin in xdpdnsd xdpdnsctl; do
-	if [ ! -x "$BUILD/$bin" ]; then
-		t_skip "no $BUILD/$bin: build it first"
-		t_summary
-		exit 0
-	fi
-done
-# Re-run in a private mount namespace: the bpffs mount (and the netns
-# mounts) cannot outlive the test.
-if [ -z "${XD_OBS_PRIVATE:-}" ]; then
-	trap - EXIT INT TERM
-	exec env XD_OBS_PRIVATE=1 unshare -m --propagation private \
-		bash "$SELF" "$BUILD"
-fi
+t_need_bins "$BUILD" xdpdnsd xdpdnsctl
+xd_private_mounts -- "$SELF" "$BUILD"
 PROMETHEUS=${PROMETHEUS:-$(command -v prometheus || true)}
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 

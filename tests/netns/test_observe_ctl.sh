@@ -22,17 +22,8 @@ CTL=$BUILD/xdpdnsctl
 XD_LOG_TAG=observe-ctl
 
 t_require bpftool python3 unshare
-if [ ! -x "$CTL" ]; then
-	t_skip "no $CTL: build it first"
-	t_summary
-	exit 0
-fi
-# Re-run in a private mount namespace: the bpffs mount cannot outlive us.
-if [ -z "${XD_OBS_PRIVATE:-}" ]; then
-	trap - EXIT INT TERM
-	exec env XD_OBS_PRIVATE=1 unshare -m --propagation private \
-		bash "$SELF" "$BUILD"
-fi
+t_need_bins "$BUILD" xdpdnsctl
+xd_private_mounts -- "$SELF" "$BUILD"
 
 xd_tmpdir
 PIN=$XD_TMP/pins
