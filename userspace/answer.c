@@ -245,35 +245,11 @@ static int enc_name(struct enc *e, const uint8_t *name, size_t name_len,
 	return enc_put(e, "", 1);
 }
 
-/* RDATA whose names may be compressed (RFC 1035 types, as unbound does). */
-static const char *enc_rdata_layout(uint16_t type)
-{
-	switch (type) {
-	case DNSWIRE_TYPE_NS:
-	case DNSWIRE_TYPE_MD:
-	case DNSWIRE_TYPE_MF:
-	case DNSWIRE_TYPE_CNAME:
-	case DNSWIRE_TYPE_MB:
-	case DNSWIRE_TYPE_MG:
-	case DNSWIRE_TYPE_MR:
-	case DNSWIRE_TYPE_PTR:
-		return "c";
-	case DNSWIRE_TYPE_MINFO:
-		return "cc";
-	case DNSWIRE_TYPE_SOA:
-		return "cck"; /* k: 20 bytes of counters */
-	case DNSWIRE_TYPE_MX:
-		return "2c";
-	default:
-		return NULL;
-	}
-}
-
 static int enc_rr(struct enc *e, const struct answer_src *src,
 		  const struct answer_rr *rr)
 {
 	uint8_t name[DNSWIRE_NAME_MAX], fixed[DNSWIRE_RR_FIXED_LEN];
-	const char *layout = enc_rdata_layout(rr->type);
+	const char *layout = dnswire_rdata_layout(rr->type);
 	size_t off = rr->owner_off, rdlen_at, end;
 	int n, ret;
 
@@ -301,14 +277,18 @@ static int enc_rr(struct enc *e, const struct answer_src *src,
 	off = rr->rdata_off;
 	end = rr->rdata_off + rr->rdlen;
 	for (const char *f = layout; *f; f++) {
-		size_t fl = *f == 'k' ? 20 : *f == '2' ? 2 : 0;
+		size_t fl;
 
-		if (*f == 'c') {
+		if (*f == 'c' || *f == 'n') {
 			n = dnswire_read_name(src->pkt, end, &off, name);
 			if (n < 0)
 				return -EBADMSG;
-			ret = enc_name(e, name, n, true);
+			ret = enc_name(e, name, n, *f == 'c');
 		} else {
+			if (*f == 's')
+				fl = off < end ? 1 + (size_t)src->pkt[off] : 1;
+			else
+				fl = *f - '0';
 			if (off + fl > end)
 				return -EBADMSG;
 			ret = enc_put(e, src->pkt + off, fl);

@@ -64,51 +64,6 @@ struct ce_scan {
 	int refusal; /* first non-structural reason to refuse, or 0 */
 };
 
-/*
- * RDATA layouts of the types whose RDATA holds domain names, one character
- * per field: 'c' a name we decompress and compress again (RFC 3597 section
- * 4 lists these as the only compressible ones), 'n' a name we decompress
- * but write in full (receivers must not expect compression there), 's' a
- * character-string, '1'..'9' that many opaque bytes. Other types are opaque
- * RDATA copied byte for byte.
- */
-static const char *ce_rdata_layout(uint16_t type)
-{
-	switch (type) {
-	case DNSWIRE_TYPE_NS:
-	case DNSWIRE_TYPE_MD:
-	case DNSWIRE_TYPE_MF:
-	case DNSWIRE_TYPE_CNAME:
-	case DNSWIRE_TYPE_MB:
-	case DNSWIRE_TYPE_MG:
-	case DNSWIRE_TYPE_MR:
-	case DNSWIRE_TYPE_PTR:
-		return "c";
-	case DNSWIRE_TYPE_MINFO:
-		return "cc";
-	case DNSWIRE_TYPE_SOA:
-		return "cc44444"; /* serial refresh retry expire minimum */
-	case DNSWIRE_TYPE_MX:
-		return "2c";
-	case DNSWIRE_TYPE_RP:
-		return "nn";
-	case DNSWIRE_TYPE_AFSDB:
-	case DNSWIRE_TYPE_RT:
-	case DNSWIRE_TYPE_KX:
-		return "2n";
-	case DNSWIRE_TYPE_PX:
-		return "2nn";
-	case DNSWIRE_TYPE_SRV:
-		return "6n"; /* priority weight port target */
-	case DNSWIRE_TYPE_NAPTR:
-		return "22sssn"; /* order pref flags services regexp repl */
-	case DNSWIRE_TYPE_DNAME:
-		return "n";
-	default:
-		return NULL;
-	}
-}
-
 /* Query types that never have a cacheable answer over UDP. */
 static bool ce_qtype_unsupported(uint16_t qtype)
 {
@@ -328,8 +283,8 @@ static int ce_scan_response(const uint8_t *resp, size_t len, struct ce_scan *s)
 		     dnswire_get_u16(resp + rd) == 0))
 			ce_refuse(s, -CACHE_ENTRY_ENOTCACHEABLE);
 
-		ret = ce_walk_rdata(resp, len, rd, rdlen, ce_rdata_layout(type),
-				    NULL);
+		ret = ce_walk_rdata(resp, len, rd, rdlen,
+				    dnswire_rdata_layout(type), NULL);
 		if (ret)
 			return ret;
 		if (sec == CE_AUTHORITY && type == DNSWIRE_TYPE_SOA &&
@@ -460,8 +415,8 @@ static int ce_encode(const uint8_t *resp, size_t len, const struct ce_scan *s,
 		ret = ce_write_u16(w, 0);
 		if (ret)
 			return ret;
-		ret = ce_walk_rdata(resp, len, rd, rdlen, ce_rdata_layout(type),
-				    w);
+		ret = ce_walk_rdata(resp, len, rd, rdlen,
+				    dnswire_rdata_layout(type), w);
 		if (ret)
 			return ret;
 		dnswire_put_u16(w->msg + rdlen_at, w->len - rdlen_at - 2);

@@ -333,3 +333,48 @@ int dnswire_rcode_to_text(unsigned int rcode, char *buf, size_t cap)
 		name = names[rcode];
 	return dnswire_format(buf, cap, "RCODE", name, rcode);
 }
+
+/*
+ * RDATA layouts of the types whose RDATA holds domain names, one character
+ * per field: 'c' a name we decompress and compress again (RFC 3597 section
+ * 4 lists these as the only compressible ones), 'n' a name we decompress
+ * but write in full (receivers must not expect compression there), 's' a
+ * character-string, '1'..'9' that many opaque bytes. Other types are opaque
+ * RDATA copied byte for byte.
+ */
+const char *dnswire_rdata_layout(uint16_t type)
+{
+	switch (type) {
+	case DNSWIRE_TYPE_NS:
+	case DNSWIRE_TYPE_MD:
+	case DNSWIRE_TYPE_MF:
+	case DNSWIRE_TYPE_CNAME:
+	case DNSWIRE_TYPE_MB:
+	case DNSWIRE_TYPE_MG:
+	case DNSWIRE_TYPE_MR:
+	case DNSWIRE_TYPE_PTR:
+		return "c";
+	case DNSWIRE_TYPE_MINFO:
+		return "cc";
+	case DNSWIRE_TYPE_SOA:
+		return "cc44444"; /* serial refresh retry expire minimum */
+	case DNSWIRE_TYPE_MX:
+		return "2c";
+	case DNSWIRE_TYPE_RP:
+		return "nn";
+	case DNSWIRE_TYPE_AFSDB:
+	case DNSWIRE_TYPE_RT:
+	case DNSWIRE_TYPE_KX:
+		return "2n";
+	case DNSWIRE_TYPE_PX:
+		return "2nn";
+	case DNSWIRE_TYPE_SRV:
+		return "6n"; /* priority weight port target */
+	case DNSWIRE_TYPE_NAPTR:
+		return "22sssn"; /* order pref flags services regexp repl */
+	case DNSWIRE_TYPE_DNAME:
+		return "n";
+	default:
+		return NULL;
+	}
+}

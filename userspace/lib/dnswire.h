@@ -194,4 +194,12 @@ int dnswire_type_to_text(uint16_t type, char *buf, size_t cap);
  */
 int dnswire_rcode_to_text(unsigned int rcode, char *buf, size_t cap);
 
+/*
+ * dnswire_rdata_layout() - how the RDATA of @type holds domain names, one
+ * character per field: 'c' a name that may be compressed (RFC 3597 section
+ * 4), 'n' a name that must be written in full, 's' a character-string,
+ * '1'..'9' that many opaque bytes. NULL: opaque RDATA, copied as it is.
+ */
+const char *dnswire_rdata_layout(uint16_t type);
+
 #endif /* XDPDNS_DNSWIRE_H */
