@@ -89,8 +89,22 @@ help:
 deps:
 	$(Q)tools/deps.sh
 
+# Before `make deps` the first compile would die deep in a header: say in
+# one line what to run instead. Checked once per build directory.
+$(BUILD)/.deps-ok: | $(BUILD)
+	$(Q)missing=; \
+	for t in $(CLANG) $(BPFTOOL) pkg-config; do \
+		command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	for p in $(PKGS) check; do \
+		pkg-config --libs $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	test -f /usr/include/bpf/bpf_helpers.h || missing="$$missing bpf/bpf_helpers.h"; \
+	if [ -n "$$missing" ]; then \
+		echo "xdpdns: missing build dependencies ($${missing# }): run 'make deps' (as root) first" >&2; \
+		exit 2; fi
+	@touch $@
+
 # --- BPF ---------------------------------------------------------------------
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)/.deps-ok
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o
@@ -101,7 +115,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .,_,$*) > $@
 
 # --- user space --------------------------------------------------------------
-$(BUILD)/%.o: %.c $(USER_HDRS) $(SKELS)
+$(BUILD)/%.o: %.c $(USER_HDRS) $(SKELS) | $(BUILD)/.deps-ok
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@

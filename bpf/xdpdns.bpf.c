@@ -293,7 +293,7 @@ static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 		return XDP_PASS;
 	}
 	udp_len = sizeof(*udp) + dns_len;
-	elapsed = now > e->stored_ns ? (now - e->stored_ns) / NSEC_PER_SEC : 0;
+	elapsed = xdpdns_secs_since(now, e->stored_ns);
 
 	rflags = XDPDNS_F_QR | XDPDNS_F_RA |
 		 (e->flags & (XDPDNS_F_AA | XDPDNS_F_RCODE)) |
@@ -506,7 +506,7 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 		return XDP_PASS;
 	}
 	now = bpf_ktime_get_ns();
-	if (now >= e->expire_ns) {
+	if (!xdpdns_time_before(now, e->expire_ns)) {
 		a->reason = XDPDNS_STAT_EXPIRED;
 		return XDP_PASS;
 	}

@@ -124,6 +124,25 @@ static inline __u64 xdpdns_hash_init(__u64 seed)
 	return seed ^ 0xcbf29ce484222325ULL;
 }
 
+/*
+ * CLOCK_MONOTONIC comparisons, as the kernel's time_after(): by the sign of
+ * the difference, so they stay right when a time computed as "now minus an
+ * age" wraps below zero on a machine booted minutes ago. Both sides use the
+ * same clock (bpf_ktime_get_ns() is CLOCK_MONOTONIC).
+ */
+static inline int xdpdns_time_before(__u64 a, __u64 b)
+{
+	return (__s64)(a - b) < 0;
+}
+
+/* Whole seconds from @then to @now; 0 when @then is not in the past. */
+static inline __u64 xdpdns_secs_since(__u64 now, __u64 then)
+{
+	__u64 d = now - then;
+
+	return (__s64)d > 0 ? d / 1000000000ULL : 0;
+}
+
 /* Bits of xdpdns_cache_entry.entry_flags. */
 #define XDPDNS_ENTRY_VALIDATED 0x0001 /* DNSSEC secure: AD may be set */
 

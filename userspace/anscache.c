@@ -123,7 +123,7 @@ struct anscache_item *anscache_lookup(struct anscache *c,
 
 	if (!n)
 		return NULL;
-	if (now_ns >= n->item.entry->expire_ns) {
+	if (!xdpdns_time_before(now_ns, n->item.entry->expire_ns)) {
 		anode_remove(c, n);
 		return NULL;
 	}

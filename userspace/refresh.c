@@ -186,7 +186,7 @@ unsigned int refresh_tick(struct refresh *rf, uint64_t now_ns, refresh_fn fn,
 		}
 		hot = e->hits != it->hits;
 		it->hits = e->hits;
-		if (hot && now_ns < e->expire_ns &&
+		if (hot && xdpdns_time_before(now_ns, e->expire_ns) &&
 		    now_ns + window >= e->expire_ns && !fn(arg, &it->key))
 			started++;
 		i++;

@@ -767,9 +767,10 @@ int main(int argc, char **argv)
 						512;
 				if (md.has_opt && limit > XDPTEST_EDNS_SIZE)
 					limit = XDPTEST_EDNS_SIZE;
-				if (t1 >= e.expire_ns && t0 < e.expire_ns)
+				if (!xdpdns_time_before(t1, e.expire_ns) &&
+				    xdpdns_time_before(t0, e.expire_ns))
 					want = outcome; /* the clock decides */
-				else if (t0 >= e.expire_ns)
+				else if (!xdpdns_time_before(t0, e.expire_ns))
 					want = XDPDNS_STAT_EXPIRED;
 				else if (need > limit)
 					want = XDPDNS_STAT_TOO_BIG;

@@ -104,6 +104,16 @@ say "      up in ${HIER_UP_MS} ms"
 
 # --- 2. the daemon -------------------------------------------------------------
 step "[2/5] xdpdnsd in $RES_NS, XDP program on $RES_IF_CLIENT (native mode)"
+# A fresh machine (a container, a minimal image, some CI runners) may have
+# no BPF filesystem on /sys/fs/bpf: mount one, as the systemd unit does, and
+# take it away again at the end unless the demo is kept.
+BPFFS=${PIN%/*}
+if [ "$(stat -f -c %T "$BPFFS" 2>/dev/null)" != bpf_fs ]; then
+	mount -t bpf bpf "$BPFFS" ||
+		xd_die "cannot mount a BPF filesystem on $BPFFS"
+	say "      mounted a BPF filesystem on $BPFFS (none was mounted)"
+	[ "$KEEP" = 1 ] || cleanup_register "umount '$BPFFS'"
+fi
 cleanup_register "rm -rf -- '$PIN'"
 mkdir -p "$PIN"
 cleanup_register "ns_enter '$RES_NS' xdp-loader unload '$RES_IF_CLIENT' --all"

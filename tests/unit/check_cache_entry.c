@@ -1674,6 +1674,37 @@ START_TEST(test_render_stale)
 END_TEST
 
 /*
+ * Minutes after boot an entry dated "now minus its age" has a stored_ns
+ * below zero: modulo 2^64 it is a huge number. The age must still count
+ * (here: built 260 s before a clock that reads 60 s), and expiry too.
+ */
+START_TEST(test_render_near_boot)
+{
+	static const uint8_t query[] = { HDR(QF, 1, 0, 0, 0), Q(1, 1) };
+	const uint64_t shift = T0 + 200 * NSEC_PER_SEC;
+	struct xdpdns_cache_entry e;
+	struct cache_entry_query q = { .msg = query,
+				       .len = sizeof(query),
+				       .edns_size = OUR_EDNS_SIZE };
+	uint8_t out[4096];
+
+	simple_entry(&e, false);
+	e.stored_ns -= shift; /* 200 s before boot */
+	e.expire_ns -= shift; /* 100 s after boot */
+	ck_assert_uint_gt(e.stored_ns, e.expire_ns);
+	q.now_ns = 60 * NSEC_PER_SEC;
+	ck_assert_int_gt(cache_entry_render(&e, &q, out, sizeof(out)), 0);
+	ck_assert_uint_eq(out[33 + 6 + 2] << 8 | out[33 + 6 + 3], 300 - 260);
+	ck_assert_uint_eq(xdpdns_secs_since(q.now_ns, e.stored_ns), 260);
+	ck_assert(xdpdns_time_before(e.stored_ns, q.now_ns));
+	q.now_ns = 100 * NSEC_PER_SEC;
+	errno = 0;
+	ck_assert_int_eq(cache_entry_render(&e, &q, out, sizeof(out)), -1);
+	ck_assert_int_eq(errno, ESTALE);
+}
+END_TEST
+
+/*
  * Size limits: 512 bytes without EDNS, max(512, advertised) with it, and
  * the caller's buffer. The response renders to 12 + 17 + data bytes.
  */
@@ -1770,6 +1801,7 @@ Suite *cache_entry_suite(void)
 			    ARRAY_SIZE(bad_queries));
 	tcase_add_test(tc, test_render_bad_entry);
 	tcase_add_test(tc, test_render_stale);
+	tcase_add_test(tc, test_render_near_boot);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("Limits");

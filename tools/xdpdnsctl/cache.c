@@ -273,8 +273,7 @@ static int ctl_records(const struct xdpdns_cache_key *key,
 	off += 4;
 	memcpy(msg + off, e->data, e->data_len);
 	len = off + e->data_len;
-	if (now > e->stored_ns)
-		elapsed = (uint32_t)((now - e->stored_ns) / 1000000000ULL);
+	elapsed = (uint32_t)xdpdns_secs_since(now, e->stored_ns);
 
 	for (unsigned int i = 0;
 	     i < (unsigned int)e->ancount + e->nscount + e->arcount; i++) {
@@ -343,7 +342,7 @@ static json_t *ctl_elem_json(const struct ctl_elem *el, uint64_t now,
 	json_object_set_new(o, "ttl", json_integer(e->ttl));
 	json_object_set_new(
 		o, "expires_in",
-		json_real(((double)e->expire_ns - (double)now) / 1e9));
+		json_real((double)(int64_t)(e->expire_ns - now) / 1e9));
 	json_object_set_new(o, "hits", json_integer((json_int_t)e->hits));
 	json_object_set_new(o, "ancount", json_integer(e->ancount));
 	json_object_set_new(o, "nscount", json_integer(e->nscount));
@@ -369,9 +368,9 @@ static void ctl_elem_summary(const struct ctl_elem *el, uint64_t now, char *buf,
 	char rcode[16], left[24];
 
 	dnswire_rcode_to_text(e->flags & XDPDNS_F_RCODE, rcode, sizeof(rcode));
-	if (e->expire_ns > now)
+	if (xdpdns_time_before(now, e->expire_ns))
 		snprintf(left, sizeof(left), "%" PRIu64 "s",
-			 (uint64_t)((e->expire_ns - now) / 1000000000ULL));
+			 (uint64_t)xdpdns_secs_since(e->expire_ns, now));
 	else
 		snprintf(left, sizeof(left), "stale");
 	snprintf(buf, cap, "%-9s %8s %10" PRIu64 " %6u", rcode, left,

@@ -261,9 +261,10 @@ static int ctl_top_names(struct ctl *ctl, long n, bool json)
 				json_integer((json_int_t)c->top[i].hits));
 			json_object_set_new(
 				o, "expires_in",
-				json_real(((double)c->top[i].expire_ns -
-					   (double)now) /
-					  1e9));
+				json_real(
+					(double)(int64_t)(c->top[i].expire_ns -
+							  now) /
+					1e9));
 			json_array_append_new(a, o);
 		}
 		ret = ctl_print_json(a);
@@ -278,10 +279,10 @@ static int ctl_top_names(struct ctl *ctl, long n, bool json)
 
 		observe_key_name(&e->key, name, sizeof(name));
 		dnswire_type_to_text(e->key.qtype, type, sizeof(type));
-		if (e->expire_ns > now)
+		if (xdpdns_time_before(now, e->expire_ns))
 			snprintf(left, sizeof(left), "%" PRIu64 "s",
-				 (uint64_t)((e->expire_ns - now) /
-					    1000000000ULL));
+				 (uint64_t)xdpdns_secs_since(e->expire_ns,
+							     now));
 		else
 			snprintf(left, sizeof(left), "stale");
 		printf("%4zu %12" PRIu64 " %-8s %-6s %9s  %s\n", i + 1, e->hits,

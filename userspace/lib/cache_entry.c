@@ -591,7 +591,7 @@ int cache_entry_render(const struct xdpdns_cache_entry *entry,
 		errno = EINVAL;
 		return -1;
 	}
-	if (q->now_ns >= entry->expire_ns) {
+	if (!xdpdns_time_before(q->now_ns, entry->expire_ns)) {
 		errno = ESTALE;
 		return -1;
 	}
@@ -629,9 +629,7 @@ int cache_entry_render(const struct xdpdns_cache_entry *entry,
 	off += cq.question_len;
 
 	memcpy(out + off, entry->data, entry->data_len);
-	elapsed = q->now_ns > entry->stored_ns ?
-			  (q->now_ns - entry->stored_ns) / CE_NS_PER_SEC :
-			  0;
+	elapsed = xdpdns_secs_since(q->now_ns, entry->stored_ns);
 	for (unsigned int i = 0; i < entry->rr_count; i++) {
 		uint8_t *p = out + off + entry->ttl_off[i];
 		uint32_t ttl = dnswire_get_u32(p);

@@ -207,7 +207,7 @@ static int observe_cache_cb(const void *k, const void *v, void *arg)
 	size_t pos;
 
 	c->entries++;
-	if (e->expire_ns <= ctx->now_ns)
+	if (!xdpdns_time_before(ctx->now_ns, e->expire_ns))
 		c->stale++;
 	if (rcode == DNSWIRE_RCODE_NXDOMAIN ||
 	    (rcode == DNSWIRE_RCODE_NOERROR && e->ancount == 0))

@@ -281,7 +281,7 @@ static json_t *jint(uint64_t v)
 /* Seconds from @now_ns until @t_ns (negative: in the past). */
 static double jsec(uint64_t t_ns, uint64_t now_ns)
 {
-	return ((double)t_ns - (double)now_ns) / 1e9;
+	return (double)(int64_t)(t_ns - now_ns) / 1e9;
 }
 
 /* Age in seconds of a BPF-clock timestamp, null when never (0). */
