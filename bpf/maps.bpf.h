@@ -127,6 +127,14 @@ struct {
 	__type(value, struct movebuf);
 } xdpdns_movebuf SEC(".maps");
 
+/* Written by the daemon for health checks; the program never reads it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpdns_status);
+} xdpdns_status SEC(".maps");
+
 /* Zero the qname bytes the previous packet left in @kb. */
 static __always_inline void keybuf_clear(struct keybuf *kb)
 {

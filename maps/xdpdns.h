@@ -29,6 +29,7 @@
 #define XDPDNS_MAP_RL "xdpdns_rl"
 #define XDPDNS_MAP_GMISS "xdpdns_gmiss"
 #define XDPDNS_MAP_EVENTS "xdpdns_events"
+#define XDPDNS_MAP_STATUS "xdpdns_status"
 
 /* Longest wire-format name, root label included (RFC 1035 2.3.4). */
 #define XDPDNS_NAME_MAX 255
@@ -467,5 +468,24 @@ static inline int xdpdns_cache_mkey_from_key(__u64 seed,
 	return 0;
 }
 #endif /* !__bpf__ */
+
+/*
+ * The daemon's pulse (xdpdns_status, one element): rewritten by the daemon
+ * every second, read by `xdpdnsctl health` and nothing in the kernel, so a
+ * health check works from the pins alone. Times are CLOCK_MONOTONIC ns.
+ */
+struct xdpdns_status {
+	__u64 heartbeat_ns; /* the daemon's last event-loop tick */
+	__u64 started_ns; /* when this daemon process became ready */
+	__u64 resolve_ok_ns; /* last resolution answered (not SERVFAIL) */
+	__u64 resolve_fail_ns; /* last one that failed or timed out */
+	__u32 fail_streak; /* failures since the last good resolution */
+	__u32 daemon_pid;
+	__u32 monitor_pid; /* 0: one process (--user "") */
+	__u32 restarts; /* daemons the monitor restarted */
+	__u32 ifindex; /* where the program should be attached */
+	__u32 prog_id; /* the program that should be there */
+};
+_Static_assert(sizeof(struct xdpdns_status) == 56, "xdpdns_status layout");
 
 #endif /* XDPDNS_MAPS_H */

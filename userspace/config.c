@@ -200,6 +200,11 @@ static const struct opt_def opt_table[] = {
 	  "run as a plain resolver, without any BPF", NULL },
 	{ "pin-dir", 0, OPT_STR, F(pin_dir), 0, 0, NULL, check_path, "DIR",
 	  "bpffs directory for the pinned maps", XDPDNS_PIN_DIR_DEFAULT },
+	{ "keep-xdp-on-exit", 0, OPT_FLAG, F(keep_xdp_on_exit), 0, 0, NULL,
+	  NULL, NULL,
+	  "leave XDP answering after a stop (the next\n"
+	  "start adopts it: upgrades without a gap)",
+	  NULL },
 	{ "cache-size", 0, U(cache_size, 16, 4194304), "N",
 	  "cache entries: the XDP map (about 1.7 KiB\n"
 	  "each) and the daemon's own copy",
@@ -234,7 +239,7 @@ static const struct opt_def opt_table[] = {
 	  "built-in local zone; repeatable",
 	  NULL },
 	{ "user", 'u', OPT_STR, F(user), 0, 0, NULL, NULL, "USER",
-	  "run as USER after setup; \"\" keeps root", "nobody" },
+	  "run as USER after setup; \"\" keeps root", "xdpdns, else nobody" },
 	{ "pidfile", 0, OPT_STR, F(pidfile), 0, 0, NULL, check_path, "FILE",
 	  "write the daemon's pid to FILE", NULL },
 	{ "syslog", 0, OPT_FLAG, F(syslog), 0, 0, NULL, NULL, NULL,

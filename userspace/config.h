@@ -60,6 +60,7 @@ struct config {
 	uint32_t xdp_mode; /* enum config_xdp_mode */
 	bool no_xdp;
 	char *pin_dir;
+	bool keep_xdp_on_exit;
 	uint32_t cache_size;
 	uint32_t edns_size;
 	uint32_t min_ttl;
@@ -74,7 +75,7 @@ struct config {
 	struct config_list trust_anchor;
 	char *unbound_config;
 	struct config_list local_zone_nodefault;
-	char *user; /* NULL: the default (nobody if it exists); "": root */
+	char *user; /* NULL: xdpdns, else nobody, else root; "": root */
 	char *pidfile;
 	bool syslog;
 	uint32_t log_level; /* enum log_level */

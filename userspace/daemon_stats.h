@@ -45,6 +45,7 @@ struct daemon_stats {
 	uint64_t start_time; /* gauge: unix time the daemon started */
 	uint64_t resolve_timeouts; /* resolutions given up (SERVFAIL sent) */
 	uint64_t answer_cache_hits; /* answered from the daemon's own cache */
+	uint64_t daemon_restarts; /* daemons the monitor restarted (crashes) */
 };
 
 #endif /* XDPDNS_DAEMON_STATS_H */

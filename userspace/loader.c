@@ -6,12 +6,23 @@
  * pinned map at that load because every map has its pin path set first.
  * Pins whose layout no longer matches this build (another --cache-size, an
  * older struct) are replaced with a warning instead of failing the load.
+ *
+ * One xdpdnsd per pin directory: the directory is flock()ed for the life of
+ * the process (and of its daemon child, which shares the descriptor), so a
+ * new start waits for an old daemon to finish stopping and never runs beside
+ * it. A program an earlier run left attached (the monitor was killed, or
+ * --keep-xdp-on-exit) is adopted when it is this build's, or replaced in one
+ * atomic step when it is another's: the interface never goes without it and
+ * never carries two.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/if_link.h>
 #include <linux/magic.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/random.h>
 #include <sys/statfs.h>
@@ -30,6 +41,10 @@
 #define LOADER_PROG_NAME "xdpdns_main"
 /* Stale copies of our program removed from the interface at most. */
 #define LOADER_STALE_MAX 8
+/* How long a start waits for the xdpdnsd holding the pin directory. */
+#ifndef LOADER_LOCK_WAIT_MS
+#define LOADER_LOCK_WAIT_MS 10000
+#endif
 
 struct loader {
 	struct xdpdns *skel;
@@ -38,21 +53,38 @@ struct loader {
 	int ifindex;
 	enum xdp_attach_mode mode;
 	bool attached;
+	/* Attached by bpf_xdp_attach() (adopted or replaced in place) rather
+	 * than by libxdp: detach by program fd. */
+	bool direct;
+	int direct_fd;
+	__u32 prog_id;
+	int lock_fd;
 	struct loader_maps maps;
 };
 
 static void loader_maps_reset(struct loader_maps *m)
 {
 	m->cache = m->stats = m->svc = m->config = m->allow = m->deny =
-		m->exempt = m->rl = m->gmiss = m->events = -1;
+		m->exempt = m->rl = m->gmiss = m->events = m->status = -1;
 }
 
 /* Creates @dir if needed and checks that it lives on a bpffs. */
 static int loader_pin_dir(const char *dir)
 {
+	char parent[4096], *slash;
 	struct statfs sfs;
 	int ret;
 
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	if (access(dir, F_OK) && !statfs(parent, &sfs) &&
+	    sfs.f_type != BPF_FS_MAGIC) {
+		log_err("no BPF filesystem at %s for --pin-dir %s: mount one with 'mount -t bpf bpf %s' (the systemd unit does)",
+			parent, dir, parent);
+		return -EMEDIUMTYPE;
+	}
 	if (mkdir(dir, 0700) && errno != EEXIST) {
 		ret = -errno;
 		log_err("cannot create pin directory %s: %s (is a BPF filesystem mounted? mount -t bpf bpf /sys/fs/bpf)",
@@ -68,7 +100,42 @@ static int loader_pin_dir(const char *dir)
 	if (sfs.f_type != BPF_FS_MAGIC) {
 		log_err("pin directory %s is not on a BPF filesystem (mount -t bpf bpf %s)",
 			dir, dir);
-		return -EINVAL;
+		return -EMEDIUMTYPE;
+	}
+	return 0;
+}
+
+/*
+ * Holds @dir's lock for this process and its children, waiting up to
+ * LOADER_LOCK_WAIT_MS for an xdpdnsd that is still stopping.
+ */
+static int loader_lock(struct loader *l, const char *dir)
+{
+	int waited = 0;
+
+	l->lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->lock_fd < 0) {
+		log_err("cannot open pin directory %s: %s", dir,
+			strerror(errno));
+		return -errno;
+	}
+	while (flock(l->lock_fd, LOCK_EX | LOCK_NB)) {
+		if (errno != EWOULDBLOCK) {
+			log_err("cannot lock pin directory %s: %s", dir,
+				strerror(errno));
+			return -errno;
+		}
+		if (waited >= LOADER_LOCK_WAIT_MS) {
+			log_err("another xdpdnsd is running with --pin-dir %s; stop it first",
+				dir);
+			return -EBUSY;
+		}
+		if (!waited)
+			log_info(
+				"waiting for the xdpdnsd that holds %s to stop",
+				dir);
+		usleep(100 * 1000);
+		waited += 100;
 	}
 	return 0;
 }
@@ -158,13 +225,131 @@ static void loader_remove_stale(struct loader *l)
 	}
 }
 
+static __u32 loader_mode_flags(enum xdp_attach_mode mode)
+{
+	return mode == XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+}
+
+/*
+ * Our program as an earlier run left it on the interface, attached on its
+ * own (libxdp's legacy mode, which is what it falls back to when its
+ * dispatcher cannot be loaded). Return: an fd of it (its id, tag and mode
+ * filled), -ENOENT when there is none, or another -errno.
+ */
+static int loader_find_attached(struct loader *l, __u32 *id, __u8 tag[8],
+				enum xdp_attach_mode *mode)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	int fd = -ENOENT;
+
+	mp = xdp_multiprog__get_from_ifindex(l->ifindex);
+	if (libxdp_get_error(mp) || !mp)
+		return -ENOENT;
+	p = xdp_multiprog__is_legacy(mp) ? xdp_multiprog__main_prog(mp) : NULL;
+	if (p && !strcmp(xdp_program__name(p), LOADER_PROG_NAME)) {
+		fd = fcntl(xdp_program__fd(p), F_DUPFD_CLOEXEC, 0);
+		if (fd < 0) {
+			fd = -errno;
+		} else {
+			*id = xdp_program__id(p);
+			memcpy(tag, xdp_program__tag(p), 8);
+			*mode = xdp_multiprog__attach_mode(mp);
+		}
+	}
+	xdp_multiprog__close(mp);
+	return fd;
+}
+
+/* Whether the program @fd uses the map @map_fd (the same pins). */
+static bool loader_prog_uses_map(int fd, int map_fd)
+{
+	struct bpf_prog_info pi = { 0 };
+	struct bpf_map_info mi = { 0 };
+	__u32 ids[64], plen = sizeof(pi), mlen = sizeof(mi);
+
+	if (bpf_obj_get_info_by_fd(map_fd, &mi, &mlen))
+		return false;
+	pi.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	pi.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(fd, &pi, &plen))
+		return false;
+	for (__u32 i = 0; i < pi.nr_map_ids && i < 64; i++)
+		if (ids[i] == mi.id)
+			return true;
+	return false;
+}
+
+/*
+ * An earlier run's program is attached (@old_fd): keep it when it is this
+ * build's and uses our pins, else swap this build's in with
+ * XDP_FLAGS_REPLACE, which the kernel does atomically. Either way the
+ * interface is never without an xdpdns program, nor with two.
+ */
+static int loader_adopt(struct loader *l, int old_fd, __u32 old_id,
+			const __u8 old_tag[8])
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = old_fd);
+	struct bpf_prog_info pi = { 0 };
+	__u32 plen = sizeof(pi);
+	int fd, ret;
+
+	ret = xdpdns__load(l->skel); /* maps: the pins, as set up before */
+	if (ret) {
+		log_err("cannot load the XDP program: %s", strerror(-ret));
+		return ret;
+	}
+	fd = bpf_program__fd(l->skel->progs.xdpdns_main);
+	if (bpf_obj_get_info_by_fd(fd, &pi, &plen))
+		return -errno;
+	if (!memcmp(pi.tag, old_tag, sizeof(pi.tag)) &&
+	    loader_prog_uses_map(old_fd,
+				 bpf_map__fd(l->skel->maps.xdpdns_cache))) {
+		l->direct_fd = old_fd;
+		l->prog_id = old_id;
+		log_info("adopted the XDP program already on %s (id %u)",
+			 l->ifname, old_id);
+	} else {
+		ret = bpf_xdp_attach(
+			l->ifindex, fd,
+			loader_mode_flags(l->mode) | XDP_FLAGS_REPLACE, &opts);
+		if (ret) {
+			log_err("cannot replace the XDP program on %s (id %u): %s",
+				l->ifname, old_id, strerror(-ret));
+			close(old_fd);
+			return ret;
+		}
+		close(old_fd);
+		l->direct_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		l->prog_id = pi.id;
+		log_warn(
+			"replaced the xdpdns program on %s (id %u, another build or other pins) with this one (id %u)",
+			l->ifname, old_id, pi.id);
+	}
+	l->direct = true;
+	l->attached = true;
+	return 0;
+}
+
 static int loader_attach(struct loader *l)
 {
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .obj = l->skel->obj,
 			    .prog_name = LOADER_PROG_NAME);
+	enum xdp_attach_mode old_mode = XDP_MODE_UNSPEC;
+	__u8 old_tag[8];
+	__u32 old_id = 0;
 	char buf[256];
-	int ret;
+	int ret, old_fd;
 
+	old_fd = loader_find_attached(l, &old_id, old_tag, &old_mode);
+	if (old_fd >= 0 && old_mode == l->mode)
+		return loader_adopt(l, old_fd, old_id, old_tag);
+	if (old_fd >= 0) {
+		log_info(
+			"an xdpdns program is on %s in the other mode: re-attaching",
+			l->ifname);
+		close(old_fd);
+	}
 	l->prog = xdp_program__create(&opts);
 	ret = libxdp_get_error(l->prog);
 	if (ret) {
@@ -182,6 +367,7 @@ static int loader_attach(struct loader *l)
 			l->ifname, buf);
 		return ret;
 	}
+	l->prog_id = xdp_program__id(l->prog);
 	l->attached = true;
 	return 0;
 }
@@ -224,6 +410,7 @@ int loader_open(const struct config *cfg, struct loader **out)
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
+	l->lock_fd = l->direct_fd = -1;
 	loader_maps_reset(&l->maps);
 	snprintf(l->ifname, sizeof(l->ifname), "%s", cfg->interface);
 	l->mode = cfg->xdp_mode == CONFIG_XDP_SKB ? XDP_MODE_SKB :
@@ -235,6 +422,8 @@ int loader_open(const struct config *cfg, struct loader **out)
 		goto err;
 	}
 	ret = loader_pin_dir(cfg->pin_dir);
+	if (!ret)
+		ret = loader_lock(l, cfg->pin_dir);
 	if (ret)
 		goto err;
 
@@ -284,12 +473,13 @@ int loader_open(const struct config *cfg, struct loader **out)
 	l->maps.rl = bpf_map__fd(l->skel->maps.xdpdns_rl);
 	l->maps.gmiss = bpf_map__fd(l->skel->maps.xdpdns_gmiss);
 	l->maps.events = bpf_map__fd(l->skel->maps.xdpdns_events);
+	l->maps.status = bpf_map__fd(l->skel->maps.xdpdns_status);
 	ret = loader_hash_seed(l);
 	if (ret)
 		goto err;
-	log_info("XDP program attached to %s (%s mode), maps pinned under %s",
+	log_info("XDP program on %s (%s mode, id %u), maps pinned under %s",
 		 l->ifname, l->mode == XDP_MODE_SKB ? "skb" : "native",
-		 cfg->pin_dir);
+		 l->prog_id, cfg->pin_dir);
 	*out = l;
 	return 0;
 err:
@@ -300,6 +490,16 @@ err:
 const struct loader_maps *loader_maps(const struct loader *l)
 {
 	return &l->maps;
+}
+
+int loader_ifindex(const struct loader *l)
+{
+	return l->ifindex;
+}
+
+__u32 loader_prog_id(const struct loader *l)
+{
+	return l->prog_id;
 }
 
 void loader_fill_config(const struct config *cfg, struct xdpdns_config *c)
@@ -360,9 +560,22 @@ int loader_detach(struct loader *l)
 
 	if (!l || !l->attached)
 		return 0;
-	ret = xdp_program__detach(l->prog, l->ifindex, l->mode, 0);
+	if (l->direct) {
+		/* Only if it is still ours: REPLACE checks the old fd. */
+		LIBBPF_OPTS(bpf_xdp_attach_opts, opts,
+			    .old_prog_fd = l->direct_fd);
+
+		ret = bpf_xdp_detach(
+			l->ifindex,
+			loader_mode_flags(l->mode) | XDP_FLAGS_REPLACE, &opts);
+		if (ret)
+			strerror_r(-ret, buf, sizeof(buf));
+	} else {
+		ret = xdp_program__detach(l->prog, l->ifindex, l->mode, 0);
+		if (ret)
+			libxdp_strerror(ret, buf, sizeof(buf));
+	}
 	if (ret) {
-		libxdp_strerror(ret, buf, sizeof(buf));
 		log_err("cannot detach XDP program from %s: %s", l->ifname,
 			buf);
 		return ret;
@@ -378,5 +591,9 @@ void loader_close(struct loader *l)
 		return;
 	xdp_program__close(l->prog);
 	xdpdns__destroy(l->skel);
+	if (l->direct_fd >= 0)
+		close(l->direct_fd);
+	if (l->lock_fd >= 0)
+		close(l->lock_fd); /* the lock goes with the last copy */
 	free(l);
 }

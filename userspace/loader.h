@@ -25,6 +25,7 @@ struct loader_maps {
 	int rl;
 	int gmiss;
 	int events;
+	int status;
 	/* xdpdns_config.hash_seed: kept from the pinned config map, so a
 	 * warm cache stays reachable; random when the maps are new. */
 	__u64 hash_seed;
@@ -34,12 +35,20 @@ struct loader;
 
 /**
  * loader_open() - load, pin and attach the program for @cfg.
+ * Holds --pin-dir's lock until loader_close() in this process and every
+ * child that inherited it (-EBUSY: another xdpdnsd holds it); adopts or
+ * atomically replaces an xdpdns program an earlier run left attached.
  * Return: 0 or -errno; the cause has been logged once, naming the
- * interface or path (attach failures suggest --xdp-mode skb).
+ * interface or path (attach failures suggest --xdp-mode skb; -EMEDIUMTYPE:
+ * no BPF filesystem, the message says how to mount one).
  */
 int loader_open(const struct config *cfg, struct loader **out);
 
 const struct loader_maps *loader_maps(const struct loader *l);
+
+/* The interface and the id of the program attached to it. */
+int loader_ifindex(const struct loader *l);
+__u32 loader_prog_id(const struct loader *l);
 
 /* Fills struct xdpdns_config from @cfg (used on start and on SIGHUP); the
  * hash seed is left zero (loader_write_config() sets it). */

@@ -8,9 +8,20 @@
  * before any thread exists; the child drops to --user and only then
  * creates libunbound's worker thread and the metrics thread, which inherit
  * its reduced credentials.
+ *
+ * Crash semantics (README, "Process model"): the root monitor keeps the
+ * attached program, the pins and the bound sockets, so when the daemon
+ * child dies XDP goes on answering cached names, queries to the daemon wait
+ * in the socket buffers, and the monitor forks a new daemon from its own
+ * untouched state after a backoff. When the monitor dies the child gets
+ * SIGTERM from the kernel (the parent-death signal, set after the UID
+ * change, which clears it) and stops; XDP and the pins stay for the next
+ * start to adopt. A stop (SIGTERM, SIGINT) detaches XDP unless
+ * --keep-xdp-on-exit.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +35,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <systemd/sd-daemon.h>
 
 #include "acl.h"
 #include "anscache.h"
@@ -41,6 +55,12 @@
 
 #define EXIT_USAGE 2
 #define MAIN_EVENTS 64
+/* Restart backoff of a crashed daemon: doubling from 1 s, at most this. */
+#define MONITOR_BACKOFF_MAX_S 10
+/* A daemon that ran this long before dying restarts after 1 s again. */
+#define MONITOR_STABLE_S 60
+/* Daemons in a row that die before they are ready: then give up. */
+#define MONITOR_EARLY_DEATHS_MAX 5
 
 struct daemon {
 	int argc;
@@ -56,10 +76,13 @@ struct daemon {
 	struct anscache *ac;
 	struct metrics_server *metrics;
 	struct daemon_stats stats;
+	struct xdpdns_status status; /* written by the loop, see health.h */
 	struct query_ctx *qctx;
 	int epfd;
 	struct ev_handler sig_ev, timer_ev, ub_ev, deadline_ev;
 	int sigfd, timerfd;
+	int ready_fd; /* the daemon writes one byte here once ready; -1 */
+	pid_t monitor_pid; /* 0: no monitor (--user "") */
 	bool stop;
 	int exit_code;
 };
@@ -174,6 +197,21 @@ static void on_signal(struct ev_handler *h, uint32_t events)
 	}
 }
 
+/* The pulse: into the daemon's memory for /health, into the pinned map
+ * for `xdpdnsctl health`. */
+static void daemon_heartbeat(struct daemon *d)
+{
+	__u32 zero = 0;
+
+	__atomic_store_n(&d->status.heartbeat_ns, ev_now_ns(),
+			 __ATOMIC_RELAXED);
+	sd_notify(0, "WATCHDOG=1");
+	if (d->xdp &&
+	    bpf_map_update_elem(d->maps.status, &zero, &d->status, BPF_ANY))
+		log_debug("cannot write %s: %s", XDPDNS_MAP_STATUS,
+			  strerror(errno));
+}
+
 static void on_timer(struct ev_handler *h, uint32_t events)
 {
 	struct daemon *d = (struct daemon *)((char *)h -
@@ -184,6 +222,7 @@ static void on_timer(struct ev_handler *h, uint32_t events)
 	if (read(d->timerfd, &expirations, sizeof(expirations)) < 0)
 		return;
 	listen_tick(d->ls);
+	daemon_heartbeat(d);
 	if (d->rf)
 		refresh_tick(d->rf, ev_now_ns(), query_refresh, d->qctx);
 }
@@ -277,6 +316,14 @@ static int daemon_run(struct daemon *d)
 	d->qctx->cache_fd = d->xdp ? d->maps.cache : -1;
 	d->qctx->cache_seed = d->maps.hash_seed;
 	d->qctx->stats = &d->stats;
+	d->qctx->status = &d->status;
+	d->status.daemon_pid = (__u32)getpid();
+	d->status.monitor_pid = d->monitor_pid;
+	d->status.restarts = (__u32)d->stats.daemon_restarts;
+	if (d->xdp) {
+		d->status.ifindex = (__u32)loader_ifindex(d->loader);
+		d->status.prog_id = loader_prog_id(d->loader);
+	}
 
 	if (d->cfg.metrics) {
 		struct metrics_config mc = {
@@ -285,6 +332,8 @@ static int daemon_run(struct daemon *d)
 			.cache_fd = d->xdp ? d->maps.cache : -1,
 			.rl_fd = d->xdp ? d->maps.rl : -1,
 			.daemon = &d->stats,
+			.status = &d->status,
+			.xdp = d->xdp,
 		};
 
 		if (metrics_start(&mc, &d->metrics))
@@ -302,6 +351,18 @@ static int daemon_run(struct daemon *d)
 	}
 	log_info("xdpdnsd %s ready%s", config_version(),
 		 d->xdp ? "" : " (no XDP)");
+	d->status.started_ns = ev_now_ns();
+	daemon_heartbeat(d);
+	if (d->ready_fd >= 0) {
+		if (write(d->ready_fd, "r", 1) != 1)
+			log_warn("cannot tell the monitor we are ready: %s",
+				 strerror(errno));
+		close(d->ready_fd);
+		d->ready_fd = -1;
+	}
+	sd_notifyf(0, "READY=1\nSTATUS=answering on %zu address%s%s",
+		   d->cfg.listen.n, d->cfg.listen.n == 1 ? "" : "es",
+		   d->xdp ? ", XDP attached" : "");
 	d->exit_code = 0;
 	while (!d->stop) {
 		int n = epoll_wait(d->epfd, evs, MAIN_EVENTS, -1);
@@ -362,38 +423,195 @@ static int pidfile_write(const char *path)
 }
 
 /*
- * The root monitor: forwards TERM, INT and HUP to the daemon and, once it
- * has ended, detaches XDP. Return: the daemon's exit code.
+ * SIGHUP in the monitor: the daemon reloads itself; the monitor keeps the
+ * same fresh settings so that a daemon it restarts later starts with them.
  */
-static int monitor(pid_t child, const sigset_t *set)
+static void monitor_reload(struct daemon *d)
 {
-	int status = 1;
+	char err[CONFIG_ERR_MAX];
+	struct config ncfg;
+	struct acl nacl;
+	int ret;
 
+	ret = config_build(d->argc, d->argv, &ncfg, err, sizeof(err));
+	if (ret == CONFIG_RUN)
+		ret = config_check_files(&ncfg, err, sizeof(err));
+	if (ret == CONFIG_RUN && !acl_build(&ncfg, &nacl, err, sizeof(err))) {
+		acl_free(&d->acl);
+		d->acl = nacl;
+		config_free(&d->cfg);
+		d->cfg = ncfg;
+		return;
+	}
+	config_free(&ncfg); /* the daemon logs why */
+}
+
+/*
+ * Forks the unprivileged daemon from the monitor's state (as it was before
+ * any daemon ran). Return: the child's pid, or -1 (logged). The child never
+ * returns.
+ */
+static pid_t monitor_spawn(struct daemon *d, const struct privs_user *u,
+			   int *ready_rd)
+{
+	pid_t parent = getpid(), child;
+	int p[2], code;
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK)) {
+		log_err("pipe: %s", strerror(errno));
+		return -1;
+	}
+	child = fork();
+	if (child < 0) {
+		log_err("fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (child > 0) {
+		close(p[1]);
+		*ready_rd = p[0];
+		return child;
+	}
+	close(p[0]);
+	d->ready_fd = p[1];
+	d->monitor_pid = parent;
+	if (privs_drop(u, d->xdp))
+		_exit(1);
+	/* After the UID change, which clears it (credentials(7)). */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+		_exit(1);
+	code = daemon_run(d);
+	daemon_teardown(d);
+	acl_free(&d->acl);
+	config_free(&d->cfg);
+	log_close();
+	/* The monitor detaches and removes the pidfile. */
+	_exit(code);
+}
+
+static void monitor_describe(pid_t pid, int st, char *buf, size_t cap)
+{
+	if (WIFSIGNALED(st))
+		snprintf(buf, cap, "daemon process %d died of signal %d (%s)",
+			 (int)pid, WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else
+		snprintf(buf, cap, "daemon process %d exited with status %d",
+			 (int)pid, WEXITSTATUS(st));
+}
+
+/*
+ * The root monitor: forwards TERM, INT and HUP to the daemon; restarts a
+ * daemon that crashed (killed by a signal, or exit status 1) with a
+ * doubling backoff, while XDP keeps answering; returns when a stop was
+ * asked for, when the daemon ended by itself with 0 or 2 (a bad file:
+ * restarting cannot help), or when daemons keep dying before they are
+ * ready. Return: the exit code for the whole service.
+ */
+static int monitor(struct daemon *d, const struct privs_user *u,
+		   const sigset_t *set)
+{
+	unsigned int backoff = 0, early = 0;
+	int status = 1, ready_rd = -1;
+	bool stopping = false, ready = false;
+	struct timespec started;
+	pid_t child;
+
+	child = monitor_spawn(d, u, &ready_rd);
+	if (child < 0)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	for (;;) {
+		struct timespec wait = { .tv_sec = backoff }, now;
+		char why[128], c;
 		siginfo_t si;
-		int sig = sigwaitinfo(set, &si), st;
+		int sig, st;
+		pid_t pid;
 
+		sig = child > 0 ? sigwaitinfo(set, &si) :
+				  sigtimedwait(set, &si, &wait);
+		if (sig < 0 && errno == EAGAIN && child <= 0) {
+			d->stats.daemon_restarts++;
+			log_info(
+				"starting a new daemon process (restart %" PRIu64
+				")",
+				d->stats.daemon_restarts);
+			sd_notify(0, "WATCHDOG=1");
+			child = monitor_spawn(d, u, &ready_rd);
+			if (child < 0)
+				return 1;
+			clock_gettime(CLOCK_MONOTONIC, &started);
+			ready = false;
+			continue;
+		}
 		if (sig < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("sigwaitinfo: %s", strerror(errno));
+			status = 1;
+			stopping = true;
+			if (child <= 0)
+				break;
 			kill(child, SIGTERM);
-			waitpid(child, &st, 0);
-			break;
+			continue;
+		}
+		if (sig == SIGHUP) {
+			monitor_reload(d);
+			if (child > 0)
+				kill(child, SIGHUP);
+			continue;
 		}
 		if (sig != SIGCHLD) {
+			stopping = true;
+			sd_notify(0, "STOPPING=1");
+			if (child <= 0) {
+				status = 0;
+				break;
+			}
 			kill(child, sig);
 			continue;
 		}
-		if (waitpid(child, &st, WNOHANG) == child) {
-			if (WIFEXITED(st))
-				status = WEXITSTATUS(st);
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+			if (pid != child)
+				continue;
+			child = 0;
+			if (ready_rd >= 0) {
+				ready = read(ready_rd, &c, 1) == 1;
+				close(ready_rd);
+				ready_rd = -1;
+			}
+			monitor_describe(pid, st, why, sizeof(why));
+			if (stopping ||
+			    (WIFEXITED(st) && WEXITSTATUS(st) != 1)) {
+				status = WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+				if (!stopping || status)
+					log_info("%s", why);
+				stopping = true;
+				break;
+			}
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			early = ready ? 0 : early + 1;
+			if (early >= MONITOR_EARLY_DEATHS_MAX) {
+				log_err("%s; %u daemons in a row died before they were ready: giving up",
+					why, early);
+				status = 1;
+				stopping = true;
+				break;
+			}
+			if (now.tv_sec - started.tv_sec >= MONITOR_STABLE_S)
+				backoff = 1;
 			else
-				log_err("daemon process died of signal %d",
-					WTERMSIG(st));
-			break;
+				backoff = backoff ? backoff * 2 : 1;
+			if (backoff > MONITOR_BACKOFF_MAX_S)
+				backoff = MONITOR_BACKOFF_MAX_S;
+			log_err("%s; XDP keeps answering cached names, restarting the daemon in %u s",
+				why, backoff);
 		}
+		if (stopping && child <= 0)
+			break;
 	}
+	if (ready_rd >= 0)
+		close(ready_rd);
 	return status;
 }
 
@@ -410,12 +628,13 @@ static void raise_nofile(void)
 
 int main(int argc, char **argv)
 {
-	struct daemon d = { .argc = argc, .argv = argv, .epfd = -1 };
+	struct daemon d = {
+		.argc = argc, .argv = argv, .epfd = -1, .ready_fd = -1
+	};
 	char err[CONFIG_ERR_MAX];
 	struct privs_user user;
 	sigset_t set;
 	int ret, code = 1;
-	pid_t child;
 
 	ret = config_build(argc, argv, &d.cfg, err, sizeof(err));
 	if (ret == CONFIG_HELP || ret == CONFIG_VERSION) {
@@ -458,8 +677,12 @@ int main(int argc, char **argv)
 	}
 	d.xdp = !d.cfg.no_xdp;
 	if (d.xdp) {
-		if (loader_open(&d.cfg, &d.loader))
+		ret = loader_open(&d.cfg, &d.loader);
+		if (ret) {
+			/* No bpffs: the message says the command; exit 2. */
+			code = ret == -EMEDIUMTYPE ? EXIT_USAGE : 1;
 			goto out;
+		}
 		d.maps = *loader_maps(d.loader);
 		ret = loader_write_config(&d.maps, &d.cfg);
 		if (!ret)
@@ -487,39 +710,21 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (user.drop) {
-		pid_t parent = getpid();
-
-		child = fork();
-		if (child < 0) {
-			log_err("fork: %s", strerror(errno));
-			goto out_pid;
-		}
-		if (child > 0) {
-			/* Monitor: keeps root, holds no socket. */
-			listen_close(d.ls);
-			d.ls = NULL;
-			code = monitor(child, &set);
-			goto out_pid;
-		}
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() != parent)
-			_exit(1);
-		if (privs_drop(&user, d.xdp))
-			_exit(1);
+		/* Monitor: keeps root and the bound sockets, reads none. */
+		code = monitor(&d, &user, &set);
+	} else {
 		code = daemon_run(&d);
 		daemon_teardown(&d);
-		acl_free(&d.acl);
-		config_free(&d.cfg);
-		log_close();
-		/* The monitor detaches and removes the pidfile. */
-		_exit(code);
+		d.ls = NULL;
 	}
-	code = daemon_run(&d);
-	daemon_teardown(&d);
-	d.ls = NULL;
-out_pid:
 	if (d.cfg.pidfile)
 		unlink(d.cfg.pidfile);
+	if (d.cfg.keep_xdp_on_exit && d.loader) {
+		log_info(
+			"--keep-xdp-on-exit: XDP stays on %s for the next start",
+			d.cfg.interface);
+		goto out;
+	}
 out_detach:
 	loader_detach(d.loader);
 out:

@@ -9,16 +9,21 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <bpf/libbpf.h>
 
 #include <microhttpd.h>
 
+#include "lib/health.h"
 #include "lib/observe.h"
 #include "log.h"
 #include "metrics.h"
@@ -38,6 +43,8 @@ struct metrics_server {
 	struct MHD_Daemon *mhd;
 	struct observe_fds fds;
 	const struct daemon_stats *daemon;
+	const struct xdpdns_status *status;
+	bool xdp;
 	pthread_mutex_t lock; /* guards the cached walks below */
 	uint64_t walked_ns; /* 0: never */
 	struct observe_cache cache;
@@ -153,6 +160,33 @@ static enum MHD_Result metrics_stats_json(struct metrics_server *srv,
 			    strlen(buf), MHD_RESPMEM_MUST_FREE);
 }
 
+/* /health: 200 and "healthy: ..." or 503 and "unhealthy: ...". */
+static enum MHD_Result metrics_health(struct metrics_server *srv,
+				      struct MHD_Connection *conn)
+{
+	struct health_input in = { .have_status = true, .check_xdp = srv->xdp };
+	char line[HEALTH_LINE_MAX + 1], ifname[IF_NAMESIZE];
+	struct timespec ts;
+	size_t n;
+	int bad;
+
+	health_status_load(&in.st, srv->status);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	in.now_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	if (srv->xdp && in.st.ifindex) {
+		if (bpf_xdp_query_id((int)in.st.ifindex, 0, &in.attached_id))
+			in.attached_id = 0;
+		in.ifname = if_indextoname(in.st.ifindex, ifname);
+	}
+	bad = health_eval(&in, line, sizeof(line) - 1);
+	n = strlen(line);
+	line[n++] = '\n';
+	return metrics_send(conn,
+			    bad ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK,
+			    "text/plain; charset=utf-8", line, n,
+			    MHD_RESPMEM_MUST_COPY);
+}
+
 static enum MHD_Result metrics_handler(void *cls, struct MHD_Connection *conn,
 				       const char *url, const char *method,
 				       const char *version,
@@ -175,14 +209,17 @@ static enum MHD_Result metrics_handler(void *cls, struct MHD_Connection *conn,
 		return metrics_prometheus(srv, conn);
 	if (!strcmp(url, "/api/stats.json"))
 		return metrics_stats_json(srv, conn);
+	if (!strcmp(url, "/health"))
+		return metrics_health(srv, conn);
 	if (!strcmp(url, "/") || !strcmp(url, "/index.html"))
 		return metrics_send(conn, MHD_HTTP_OK,
 				    "text/html; charset=utf-8",
 				    (void *)dashboard_html,
 				    sizeof(dashboard_html),
 				    MHD_RESPMEM_PERSISTENT);
-	return metrics_text(conn, MHD_HTTP_NOT_FOUND,
-			    "not found: try /, /metrics or /api/stats.json\n");
+	return metrics_text(
+		conn, MHD_HTTP_NOT_FOUND,
+		"not found: try /, /metrics, /health or /api/stats.json\n");
 }
 
 static void metrics_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -305,6 +342,8 @@ int metrics_start(const struct metrics_config *cfg, struct metrics_server **out)
 	srv->fds.cache = cfg->cache_fd;
 	srv->fds.rl = cfg->rl_fd;
 	srv->daemon = cfg->daemon;
+	srv->status = cfg->status;
+	srv->xdp = cfg->xdp;
 	pthread_mutex_init(&srv->lock, NULL);
 
 	fd = metrics_bind(cfg->listen);

@@ -4,9 +4,12 @@
  * dashboard at /, served from the daemon's metrics address by libmicrohttpd
  * in its own thread. Kernel counters are read from the maps on every scrape
  * and summed over CPUs; daemon counters are read from struct daemon_stats.
+ * /health answers 200 or 503 with health_eval()'s line (lib/health.h).
  */
 #ifndef XDPDNS_METRICS_H
 #define XDPDNS_METRICS_H
+
+#include <stdbool.h>
 
 #include "daemon_stats.h"
 
@@ -18,6 +21,10 @@ struct metrics_config {
 	int cache_fd; /* xdpdns_cache, for xdpdns_cache_entries, or -1 */
 	int rl_fd; /* xdpdns_rl, for limited clients, or -1 */
 	const struct daemon_stats *daemon; /* never NULL */
+	/* For /health: the daemon's pulse (never NULL), and whether the
+	 * program in it must be on its interface (false with --no-xdp). */
+	const struct xdpdns_status *status;
+	bool xdp;
 };
 
 /**

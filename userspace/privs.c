@@ -23,20 +23,28 @@
 int privs_lookup(const struct config *cfg, struct privs_user *u, char *err,
 		 size_t errlen)
 {
-	const char *name = cfg->user ? cfg->user : "nobody";
-	struct passwd *pw;
+	/* The package's system user, else the traditional one. */
+	static const char *const defaults[] = { "xdpdns", "nobody" };
+	const char *name = cfg->user;
+	struct passwd *pw = NULL;
 
 	memset(u, 0, sizeof(*u));
-	if (!*name)
+	if (name && !*name)
 		return 0; /* --user "": keep root */
-	errno = 0;
-	pw = getpwnam(name);
-	if (!pw) {
-		if (!cfg->user)
-			return 0; /* no nobody here: stay root, as documented */
-		snprintf(err, errlen, "--user %s: no such user", name);
-		return -ENOENT;
+	if (name) {
+		pw = getpwnam(name);
+		if (!pw) {
+			snprintf(err, errlen, "--user %s: no such user", name);
+			return -ENOENT;
+		}
 	}
+	for (size_t i = 0; !name && i < 2; i++) {
+		pw = getpwnam(defaults[i]);
+		if (pw)
+			name = defaults[i];
+	}
+	if (!pw)
+		return 0; /* neither exists: stay root, as documented */
 	if (pw->pw_uid == 0)
 		return 0;
 	u->drop = true;

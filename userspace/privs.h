@@ -35,7 +35,7 @@ struct privs_user {
 };
 
 /*
- * The user --user names (default: nobody, when it exists).
+ * The user --user names (default: xdpdns, else nobody, when one exists).
  * @err: CONFIG_ERR_MAX bytes. Return: 0, or -ENOENT for an unknown user.
  */
 int privs_lookup(const struct config *cfg, struct privs_user *u, char *err,

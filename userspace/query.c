@@ -256,6 +256,31 @@ static void query_answer(struct query_ctx *ctx, struct pending *p,
 	query_send(ctx, &p->client, len);
 }
 
+/*
+ * Recursion health (lib/health.h): an answer of any rcode but SERVFAIL is
+ * a good resolution; a timeout, a libunbound error or a SERVFAIL is a
+ * failure. Bogus answers are the zone's fault, not recursion's: neither.
+ * Refreshes neither: libunbound mostly answers them from its own cache,
+ * which says nothing about the way to the authorities.
+ */
+static void query_note_health(struct query_ctx *ctx,
+			      const struct resolution *res, uint64_t now_ns)
+{
+	const struct ub_result *r = res->result;
+	struct xdpdns_status *st = ctx->status;
+
+	if (!st || res->refresh || (r && r->bogus))
+		return;
+	if (r && r->answer_packet && r->rcode != DNSWIRE_RCODE_SERVFAIL) {
+		__atomic_store_n(&st->resolve_ok_ns, now_ns, __ATOMIC_RELAXED);
+		__atomic_store_n(&st->fail_streak, 0, __ATOMIC_RELAXED);
+		return;
+	}
+	__atomic_store_n(&st->resolve_fail_ns, now_ns, __ATOMIC_RELAXED);
+	__atomic_store_n(&st->fail_streak, st->fail_streak + 1,
+			 __ATOMIC_RELAXED);
+}
+
 void query_on_done(void *arg, struct resolution *res)
 {
 	struct query_ctx *ctx = arg;
@@ -278,6 +303,7 @@ void query_on_done(void *arg, struct resolution *res)
 		log_debug("DNSSEC bogus answer: %s",
 			  r->why_bogus ? r->why_bogus : "no reason given");
 	}
+	query_note_health(ctx, res, now_ns);
 	if (!servfail) {
 		entry = malloc(sizeof(*entry));
 		if (entry) {

@@ -30,6 +30,7 @@ struct query_ctx {
 	int cache_fd; /* -1 without XDP */
 	__u64 cache_seed; /* its name hash seed (xdpdns_config.hash_seed) */
 	struct daemon_stats *stats;
+	struct xdpdns_status *status; /* resolve_ok_ns, fail_streak, ... */
 	uint8_t out[65536]; /* response scratch: the loop is single-threaded */
 	struct xdpdns_cache_entry entry; /* entry scratch, same reason */
 };

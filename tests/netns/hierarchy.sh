@@ -183,6 +183,9 @@ hier_up() {
 	fi
 	mkdir -p "$w" || return 1
 	HIER_DIR=$(cd "$w" && pwd)
+	# xdpdnsd's daemon reads the root hints and the unbound snippet as its
+	# unprivileged user (the default mode): mktemp's 0700 would hide them.
+	chmod 755 "$HIER_DIR" || return 1
 	HIER_ZONES=$HIER_DIR/zones
 	HIER_NAMES=$HIER_ZONES/names.txt
 	HIER_HOT=$HIER_ZONES/hot.txt

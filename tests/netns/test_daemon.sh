@@ -217,7 +217,7 @@ pick() {
 DAEMON_ARGS=(--interface "$RES_IF_CLIENT" --listen "$RES_ADDR4"
 	--listen "$RES_ADDR6" --pin-dir "$PIN" --xdp-mode native
 	--metrics "127.0.0.1:$MPORT" --root-hints "$ROOT_HINTS"
-	--unbound-config "$UNBOUND_SNIPPET" --user "" --ratelimit 0
+	--unbound-config "$UNBOUND_SNIPPET" --ratelimit 0
 	--miss-limit 0)
 # daemon_start LOG: start xdpdnsd and wait until it answers on port 53.
 daemon_start() {
@@ -531,7 +531,7 @@ printf 'a.root-servers.net.\t3600000\tA\t198.18.0.99\n' >>"$W/bad.hints"
 printf 'a.root-servers.net.\t3600000\tAAAA\t2001:db8::99\n' >>"$W/bad.hints"
 bg_start -n "$RES_NS" "$W/xdpdnsd-sf.log" "$BUILD/xdpdnsd" --no-xdp \
 	--listen "$RES_ADDR4" --port 5300 --root-hints "$W/bad.hints" \
-	--local-zone-nodefault test. --user "" --ratelimit 0 --miss-limit 0
+	--local-zone-nodefault test. --ratelimit 0 --miss-limit 0
 SF_PID=$BG_PID
 if wait_udp_port "$RES_NS" "$RES_ADDR4" 5300 10; then
 	t0=$SECONDS

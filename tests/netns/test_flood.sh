@@ -264,7 +264,7 @@ daemon_start() { # ARGS... after the common ones
 		--interface "$RES_IF_CLIENT" --listen "$RES_ADDR4" \
 		--listen "$RES_ADDR6" --pin-dir "$PIN" \
 		--root-hints "$ROOT_HINTS" --unbound-config "$UNBOUND_SNIPPET" \
-		--user "" "${@:2}"
+		"${@:2}"
 	DAEMON_PID=$BG_PID
 	if ! wait_udp_port "$RES_NS" "$RES_ADDR4" 53 15 ||
 		! wait_dns "$CLI_NS" "$RES_ADDR4" 53 www.z000.test. 15; then

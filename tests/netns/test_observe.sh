@@ -57,7 +57,7 @@ bg_start -n "$RES_NS" "$W/xdpdnsd.log" "$BUILD/xdpdnsd" \
 	--interface "$RES_IF_CLIENT" --listen "$RES_ADDR4" \
 	--listen "$RES_ADDR6" --pin-dir "$PIN" --metrics "127.0.0.1:$MPORT" \
 	--root-hints "$ROOT_HINTS" --unbound-config "$UNBOUND_SNIPPET" \
-	--user "" --sample-rate 1 --ratelimit 50 --slip 2 \
+	--sample-rate 1 --ratelimit 50 --slip 2 \
 	--ratelimit-exempt "$CLI_ADDR4/32"
 DAEMON_PID=$BG_PID
 if ! wait_udp_port "$RES_NS" "$RES_ADDR4" 53 15 ||

@@ -13,5 +13,6 @@ Suite *cache_entry_suite(void);
 Suite *config_suite(void);
 Suite *metrics_suite(void);
 Suite *anscache_suite(void);
+Suite *health_suite(void);
 
 #endif /* XDPDNS_TESTS_UNIT_SUITES_H */

@@ -22,6 +22,8 @@ static const char ctl_help[] =
 	"); works while\n"
 	"xdpdnsd is down. Needs root (or CAP_BPF).\n"
 	"\n"
+	"  health                          exit 0/1: XDP attached, daemon alive,\n"
+	"                                  maps present, recursion answering\n"
 	"  stats [--json|--prometheus]     counters, hit ratio, cache fill\n"
 	"  top names [-n N] [--json]       cache entries with most XDP hits\n"
 	"  top clients [-n N] [--json]     clients with most queries\n"
@@ -167,7 +169,7 @@ static const struct {
 	{ "stats", cmd_stats },	    { "top", cmd_top },
 	{ "limited", cmd_limited }, { "cache", cmd_cache },
 	{ "tail", cmd_tail },	    { "dump", cmd_dump },
-	{ "report", cmd_report },
+	{ "report", cmd_report },   { "health", cmd_health },
 };
 
 /*

@@ -265,6 +265,10 @@ int observe_prometheus(const struct observe_snapshot *s, FILE *f)
 		prom_counter(f, "xdpdns_reloads_total",
 			     "Successful configuration reloads (SIGHUP).",
 			     d->reloads);
+		prom_counter(
+			f, "xdpdns_daemon_restarts_total",
+			"Daemon processes the monitor restarted after a crash.",
+			d->daemon_restarts);
 	}
 	if (fflush(f) || ferror(f))
 		return -EIO;
@@ -397,6 +401,7 @@ static json_t *observe_daemon_json(const struct observe_snapshot *s,
 	OBSERVE_DAEMON_FIELD_(start_time);
 	OBSERVE_DAEMON_FIELD_(resolve_timeouts);
 	OBSERVE_DAEMON_FIELD_(answer_cache_hits);
+	OBSERVE_DAEMON_FIELD_(daemon_restarts);
 #undef OBSERVE_DAEMON_FIELD_
 	for (int i = 0; i < DAEMON_HIST_BUCKETS; i++) {
 		json_array_append_new(le, json_real(observe_hist_bounds[i]));
