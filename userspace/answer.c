@@ -154,7 +154,13 @@ void answer_target_for(struct answer_target *t, const struct answer_query *q,
 	t->dnssec = q->edns_do;
 	t->edns = q->edns;
 	t->edns_size = edns_size;
-	t->limit = tcp ? ANSWER_MAX : q->udp_size;
+	/* As XDP and cache_entry_render(): the client's size, floored at
+	 * 512, never above what we advertise (no fragments, Flag Day 2020). */
+	t->limit = q->udp_size;
+	if (edns_size >= XDPDNS_UDP_PLAIN_MAX && t->limit > edns_size)
+		t->limit = edns_size;
+	if (tcp)
+		t->limit = ANSWER_MAX;
 }
 
 struct enc {

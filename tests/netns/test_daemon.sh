@@ -439,6 +439,15 @@ for spec in "big.z000.lab. TXT 1" "many.z000.lab. A 100"; do
 		"${Q_FLAGS/ tc /}" = "$Q_FLAGS"
 done
 
+# A client that advertises 4096 still gets no UDP answer above our
+# --edns-size (1232): larger ones would fragment (DNS Flag Day 2020).
+for pass in first repeat; do
+	q "$RES_ADDR4" +bufsize=4096 +ignore +stats big.z000.example. TXT
+	size=$(sed -n 's/.*MSG SIZE  rcvd: \([0-9]*\).*/\1/p' <<<"$Q_OUT")
+	t_check "big.z000.example. TXT over UDP, client size 4096 ($pass): TC=1, ${size:-?} bytes <= 1232" \
+		test "${Q_FLAGS/ tc /}" != "$Q_FLAGS" -a "${size:-99999}" -le 1232
+done
+
 # --- 8. negative answers cached ------------------------------------------------
 for spec in "$N_NX AAAA NXDOMAIN" "$N_NODATA AAAA NOERROR"; do
 	read -r name type rc <<<"$spec"

@@ -22,14 +22,13 @@
 
 /* Maps the XDP path cannot work without, besides the status. */
 static const char *const health_maps[] = { XDPDNS_MAP_CACHE, XDPDNS_MAP_STATS,
-					   XDPDNS_MAP_CONFIG,
-					   XDPDNS_MAP_SVC };
+					   XDPDNS_MAP_CONFIG, XDPDNS_MAP_SVC };
 
 int cmd_health(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct option opts[] = { { "help", no_argument, NULL,
-						'h' },
-					      { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
 	struct health_input in = { .check_xdp = true };
 	char line[HEALTH_LINE_MAX], ifname[IF_NAMESIZE];
 	__u32 zero = 0;

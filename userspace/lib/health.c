@@ -50,8 +50,9 @@ int health_eval(const struct health_input *in, char *line, size_t cap)
 
 	good[0] = bad[0] = '\0';
 	if (!in->have_status) {
-		snprintf(line, cap,
-			 "unhealthy: maps missing (no xdpdns_status pinned: xdpdnsd never ran with this --pin-dir)");
+		snprintf(
+			line, cap,
+			"unhealthy: maps missing (no xdpdns_status pinned: xdpdnsd never ran with this --pin-dir)");
 		return 1;
 	}
 	add(&g, "maps present");
@@ -72,16 +73,18 @@ int health_eval(const struct health_input *in, char *line, size_t cap)
 	if (!st->heartbeat_ns)
 		add(&b, "daemon never started");
 	else if (!xdpdns_time_before(in->now_ns,
-				     st->heartbeat_ns + HEALTH_HEARTBEAT_MAX_NS))
+				     st->heartbeat_ns +
+					     HEALTH_HEARTBEAT_MAX_NS))
 		add(&b, "daemon %u not alive (last heartbeat %.1f s ago)",
 		    st->daemon_pid, ago_s(in->now_ns, st->heartbeat_ns));
 	else
 		add(&g, "daemon %u alive", st->daemon_pid);
-	recursion_bad = st->fail_streak >= HEALTH_FAIL_STREAK &&
-			(!st->resolve_ok_ns ||
-			 !xdpdns_time_before(in->now_ns,
-					     st->resolve_ok_ns +
-						     HEALTH_RECURSION_GRACE_NS));
+	recursion_bad =
+		st->fail_streak >= HEALTH_FAIL_STREAK &&
+		(!st->resolve_ok_ns ||
+		 !xdpdns_time_before(in->now_ns,
+				     st->resolve_ok_ns +
+					     HEALTH_RECURSION_GRACE_NS));
 	if (recursion_bad && st->resolve_ok_ns)
 		add(&b,
 		    "recursion failing (%u failures in a row, last answer %.0f s ago)",
