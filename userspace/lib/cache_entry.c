@@ -310,8 +310,9 @@ static uint32_t ce_ttl_clamp(uint32_t ttl)
 }
 
 /*
- * The TTL every record of a negative response carries (RFC 2308 section 5:
- * min(SOA TTL, SOA MINIMUM)), or 0 when it cannot be cached.
+ * The TTL the negative part of a response carries (RFC 2308 section 5:
+ * min(SOA TTL, SOA MINIMUM)), or 0 when it cannot be cached: also without
+ * an SOA, which section 5 says SHOULD NOT be cached (unbound agrees).
  */
 static uint32_t ce_negative_ttl(const struct ce_scan *s,
 				const struct cache_entry_opts *opts)
@@ -319,7 +320,7 @@ static uint32_t ce_negative_ttl(const struct ce_scan *s,
 	uint32_t ttl;
 
 	if (!s->have_soa)
-		return opts->max_negative_ttl;
+		return 0;
 	ttl = ce_ttl_clamp(s->soa_ttl);
 	if (ce_ttl_clamp(s->soa_minimum) < ttl)
 		ttl = ce_ttl_clamp(s->soa_minimum);
@@ -377,7 +378,11 @@ static int ce_encode(const uint8_t *resp, size_t len, const struct ce_scan *s,
 	for (size_t i = 0; s->qname[i]; i += s->qname[i] + 1)
 		ce_add_target(w, CE_QNAME_OFF + i, s->qname_len - i);
 
-	/* Every record of a negative answer carries the negative TTL. */
+	/*
+	 * The authority and additional records of a negative answer carry
+	 * the negative TTL; its answer section (the CNAMEs that led to the
+	 * name that does not exist) keeps their own, as unbound sends them.
+	 */
 	entry->ttl = negative ? neg_ttl : UINT32_MAX;
 	for (unsigned int i = 0; i < total; i++) {
 		uint8_t owner[DNSWIRE_NAME_MAX], ttl_be[4];
@@ -396,7 +401,9 @@ static int ce_encode(const uint8_t *resp, size_t len, const struct ce_scan *s,
 		if (type == DNSWIRE_TYPE_OPT)
 			continue;
 
-		ttl = negative ? neg_ttl : ce_positive_ttl(ttl, opts);
+		ttl = negative && i >= s->h.ancount ?
+			      neg_ttl :
+			      ce_positive_ttl(ttl, opts);
 		if (ttl < entry->ttl)
 			entry->ttl = ttl;
 		ret = ce_write_name(w, owner, ret, true);
