@@ -555,7 +555,7 @@ int loader_write_svc(const struct loader_maps *m, const struct config *cfg)
 
 int loader_detach(struct loader *l)
 {
-	char buf[256];
+	char buf[256], tmp[128];
 	int ret;
 
 	if (!l || !l->attached)
@@ -568,8 +568,10 @@ int loader_detach(struct loader *l)
 		ret = bpf_xdp_detach(
 			l->ifindex,
 			loader_mode_flags(l->mode) | XDP_FLAGS_REPLACE, &opts);
+		/* GNU strerror_r: the message is what it returns. */
 		if (ret)
-			strerror_r(-ret, buf, sizeof(buf));
+			snprintf(buf, sizeof(buf), "%s",
+				 strerror_r(-ret, tmp, sizeof(tmp)));
 	} else {
 		ret = xdp_program__detach(l->prog, l->ifindex, l->mode, 0);
 		if (ret)
