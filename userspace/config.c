@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * One table, three uses: getopt_long() options, libconfig keys and --help.
+ * One table, five uses: getopt_long() options, libconfig keys, --help, the
+ * man page and the example config file (both generated at build time).
  * Parsing never prints and never exits: every problem becomes one line in
  * the caller's buffer ("--port 0: out of range 1..65535", "FILE:3: ...") and
  * a negative return, so main() exits 2 and unit tests check the message.
@@ -20,6 +21,7 @@
 
 #include "config.h"
 #include "lib/dnswire.h"
+#include "lib/roff.h"
 #include "lib/xdpmaps.h"
 #include "maps/xdpdns.h"
 
@@ -833,6 +835,299 @@ void config_usage(FILE *f)
 		"\nExit status: 0 on a clean stop, 1 on a runtime error, 2 on a bad option,\n"
 		"file or value. SIGHUP re-reads the config file: limits, ACLs, TTL caps\n"
 		"and the log level change live, the cache is kept.\n");
+}
+
+/*
+ * The lines the shipped xdpdnsd.conf sets, in libconfig syntax: a recursive
+ * resolver for this host only, as unbound answers localhost only out of the
+ * box, so the service starts on any machine right after installation. The
+ * pidfile lives in the unit's RuntimeDirectory (tools/systemd).
+ */
+static const struct {
+	const char *name;
+	const char *value;
+} example_set[] = {
+	{ "listen", "[\"127.0.0.1\", \"::1\"]" },
+	{ "no-xdp", "true" },
+	{ "pidfile", "\"/run/xdpdns/xdpdnsd.pid\"" },
+};
+
+static const char example_head[] =
+	"xdpdnsd.conf: settings for xdpdnsd(8), in libconfig syntax.\n"
+	"\n"
+	"Keys are xdpdnsd's long options. Strings go in double quotes, numbers "
+	"bare, flags are true or false, a repeatable option takes a list:\n"
+	"    listen = [\"192.0.2.53\", \"2001:db8::53\"];\n"
+	"The command line wins over this file. SIGHUP (systemctl reload "
+	"xdpdnsd) re-reads it: limits, ACLs, TTL caps and the log level change "
+	"live, the cache is kept; the daemon reads it as its --user then, so "
+	"keep it readable for that user.\n"
+	"\n"
+	"As shipped, xdpdnsd is a recursive resolver for this host only, like "
+	"unbound's default: no XDP program, answers on 127.0.0.1 and ::1 port "
+	"53. Every other option is listed below with its help and default, "
+	"commented out.\n"
+	"\n"
+	"To enable XDP on your uplink: set interface to the client-facing NIC "
+	"and listen to the addresses clients send their queries to on it, "
+	"delete the no-xdp line, and name the client prefixes in allow when "
+	"they are not the interface's own. A driver without native XDP needs "
+	"xdp-mode = \"skb\". The maps are pinned under pin-dir, on the BPF "
+	"filesystem at /sys/fs/bpf (the systemd unit mounts it when it is "
+	"missing). Then systemctl restart xdpdnsd: a reload does not attach "
+	"XDP.\n";
+
+/* Writes @text as "# " comment lines wrapped at 76 columns. */
+static void example_comment(FILE *f, const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		const char *end = p + len;
+
+		if (!len)
+			fputs("#\n", f);
+		while (p < end) {
+			size_t n = end - p;
+
+			if (n > 74) {
+				n = 74;
+				while (n > 0 && p[n] != ' ')
+					n--;
+				if (n == 0)
+					n = 74;
+			}
+			fprintf(f, "# %.*s\n", (int)n, p);
+			p += n;
+			while (p < end && *p == ' ')
+				p++;
+		}
+		p = eol ? eol + 1 : end;
+	}
+}
+
+/*
+ * The default of @o as a value in the file, into @buf; false when the table
+ * gives it in words ("built in", "4 x --ratelimit"): numbers, enum names,
+ * absolute paths and flags (always off) are values.
+ */
+static bool opt_default_value(const struct opt_def *o, char *buf, size_t cap)
+{
+	const char *d = o->def;
+
+	if (o->kind == OPT_FLAG) {
+		snprintf(buf, cap, "false");
+		return true;
+	}
+	if (!d)
+		return false;
+	if (o->kind == OPT_UINT && d[strspn(d, "0123456789")] == '\0') {
+		snprintf(buf, cap, "%s", d);
+		return true;
+	}
+	if (o->kind == OPT_ENUM) {
+		for (size_t i = 0; o->names[i]; i++)
+			if (!strcmp(o->names[i], d)) {
+				snprintf(buf, cap, "\"%s\"", d);
+				return true;
+			}
+	}
+	if (o->kind == OPT_STR && d[0] == '/') {
+		snprintf(buf, cap, "\"%s\"", d);
+		return true;
+	}
+	return false;
+}
+
+/* A stand-in value for an option without a default: its metavar. */
+static void opt_placeholder(const struct opt_def *o, char *buf, size_t cap)
+{
+	if (o->kind == OPT_LIST)
+		snprintf(buf, cap, "[\"%s\"]", o->metavar);
+	else if (o->kind == OPT_UINT)
+		snprintf(buf, cap, "%s", o->metavar);
+	else
+		snprintf(buf, cap, "\"%s\"", o->metavar);
+}
+
+void config_write_example(FILE *f)
+{
+	example_comment(f, example_head);
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		const struct opt_def *o = &opt_table[i];
+		const char *active = NULL;
+		char help[256], val[PATH_MAX + 8];
+		bool literal;
+		size_t j;
+
+		if (o->kind == OPT_SPECIAL)
+			continue;
+		for (j = 0; j < sizeof(example_set) / sizeof(example_set[0]);
+		     j++)
+			if (!strcmp(example_set[j].name, o->name))
+				active = example_set[j].value;
+		snprintf(help, sizeof(help), "%s", o->help);
+		for (char *c = help; *c; c++)
+			if (*c == '\n')
+				*c = ' ';
+		fputc('\n', f);
+		example_comment(f, help);
+		/* The commented line shows the default, or says it. */
+		literal = opt_default_value(o, val, sizeof(val));
+		if (o->def && (active || !literal))
+			fprintf(f, "# Default: %s.\n", o->def);
+		if (active) {
+			fprintf(f, "%s = %s;\n", o->name, active);
+			continue;
+		}
+		if (!literal)
+			opt_placeholder(o, val, sizeof(val));
+		fprintf(f, "#%s = %s;\n", o->name, val);
+	}
+}
+
+static const char man_description[] =
+	"is a recursive DNS resolver for networks that fill up fast: a "
+	"conference hall, a campus, an ISP edge. An XDP program on the "
+	"client-facing interface answers hot queries straight from a BPF map, "
+	"in the driver, and rate-limits floods there; xdpdnsd resolves "
+	"everything else through libunbound (full recursion, DNSSEC validation "
+	"when a trust anchor is given), answers the client, writes cacheable "
+	"answers into the map the XDP program serves and re-resolves hot "
+	"entries shortly before they expire.\n"
+	".PP\n"
+	"With --no-xdp it is a plain recursive resolver on the --listen "
+	"addresses, without any BPF.\n"
+	".PP\n"
+	"Setup runs as root: the XDP program is loaded and attached (with "
+	"libxdp, so it shows in xdp-loader status and shares the interface), "
+	"its maps are pinned under --pin-dir (a restart finds the cache warm), "
+	"the listening sockets are bound and the pidfile written. Then the "
+	"process splits into a root monitor and the daemon, which runs as "
+	"--user with no capability but CAP_BPF (none without XDP). The monitor "
+	"holds the attached program, the pins and the sockets, forwards "
+	"signals, and starts a new daemon after a backoff when one crashes, "
+	"while XDP goes on answering cached names.\n";
+
+static const char man_config_file[] =
+	"Every option except --config, --help and --version can be set in the "
+	"file named with --config, in libconfig syntax, under its long name: "
+	"strings in double quotes, numbers bare, flags true or false, "
+	"repeatable options as lists:\n"
+	".PP\n"
+	".RS\n"
+	".nf\n"
+	"interface = \"eth1\";\n"
+	"listen = [\"192.0.2.53\", \"2001:db8::53\"];\n"
+	"ratelimit = 100;\n"
+	"ratelimit-dry-run = true;\n"
+	".fi\n"
+	".RE\n"
+	".PP\n"
+	"The command line wins over the file. /etc/xdpdns/xdpdnsd.conf, as "
+	"installed, lists every option with its help and default.\n";
+
+static const char man_rest[] =
+	".SH SIGNALS\n"
+	".TP\n"
+	".B SIGHUP\n"
+	"Reload: the daemon reads the configuration file again, applies the "
+	"command line on top, and changes rate limits, ACLs, TTL caps, "
+	"--max-outstanding (lower only), --resolve-timeout and the log level "
+	"live; the cache is kept. Settings that need a restart (interface, "
+	"listen, port, XDP mode, pin directory, cache size, resolver, metrics "
+	"and TCP settings) keep their values, with a warning. The file is read "
+	"as --user, so it must be readable by that user. A file that does not "
+	"parse leaves the running settings in place. systemctl reload xdpdnsd "
+	"sends it.\n"
+	".TP\n"
+	".BR SIGTERM \", \" SIGINT\n"
+	"Stop: the daemon ends, the monitor detaches the XDP program (unless "
+	"--keep-xdp-on-exit) and removes the pidfile; the pinned maps stay, so "
+	"the next start finds the cache warm. systemctl stop xdpdnsd sends "
+	"it.\n"
+	".SH FILES\n"
+	".TP\n"
+	".I /etc/xdpdns/xdpdnsd.conf\n"
+	"The configuration the xdpdnsd.service unit passes with --config; "
+	"xdpdnsd reads no file unless one is named.\n"
+	".TP\n"
+	".I " XDPDNS_PIN_DIR_DEFAULT "/\n"
+	"The pinned maps (default --pin-dir), read by xdpdnsctl(8) and "
+	"bpftool(8) also while the daemon is down.\n"
+	".TP\n"
+	".I /run/xdpdns/xdpdnsd.pid\n"
+	"The monitor's process ID, as the installed configuration sets "
+	"--pidfile.\n"
+	".TP\n"
+	".I xdpdnsd.service\n"
+	"The systemd unit: systemctl start, reload, stop xdpdnsd; journalctl "
+	"-u xdpdnsd shows the log.\n"
+	".SH EXIT STATUS\n"
+	".TP\n"
+	".B 0\n"
+	"Clean stop, or --help or --version.\n"
+	".TP\n"
+	".B 1\n"
+	"Runtime error: cannot attach XDP or bind a socket, another xdpdnsd "
+	"holds --pin-dir, daemons kept dying before they were ready.\n"
+	".TP\n"
+	".B 2\n"
+	"Bad option, value or configuration file, or no BPF file system for "
+	"--pin-dir (one line on stderr names it); the monitor does not "
+	"restart a daemon that exits 2.\n"
+	".SH SEE ALSO\n"
+	".BR xdpdnsctl (8),\n"
+	".BR unbound (8),\n"
+	".BR unbound.conf (5),\n"
+	".BR bpftool (8),\n"
+	".BR xdp\\-loader (8),\n"
+	".BR systemctl (1),\n"
+	".BR journalctl (1)\n";
+
+void config_write_man(FILE *f, const char *date)
+{
+	roff_header(f, "XDPDNSD", date, config_version());
+	fputs(".SH NAME\nxdpdnsd \\- DNS resolver whose hot answers are served "
+	      "by XDP\n",
+	      f);
+	fputs(".SH SYNOPSIS\n", f);
+	fputs(".B xdpdnsd\n", f);
+	roff_usage(f, "--interface IF --listen ADDR [OPTION]...");
+	fputs("\n.br\n.B xdpdnsd\n", f);
+	roff_usage(f, "--no-xdp --listen ADDR [OPTION]...");
+	fputs("\n.br\n.B xdpdnsd\n", f);
+	roff_usage(f, "--config FILE [OPTION]...");
+	fputs("\n.SH DESCRIPTION\n.B xdpdnsd\n", f);
+	roff_raw(f, man_description);
+	fputs(".SH OPTIONS\n", f);
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		const struct opt_def *o = &opt_table[i];
+
+		fputs(".TP\n", f);
+		if (o->short_name)
+			fprintf(f, "\\fB\\-%c\\fR, ", o->short_name);
+		fprintf(f, "\\fB\\-\\-");
+		roff_text(f, o->name, true);
+		fputs("\\fR", f);
+		if (o->metavar && o->kind != OPT_FLAG) {
+			fputc(' ', f);
+			roff_usage(f, o->metavar);
+		}
+		fputc('\n', f);
+		roff_text(f, o->help, true);
+		if (o->def) {
+			fputs(" (default: ", f);
+			roff_text(f, o->def, true);
+			fputc(')', f);
+		}
+		fputc('\n', f);
+	}
+	fputs(".SH CONFIGURATION FILE\n", f);
+	roff_raw(f, man_config_file);
+	roff_raw(f, man_rest);
 }
 
 const char *config_version(void)

@@ -130,6 +130,21 @@ int config_check_files(const struct config *cfg, char *err, size_t errlen);
 /* Prints the option list with every default to @f. */
 void config_usage(FILE *f);
 
+/*
+ * config_write_man() - xdpdnsd(8) in man(7) roff, from the same option
+ * table as config_usage(): every option with its help and default.
+ * @date: for the page footer, e.g. "2025-12-02".
+ */
+void config_write_man(FILE *f, const char *date);
+
+/*
+ * config_write_example() - the xdpdnsd.conf the package ships: every
+ * option the file takes, with its help and default, commented out, except
+ * the few lines that make it a resolver for this host only (no XDP,
+ * 127.0.0.1 and ::1, the pidfile under /run/xdpdns).
+ */
+void config_write_example(FILE *f);
+
 /* Burst depths after the defaults that depend on the rates. */
 uint32_t config_rl_burst(const struct config *cfg);
 uint32_t config_miss_burst(const struct config *cfg);

@@ -558,6 +558,222 @@ START_TEST(test_files_missing)
 }
 END_TEST
 
+/* Whether option @o has the same value in @a and @b. */
+static bool opt_same(const struct opt_def *o, const struct config *a,
+		     const struct config *b)
+{
+	const void *pa = (const char *)a + o->off;
+	const void *pb = (const char *)b + o->off;
+
+	switch (o->kind) {
+	case OPT_UINT:
+	case OPT_ENUM:
+		return *(const uint32_t *)pa == *(const uint32_t *)pb;
+	case OPT_FLAG:
+		return *(const bool *)pa == *(const bool *)pb;
+	case OPT_STR: {
+		const char *sa = *(char *const *)pa, *sb = *(char *const *)pb;
+
+		/* NULL stands for the default (--pin-dir). */
+		if (!sa)
+			sa = o->def;
+		if (!sb)
+			sb = o->def;
+		return sa == sb || (sa && sb && !strcmp(sa, sb));
+	}
+	case OPT_LIST: {
+		const struct config_list *la = pa, *lb = pb;
+
+		if (la->n != lb->n)
+			return false;
+		for (size_t i = 0; i < la->n; i++)
+			if (strcmp(la->v[i], lb->v[i]))
+				return false;
+		return true;
+	}
+	case OPT_SPECIAL:
+		return true;
+	}
+	return false;
+}
+
+/* The example as config_write_example() writes it (caller frees). */
+static char *example_text(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	config_write_example(f);
+	fclose(f);
+	return text;
+}
+
+/* Every option the file takes is in the example once, as "name =" or
+ * "#name =" at the start of a line; the specials are not. */
+START_TEST(test_example_lists_every_option)
+{
+	char *text = example_text();
+
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		const struct opt_def *o = &opt_table[i];
+		char on[64], off[64];
+		int n = 0;
+
+		snprintf(on, sizeof(on), "\n%s = ", o->name);
+		snprintf(off, sizeof(off), "\n#%s = ", o->name);
+		for (const char *p = text; (p = strstr(p, on)); p++)
+			n++;
+		for (const char *p = text; (p = strstr(p, off)); p++)
+			n++;
+		ck_assert_msg(n == (o->kind == OPT_SPECIAL ? 0 : 1),
+			      "%s appears %d times in the example", o->name, n);
+	}
+	free(text);
+}
+END_TEST
+
+/*
+ * The shipped file is a resolver for this host only and leaves every other
+ * option at its default.
+ */
+START_TEST(test_example_shipped)
+{
+	const char *want[] = { "--no-xdp",
+			       "--listen",
+			       "127.0.0.1",
+			       "--listen",
+			       "::1",
+			       "--pidfile",
+			       "/run/xdpdns/xdpdnsd.pid",
+			       NULL };
+	char path[64], err[CONFIG_ERR_MAX];
+	const char *args[] = { "--config", path, NULL };
+	struct config c, w;
+	char *text = example_text();
+
+	write_file(path, text);
+	free(text);
+	ck_assert_msg(build(&c, err, args) == CONFIG_RUN, "%s", err);
+	unlink(path);
+	ck_assert_msg(build(&w, err, want) == CONFIG_RUN, "%s", err);
+	ck_assert(c.no_xdp);
+	ck_assert_uint_eq(c.listen.n, 2);
+	for (size_t i = 0; i < OPT_COUNT; i++)
+		ck_assert_msg(opt_same(&opt_table[i], &c, &w),
+			      "the example sets %s", opt_table[i].name);
+	config_free(&c);
+	config_free(&w);
+}
+END_TEST
+
+/* The option a "#name = value;" example line sets, or NULL. */
+static const struct opt_def *example_line_option(const char *line)
+{
+	size_t n;
+
+	if (line[0] != '#')
+		return NULL;
+	n = strcspn(line + 1, " ");
+	for (size_t i = 0; i < OPT_COUNT; i++)
+		if (strlen(opt_table[i].name) == n &&
+		    !strncmp(line + 1, opt_table[i].name, n) &&
+		    !strncmp(line + 1 + n, " = ", 3))
+			return &opt_table[i];
+	return NULL;
+}
+
+/*
+ * Uncommenting every line that shows a default changes nothing: the
+ * defaults the table shows (--help, man page, example) are the real ones.
+ */
+START_TEST(test_example_defaults_are_real)
+{
+	char path[64], err[CONFIG_ERR_MAX], val[PATH_MAX + 8];
+	const char *base[] = { "--no-xdp", "--listen", "127.0.0.1", NULL };
+	const char *args[] = { "--no-xdp", "--listen", "127.0.0.1",
+			       "--config", path,       NULL };
+	char *text = example_text(), *out, *o;
+	size_t shown = 0;
+	struct config c, d;
+
+	out = calloc(1, strlen(text) + 1);
+	ck_assert_ptr_nonnull(out);
+	o = out;
+	/* The shipped active lines stay out: the command line has them. */
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		const struct opt_def *opt = example_line_option(line);
+
+		if (opt && opt_default_value(opt, val, sizeof(val))) {
+			o += sprintf(o, "%s\n", line + 1);
+			shown++;
+		}
+	}
+	free(text);
+	/* Flags, numbers, enum names and paths: most of the table. */
+	ck_assert_uint_ge(shown, OPT_COUNT / 2);
+	write_file(path, out);
+	free(out);
+	ck_assert_msg(build(&c, err, args) == CONFIG_RUN, "%s", err);
+	unlink(path);
+	ck_assert_msg(build(&d, err, base) == CONFIG_RUN, "%s", err);
+	for (size_t i = 0; i < OPT_COUNT; i++)
+		ck_assert_msg(opt_same(&opt_table[i], &c, &d),
+			      "the default shown for %s is not the real one",
+			      opt_table[i].name);
+	config_free(&c);
+	config_free(&d);
+}
+END_TEST
+
+static const char *const man_sections[] = {
+	".SH NAME\n",	     ".SH SYNOPSIS\n", ".SH DESCRIPTION\n",
+	".SH OPTIONS\n",     ".SH SIGNALS\n",  ".SH FILES\n",
+	".SH EXIT STATUS\n", ".SH SEE ALSO\n",
+};
+
+/* The man page has a tagged paragraph for every option, with the default. */
+START_TEST(test_man_every_option)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	config_write_man(f, "2000-01-01");
+	fclose(f);
+	ck_assert(strstr(text, ".TH XDPDNSD 8 \"2000-01-01\""));
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		char want[96], *p, *q = want;
+
+		q += sprintf(q, ".TP\n");
+		if (opt_table[i].short_name)
+			q += sprintf(q, "\\fB\\-%c\\fR, ",
+				     opt_table[i].short_name);
+		q += sprintf(q, "\\fB\\-\\-");
+		for (const char *n = opt_table[i].name; *n; n++)
+			q += sprintf(q, *n == '-' ? "\\-" : "%c", *n);
+		sprintf(q, "\\fR");
+		p = strstr(text, want);
+		ck_assert_msg(p, "no .TP for --%s in the man page",
+			      opt_table[i].name);
+		if (opt_table[i].def) {
+			char *end = strstr(p + 4, ".TP\n");
+
+			p = strstr(p, "(default: ");
+			ck_assert_msg(p && (!end || p < end),
+				      "no default for --%s in the man page",
+				      opt_table[i].name);
+		}
+	}
+	for (size_t i = 0; i < sizeof(man_sections) / sizeof(man_sections[0]);
+	     i++)
+		ck_assert_msg(strstr(text, man_sections[i]), "no %s",
+			      man_sections[i]);
+	free(text);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -573,6 +789,10 @@ Suite *config_suite(void)
 	tcase_add_test(pos, test_file_and_override);
 	tcase_add_test(pos, test_prefix_and_bursts);
 	tcase_add_test(pos, test_files_readable);
+	tcase_add_test(pos, test_example_lists_every_option);
+	tcase_add_test(pos, test_example_shipped);
+	tcase_add_test(pos, test_example_defaults_are_real);
+	tcase_add_test(pos, test_man_every_option);
 	tcase_add_loop_test(neg, test_bad_values, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(neg, test_missing_required);

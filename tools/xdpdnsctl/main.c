@@ -2,7 +2,8 @@
 /*
  * xdpdnsctl: the operator's view of xdpdns from the pinned maps alone, so it
  * answers while xdpdnsd is down or restarting. This file holds the command
- * line (global --pin-dir, dispatch, help) and the helpers every command uses.
+ * line (global --pin-dir, dispatch) and the helpers every command uses;
+ * the command list for --help and the man page is in help.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,32 +15,6 @@
 
 #include "lib/xdpmaps.h"
 #include "xdpdnsctl.h"
-
-static const char ctl_help[] =
-	"usage: xdpdnsctl [--pin-dir DIR] COMMAND [ARGS]\n"
-	"\n"
-	"Reads xdpdns's pinned BPF maps (default " XDPDNS_PIN_DIR_DEFAULT
-	"); works while\n"
-	"xdpdnsd is down. Needs root (or CAP_BPF).\n"
-	"\n"
-	"  health                          exit 0/1: XDP attached, daemon alive,\n"
-	"                                  maps present, recursion answering\n"
-	"  stats [--json|--prometheus]     counters, hit ratio, cache fill\n"
-	"  top names [-n N] [--json]       cache entries with most XDP hits\n"
-	"  top clients [-n N] [--json]     clients with most queries\n"
-	"  limited [--within S] [--json]   clients rate-limited in the last S s (10)\n"
-	"  cache list [--json]             every cache entry\n"
-	"  cache get NAME [TYPE] [--json]  entries of NAME, with their records\n"
-	"  cache delete NAME [TYPE]        remove NAME (all types, all DO/CD variants)\n"
-	"  cache flush                     remove every entry\n"
-	"  tail [--count N] [--timeout S] [--backlog] [--json]\n"
-	"                                  print sampled queries from now until Ctrl-C\n"
-	"  dump --json [--cache-data] [-o FILE]\n"
-	"                                  every map as one JSON document\n"
-	"  report [-o FILE] [--title T] DUMP...\n"
-	"                                  HTML report from a series of dumps\n"
-	"\n"
-	"Exit status: 0 ok, 1 failed (e.g. no maps), 2 bad usage.\n";
 
 void ctl_err(const char *fmt, ...)
 {
@@ -222,7 +197,7 @@ int main(int argc, char **argv)
 		return ctl_usage_err("no command given");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
-		fputs(ctl_help, stdout);
+		ctl_help_print(stdout);
 		return CTL_EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++) {

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -52,6 +53,12 @@ long ctl_parse_count(const char *s, long max);
 
 /* Wall-clock seconds of a BPF-clock timestamp. */
 double ctl_wall_of_mono(uint64_t ts_ns);
+
+/* --help: usage, then one line per command from the command table. */
+void ctl_help_print(FILE *f);
+
+/* xdpdnsctl(8) in man(7) roff from the same table; @date for the footer. */
+void ctl_write_man(FILE *f, const char *date, const char *version);
 
 int cmd_stats(struct ctl *ctl, int argc, char **argv);
 int cmd_top(struct ctl *ctl, int argc, char **argv);
