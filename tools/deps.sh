@@ -15,6 +15,8 @@ pkgs=(
 	knot-dnsutils dnsutils procps python3 curl prometheus chromium xxd
 	# benchmarks
 	dnsperf
+	# packaging: make deb, man pages, the unit check, the package test
+	debhelper dpkg-dev man-db groff-base systemd adduser
 )
 
 missing=()
