@@ -86,6 +86,7 @@ help:
 	@echo '  make install    install under PREFIX (/usr/local), DESTDIR; config in /etc/xdpdns'
 	@echo '  make uninstall  remove it again (a changed config stays)'
 	@echo '  make deb        Debian package $(BUILD)/xdpdns_VERSION_ARCH.deb (debhelper)'
+	@echo '  make test-pkg   man pages vs --help, the unit, make install (no root)'
 	@echo '  make format     clang-format the tree in place'
 	@echo 'V=1 shows full commands.'
 
@@ -188,7 +189,7 @@ DEB_DIR = $(BUILD)/deb
 DEB_SRC = $(DEB_DIR)/xdpdns-$(PKG_VERSION)
 DEB = $(BUILD)/xdpdns_$(PKG_VERSION)_$(DEB_ARCH).deb
 
-.PHONY: pkg-files install uninstall deb
+.PHONY: pkg-files install uninstall deb test-pkg
 all: $(MAN_PAGES) $(CONF_EXAMPLE)
 pkg-files: $(PKG_FILES)
 
@@ -256,6 +257,9 @@ deb:
 	fi
 	$(Q)mv $(DEB_DIR)/$(notdir $(DEB)) $(DEB)
 	@echo "  deb: $(DEB)"
+
+test-pkg: pkg-files
+	$(Q)tests/pkg/test_files.sh $(BUILD)
 
 # --- tests and benchmarks ----------------------------------------------------
 # `make test` is the one command CI and a new user run: deps, build, all suites.

@@ -56,6 +56,7 @@ run() {
 [ -x "$build/tests/unit_runner" ] && run unit "$build/tests/unit_runner"
 [ -x "$build/tests/bpf_runner" ] && run bpf "$build/tests/bpf_runner" "$build"
 [ -x "$build/tests/fuzz_xdp" ] && run fuzz "$build/tests/fuzz_xdp" "$build"
+[ -x tests/pkg/test_files.sh ] && run pkg tests/pkg/test_files.sh "$build"
 [ -x tests/netns/run.sh ] && run netns tests/netns/run.sh "$build"
 [ -x tests/browser/test_dashboard.sh ] &&
 	run browser tests/browser/test_dashboard.sh "$build"
