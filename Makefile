@@ -188,6 +188,11 @@ DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
 DEB_DIR = $(BUILD)/deb
 DEB_SRC = $(DEB_DIR)/xdpdns-$(PKG_VERSION)
 DEB = $(BUILD)/xdpdns_$(PKG_VERSION)_$(DEB_ARCH).deb
+# The package builds from its own tree with its own make: nothing of this
+# make's command line (BUILD=, MAKEFLAGS) or environment may reach it, or
+# its `make clean` would remove this $(BUILD).
+DEB_ENV = env -i PATH="$$PATH" HOME="$$HOME" $(foreach v,DEB_BUILD_OPTIONS \
+	DEB_BUILD_PROFILES SOURCE_DATE_EPOCH,$(if $($(v)),$(v)='$($(v))'))
 
 .PHONY: pkg-files install uninstall deb test-pkg
 all: $(MAN_PAGES) $(CONF_EXAMPLE)
@@ -249,9 +254,9 @@ deb:
 		$(DEB_SRC)/
 	$(Q)cp -a tools/debian $(DEB_SRC)/debian
 	$(Q)cd $(DEB_SRC) && if [ "$(V)" = 1 ]; then \
-		dpkg-buildpackage -b -us -uc -Jauto; \
+		$(DEB_ENV) dpkg-buildpackage -b -us -uc -Jauto; \
 	else \
-		dpkg-buildpackage -b -us -uc -Jauto >../build.log 2>&1 || \
+		$(DEB_ENV) dpkg-buildpackage -b -us -uc -Jauto >../build.log 2>&1 || \
 		{ tail -n 40 ../build.log >&2; \
 		  echo "deb: failed, full log in $(DEB_DIR)/build.log" >&2; exit 1; }; \
 	fi
