@@ -17,6 +17,8 @@ pkgs=(
 	dnsperf
 	# packaging: make deb, man pages, the unit check, the package test
 	debhelper dpkg-dev man-db groff-base systemd adduser
+	# make test-kernel: boot Debian 12's kernel under qemu
+	qemu-system-x86 busybox-static cpio kmod
 )
 
 missing=()
