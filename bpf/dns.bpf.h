@@ -20,6 +20,8 @@
 #define DNS_CLASS_IN 1
 #define DNS_OPT_LEN 11 /* root name, type, class, TTL, rdlength */
 #define DNS_OPT_DO 0x8000
+/* Where the question's type and class can start, at most. */
+#define DNS_QTAIL_OFF_MAX (PKT_L4_OFF_MAX + 8 + DNS_HDR_LEN + XDPDNS_NAME_MAX)
 
 struct dnshdr {
 	__be16 id;
@@ -115,10 +117,15 @@ static __always_inline int dns_parse_tail(struct pkt *p, struct query *q)
 {
 	__u32 off = p->dns_off + DNS_HDR_LEN + q->qlen;
 	__u32 end = p->dns_off + p->dns_len;
-	__u8 *b = p->data + off;
 	__u16 qclass, rdlen, oflags;
-	__u8 *o;
+	__u8 *b, *o;
 
+	/* The callers' checks of dns_off and qlen may not reach the copies
+	 * used here, for Linux 6.1's verifier (see pkt_bounded()). */
+	_Static_assert(DNS_QTAIL_OFF_MAX <= 0x1ff, "dns_parse_tail() mask");
+	if (off > DNS_QTAIL_OFF_MAX)
+		return XDPDNS_STAT_NAME_TRUNC;
+	b = p->data + pkt_bounded(off, 0x1ff);
 	if ((void *)(b + 4) > p->data_end || off + 4 > end)
 		return XDPDNS_STAT_NAME_TRUNC;
 	q->qtype = (__u16)b[0] << 8 | b[1];

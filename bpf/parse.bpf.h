@@ -30,6 +30,25 @@
 /* Largest offset of the UDP header: Ethernet, two tags, IPv6. */
 #define PKT_L4_OFF_MAX (ETH_HLEN + 2 * 4 + 40)
 
+/*
+ * @v, already checked to be at most @mask (2^n - 1), masked in a way the
+ * compiler cannot drop as redundant, so the value carries its bound into
+ * whatever register or stack slot it is moved to. Linux 6.1's verifier
+ * does not carry a branch's bound to a copy that the compiler spilled before
+ * the branch (6.8 does), and a packet pointer made from such a copy gets no
+ * range. The AND is the only cost.
+ */
+#define pkt_bounded(v, mask)         \
+	({                           \
+		__u32 __pb_v = (v);  \
+		barrier_var(__pb_v); \
+		__pb_v &(mask);      \
+	})
+
+/* bpf_ntohs() as a value known to be 16 bits wide: Linux 6.1's verifier
+ * knows nothing about the result of a byte swap. */
+#define pkt_ntohs(x) pkt_bounded(bpf_ntohs(x), 0xffff)
+
 struct vlan_tag {
 	__be16 tci;
 	__be16 encap_proto;
@@ -145,7 +164,7 @@ static __always_inline int parse_ipv4(struct pkt *p, __u16 port)
 	if (udp->dest != bpf_htons(port))
 		return XDPDNS_STAT_NOT_FOR_US;
 
-	tot_len = bpf_ntohs(ip->tot_len);
+	tot_len = pkt_ntohs(ip->tot_len);
 	if (tot_len < sizeof(*ip) + sizeof(*udp) ||
 	    (void *)ip + tot_len > p->data_end)
 		return XDPDNS_STAT_IPV4_LEN;
@@ -177,7 +196,7 @@ static __always_inline int parse_ipv6(struct pkt *p, __u16 port)
 	if (udp->dest != bpf_htons(port))
 		return XDPDNS_STAT_NOT_FOR_US;
 
-	plen = bpf_ntohs(ip6->payload_len);
+	plen = pkt_ntohs(ip6->payload_len);
 	if ((void *)(ip6 + 1) + plen > p->data_end)
 		return XDPDNS_STAT_IPV6_LEN;
 	return parse_udp(p, plen);

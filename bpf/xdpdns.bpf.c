@@ -211,9 +211,11 @@ static __always_inline int grow_split(struct xdp_md *ctx, int head, int tail,
 	__u32 zero = 0;
 
 	mb = bpf_map_lookup_elem(&xdpdns_movebuf, &zero);
+	_Static_assert((MOVEBUF_LEN & (MOVEBUF_LEN - 1)) == 0, "movebuf mask");
 	if (!mb || head <= 0 || head > 2048 || tail < 0 || len < 1 ||
 	    len > MOVEBUF_LEN)
 		return -1;
+	len = pkt_bounded(len - 1, MOVEBUF_LEN - 1) + 1; /* 1..MOVEBUF_LEN */
 	if (bpf_xdp_adjust_head(ctx, -head))
 		return -1;
 	if (tail && bpf_xdp_adjust_tail(ctx, tail))
@@ -243,6 +245,28 @@ static __always_inline int grow(struct xdp_md *ctx, int delta, __u32 len)
 	    !grow_split(ctx, GROW_HEAD_SAFE, delta - GROW_HEAD_SAFE, len))
 		return 0;
 	return -1;
+}
+
+/*
+ * bpf_xdp_store_bytes() of the first @len bytes of @e's data at frame offset
+ * @off. Not inlined, so that @len is checked in the register that is passed:
+ * in answer() the compiler spills it and checks another copy, whose bound
+ * Linux 6.1's verifier does not carry over (see pkt_bounded()).
+ * Return: 0, or < 0 with the frame unchanged.
+ */
+static __noinline int entry_store(struct xdp_md *ctx, __u32 off,
+				  struct xdpdns_cache_entry *e, __u32 len)
+{
+	_Static_assert(XDPDNS_DATA_MAX <= 0x800, "entry_store() mask");
+	if (len < 1 || len > XDPDNS_DATA_MAX)
+		return -1;
+	/* Again for the verifier, in a form the compiler keeps (it knows the
+	 * callers' checks): 1..0x800 by the mask, and 6.1 learns no lower
+	 * bound from "len != 0". */
+	len = pkt_bounded(len - 1, 0x7ff) + 1;
+	if (len > XDPDNS_DATA_MAX)
+		return -1;
+	return bpf_xdp_store_bytes(ctx, off, e->data, len);
 }
 
 /*
@@ -333,7 +357,7 @@ static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 
 	/* The cached sections, then their TTLs, decayed. */
 	ans = dns_off + DNS_HDR_LEN + q->qlen + 4;
-	if (data_len > 0 && bpf_xdp_store_bytes(ctx, ans, e->data, data_len))
+	if (data_len > 0 && entry_store(ctx, ans, e, data_len))
 		return XDP_DROP;
 	sum += (q->qlen & 1) ? csum_swab16(e->data_csum) : e->data_csum;
 
@@ -352,7 +376,7 @@ static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 		ttl = bpf_ntohl(ttl_be);
 		ttl = ttl > elapsed ? ttl - elapsed : 0;
 		ttl_be = bpf_htonl(ttl);
-		t = data + (ans & 0x1ff) + off;
+		t = data + pkt_bounded(ans, 0x1ff) + off;
 		if ((void *)(t + 4) > data_end)
 			return XDP_DROP;
 		__builtin_memcpy(t, &ttl_be, 4);
@@ -361,7 +385,7 @@ static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 
 	if (opt_len) {
 		__u32 o = ans + data_len;
-		__u8 *b = data + (o & 0x7ff);
+		__u8 *b = data + pkt_bounded(o, 0x7ff);
 
 		if ((void *)(b + DNS_OPT_LEN) > data_end)
 			return XDP_DROP;
@@ -432,6 +456,31 @@ struct serve_args {
 };
 
 /*
+ * @a's offsets into @p, for the global functions, which are verified with
+ * @a unknown: each is checked again and then bounded (pkt_bounded()).
+ * Return: 0, or -1 when an offset is out of range.
+ */
+static __always_inline int serve_args_pkt(const struct serve_args *a,
+					  struct pkt *p)
+{
+	__u32 l3 = a->l3_off, l4 = a->l4_off, dns = a->dns_off;
+	__u32 len = a->dns_len;
+
+	_Static_assert(ETH_HLEN + 8 <= 0x1f && PKT_L4_OFF_MAX <= 0x3f &&
+			       PKT_L4_OFF_MAX + 8 <= 0x7f,
+		       "serve_args_pkt() masks");
+	if (l3 > ETH_HLEN + 8 || l4 > PKT_L4_OFF_MAX ||
+	    dns > PKT_L4_OFF_MAX + 8 || len > 0xffff)
+		return -1;
+	p->l3_off = pkt_bounded(l3, 0x1f);
+	p->l4_off = pkt_bounded(l4, 0x3f);
+	p->dns_off = pkt_bounded(dns, 0x7f);
+	p->dns_len = pkt_bounded(len, 0xffff);
+	p->l3_proto = a->l3_proto;
+	return 0;
+}
+
+/*
  * The rest of the question, the cache lookup and the answer. The query's
  * lower-cased qname is already in xdpdns_keybuf (this CPU's), zero after its
  * end; @a carries the offsets. The map is keyed by a hash of the name
@@ -460,15 +509,8 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 		return XDP_PASS;
 	a->reason = XDPDNS_STAT_BAD_ENTRY;
 	q = a->q;
-	if (a->l3_off > ETH_HLEN + 8 || a->l4_off > PKT_L4_OFF_MAX ||
-	    a->dns_off > PKT_L4_OFF_MAX + 8 || a->dns_len > 0xffff ||
-	    q.qlen < 1 || q.qlen > XDPDNS_NAME_MAX)
+	if (serve_args_pkt(a, &p) || q.qlen < 1 || q.qlen > XDPDNS_NAME_MAX)
 		return XDP_PASS;
-	p.l3_off = a->l3_off;
-	p.l4_off = a->l4_off;
-	p.dns_off = a->dns_off;
-	p.dns_len = a->dns_len;
-	p.l3_proto = a->l3_proto;
 	cfg.edns_size = a->edns_size;
 
 	kb = bpf_map_lookup_elem(&xdpdns_keybuf, &zero);
@@ -554,15 +596,8 @@ __noinline int xdpdns_bounce(struct xdp_md *ctx, struct serve_args *a,
 	if (!a)
 		return XDP_DROP;
 	q = a->q;
-	if (a->l3_off > ETH_HLEN + 8 || a->l4_off > PKT_L4_OFF_MAX ||
-	    a->dns_off > PKT_L4_OFF_MAX + 8 || a->dns_len > 0xffff ||
-	    q.qlen < 1 || q.qlen > XDPDNS_NAME_MAX)
+	if (serve_args_pkt(a, &p) || q.qlen < 1 || q.qlen > XDPDNS_NAME_MAX)
 		return XDP_DROP;
-	p.l3_off = a->l3_off;
-	p.l4_off = a->l4_off;
-	p.dns_off = a->dns_off;
-	p.dns_len = a->dns_len;
-	p.l3_proto = a->l3_proto;
 	if (dns_parse_tail(&p, &q))
 		return XDP_DROP;
 	a->qtype = q.qtype;
@@ -594,7 +629,7 @@ __noinline int xdpdns_bounce(struct xdp_md *ctx, struct serve_args *a,
 		__u8 *b;
 
 		o = p.dns_off + DNS_HDR_LEN + q.qlen + 4;
-		b = data + (o & 0x1ff);
+		b = data + pkt_bounded(o, 0x1ff);
 		if ((void *)(b + DNS_OPT_LEN) > data_end)
 			return XDP_DROP;
 		sum += opt_write(b, a->edns_size, q.do_bit, o);
@@ -627,15 +662,8 @@ __noinline int xdpdns_bounce_query(struct xdp_md *ctx, struct serve_args *a,
 	__u32 zero = 0;
 
 	kb = bpf_map_lookup_elem(&xdpdns_keybuf, &zero);
-	if (!a || !kb || a->l3_off > ETH_HLEN + 8 ||
-	    a->l4_off > PKT_L4_OFF_MAX || a->dns_off > PKT_L4_OFF_MAX + 8 ||
-	    a->dns_len > 0xffff)
+	if (!a || !kb || serve_args_pkt(a, &p))
 		return XDP_DROP;
-	p.l3_off = a->l3_off;
-	p.l4_off = a->l4_off;
-	p.dns_off = a->dns_off;
-	p.dns_len = a->dns_len;
-	p.l3_proto = a->l3_proto;
 	if (dns_parse_header(&p, &a->q))
 		return XDP_DROP;
 	keybuf_clear(kb);
