@@ -45,18 +45,6 @@
 #define LIMIT_NSEC_PER_SEC 1000000000ULL
 #define DNS_RCODE_REFUSED 5
 
-/* Per-query limiter state, kept on xdpdns_main()'s stack between stages. */
-struct limit {
-	__u64 now; /* out: bpf_ktime_get_ns() when the query was seen */
-	__u32 l3_off; /* in: IP header offset */
-	__u16 l3_proto; /* in: ETH_P_IP or ETH_P_IPV6 */
-	__u16 bounce; /* out: reply flags (TC or an rcode), 0: just drop */
-	__u8 tx_reason; /* out: outcome when the reply is sent */
-	__u8 miss; /* out: a pass to the daemon draws the miss budgets */
-	__u8 dryrun; /* out: XDPDNS_CFG_RL_DRYRUN */
-	__u8 pad;
-};
-
 /*
  * The client address of the IP header at @l3_off as an LPM key matching the
  * whole address; with @swapped (a reply built in place) the destination.

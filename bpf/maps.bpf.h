@@ -11,6 +11,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "maps/xdpdns.h"
+#include "dns.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -87,11 +88,50 @@ struct {
 } xdpdns_events SEC(".maps");
 
 /*
+ * What the parsing half hands the serving half (xdpdns.bpf.c). The serving
+ * half is a global function, verified once on its own with these fields
+ * unknown: the qname loop leaves a different (precise) qname length on each
+ * of its exits, and verifying the whole answer path after every one of them
+ * would not fit the verifier's budget. So every field is bounds-checked
+ * again there. Kept in struct keybuf, not on xdpdns_main()'s stack: Linux
+ * 6.1 counts the stack of every function in a call chain against one 512
+ * bytes (main, xdpdns_serve() and its callee did not fit with room to
+ * spare).
+ */
+struct serve_args {
+	__u32 l3_off;
+	__u32 l4_off;
+	__u32 dns_off;
+	__u32 dns_len;
+	__u16 l3_proto;
+	__u16 edns_size;
+	__u32 reason; /* out: XDPDNS_STAT_* outcome */
+	__u16 rcode; /* out: rcode sent, on XDP_TX */
+	__u16 qtype; /* out */
+	struct query q;
+	__u64 hash_seed; /* xdpdns_config.hash_seed */
+};
+
+/* Per-query limiter state (limit.bpf.h), kept in struct keybuf between
+ * stages for the reason given at struct serve_args. */
+struct limit {
+	__u64 now; /* out: bpf_ktime_get_ns() when the query was seen */
+	__u32 l3_off; /* in: IP header offset */
+	__u16 l3_proto; /* in: ETH_P_IP or ETH_P_IPV6 */
+	__u16 bounce; /* out: reply flags (TC or an rcode), 0: just drop */
+	__u8 tx_reason; /* out: outcome when the reply is sent */
+	__u8 miss; /* out: a pass to the daemon draws the miss budgets */
+	__u8 dryrun; /* out: XDPDNS_CFG_RL_DRYRUN */
+	__u8 pad;
+};
+
+/*
  * Per-CPU scratch for the query's lower-cased name (too big for the 512-byte
  * stack), hashed and compared a word at a time. Only the qname parser
  * writes it, so every byte from the name's length on is zero: `used`
  * remembers how many bytes the last packet wrote, and only those are
- * cleared, eight at a time, instead of all 256 on every packet.
+ * cleared, eight at a time, instead of all 256 on every packet. The same
+ * CPU's packet also keeps what main hands its global functions here.
  */
 struct keybuf {
 	union {
@@ -100,6 +140,8 @@ struct keybuf {
 	};
 	__u32 used;
 	__u32 pad;
+	struct serve_args args; /* zeroed and set by xdpdns_main() */
+	struct limit lim; /* zeroed and set by xdpdns_main() */
 };
 
 struct {

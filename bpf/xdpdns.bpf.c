@@ -276,8 +276,7 @@ static __noinline int entry_store(struct xdp_md *ctx, __u32 off,
  */
 static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 				  struct query *q, struct xdpdns_cache_entry *e,
-				  const struct xdpdns_config *cfg, __u64 now,
-				  __u32 *reason)
+				  __u16 edns_size, __u64 now, __u32 *reason)
 {
 	__u32 data_len = e->data_len, rr_count = e->rr_count;
 	__u32 l3 = p->l3_off, l4 = p->l4_off, dns_off = p->dns_off;
@@ -309,9 +308,9 @@ static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 	/* The client's buffer (floored at 512), capped at our own advertised
 	 * size: larger answers would fragment; the daemon sends them TC=1. */
 	limit = q->has_opt ? q->udp_size : XDPDNS_UDP_PLAIN_MAX;
-	if (q->has_opt && cfg->edns_size >= XDPDNS_UDP_PLAIN_MAX &&
-	    limit > cfg->edns_size)
-		limit = cfg->edns_size;
+	if (q->has_opt && edns_size >= XDPDNS_UDP_PLAIN_MAX &&
+	    limit > edns_size)
+		limit = edns_size;
 	if (dns_len > limit) {
 		*reason = XDPDNS_STAT_TOO_BIG;
 		return XDP_PASS;
@@ -389,7 +388,7 @@ static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
 
 		if ((void *)(b + DNS_OPT_LEN) > data_end)
 			return XDP_DROP;
-		sum += opt_write(b, cfg->edns_size, q->do_bit, o);
+		sum += opt_write(b, edns_size, q->do_bit, o);
 	}
 
 	udp = data + l4;
@@ -435,27 +434,6 @@ static long name_walk_word(__u32 i, void *ctx)
 }
 
 /*
- * What the parsing half hands the serving half. The serving half is a
- * global function, verified once on its own with these fields unknown: the
- * qname loop leaves a different (precise) qname length on each of its exits,
- * and verifying the whole answer path after every one of them would not fit
- * the verifier's budget. So every field is bounds-checked again below.
- */
-struct serve_args {
-	__u32 l3_off;
-	__u32 l4_off;
-	__u32 dns_off;
-	__u32 dns_len;
-	__u16 l3_proto;
-	__u16 edns_size;
-	__u32 reason; /* out: XDPDNS_STAT_* outcome */
-	__u16 rcode; /* out: rcode sent, on XDP_TX */
-	__u16 qtype; /* out */
-	struct query q;
-	__u64 hash_seed; /* xdpdns_config.hash_seed */
-};
-
-/*
  * @a's offsets into @p, for the global functions, which are verified with
  * @a unknown: each is checked again and then bounded (pkt_bounded()).
  * Return: 0, or -1 when an offset is out of range.
@@ -497,7 +475,6 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 	};
 	struct xdpdns_cache_mkey mkey = {};
 	struct xdpdns_cache_entry *e;
-	struct xdpdns_config cfg = {};
 	__u32 zero = 0, reason, words;
 	struct name_walk nw = {};
 	struct keybuf *kb;
@@ -511,7 +488,6 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 	q = a->q;
 	if (serve_args_pkt(a, &p) || q.qlen < 1 || q.qlen > XDPDNS_NAME_MAX)
 		return XDP_PASS;
-	cfg.edns_size = a->edns_size;
 
 	kb = bpf_map_lookup_elem(&xdpdns_keybuf, &zero);
 	if (!kb)
@@ -552,7 +528,7 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 		a->reason = XDPDNS_STAT_EXPIRED;
 		return XDP_PASS;
 	}
-	verdict = answer(ctx, &p, &q, e, &cfg, now, &reason);
+	verdict = answer(ctx, &p, &q, e, a->edns_size, now, &reason);
 	a->reason = reason;
 	a->rcode = e->flags & XDPDNS_F_RCODE;
 	return verdict;
@@ -681,8 +657,8 @@ int xdpdns_main(struct xdp_md *ctx)
 		.data_end = (void *)(long)ctx->data_end,
 	};
 	struct xdpdns_config *cfg;
-	struct serve_args a = {};
-	struct limit lim = {};
+	struct serve_args *a;
+	struct limit *lim;
 	struct keybuf *kb;
 	struct xdpdns_stats *s;
 	__u32 zero = 0, reason, r;
@@ -714,13 +690,17 @@ int xdpdns_main(struct xdp_md *ctx)
 		goto out;
 	s->queries++;
 
-	a.l3_off = p.l3_off;
-	a.l4_off = p.l4_off;
-	a.dns_off = p.dns_off;
-	a.dns_len = p.dns_len;
-	a.l3_proto = p.l3_proto;
-	a.edns_size = cfg->edns_size;
-	a.hash_seed = cfg->hash_seed;
+	a = &kb->args;
+	lim = &kb->lim;
+	__builtin_memset(a, 0, sizeof(*a));
+	__builtin_memset(lim, 0, sizeof(*lim));
+	a->l3_off = p.l3_off;
+	a->l4_off = p.l4_off;
+	a->dns_off = p.dns_off;
+	a->dns_len = p.dns_len;
+	a->l3_proto = p.l3_proto;
+	a->edns_size = cfg->edns_size;
+	a->hash_seed = cfg->hash_seed;
 
 	/*
 	 * ACL and the query bucket, before any DNS work (limit.bpf.h). Only
@@ -729,58 +709,58 @@ int xdpdns_main(struct xdp_md *ctx)
 	 */
 	if ((cfg->flags & XDPDNS_CFG_ACL) |
 	    (cfg->rl_rate | cfg->miss_rate | cfg->gmiss_rate)) {
-		lim.l3_off = p.l3_off;
-		lim.l3_proto = p.l3_proto;
-		reason = xdpdns_limit(ctx, &lim);
+		lim->l3_off = p.l3_off;
+		lim->l3_proto = p.l3_proto;
+		reason = xdpdns_limit(ctx, lim);
 		if (reason) {
 			verdict = XDP_DROP;
-			if (lim.bounce &&
-			    xdpdns_bounce_query(ctx, &a, lim.bounce) ==
+			if (lim->bounce &&
+			    xdpdns_bounce_query(ctx, a, lim->bounce) ==
 				    XDP_TX) {
 				verdict = XDP_TX;
-				reason = lim.tx_reason;
+				reason = lim->tx_reason;
 			}
 			goto done;
 		}
 	}
 
-	reason = dns_parse_header(&p, &a.q);
+	reason = dns_parse_header(&p, &a->q);
 	if (!reason) {
 		keybuf_clear(kb);
-		reason = dns_parse_qname(&p, &a.q, kb->qname);
+		reason = dns_parse_qname(&p, &a->q, kb->qname);
 	}
 	if (!reason) {
-		kb->used = a.q.qlen;
+		kb->used = a->q.qlen;
 		/* Like unbound's "allow", non-recursive queries (cache
 		 * snooping) are for the daemon, which refuses them. Checked
 		 * after the question so a limiter can still bounce them. */
-		if (!(a.q.flags & XDPDNS_F_RD))
+		if (!(a->q.flags & XDPDNS_F_RD))
 			reason = XDPDNS_STAT_DNS_NORD;
 	}
 	if (!reason) {
-		verdict = xdpdns_serve(ctx, &a);
-		reason = a.reason;
+		verdict = xdpdns_serve(ctx, a);
+		reason = a->reason;
 	}
 	if (verdict == XDP_PASS && (cfg->miss_rate | cfg->gmiss_rate)) {
 		/* Bound for the daemon: the miss budgets (limit.bpf.h). */
-		r = xdpdns_limit_miss(ctx, &lim);
+		r = xdpdns_limit_miss(ctx, lim);
 		if (r) {
 			reason = r;
 			verdict = XDP_DROP;
-			if (lim.bounce &&
-			    xdpdns_bounce(ctx, &a, lim.bounce) == XDP_TX) {
+			if (lim->bounce &&
+			    xdpdns_bounce(ctx, a, lim->bounce) == XDP_TX) {
 				verdict = XDP_TX;
-				reason = lim.tx_reason;
+				reason = lim->tx_reason;
 			}
 		}
 	}
 done:
 	if (verdict == XDP_TX) {
 		/* The mask is a no-op the verifier needs to bound the slot. */
-		__u32 slot = a.qtype < XDPDNS_QTYPE_SLOTS ? a.qtype : 0;
+		__u32 slot = a->qtype < XDPDNS_QTYPE_SLOTS ? a->qtype : 0;
 
 		s->answer_qtype[slot & (XDPDNS_QTYPE_SLOTS - 1)]++;
-		s->answer_rcode[a.rcode & XDPDNS_F_RCODE]++;
+		s->answer_rcode[a->rcode & XDPDNS_F_RCODE]++;
 	}
 	stat_inc(s, reason);
 	/* 1 in sample_rate queries to the event ring (sample.bpf.h). */
@@ -788,8 +768,8 @@ done:
 		struct sample_args sa = {
 			.l3_off = p.l3_off,
 			.l3_proto = p.l3_proto,
-			.qtype = a.qtype,
-			.qlen = a.q.qlen,
+			.qtype = a->qtype,
+			.qlen = a->q.qlen,
 			.reason = reason,
 			.swapped = verdict == XDP_TX,
 		};
