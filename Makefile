@@ -79,6 +79,7 @@ help:
 	@echo '  make test-unit  Check unit suites (no privileges)'
 	@echo '  make test-bpf   BPF_PROG_TEST_RUN suites and the randomized test'
 	@echo '  make test-netns whole-system tests across network namespaces'
+	@echo '  make test-kernel BPF suite and xdpdnsd on Debian 12 Linux 6.1 (qemu)'
 	@echo '  make bench-xdp  ns per packet, XDP paths vs a minimal program'
 	@echo '  make bench      dnsperf/kxdpgun: XDP vs daemon vs unbound'
 	@echo '  make demo       offline demo of the real thing (root)'
@@ -306,3 +307,13 @@ format-check:
 clean:
 	$(call msg,CLEAN,$(BUILD))
 	$(Q)rm -rf $(BUILD)
+
+# --- make test-kernel: the BPF suite and the daemon on Debian 12's own kernel,
+# booted under qemu (tests/kernel/run.sh).
+.PHONY: test-kernel
+$(BUILD)/tests/prog_insns: $(BUILD)/tests/kernel/prog_insns.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+test-kernel: all $(BUILD)/tests/prog_insns
+	$(Q)tests/kernel/run.sh $(BUILD)
