@@ -56,24 +56,40 @@ for f in xdpdnsd xdpdnsctl tests/bpf_runner tests/prog_insns xdpdns.bpf.o \
 done
 
 # --- 1. Debian 12's kernel package -------------------------------------------
-pkg=${KERNEL_TEST_PKG:-$(apt-cache depends linux-image-amd64 2>/dev/null |
-	sed -n 's/^ *Depends: \(linux-image-6\.1\.0-[0-9]*-amd64\)$/\1/p' |
-	head -n 1)}
-[ -n "$pkg" ] || die "apt-cache knows no linux-image-6.1.0-*-amd64 that" \
-	"linux-image-amd64 depends on (Debian 12 sources, apt-get update?)"
-mkdir -p "$kdir/cache"
+# kernel_pkg: the linux-image-6.1.0-N-amd64 that linux-image-amd64 depends on.
+kernel_pkg() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-6\.1\.0-[0-9]*-amd64\)$/\1/p' |
+		head -n 1
+}
 # newest_deb: the cached package file, if any.
 newest_deb() {
 	find "$kdir/cache" -maxdepth 1 -name "${pkg}_*.deb" | sort | tail -n 1
 }
-deb=$(newest_deb)
-if [ -z "$deb" ]; then
+# download: apt-get download $pkg into the cache; sets deb.
+download() {
 	echo "test-kernel: apt-get download $pkg"
 	(cd "$kdir/cache" && apt-get download -q "$pkg" 2>&1 |
-		grep -v 'unsandboxed as root') ||
-		true
+		grep -v 'unsandboxed as root')
 	deb=$(newest_deb)
-	[ -n "$deb" ] || die "cannot download $pkg"
+	[ -n "$deb" ] || return 1
+	# Older kernels' packages are of no more use.
+	find "$kdir/cache" -maxdepth 1 -name 'linux-image-*.deb' \
+		! -name "$(basename "$deb")" -delete
+}
+pkg=${KERNEL_TEST_PKG:-$(kernel_pkg)}
+mkdir -p "$kdir/cache"
+deb=
+[ -n "$pkg" ] && deb=$(newest_deb)
+if [ -z "$deb" ] && { [ -z "$pkg" ] || ! download; }; then
+	# Package lists missing or older than the archive: refresh once.
+	echo "test-kernel: apt-get update"
+	apt-get update -qq
+	pkg=${KERNEL_TEST_PKG:-$(kernel_pkg)}
+	[ -n "$pkg" ] || die "apt-cache knows no linux-image-6.1.0-*-amd64" \
+		"that linux-image-amd64 depends on (Debian 12 sources?)"
+	deb=$(newest_deb)
+	[ -n "$deb" ] || download || die "cannot download $pkg"
 fi
 pkgdir=$kdir/pkg
 if [ ! -e "$pkgdir/.from-$(basename "$deb")" ]; then
