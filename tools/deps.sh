@@ -12,7 +12,7 @@ pkgs=(
 	libmicrohttpd-dev libjansson-dev libcap-ng-dev libsystemd-dev
 	# tests
 	check libsubunit-dev libldns-dev iproute2 ethtool nsd unbound
-	knot-dnsutils dnsutils procps python3 curl prometheus chromium xxd
+	knot-dnsutils dnsutils procps python3 curl prometheus chromium
 	# benchmarks
 	dnsperf
 	# packaging: make deb, man pages, the unit check, the package test

@@ -20,6 +20,7 @@
 #include <libconfig.h>
 
 #include "config.h"
+#include "config_table.h"
 #include "lib/dnswire.h"
 #include "lib/roff.h"
 #include "lib/xdpmaps.h"
@@ -28,31 +29,6 @@
 #ifndef XDPDNS_VERSION
 #define XDPDNS_VERSION "0.1"
 #endif
-
-enum opt_kind {
-	OPT_FLAG, /* no argument; bool */
-	OPT_STR, /* char * */
-	OPT_LIST, /* repeatable; struct config_list */
-	OPT_UINT, /* uint32_t within [min, max] */
-	OPT_ENUM, /* uint32_t index into names[] */
-	OPT_SPECIAL, /* --help, --version, --config: handled by the parser */
-};
-
-/* Checks one string value; fills @why (no option name) on failure. */
-typedef int (*opt_check_fn)(const char *val, char *why, size_t cap);
-
-struct opt_def {
-	const char *name;
-	int short_name; /* 0: long only */
-	enum opt_kind kind;
-	size_t off; /* field in struct config */
-	uint32_t min, max; /* OPT_UINT */
-	const char *const *names; /* OPT_ENUM, NULL-terminated */
-	opt_check_fn check; /* OPT_STR, OPT_LIST */
-	const char *metavar;
-	const char *help;
-	const char *def; /* default as --help shows it, NULL: none */
-};
 
 static const char *const xdp_mode_names[] = { "native", "skb", NULL };
 static const char *const acl_action_names[] = { "drop", "refuse", NULL };
@@ -188,7 +164,7 @@ static int check_path(const char *v, char *why, size_t cap)
 #define U(field, lo, hi) OPT_UINT, F(field), (lo), (hi), NULL, NULL
 
 /* The order here is the order of --help. */
-static const struct opt_def opt_table[] = {
+const struct opt_def config_opt_table[] = {
 	{ "config", 'c', OPT_SPECIAL, F(config_file), 0, 0, NULL, check_path,
 	  "FILE", "settings file (libconfig, keys = long options)", NULL },
 	{ "interface", 'i', OPT_STR, F(interface), 0, 0, NULL, check_ifname,
@@ -286,7 +262,8 @@ static const struct opt_def opt_table[] = {
 #undef U
 #undef F
 
-#define OPT_COUNT (sizeof(opt_table) / sizeof(opt_table[0]))
+#define OPT_COUNT (sizeof(config_opt_table) / sizeof(config_opt_table[0]))
+const size_t config_opt_count = OPT_COUNT;
 
 static void config_defaults(struct config *cfg)
 {
@@ -336,7 +313,7 @@ static int list_add(struct config_list *l, const char *v)
 void config_free(struct config *cfg)
 {
 	for (size_t i = 0; i < OPT_COUNT; i++) {
-		const struct opt_def *o = &opt_table[i];
+		const struct opt_def *o = &config_opt_table[i];
 		void *p = (char *)cfg + o->off;
 
 		if (o->kind == OPT_LIST)
@@ -470,8 +447,8 @@ static int opt_copy(const struct opt_def *o, struct config *dst,
 static const struct opt_def *opt_by_name(const char *name)
 {
 	for (size_t i = 0; i < OPT_COUNT; i++)
-		if (!strcmp(opt_table[i].name, name))
-			return &opt_table[i];
+		if (!strcmp(config_opt_table[i].name, name))
+			return &config_opt_table[i];
 	return NULL;
 }
 
@@ -647,7 +624,7 @@ int config_build(int argc, char *const argv[], struct config *cfg, char *err,
 	err[0] = '\0';
 	*sp++ = ':'; /* report a missing argument as ':' */
 	for (size_t i = 0; i < OPT_COUNT; i++) {
-		const struct opt_def *o = &opt_table[i];
+		const struct opt_def *o = &config_opt_table[i];
 		bool arg = o->kind != OPT_FLAG && o->metavar;
 
 		longopts[i] = (struct option){
@@ -689,11 +666,11 @@ int config_build(int argc, char *const argv[], struct config *cfg, char *err,
 			goto out;
 		}
 		if (idx >= 0) {
-			o = &opt_table[idx];
+			o = &config_opt_table[idx];
 		} else {
 			for (size_t i = 0; i < OPT_COUNT; i++)
-				if (opt_table[i].short_name == c)
-					o = &opt_table[i];
+				if (config_opt_table[i].short_name == c)
+					o = &config_opt_table[i];
 		}
 		if (!o) {
 			seterr(err, errlen, "unknown option (see --help)");
@@ -714,7 +691,7 @@ int config_build(int argc, char *const argv[], struct config *cfg, char *err,
 				   errlen);
 		if (ret)
 			goto out;
-		set[o - opt_table] = true;
+		set[o - config_opt_table] = true;
 	}
 	if (optind < argc) {
 		seterr(err, errlen, "unexpected argument '%s' (see --help)",
@@ -736,7 +713,7 @@ int config_build(int argc, char *const argv[], struct config *cfg, char *err,
 	for (size_t i = 0; i < OPT_COUNT; i++) {
 		if (!set[i])
 			continue;
-		ret = opt_copy(&opt_table[i], cfg, &cli);
+		ret = opt_copy(&config_opt_table[i], cfg, &cli);
 		if (ret)
 			goto out;
 	}
@@ -806,7 +783,7 @@ void config_usage(FILE *f)
 		"under its long name (lists for repeatable ones); the command line wins.\n"
 		"\n");
 	for (size_t i = 0; i < OPT_COUNT; i++) {
-		const struct opt_def *o = &opt_table[i];
+		const struct opt_def *o = &config_opt_table[i];
 		char lhs[64];
 		int n;
 
@@ -913,7 +890,7 @@ static void example_comment(FILE *f, const char *text)
  * gives it in words ("built in", "4 x --ratelimit"): numbers, enum names,
  * absolute paths and flags (always off) are values.
  */
-static bool opt_default_value(const struct opt_def *o, char *buf, size_t cap)
+bool config_opt_default_value(const struct opt_def *o, char *buf, size_t cap)
 {
 	const char *d = o->def;
 
@@ -956,7 +933,7 @@ void config_write_example(FILE *f)
 {
 	example_comment(f, example_head);
 	for (size_t i = 0; i < OPT_COUNT; i++) {
-		const struct opt_def *o = &opt_table[i];
+		const struct opt_def *o = &config_opt_table[i];
 		const char *active = NULL;
 		char help[256], val[PATH_MAX + 8];
 		bool literal;
@@ -975,7 +952,7 @@ void config_write_example(FILE *f)
 		fputc('\n', f);
 		example_comment(f, help);
 		/* The commented line shows the default, or says it. */
-		literal = opt_default_value(o, val, sizeof(val));
+		literal = config_opt_default_value(o, val, sizeof(val));
 		if (o->def && (active || !literal))
 			fprintf(f, "# Default: %s.\n", o->def);
 		if (active) {
@@ -1104,7 +1081,7 @@ void config_write_man(FILE *f, const char *date)
 	roff_raw(f, man_description);
 	fputs(".SH OPTIONS\n", f);
 	for (size_t i = 0; i < OPT_COUNT; i++) {
-		const struct opt_def *o = &opt_table[i];
+		const struct opt_def *o = &config_opt_table[i];
 
 		fputs(".TP\n", f);
 		if (o->short_name)

@@ -28,8 +28,7 @@
 #include "log.h"
 #include "metrics.h"
 
-/* The dashboard page: static const unsigned char dashboard_html[]. */
-#include "dashboard.inc"
+#include "dashboard.h"
 
 #ifndef METRICS_WALK_INTERVAL_NS
 #define METRICS_WALK_INTERVAL_NS 1000000000ULL
@@ -215,7 +214,7 @@ static enum MHD_Result metrics_handler(void *cls, struct MHD_Connection *conn,
 		return metrics_send(conn, MHD_HTTP_OK,
 				    "text/html; charset=utf-8",
 				    (void *)dashboard_html,
-				    sizeof(dashboard_html),
+				    dashboard_html_len(),
 				    MHD_RESPMEM_PERSISTENT);
 	return metrics_text(
 		conn, MHD_HTTP_NOT_FOUND,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The daemon's answer cache (userspace/anscache.c, compiled in directly: it
- * is not part of libxdpdns.a): an entry comes back under exactly its key
+ * The daemon's answer cache (userspace/anscache.c, linked from the daemon
+ * core library libxdpdnsd.a): an entry comes back under exactly its key
  * and renders to the same bytes as the entry it was stored from (only
  * data_len bytes of data[] are kept) and copies back to the whole entry a
  * map update needs, stale entries are dropped, a
@@ -13,8 +13,9 @@
 #include <string.h>
 
 #include "lib/cache_entry.h"
+#include "lib/dnswire.h"
 #include "suites.h"
-#include "userspace/anscache.c"
+#include "userspace/anscache.h"
 
 #define NSEC_PER_SEC 1000000000ULL
 #define T0 (1000 * NSEC_PER_SEC)

@@ -4,18 +4,22 @@
  * values, every bad value is refused with one line naming the option and
  * the value (main() turns that into exit status 2), the file uses the long
  * option names and the command line wins over it; the files handed on to
- * libunbound must be readable, or one line names the option and the cause. The parser lives in the
- * daemon's userspace/config.c, which is compiled into this test directly:
- * it is not part of libxdpdns.a.
+ * libunbound must be readable, or one line names the option and the
+ * cause. The parser is the daemon's userspace/config.c, linked from the
+ * daemon core library libxdpdnsd.a; the table itself is config_table.h.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/xdpmaps.h"
+#include "maps/xdpdns.h"
 #include "suites.h"
-#include "userspace/config.c"
+#include "userspace/config.h"
+#include "userspace/config_table.h"
 
 #define ARGV_MAX 16
 
@@ -217,10 +221,10 @@ START_TEST(test_help_version)
 	f = open_memstream(&text, &len);
 	config_usage(f);
 	fclose(f);
-	for (size_t i = 0; i < OPT_COUNT; i++) {
+	for (size_t i = 0; i < config_opt_count; i++) {
 		char want[64];
 
-		snprintf(want, sizeof(want), "--%s", opt_table[i].name);
+		snprintf(want, sizeof(want), "--%s", config_opt_table[i].name);
 		ck_assert_msg(strstr(text, want), "%s missing from --help",
 			      want);
 	}
@@ -616,8 +620,8 @@ START_TEST(test_example_lists_every_option)
 {
 	char *text = example_text();
 
-	for (size_t i = 0; i < OPT_COUNT; i++) {
-		const struct opt_def *o = &opt_table[i];
+	for (size_t i = 0; i < config_opt_count; i++) {
+		const struct opt_def *o = &config_opt_table[i];
 		char on[64], off[64];
 		int n = 0;
 
@@ -660,9 +664,9 @@ START_TEST(test_example_shipped)
 	ck_assert_msg(build(&w, err, want) == CONFIG_RUN, "%s", err);
 	ck_assert(c.no_xdp);
 	ck_assert_uint_eq(c.listen.n, 2);
-	for (size_t i = 0; i < OPT_COUNT; i++)
-		ck_assert_msg(opt_same(&opt_table[i], &c, &w),
-			      "the example sets %s", opt_table[i].name);
+	for (size_t i = 0; i < config_opt_count; i++)
+		ck_assert_msg(opt_same(&config_opt_table[i], &c, &w),
+			      "the example sets %s", config_opt_table[i].name);
 	config_free(&c);
 	config_free(&w);
 }
@@ -676,11 +680,11 @@ static const struct opt_def *example_line_option(const char *line)
 	if (line[0] != '#')
 		return NULL;
 	n = strcspn(line + 1, " ");
-	for (size_t i = 0; i < OPT_COUNT; i++)
-		if (strlen(opt_table[i].name) == n &&
-		    !strncmp(line + 1, opt_table[i].name, n) &&
+	for (size_t i = 0; i < config_opt_count; i++)
+		if (strlen(config_opt_table[i].name) == n &&
+		    !strncmp(line + 1, config_opt_table[i].name, n) &&
 		    !strncmp(line + 1 + n, " = ", 3))
-			return &opt_table[i];
+			return &config_opt_table[i];
 	return NULL;
 }
 
@@ -705,23 +709,23 @@ START_TEST(test_example_defaults_are_real)
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
 		const struct opt_def *opt = example_line_option(line);
 
-		if (opt && opt_default_value(opt, val, sizeof(val))) {
+		if (opt && config_opt_default_value(opt, val, sizeof(val))) {
 			o += sprintf(o, "%s\n", line + 1);
 			shown++;
 		}
 	}
 	free(text);
 	/* Flags, numbers, enum names and paths: most of the table. */
-	ck_assert_uint_ge(shown, OPT_COUNT / 2);
+	ck_assert_uint_ge(shown, config_opt_count / 2);
 	write_file(path, out);
 	free(out);
 	ck_assert_msg(build(&c, err, args) == CONFIG_RUN, "%s", err);
 	unlink(path);
 	ck_assert_msg(build(&d, err, base) == CONFIG_RUN, "%s", err);
-	for (size_t i = 0; i < OPT_COUNT; i++)
-		ck_assert_msg(opt_same(&opt_table[i], &c, &d),
+	for (size_t i = 0; i < config_opt_count; i++)
+		ck_assert_msg(opt_same(&config_opt_table[i], &c, &d),
 			      "the default shown for %s is not the real one",
-			      opt_table[i].name);
+			      config_opt_table[i].name);
 	config_free(&c);
 	config_free(&d);
 }
@@ -743,27 +747,27 @@ START_TEST(test_man_every_option)
 	config_write_man(f, "2000-01-01");
 	fclose(f);
 	ck_assert(strstr(text, ".TH XDPDNSD 8 \"2000-01-01\""));
-	for (size_t i = 0; i < OPT_COUNT; i++) {
+	for (size_t i = 0; i < config_opt_count; i++) {
 		char want[96], *p, *q = want;
 
 		q += sprintf(q, ".TP\n");
-		if (opt_table[i].short_name)
+		if (config_opt_table[i].short_name)
 			q += sprintf(q, "\\fB\\-%c\\fR, ",
-				     opt_table[i].short_name);
+				     config_opt_table[i].short_name);
 		q += sprintf(q, "\\fB\\-\\-");
-		for (const char *n = opt_table[i].name; *n; n++)
+		for (const char *n = config_opt_table[i].name; *n; n++)
 			q += sprintf(q, *n == '-' ? "\\-" : "%c", *n);
 		sprintf(q, "\\fR");
 		p = strstr(text, want);
 		ck_assert_msg(p, "no .TP for --%s in the man page",
-			      opt_table[i].name);
-		if (opt_table[i].def) {
+			      config_opt_table[i].name);
+		if (config_opt_table[i].def) {
 			char *end = strstr(p + 4, ".TP\n");
 
 			p = strstr(p, "(default: ");
 			ck_assert_msg(p && (!end || p < end),
 				      "no default for --%s in the man page",
-				      opt_table[i].name);
+				      config_opt_table[i].name);
 		}
 	}
 	for (size_t i = 0; i < sizeof(man_sections) / sizeof(man_sections[0]);
