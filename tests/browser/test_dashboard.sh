@@ -33,7 +33,7 @@ PROMTOOL=${PROMTOOL:-$(command -v promtool || true)}
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 
 # --- build the feed against the tree's objects --------------------------------
-objs="$BUILD/userspace/metrics.o $BUILD/userspace/log.o $BUILD/libxdpdns.a"
+objs="$BUILD/libxdpdnsd.a $BUILD/libxdpdns.a" # metrics.o, log.o, dashboard.o
 # shellcheck disable=SC2086
 make -s -C "$ROOT" BUILD="$BUILD" $objs >"$XD_TMP/make.log" 2>&1 ||
 	xd_die "cannot build $objs (see $XD_TMP/make.log)"

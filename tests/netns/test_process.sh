@@ -95,7 +95,7 @@ daemons() {
 	ps -eo pid=,args= | awk -v b="$XDPDNSD" '$2 == b' | wc -l
 }
 progs() { # ids of the XDP programs on the client link, one per line
-	ip -n "$RES_NS" -d link show dev "$RES_IF_CLIENT" |
+	ip -n "$RES_NS" -d link show dev "$RES_IF_CLIENT" 2>/dev/null |
 		sed -n 's/.*prog\/xdp[a-z]* id \([0-9]*\).*/\1/p'
 }
 hits() {
