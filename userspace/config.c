@@ -168,16 +168,19 @@ const struct opt_def config_opt_table[] = {
 	{ "config", 'c', OPT_SPECIAL, F(config_file), 0, 0, NULL, check_path,
 	  "FILE", "settings file (libconfig, keys = long options)", NULL },
 	{ "interface", 'i', OPT_STR, F(interface), 0, 0, NULL, check_ifname,
-	  "IF", "client-facing interface for the XDP program", NULL },
+	  "IF", "client-facing interface for the XDP program", NULL,
+	  .restart = true },
 	{ "listen", 'l', OPT_LIST, F(listen), 0, 0, NULL, check_addr, "ADDR",
-	  "service address, IPv4 or IPv6; repeatable", NULL },
-	{ "port", 'p', U(port, 1, 65535), "N", "UDP and TCP port", "53" },
+	  "service address, IPv4 or IPv6; repeatable", NULL, .restart = true },
+	{ "port", 'p', U(port, 1, 65535), "N", "UDP and TCP port", "53",
+	  .dflt = CONFIG_PORT_DEFAULT, .restart = true },
 	{ "xdp-mode", 0, OPT_ENUM, F(xdp_mode), 0, 0, xdp_mode_names, NULL,
-	  "native|skb", "XDP attach mode", "native" },
+	  "native|skb", "XDP attach mode", "native", .restart = true },
 	{ "no-xdp", 0, OPT_FLAG, F(no_xdp), 0, 0, NULL, NULL, NULL,
-	  "run as a plain resolver, without any BPF", NULL },
+	  "run as a plain resolver, without any BPF", NULL, .restart = true },
 	{ "pin-dir", 0, OPT_STR, F(pin_dir), 0, 0, NULL, check_path, "DIR",
-	  "bpffs directory for the pinned maps", XDPDNS_PIN_DIR_DEFAULT },
+	  "bpffs directory for the pinned maps", XDPDNS_PIN_DIR_DEFAULT,
+	  .restart = true },
 	{ "keep-xdp-on-exit", 0, OPT_FLAG, F(keep_xdp_on_exit), 0, 0, NULL,
 	  NULL, NULL,
 	  "leave XDP answering after a stop (the next\n"
@@ -186,46 +189,59 @@ const struct opt_def config_opt_table[] = {
 	{ "cache-size", 0, U(cache_size, 16, 4194304), "N",
 	  "cache entries: the XDP map (about 1.7 KiB\n"
 	  "each) and the daemon's own copy",
-	  "65536" },
+	  "65536", .dflt = XDPDNS_CACHE_ENTRIES_DEFAULT, .restart = true },
 	{ "edns-size", 0, U(edns_size, 512, 4096), "N",
-	  "UDP payload size advertised in our OPT", "1232" },
+	  "UDP payload size advertised in our OPT", "1232",
+	  .dflt = XDPDNS_EDNS_SIZE_DEFAULT },
 	{ "min-ttl", 0, U(min_ttl, 0, 86400), "S",
 	  "raise cached TTLs below S seconds to S", "0" },
 	{ "max-ttl", 0, U(max_ttl, 1, 604800), "S",
-	  "lower cached TTLs above S seconds to S", "86400" },
+	  "lower cached TTLs above S seconds to S", "86400",
+	  .dflt = CONFIG_MAX_TTL_DEFAULT },
 	{ "max-negative-ttl", 0, U(max_negative_ttl, 1, 86400), "S",
-	  "cap for NXDOMAIN and NODATA TTLs", "300" },
+	  "cap for NXDOMAIN and NODATA TTLs", "300",
+	  .dflt = CONFIG_MAX_NEG_TTL_DEFAULT },
 	{ "max-outstanding", 0, U(max_outstanding, 1, 100000), "N",
-	  "resolutions in flight; beyond: SERVFAIL", "4096" },
+	  "resolutions in flight; beyond: SERVFAIL", "4096",
+	  .dflt = CONFIG_MAX_OUTSTANDING_DEFAULT },
 	{ "resolve-timeout", 0, U(resolve_timeout, 1, 300), "S",
-	  "SERVFAIL when a resolution takes over S s", "4" },
+	  "SERVFAIL when a resolution takes over S s", "4",
+	  .dflt = CONFIG_RESOLVE_TIMEOUT_DEFAULT },
 	{ "tcp-idle-timeout", 0, U(tcp_idle_timeout, 1, 3600), "S",
-	  "close idle TCP connections after S s", "10" },
+	  "close idle TCP connections after S s", "10",
+	  .dflt = CONFIG_TCP_IDLE_DEFAULT, .restart = true },
 	{ "tcp-max-conns", 0, U(tcp_max_conns, 1, 100000), "N",
-	  "open TCP connections at most", "1000" },
+	  "open TCP connections at most", "1000",
+	  .dflt = CONFIG_TCP_MAX_CONNS_DEFAULT, .restart = true },
 	{ "root-hints", 0, OPT_STR, F(root_hints), 0, 0, NULL, check_path,
-	  "FILE", "root hints for recursion", "built in" },
+	  "FILE", "root hints for recursion", "built in", .restart = true },
 	{ "forward", 0, OPT_LIST, F(forward), 0, 0, NULL, check_forward,
-	  "ADDR[@PORT]", "forward instead of recursing; repeatable", NULL },
+	  "ADDR[@PORT]", "forward instead of recursing; repeatable", NULL,
+	  .restart = true },
 	{ "trust-anchor", 0, OPT_LIST, F(trust_anchor), 0, 0, NULL, check_path,
-	  "FILE", "DNSSEC trust anchors (enables validation)", NULL },
+	  "FILE", "DNSSEC trust anchors (enables validation)", NULL,
+	  .restart = true },
 	{ "unbound-config", 0, OPT_STR, F(unbound_config), 0, 0, NULL,
-	  check_path, "FILE", "unbound.conf settings for libunbound", NULL },
+	  check_path, "FILE", "unbound.conf settings for libunbound", NULL,
+	  .restart = true },
 	{ "local-zone-nodefault", 0, OPT_LIST, F(local_zone_nodefault), 0, 0,
 	  NULL, check_name, "NAME",
 	  "resolve NAME (test., ...) instead of the\n"
 	  "built-in local zone; repeatable",
-	  NULL },
+	  NULL, .restart = true },
 	{ "user", 'u', OPT_STR, F(user), 0, 0, NULL, NULL, "USER",
-	  "run as USER after setup; \"\" keeps root", "xdpdns, else nobody" },
+	  "run as USER after setup; \"\" keeps root", "xdpdns, else nobody",
+	  .restart = true },
 	{ "pidfile", 0, OPT_STR, F(pidfile), 0, 0, NULL, check_path, "FILE",
-	  "write the daemon's pid to FILE", NULL },
+	  "write the daemon's pid to FILE", NULL, .restart = true },
 	{ "syslog", 0, OPT_FLAG, F(syslog), 0, 0, NULL, NULL, NULL,
-	  "log to syslog instead of stderr", NULL },
+	  "log to syslog instead of stderr", NULL, .restart = true },
 	{ "log-level", 0, OPT_ENUM, F(log_level), 0, 0, log_level_names, NULL,
-	  "error|warn|info|debug", "log messages up to this level", "info" },
+	  "error|warn|info|debug", "log messages up to this level", "info",
+	  .dflt = 2 },
 	{ "metrics", 0, OPT_STR, F(metrics), 0, 0, NULL, check_hostport,
-	  "ADDR:PORT", "Prometheus /metrics and the dashboard", NULL },
+	  "ADDR:PORT", "Prometheus /metrics and the dashboard", NULL,
+	  .restart = true },
 	{ "allow", 0, OPT_LIST, F(allow), 0, 0, NULL, check_prefix, "PREFIX",
 	  "clients to serve; repeatable", "interface prefixes + loopback" },
 	{ "deny", 0, OPT_LIST, F(deny), 0, 0, NULL, check_prefix, "PREFIX",
@@ -236,21 +252,24 @@ const struct opt_def config_opt_table[] = {
 	{ "acl-action", 0, OPT_ENUM, F(acl_action), 0, 0, acl_action_names,
 	  NULL, "drop|refuse", "what a client outside the ACL gets", "drop" },
 	{ "ratelimit", 0, U(ratelimit, 0, 1000000), "QPS",
-	  "queries per second per client (0: off)", "50" },
+	  "queries per second per client (0: off)", "50",
+	  .dflt = CONFIG_RATELIMIT_DEFAULT },
 	{ "ratelimit-burst", 0, U(ratelimit_burst, 0, 100000000), "N",
 	  "per-client bucket depth, queries", "4 x --ratelimit" },
 	{ "slip", 0, U(slip, 0, 255), "N",
-	  "every Nth limited query gets TC=1 (0: none)", "2" },
+	  "every Nth limited query gets TC=1 (0: none)", "2",
+	  .dflt = CONFIG_SLIP_DEFAULT },
 	{ "miss-limit", 0, U(miss_limit, 0, 1000000), "QPS",
-	  "misses per second per client (0: off)", "20" },
+	  "misses per second per client (0: off)", "20",
+	  .dflt = CONFIG_MISS_LIMIT_DEFAULT },
 	{ "miss-limit-global", 0, U(miss_limit_global, 0, 100000000), "QPS",
 	  "misses per second, all clients (0: off)", "0" },
 	{ "ratelimit-dry-run", 0, OPT_FLAG, F(ratelimit_dry_run), 0, 0, NULL,
 	  NULL, NULL, "count what limits would do, limit nothing", NULL },
 	{ "ratelimit-v4-prefix", 0, U(ratelimit_v4_prefix, 8, 32), "N",
-	  "IPv4 client aggregation, bits", "32" },
+	  "IPv4 client aggregation, bits", "32", .dflt = 32 },
 	{ "ratelimit-v6-prefix", 0, U(ratelimit_v6_prefix, 16, 128), "N",
-	  "IPv6 client aggregation, bits", "64" },
+	  "IPv6 client aggregation, bits", "64", .dflt = 64 },
 	{ "sample-rate", 0, U(sample_rate, 0, 1000000000), "N",
 	  "1 in N queries to the event ring (0: off)", "0" },
 	{ "help", 'h', OPT_SPECIAL, 0, 0, 0, NULL, NULL, NULL,
@@ -265,26 +284,77 @@ const struct opt_def config_opt_table[] = {
 #define OPT_COUNT (sizeof(config_opt_table) / sizeof(config_opt_table[0]))
 const size_t config_opt_count = OPT_COUNT;
 
+static bool opt_str_same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* Whether option @o has the same value in @a and @b. */
+static bool opt_same_value(const struct opt_def *o, const struct config *a,
+			   const struct config *b)
+{
+	const char *pa = (const char *)a + o->off,
+		   *pb = (const char *)b + o->off;
+
+	switch (o->kind) {
+	case OPT_FLAG:
+		return *(const bool *)pa == *(const bool *)pb;
+	case OPT_UINT:
+	case OPT_ENUM:
+		return *(const uint32_t *)pa == *(const uint32_t *)pb;
+	case OPT_STR:
+		return opt_str_same(*(char *const *)pa, *(char *const *)pb);
+	case OPT_LIST: {
+		const struct config_list *la = (const void *)pa,
+					 *lb = (const void *)pb;
+
+		if (la->n != lb->n)
+			return false;
+		for (size_t i = 0; i < la->n; i++)
+			if (!opt_str_same(la->v[i], lb->v[i]))
+				return false;
+		return true;
+	}
+	case OPT_SPECIAL:
+		break;
+	}
+	return true;
+}
+
+int config_restart_changed(const struct config *old, const struct config *new,
+			   char *buf, size_t cap)
+{
+	size_t len = 0;
+	int n = 0;
+
+	if (cap)
+		buf[0] = '\0';
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		const struct opt_def *o = &config_opt_table[i];
+		int w;
+
+		if (!o->restart || opt_same_value(o, old, new))
+			continue;
+		if (len < cap) {
+			w = snprintf(buf + len, cap - len, "%s--%s",
+				     n ? ", " : "", o->name);
+			len += w > 0 ? (size_t)w : 0;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* Every value the table gives a default (.dflt); the rest are 0. */
 static void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->port = CONFIG_PORT_DEFAULT;
-	cfg->xdp_mode = CONFIG_XDP_NATIVE;
-	cfg->cache_size = XDPDNS_CACHE_ENTRIES_DEFAULT;
-	cfg->edns_size = XDPDNS_EDNS_SIZE_DEFAULT;
-	cfg->max_ttl = CONFIG_MAX_TTL_DEFAULT;
-	cfg->max_negative_ttl = CONFIG_MAX_NEG_TTL_DEFAULT;
-	cfg->max_outstanding = CONFIG_MAX_OUTSTANDING_DEFAULT;
-	cfg->resolve_timeout = CONFIG_RESOLVE_TIMEOUT_DEFAULT;
-	cfg->tcp_idle_timeout = CONFIG_TCP_IDLE_DEFAULT;
-	cfg->tcp_max_conns = CONFIG_TCP_MAX_CONNS_DEFAULT;
-	cfg->log_level = 2; /* info */
-	cfg->acl_action = CONFIG_ACL_DROP;
-	cfg->ratelimit = CONFIG_RATELIMIT_DEFAULT;
-	cfg->slip = CONFIG_SLIP_DEFAULT;
-	cfg->miss_limit = CONFIG_MISS_LIMIT_DEFAULT;
-	cfg->ratelimit_v4_prefix = 32;
-	cfg->ratelimit_v6_prefix = 64;
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		const struct opt_def *o = &config_opt_table[i];
+
+		if (o->kind == OPT_UINT || o->kind == OPT_ENUM)
+			*(uint32_t *)((char *)cfg + o->off) = o->dflt;
+	}
 }
 
 static void list_free(struct config_list *l)
@@ -717,6 +787,14 @@ int config_build(int argc, char *const argv[], struct config *cfg, char *err,
 		if (ret)
 			goto out;
 	}
+	/* The one string with a default value (the others mean "none"). */
+	if (!cfg->pin_dir) {
+		cfg->pin_dir = strdup(XDPDNS_PIN_DIR_DEFAULT);
+		if (!cfg->pin_dir) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
 	ret = config_validate(cfg, err, errlen);
 out:
 	if (ret == -ENOMEM)
@@ -1013,9 +1091,11 @@ static const char man_rest[] =
 	"Reload: the daemon reads the configuration file again, applies the "
 	"command line on top, and changes rate limits, ACLs, TTL caps, "
 	"--max-outstanding (lower only), --resolve-timeout and the log level "
-	"live; the cache is kept. Settings that need a restart (interface, "
-	"listen, port, XDP mode, pin directory, cache size, resolver, metrics "
-	"and TCP settings) keep their values, with a warning. The file is read "
+	"live; the cache is kept. Settings that need a restart (";
+
+/* After the list of restart-only options, which the table gives. */
+static const char man_rest2[] =
+	") keep their values, with a warning. The file is read "
 	"as --user, so it must be readable by that user. A file that does not "
 	"parse leaves the running settings in place. systemctl reload xdpdnsd "
 	"sends it.\n"
@@ -1105,6 +1185,13 @@ void config_write_man(FILE *f, const char *date)
 	fputs(".SH CONFIGURATION FILE\n", f);
 	roff_raw(f, man_config_file);
 	roff_raw(f, man_rest);
+	for (size_t i = 0, n = 0; i < OPT_COUNT; i++) {
+		if (!config_opt_table[i].restart)
+			continue;
+		fprintf(f, "%s\\-\\-%s", n++ ? ", " : "",
+			config_opt_table[i].name);
+	}
+	roff_raw(f, man_rest2);
 }
 
 const char *config_version(void)

@@ -127,6 +127,15 @@ void config_free(struct config *cfg);
  */
 int config_check_files(const struct config *cfg, char *err, size_t errlen);
 
+/**
+ * config_restart_changed() - the options SIGHUP cannot apply (the table's
+ * restart flag) whose value differs between @old and @new.
+ * @buf: their names, "--interface, --port" (cut to @cap).
+ * Return: how many.
+ */
+int config_restart_changed(const struct config *old, const struct config *new,
+			   char *buf, size_t cap);
+
 /* Prints the option list with every default to @f. */
 void config_usage(FILE *f);
 

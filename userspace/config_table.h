@@ -34,6 +34,8 @@ struct opt_def {
 	const char *metavar;
 	const char *help;
 	const char *def; /* default as --help shows it, NULL: none */
+	uint32_t dflt; /* OPT_UINT value, OPT_ENUM index: config_defaults() */
+	bool restart; /* SIGHUP keeps the running value: needs a restart */
 };
 
 /* The table, in the order of --help. */

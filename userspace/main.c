@@ -93,40 +93,16 @@ static void stat_add(uint64_t *p, uint64_t n)
 			 __ATOMIC_RELAXED);
 }
 
-/* Options whose change needs a restart; SIGHUP warns about them. */
+/* Options whose change needs a restart (the option table says which). */
 static void reload_warn_static(const struct config *old,
 			       const struct config *new)
 {
-#define STR_CHANGED(a, b) ((a) != (b) && (!(a) || !(b) || strcmp((a), (b))))
-	const char *what = NULL;
+	char names[256];
+	int n = config_restart_changed(old, new, names, sizeof(names));
 
-	if (STR_CHANGED(old->interface, new->interface))
-		what = "interface";
-	else if (old->listen.n != new->listen.n)
-		what = "listen";
-	else if (old->port != new->port)
-		what = "port";
-	else if (old->xdp_mode != new->xdp_mode || old->no_xdp != new->no_xdp)
-		what = "xdp-mode/no-xdp";
-	else if (STR_CHANGED(old->pin_dir, new->pin_dir))
-		what = "pin-dir";
-	else if (old->cache_size != new->cache_size)
-		what = "cache-size";
-	else if (STR_CHANGED(old->root_hints, new->root_hints) ||
-		 STR_CHANGED(old->unbound_config, new->unbound_config) ||
-		 old->forward.n != new->forward.n ||
-		 old->trust_anchor.n != new->trust_anchor.n ||
-		 old->local_zone_nodefault.n != new->local_zone_nodefault.n)
-		what = "resolver settings";
-	else if (STR_CHANGED(old->metrics, new->metrics))
-		what = "metrics";
-	else if (old->tcp_idle_timeout != new->tcp_idle_timeout ||
-		 old->tcp_max_conns != new->tcp_max_conns)
-		what = "tcp limits";
-	if (what)
-		log_warn("reload: %s changed; restart xdpdnsd to apply it",
-			 what);
-#undef STR_CHANGED
+	if (n)
+		log_warn("reload: %s changed; restart xdpdnsd to apply %s",
+			 names, n == 1 ? "it" : "them");
 }
 
 /* SIGHUP: the file as it is now, the command line on top, applied live. */
@@ -666,6 +642,18 @@ int main(int argc, char **argv)
 		config_free(&d.cfg);
 		return EXIT_USAGE;
 	}
+	/*
+	 * From here on a stop must not kill us half set up with XDP attached:
+	 * TERM, INT and HUP wait blocked until the loop (or the monitor)
+	 * takes them, which it does at once when they came early.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	log_init("xdpdnsd", d.cfg.syslog, d.cfg.log_level);
 	log_hook_libs();
 	raise_nofile();
@@ -700,14 +688,6 @@ int main(int argc, char **argv)
 		goto out_detach;
 	if (d.cfg.pidfile && pidfile_write(d.cfg.pidfile))
 		goto out_detach;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	if (user.drop) {
 		/* Monitor: keeps root and the bound sockets, reads none. */

@@ -12,6 +12,8 @@
 #     its pins and keeps answering; the next start adopts it;
 #   - SIGTERM: a clean stop that detaches XDP, or, with --keep-xdp-on-exit,
 #     leaves it answering for the next start to adopt;
+#   - SIGTERM in the middle of the setup (the program just attached) still
+#     ends in a clean stop;
 #   - `xdpdnsctl health` and /health: healthy when all is well, and naming
 #     what is wrong when the daemon is gone, XDP detached or recursion
 #     failing (the authority link down).
@@ -268,6 +270,21 @@ rc=$?
 bg_stop "$MON"
 t_check "final SIGTERM: exit $rc, XDP detached, nothing left" \
 	test "$rc" -eq 0 -a "$(daemons)" -eq 0 -a -z "$(progs)"
+
+# --- 7. SIGTERM during the setup ---------------------------------------------------
+# Loading the program takes a few hundred ms: a stop that arrives then must
+# still detach (it waits, blocked, until the daemon can act on it).
+for delay in 0.2 0.4; do
+	bg_start -n "$RES_NS" "$W/early-$delay.log" "$XDPDNSD" "${ARGS[@]}"
+	MON=$BG_PID
+	sleep "$delay"
+	kill -TERM "$MON"
+	wait "$MON" 2>/dev/null
+	rc=$?
+	bg_stop "$MON"
+	t_check "SIGTERM ${delay} s into the setup: exit $rc, no xdpdnsd, nothing attached" \
+		test "$rc" -eq 0 -a "$(daemons)" -eq 0 -a -z "$(progs)"
+done
 
 t_summary
 [ "$T_FAILED" -eq 0 ]

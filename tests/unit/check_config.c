@@ -77,7 +77,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.acl_action, CONFIG_ACL_DROP);
 	ck_assert_uint_eq(c.log_level, 2);
 	ck_assert_ptr_null(c.user);
-	ck_assert_ptr_null(c.pin_dir ? NULL : c.pin_dir);
+	ck_assert_str_eq(c.pin_dir, XDPDNS_PIN_DIR_DEFAULT);
 	ck_assert(!c.ratelimit_dry_run && !c.syslog);
 	ck_assert_uint_eq(c.listen.n, 1);
 	ck_assert_str_eq(c.listen.v[0], "198.18.1.1");
@@ -778,6 +778,135 @@ START_TEST(test_man_every_option)
 }
 END_TEST
 
+/*
+ * The table's typed defaults (.dflt, what config_defaults() sets) are the
+ * ones --help, the man page and the example file show as text.
+ */
+START_TEST(test_table_defaults_match_help)
+{
+	for (size_t i = 0; i < config_opt_count; i++) {
+		const struct opt_def *o = &config_opt_table[i];
+		char *end;
+
+		if (o->kind == OPT_UINT && o->def &&
+		    o->def[strspn(o->def, "0123456789")] == '\0') {
+			ck_assert_msg(strtoul(o->def, &end, 10) == o->dflt,
+				      "--%s: help says %s, default is %u",
+				      o->name, o->def, o->dflt);
+		} else if (o->kind == OPT_ENUM) {
+			ck_assert_msg(
+				o->def && !strcmp(o->names[o->dflt], o->def),
+				"--%s: help says %s, default is %s", o->name,
+				o->def ? o->def : "nothing", o->names[o->dflt]);
+		} else if (o->kind == OPT_UINT) {
+			/* "4 x --ratelimit", "off": computed, stored 0 */
+			ck_assert_msg(o->dflt == 0, "--%s: %u", o->name,
+				      o->dflt);
+		}
+	}
+}
+END_TEST
+
+/* SIGHUP warns about exactly the restart-only options that changed. */
+static const struct {
+	const char *const args[6];
+	int n;
+	const char *names;
+} restart_cases[] = {
+	{ { "--port", "5300" }, 1, "--port" },
+	{ { "--listen", "198.18.1.1", "--listen", "198.18.1.3" },
+	  1,
+	  "--listen" },
+	{ { "--ratelimit", "10", "--max-ttl", "60" }, 0, "" },
+	{ { "--tcp-max-conns", "5", "--metrics", "127.0.0.1:9999" },
+	  2,
+	  "--tcp-max-conns, --metrics" },
+	{ { "--log-level", "debug", "--no-xdp" }, 0, "" },
+};
+
+START_TEST(test_restart_changed)
+{
+	const char *base[] = { "--no-xdp", "--listen",	 "198.18.1.1",
+			       "--listen", "198.18.1.2", NULL };
+	const char *args[16] = { "--no-xdp", "--listen", "198.18.1.1",
+				 "--listen", "198.18.1.2" };
+	char err[CONFIG_ERR_MAX], names[128];
+	struct config a, b;
+	size_t n = 5;
+
+	for (size_t i = 0; i < 6 && restart_cases[_i].args[i]; i++) {
+		/* a second --listen pair replaces the base one */
+		if (!strcmp(restart_cases[_i].args[i], "--listen") && n == 5)
+			n = 1;
+		args[n++] = restart_cases[_i].args[i];
+	}
+	args[n] = NULL;
+	ck_assert_int_eq(build(&a, err, base), CONFIG_RUN);
+	ck_assert_msg(build(&b, err, args) == CONFIG_RUN, "%s", err);
+	ck_assert_int_eq(config_restart_changed(&a, &b, names, sizeof(names)),
+			 restart_cases[_i].n);
+	ck_assert_str_eq(names, restart_cases[_i].names);
+	ck_assert_int_eq(config_restart_changed(&a, &a, names, sizeof(names)),
+			 0);
+	config_free(&a);
+	config_free(&b);
+}
+END_TEST
+
+/* README.md's option table names exactly the options --help shows. */
+START_TEST(test_readme_option_table)
+{
+	FILE *f = fopen("README.md", "r");
+	bool seen[64] = { false }, in_table = false;
+	char line[1024];
+	int rows = 0;
+
+	ck_assert_msg(f, "run from the repository root");
+	ck_assert_uint_le(config_opt_count, 64);
+	while (fgets(line, sizeof(line), f)) {
+		char *cell, *p;
+
+		if (!strncmp(line, "## xdpdnsd options", 18))
+			in_table = true;
+		else if (!strncmp(line, "## ", 3) || !strncmp(line, "### ", 4))
+			in_table = false;
+		if (!in_table || strncmp(line, "| `", 3))
+			continue;
+		rows++;
+		cell = line + 2;
+		p = strstr(cell, " | ");
+		ck_assert_ptr_nonnull(p);
+		*p = '\0';
+		for (p = strstr(cell, "--"); p; p = strstr(p + 2, "--")) {
+			size_t len = strspn(
+				p + 2, "abcdefghijklmnopqrstuvwxyz0123456789-");
+			size_t i;
+
+			for (i = 0; i < config_opt_count; i++)
+				if (strlen(config_opt_table[i].name) == len &&
+				    !strncmp(p + 2, config_opt_table[i].name,
+					     len))
+					break;
+			ck_assert_msg(
+				i < config_opt_count,
+				"README lists --%.*s, which --help does not",
+				(int)len, p + 2);
+			seen[i] = true;
+		}
+	}
+	fclose(f);
+	ck_assert_int_gt(rows, 30);
+	for (size_t i = 0; i < config_opt_count; i++) {
+		const char *name = config_opt_table[i].name;
+
+		if (!strcmp(name, "help") || !strcmp(name, "version"))
+			continue;
+		ck_assert_msg(seen[i], "README's option table lacks --%s",
+			      name);
+	}
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -797,6 +926,10 @@ Suite *config_suite(void)
 	tcase_add_test(pos, test_example_shipped);
 	tcase_add_test(pos, test_example_defaults_are_real);
 	tcase_add_test(pos, test_man_every_option);
+	tcase_add_test(pos, test_table_defaults_match_help);
+	tcase_add_loop_test(pos, test_restart_changed, 0,
+			    sizeof(restart_cases) / sizeof(restart_cases[0]));
+	tcase_add_test(pos, test_readme_option_table);
 	tcase_add_loop_test(neg, test_bad_values, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(neg, test_missing_required);
