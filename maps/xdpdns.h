@@ -488,4 +488,37 @@ struct xdpdns_status {
 };
 _Static_assert(sizeof(struct xdpdns_status) == 56, "xdpdns_status layout");
 
+/*
+ * Every map user space works with, written once: X(field, NAME, key size,
+ * value size), sizes 0 where there is nothing to check (the ring buffer).
+ * It generates the fd structs of the loader, the observers, xdpdnsctl and
+ * the BPF tests, their open and close loops, and the layout check of a
+ * pinned map (lib/xdpmaps.h). The field is the skeleton's map name without
+ * "xdpdns_". The program's per-CPU scratch maps (xdpdns_keybuf,
+ * xdpdns_movebuf) are its own and not listed.
+ */
+#define XDPDNS_MAPS(X)                                                         \
+	X(cache, XDPDNS_MAP_CACHE, sizeof(struct xdpdns_cache_mkey),           \
+	  sizeof(struct xdpdns_cache_entry))                                   \
+	X(stats, XDPDNS_MAP_STATS, sizeof(__u32), sizeof(struct xdpdns_stats)) \
+	X(svc, XDPDNS_MAP_SVC, sizeof(struct xdpdns_svc_key), sizeof(__u32))   \
+	X(config, XDPDNS_MAP_CONFIG, sizeof(__u32),                            \
+	  sizeof(struct xdpdns_config))                                        \
+	X(allow, XDPDNS_MAP_ALLOW, sizeof(struct xdpdns_lpm_key),              \
+	  sizeof(__u32))                                                       \
+	X(deny, XDPDNS_MAP_DENY, sizeof(struct xdpdns_lpm_key), sizeof(__u32)) \
+	X(exempt, XDPDNS_MAP_EXEMPT, sizeof(struct xdpdns_lpm_key),            \
+	  sizeof(__u32))                                                       \
+	X(rl, XDPDNS_MAP_RL, sizeof(struct xdpdns_rl_key),                     \
+	  sizeof(struct xdpdns_rl_state))                                      \
+	X(gmiss, XDPDNS_MAP_GMISS, sizeof(__u32),                              \
+	  sizeof(struct xdpdns_gmiss_state))                                   \
+	X(events, XDPDNS_MAP_EVENTS, 0, 0)                                     \
+	X(status, XDPDNS_MAP_STATUS, sizeof(__u32),                            \
+	  sizeof(struct xdpdns_status))
+
+/* Helpers for the X macros above. */
+#define XDPDNS_MAP_FD_FIELD_(f, name, ks, vs) int f;
+#define XDPDNS_MAP_FD_NONE_(f, name, ks, vs) .f = -1,
+
 #endif /* XDPDNS_MAPS_H */

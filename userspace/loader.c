@@ -64,8 +64,7 @@ struct loader {
 
 static void loader_maps_reset(struct loader_maps *m)
 {
-	m->cache = m->stats = m->svc = m->config = m->allow = m->deny =
-		m->exempt = m->rl = m->gmiss = m->events = m->status = -1;
+	*m = (struct loader_maps){ XDPDNS_MAPS(XDPDNS_MAP_FD_NONE_) };
 }
 
 /* Creates @dir if needed and checks that it lives on a bpffs. */
@@ -463,17 +462,10 @@ int loader_open(const struct config *cfg, struct loader **out)
 	if (ret)
 		goto err;
 
-	l->maps.cache = bpf_map__fd(l->skel->maps.xdpdns_cache);
-	l->maps.stats = bpf_map__fd(l->skel->maps.xdpdns_stats);
-	l->maps.svc = bpf_map__fd(l->skel->maps.xdpdns_svc);
-	l->maps.config = bpf_map__fd(l->skel->maps.xdpdns_config);
-	l->maps.allow = bpf_map__fd(l->skel->maps.xdpdns_allow);
-	l->maps.deny = bpf_map__fd(l->skel->maps.xdpdns_deny);
-	l->maps.exempt = bpf_map__fd(l->skel->maps.xdpdns_exempt);
-	l->maps.rl = bpf_map__fd(l->skel->maps.xdpdns_rl);
-	l->maps.gmiss = bpf_map__fd(l->skel->maps.xdpdns_gmiss);
-	l->maps.events = bpf_map__fd(l->skel->maps.xdpdns_events);
-	l->maps.status = bpf_map__fd(l->skel->maps.xdpdns_status);
+#define LOADER_MAP_FD_(f, name, ks, vs) \
+	l->maps.f = bpf_map__fd(l->skel->maps.xdpdns_##f);
+	XDPDNS_MAPS(LOADER_MAP_FD_)
+#undef LOADER_MAP_FD_
 	ret = loader_hash_seed(l);
 	if (ret)
 		goto err;

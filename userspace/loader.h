@@ -13,19 +13,9 @@
 #include "config.h"
 #include "maps/xdpdns.h"
 
-/* The map fds the daemon works with; -1 when not loaded. */
+/* The map fds the daemon works with (XDPDNS_MAPS); -1 when not loaded. */
 struct loader_maps {
-	int cache;
-	int stats;
-	int svc;
-	int config;
-	int allow;
-	int deny;
-	int exempt;
-	int rl;
-	int gmiss;
-	int events;
-	int status;
+	XDPDNS_MAPS(XDPDNS_MAP_FD_FIELD_)
 	/* xdpdns_config.hash_seed: kept from the pinned config map, so a
 	 * warm cache stays reachable; random when the maps are new. */
 	__u64 hash_seed;

@@ -40,7 +40,7 @@
 
 struct metrics_server {
 	struct MHD_Daemon *mhd;
-	struct observe_fds fds;
+	struct xdpmaps_fds fds;
 	const struct daemon_stats *daemon;
 	const struct xdpdns_status *status;
 	bool xdp;
@@ -336,7 +336,7 @@ int metrics_start(const struct metrics_config *cfg, struct metrics_server **out)
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)
 		return -ENOMEM;
-	srv->fds = (struct observe_fds)OBSERVE_FDS_NONE;
+	srv->fds = (struct xdpmaps_fds)XDPMAPS_FDS_NONE;
 	srv->fds.stats = cfg->stats_fd;
 	srv->fds.cache = cfg->cache_fd;
 	srv->fds.rl = cfg->rl_fd;

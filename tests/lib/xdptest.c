@@ -64,10 +64,10 @@ int xdptest_open(struct xdptest *t, unsigned int cache_entries)
 		goto fail;
 	}
 	t->prog_fd = bpf_program__fd(t->skel->progs.xdpdns_main);
-	t->cache_fd = bpf_map__fd(t->skel->maps.xdpdns_cache);
-	t->stats_fd = bpf_map__fd(t->skel->maps.xdpdns_stats);
-	t->svc_fd = bpf_map__fd(t->skel->maps.xdpdns_svc);
-	t->config_fd = bpf_map__fd(t->skel->maps.xdpdns_config);
+#define XDPTEST_MAP_FD_(f, name, ks, vs) \
+	t->f##_fd = bpf_map__fd(t->skel->maps.xdpdns_##f);
+	XDPDNS_MAPS(XDPTEST_MAP_FD_)
+#undef XDPTEST_MAP_FD_
 
 	inet_pton(AF_INET, PKT_SERVER4, k4.addr);
 	inet_pton(AF_INET6, PKT_SERVER6, k6.addr);

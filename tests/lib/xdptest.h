@@ -22,10 +22,10 @@ struct xdpdns;
 struct xdptest {
 	struct xdpdns *skel;
 	int prog_fd;
-	int cache_fd;
-	int stats_fd;
-	int svc_fd;
-	int config_fd;
+	/* cache_fd, stats_fd, ...: every map of XDPDNS_MAPS */
+#define XDPTEST_MAP_FD_(f, name, ks, vs) int f##_fd;
+	XDPDNS_MAPS(XDPTEST_MAP_FD_)
+#undef XDPTEST_MAP_FD_
 	int ncpu;
 	char err[256]; /* why xdptest_open() failed */
 };

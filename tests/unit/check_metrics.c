@@ -21,7 +21,7 @@
 #include "suites.h"
 #include "userspace/dashboard.h"
 
-static const struct observe_fds no_maps = OBSERVE_FDS_NONE;
+static const struct xdpmaps_fds no_maps = XDPMAPS_FDS_NONE;
 
 /* Known daemon counters every test starts from. */
 static void fill_daemon(struct daemon_stats *d)

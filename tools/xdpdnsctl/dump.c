@@ -62,7 +62,7 @@ int cmd_dump(struct ctl *ctl, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct observe_fds fds;
+	struct xdpmaps_fds fds;
 	unsigned int flags = 0;
 	const char *out = NULL;
 	json_t *doc;

@@ -58,46 +58,21 @@ int ctl_open(const struct ctl *ctl, const char *name)
 	return fd;
 }
 
-/* Opens @name quietly: optional maps just stay -1. */
-static int ctl_open_quiet(const struct ctl *ctl, const char *name)
+int ctl_open_all(const struct ctl *ctl, struct xdpmaps_fds *fds)
 {
-	int fd = xdpmaps_open(ctl->pin_dir, name, NULL, 0);
+	char err[XDPMAPS_ERR_MAX] = "";
+	int ret;
 
-	return fd < 0 ? -1 : fd;
+	ret = xdpmaps_fds_open(ctl->pin_dir, XDPDNS_MAP_STATS, fds, err,
+			       sizeof(err));
+	if (ret)
+		ctl_err("%s", err[0] ? err : strerror(-ret));
+	return ret;
 }
 
-int ctl_open_all(const struct ctl *ctl, struct observe_fds *fds)
+void ctl_close_all(struct xdpmaps_fds *fds)
 {
-	*fds = (struct observe_fds)OBSERVE_FDS_NONE;
-	fds->stats = ctl_open(ctl, XDPDNS_MAP_STATS);
-	if (fds->stats < 0) {
-		int err = fds->stats;
-
-		fds->stats = -1;
-		return err;
-	}
-	fds->cache = ctl_open_quiet(ctl, XDPDNS_MAP_CACHE);
-	fds->svc = ctl_open_quiet(ctl, XDPDNS_MAP_SVC);
-	fds->config = ctl_open_quiet(ctl, XDPDNS_MAP_CONFIG);
-	fds->allow = ctl_open_quiet(ctl, XDPDNS_MAP_ALLOW);
-	fds->deny = ctl_open_quiet(ctl, XDPDNS_MAP_DENY);
-	fds->exempt = ctl_open_quiet(ctl, XDPDNS_MAP_EXEMPT);
-	fds->rl = ctl_open_quiet(ctl, XDPDNS_MAP_RL);
-	fds->gmiss = ctl_open_quiet(ctl, XDPDNS_MAP_GMISS);
-	return 0;
-}
-
-void ctl_close_all(struct observe_fds *fds)
-{
-	int *all[] = { &fds->cache,  &fds->stats, &fds->svc,
-		       &fds->config, &fds->allow, &fds->deny,
-		       &fds->exempt, &fds->rl,	  &fds->gmiss };
-
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (*all[i] >= 0)
-			close(*all[i]);
-		*all[i] = -1;
-	}
+	xdpmaps_fds_close(fds);
 }
 
 int ctl_print_json(json_t *doc)

@@ -106,7 +106,7 @@ int cmd_stats(struct ctl *ctl, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct observe_snapshot *s = NULL;
-	struct observe_fds fds;
+	struct xdpmaps_fds fds;
 	bool json = false, prom = false;
 	int c, ret = CTL_EXIT_FAIL;
 

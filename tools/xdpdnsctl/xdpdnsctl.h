@@ -42,8 +42,8 @@ int ctl_open(const struct ctl *ctl, const char *name);
 
 /* Opens every map observe needs; missing ones are -1. Return: 0 or -errno
  * when not even the stats map is there (the error has been printed). */
-int ctl_open_all(const struct ctl *ctl, struct observe_fds *fds);
-void ctl_close_all(struct observe_fds *fds);
+int ctl_open_all(const struct ctl *ctl, struct xdpmaps_fds *fds);
+void ctl_close_all(struct xdpmaps_fds *fds);
 
 /* Prints @doc on stdout (indented), with a trailing newline. */
 int ctl_print_json(json_t *doc);

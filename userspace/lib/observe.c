@@ -361,7 +361,7 @@ void observe_daemon_copy(struct daemon_stats *dst,
 }
 
 int observe_snapshot_take(struct observe_snapshot *s,
-			  const struct observe_fds *fds,
+			  const struct xdpmaps_fds *fds,
 			  const struct daemon_stats *daemon, bool walks)
 {
 	struct timespec rt;

@@ -35,6 +35,7 @@
 
 #include "maps/xdpdns.h"
 #include "daemon_stats.h"
+#include "lib/xdpmaps.h"
 
 /* Rows a top list can hold; top names and top clients use 10 by default. */
 #define OBSERVE_TOP_MAX 100
@@ -115,23 +116,7 @@ struct observe_totals {
 	uint64_t hist_cumulative[DAEMON_HIST_BUCKETS + 1]; /* last: +Inf */
 };
 
-/* File descriptors of the pinned maps; -1 for any that is missing. */
-struct observe_fds {
-	int cache;
-	int stats;
-	int svc;
-	int config;
-	int allow;
-	int deny;
-	int exempt;
-	int rl;
-	int gmiss;
-};
-
-#define OBSERVE_FDS_NONE                           \
-	{                                          \
-		-1, -1, -1, -1, -1, -1, -1, -1, -1 \
-	}
+/* The pinned maps: struct xdpmaps_fds (lib/xdpmaps.h), -1 when missing. */
 
 /* Names of the XDPDNS_STATS counters, indexed by enum xdpdns_stat. */
 extern const char *const observe_stat_names[XDPDNS_STAT_MAX];
@@ -180,7 +165,7 @@ void observe_daemon_copy(struct daemon_stats *dst,
  * that part invalid).
  */
 int observe_snapshot_take(struct observe_snapshot *s,
-			  const struct observe_fds *fds,
+			  const struct xdpmaps_fds *fds,
 			  const struct daemon_stats *daemon, bool walks);
 
 void observe_totals(const struct observe_snapshot *s, struct observe_totals *t);
@@ -224,6 +209,6 @@ json_t *observe_stats_json(const struct observe_snapshot *s);
  *
  * Return: a new reference, or NULL with errno set.
  */
-json_t *observe_dump_json(const struct observe_fds *fds, unsigned int flags);
+json_t *observe_dump_json(const struct xdpmaps_fds *fds, unsigned int flags);
 
 #endif /* XDPDNS_OBSERVE_H */

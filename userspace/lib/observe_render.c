@@ -733,7 +733,7 @@ static json_t *observe_dump_stats(int fd)
 	return o;
 }
 
-json_t *observe_dump_json(const struct observe_fds *fds, unsigned int flags)
+json_t *observe_dump_json(const struct xdpmaps_fds *fds, unsigned int flags)
 {
 	uint64_t now_ns = observe_mono_ns();
 	json_t *o = json_object(), *cache;

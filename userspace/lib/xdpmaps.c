@@ -27,20 +27,39 @@ struct xdpmaps_layout {
 };
 
 /* What maps/xdpdns.h says each map holds (ring buffers have neither). */
-static const struct xdpmaps_layout xdpmaps_layouts[] = {
-	{ XDPDNS_MAP_CACHE, sizeof(struct xdpdns_cache_mkey),
-	  sizeof(struct xdpdns_cache_entry) },
-	{ XDPDNS_MAP_STATS, sizeof(__u32), sizeof(struct xdpdns_stats) },
-	{ XDPDNS_MAP_SVC, sizeof(struct xdpdns_svc_key), sizeof(__u32) },
-	{ XDPDNS_MAP_CONFIG, sizeof(__u32), sizeof(struct xdpdns_config) },
-	{ XDPDNS_MAP_ALLOW, sizeof(struct xdpdns_lpm_key), sizeof(__u32) },
-	{ XDPDNS_MAP_DENY, sizeof(struct xdpdns_lpm_key), sizeof(__u32) },
-	{ XDPDNS_MAP_EXEMPT, sizeof(struct xdpdns_lpm_key), sizeof(__u32) },
-	{ XDPDNS_MAP_RL, sizeof(struct xdpdns_rl_key),
-	  sizeof(struct xdpdns_rl_state) },
-	{ XDPDNS_MAP_GMISS, sizeof(__u32), sizeof(struct xdpdns_gmiss_state) },
-	{ XDPDNS_MAP_EVENTS, 0, 0 },
-};
+#define XDPMAPS_LAYOUT_(f, name, ks, vs) { name, ks, vs },
+static const struct xdpmaps_layout xdpmaps_layouts[] = { XDPDNS_MAPS(
+	XDPMAPS_LAYOUT_) };
+#undef XDPMAPS_LAYOUT_
+
+void xdpmaps_fds_close(struct xdpmaps_fds *fds)
+{
+#define XDPMAPS_CLOSE_(f, name, ks, vs) \
+	if (fds->f >= 0)                \
+		close(fds->f);          \
+	fds->f = -1;
+	XDPDNS_MAPS(XDPMAPS_CLOSE_)
+#undef XDPMAPS_CLOSE_
+}
+
+int xdpmaps_fds_open(const char *pin_dir, const char *required,
+		     struct xdpmaps_fds *fds, char *err, size_t errlen)
+{
+	int fd;
+
+	*fds = (struct xdpmaps_fds)XDPMAPS_FDS_NONE;
+#define XDPMAPS_OPEN_(f, name, ks, vs)                                        \
+	fd = xdpmaps_open(pin_dir, name, strcmp(name, required) ? NULL : err, \
+			  errlen);                                            \
+	if (fd < 0 && !strcmp(name, required)) {                              \
+		xdpmaps_fds_close(fds);                                       \
+		return fd;                                                    \
+	}                                                                     \
+	fds->f = fd < 0 ? -1 : fd;
+	XDPDNS_MAPS(XDPMAPS_OPEN_)
+#undef XDPMAPS_OPEN_
+	return 0;
+}
 
 static void xdpmaps_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -16,6 +16,28 @@
 /* Room for an error line from xdpmaps_open(). */
 #define XDPMAPS_ERR_MAX 512
 
+/* One fd per map of XDPDNS_MAPS, -1 when not open. */
+struct xdpmaps_fds {
+	XDPDNS_MAPS(XDPDNS_MAP_FD_FIELD_)
+};
+
+#define XDPMAPS_FDS_NONE                         \
+	{                                        \
+		XDPDNS_MAPS(XDPDNS_MAP_FD_NONE_) \
+	}
+
+/* Closes every open fd of @fds and sets it to -1. */
+void xdpmaps_fds_close(struct xdpmaps_fds *fds);
+
+/**
+ * xdpmaps_fds_open() - every map of XDPDNS_MAPS pinned under @pin_dir.
+ * @required: the one map that must be there (its error goes to @err);
+ *            the others stay -1 when absent.
+ * Return: 0, or -errno for @required.
+ */
+int xdpmaps_fds_open(const char *pin_dir, const char *required,
+		     struct xdpmaps_fds *fds, char *err, size_t errlen);
+
 /**
  * xdpmaps_open() - open the map pinned as @pin_dir/@name.
  * @err: NULL or XDPMAPS_ERR_MAX bytes receiving one line naming the cause,
