@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Access control and flood limits for the XDP program (DESIGN.md, "The path
- * of a query", steps 2 and 3): the allow/deny lists, the per-client query
+ * Access control and flood limits for the XDP program (README.md, "How a
+ * query travels", steps 2 and 3): the allow/deny lists, the per-client query
  * bucket, the per-client miss budget, the global miss cap, slip and dry-run.
  * Only decisions live here; the REFUSED and TC=1 replies are built by
  * xdpdns_bounce() in xdpdns.bpf.c, after the question has been parsed.

@@ -2,7 +2,7 @@
 /*
  * xdpdns XDP program: answers hot DNS queries from the xdpdns_cache map in
  * the driver, before the network stack, and passes everything else up to
- * xdpdnsd. See DESIGN.md, "The path of a query".
+ * xdpdnsd. README.md, "How a query travels", walks through the steps.
  *
  * A hit rewrites the query in place into the response: the client's header ID
  * and question bytes stay where they are, the cached sections and an OPT

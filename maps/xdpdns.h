@@ -71,7 +71,8 @@
 /*
  * Cache key. The qname is the query name in wire format, lower-cased
  * (A-Z only), zero-padded to the end of the array so equal names hash
- * equally. 260 bytes, a multiple of 4 for the kernel's hash.
+ * equally. This is user space's key (the daemon's answer cache, xdpdnsctl);
+ * the map is keyed by its hash, struct xdpdns_cache_mkey below.
  */
 struct xdpdns_cache_key {
 	__u8 qname[XDPDNS_NAME_MAX]; /* lower-cased wire name, zero padded */
