@@ -105,29 +105,42 @@ static void reload_warn_static(const struct config *old,
 			 names, n == 1 ? "it" : "them");
 }
 
+/*
+ * The settings a SIGHUP asks for: the file as it is now, the command line
+ * on top, and the ACL built from them. @why: NULL to stay quiet (the
+ * monitor: the daemon says it). Return: 0, or -1 with nothing to free.
+ */
+static int reload_build(const struct daemon *d, struct config *ncfg,
+			struct acl *nacl, const char *why)
+{
+	char err[CONFIG_ERR_MAX];
+	int ret;
+
+	ret = config_build(d->argc, d->argv, ncfg, err, sizeof(err));
+	if (ret == CONFIG_RUN)
+		ret = config_check_files(ncfg, err, sizeof(err));
+	if (ret > 0)
+		snprintf(err, sizeof(err), "--help/--version given");
+	if (ret == CONFIG_RUN)
+		ret = acl_build(ncfg, nacl, err, sizeof(err));
+	if (!ret)
+		return 0;
+	if (why)
+		log_err("%s: %s", why, err);
+	config_free(ncfg);
+	return -1;
+}
+
 /* SIGHUP: the file as it is now, the command line on top, applied live. */
 static void daemon_reload(struct daemon *d)
 {
-	char err[CONFIG_ERR_MAX];
 	struct config ncfg;
 	struct acl nacl;
 	int ret;
 
-	ret = config_build(d->argc, d->argv, &ncfg, err, sizeof(err));
-	if (ret == CONFIG_RUN)
-		ret = config_check_files(&ncfg, err, sizeof(err));
-	if (ret != CONFIG_RUN) {
-		log_err("reload failed, keeping the running settings: %s",
-			ret < 0 ? err : "--help/--version given");
-		config_free(&ncfg);
+	if (reload_build(d, &ncfg, &nacl,
+			 "reload failed, keeping the running settings"))
 		return;
-	}
-	ret = acl_build(&ncfg, &nacl, err, sizeof(err));
-	if (ret) {
-		log_err("reload failed, keeping the running settings: %s", err);
-		config_free(&ncfg);
-		return;
-	}
 	if (d->xdp) {
 		ret = loader_write_config(&d->maps, &ncfg);
 		if (!ret)
@@ -404,22 +417,15 @@ static int pidfile_write(const char *path)
  */
 static void monitor_reload(struct daemon *d)
 {
-	char err[CONFIG_ERR_MAX];
 	struct config ncfg;
 	struct acl nacl;
-	int ret;
 
-	ret = config_build(d->argc, d->argv, &ncfg, err, sizeof(err));
-	if (ret == CONFIG_RUN)
-		ret = config_check_files(&ncfg, err, sizeof(err));
-	if (ret == CONFIG_RUN && !acl_build(&ncfg, &nacl, err, sizeof(err))) {
-		acl_free(&d->acl);
-		d->acl = nacl;
-		config_free(&d->cfg);
-		d->cfg = ncfg;
-		return;
-	}
-	config_free(&ncfg); /* the daemon logs why */
+	if (reload_build(d, &ncfg, &nacl, NULL))
+		return; /* the daemon logs why */
+	acl_free(&d->acl);
+	d->acl = nacl;
+	config_free(&d->cfg);
+	d->cfg = ncfg;
 }
 
 /*

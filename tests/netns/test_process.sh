@@ -165,6 +165,15 @@ warm_from_xdp "cached"
 sleep 1.1 # the pulse reaches the map once a second
 health 0 "healthy: maps present, XDP program $PROG on $RES_IF_CLIENT, daemon $CHILD alive, recursion answering"
 http_health 200 "healthy: maps present, XDP program $PROG"
+# SIGHUP to the monitor reaches the daemon, which reloads.
+kill -HUP "$MON"
+for _ in $(seq 50); do
+	grep -q "reloaded the command line" "$W/d1.log" && break
+	sleep 0.1
+done
+t_check "SIGHUP to the monitor: the daemon reloaded, same daemon $CHILD" \
+	test "$(grep -c "reloaded the command line" "$W/d1.log")" -ge 1 -a \
+	"$(child_of "$MON")" = "$CHILD"
 
 # --- 2. daemon child killed: XDP answers, the monitor restarts it ----------------
 n=0
