@@ -24,6 +24,13 @@
 #define CONFIG_TCP_IDLE_DEFAULT 10
 #define CONFIG_TCP_MAX_CONNS_DEFAULT 1000
 /*
+ * A stub keeps one or two connections to its resolver; 32 leaves room for
+ * a few clients behind one NATed address and stops one outsider-free but
+ * hostile host from taking all --tcp-max-conns slots that the TC=1
+ * fallback of every other client needs.
+ */
+#define CONFIG_TCP_PER_CLIENT_DEFAULT 32
+/*
  * Seconds a resolution may take before every client waiting for it gets
  * SERVFAIL (--resolve-timeout). Stub resolvers give up after about 5 s
  * (glibc's default timeout, Windows' first retry), so an answer after that
@@ -70,6 +77,7 @@ struct config {
 	uint32_t resolve_timeout; /* seconds; CONFIG_RESOLVE_TIMEOUT_DEFAULT */
 	uint32_t tcp_idle_timeout;
 	uint32_t tcp_max_conns;
+	uint32_t tcp_max_conns_per_client;
 	char *root_hints;
 	struct config_list forward;
 	struct config_list trust_anchor;

@@ -41,6 +41,8 @@ struct daemon_stats {
 	uint64_t requestlist_current; /* gauge: resolutions outstanding */
 	uint64_t requestlist_max; /* configured limit (gauge) */
 	uint64_t tcp_connections; /* gauge: open TCP connections */
+	uint64_t tcp_refused_acl; /* TCP clients outside the ACL, closed */
+	uint64_t tcp_refused_limit; /* over --tcp-max-conns[-per-client] */
 	uint64_t reloads; /* successful SIGHUP reloads */
 	uint64_t start_time; /* gauge: unix time the daemon started */
 	uint64_t resolve_timeouts; /* resolutions given up (SERVFAIL sent) */

@@ -31,6 +31,14 @@
 #define LISTEN_TCP_PIPELINE 64
 /* Answer bytes queued on one connection before it stops reading. */
 #define LISTEN_TCP_WQ_MAX (256 * 1024)
+/*
+ * Seconds a connection may live at all: a client that keeps it busy with
+ * one query every few seconds still gives its slot back (RFC 7766 lets the
+ * server close; clients reconnect).
+ */
+#ifndef LISTEN_TCP_LIFETIME_S
+#define LISTEN_TCP_LIFETIME_S 120
+#endif
 /* Largest DNS message plus its length prefix. */
 #define LISTEN_TCP_FRAME_MAX (2 + 65535)
 #define LISTEN_UDP_MAX 65535
@@ -65,7 +73,8 @@ struct tcp_conn {
 	bool eof; /* client half-closed: answer what is pending, then close */
 	bool in_frames; /* conn_frames() is running: no nested call */
 	uint32_t events; /* registered epoll events */
-	uint64_t last_ms; /* last read or write progress */
+	uint64_t last_ms; /* last whole query read, or write progress */
+	uint64_t opened_ms;
 	uint8_t *rbuf;
 	size_t rlen, rcap;
 	struct wbuf *wq_head, *wq_tail;
@@ -79,11 +88,13 @@ struct listener {
 	struct lsock *socks;
 	size_t nsocks;
 	listen_query_fn on_query;
+	listen_accept_fn may_connect;
 	void *arg;
 	struct daemon_stats *stats;
 	struct tcp_conn *conns;
 	unsigned int nconns;
 	unsigned int max_conns;
+	unsigned int max_per_client;
 	uint64_t idle_ms;
 	uint8_t udp_buf[LISTEN_UDP_MAX];
 };
@@ -307,6 +318,9 @@ static void conn_frames(struct tcp_conn *c)
 		if (c->rlen - off < 2 + len)
 			break;
 		stat_inc(&c->ls->stats->queries_tcp);
+		/* Only whole queries count as activity: a byte every few
+		 * seconds must not hold a slot forever. */
+		c->last_ms = ev_now_ms();
 		c->ls->on_query(c->ls->arg, c->rbuf + off + 2, len, &cl);
 		off += 2 + len;
 		if (c->pending >= LISTEN_TCP_PIPELINE)
@@ -353,7 +367,6 @@ static void conn_read(struct tcp_conn *c)
 			c->eof = true;
 			break;
 		}
-		c->last_ms = ev_now_ms();
 		c->rlen += n;
 		conn_frames(c);
 		if (c->closed || c->pending >= LISTEN_TCP_PIPELINE ||
@@ -385,6 +398,32 @@ static void conn_event(struct ev_handler *h, uint32_t events)
 	conn_unref(c);
 }
 
+static bool same_addr(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		       &((const struct sockaddr_in6 *)b)->sin6_addr,
+		       sizeof(struct in6_addr));
+}
+
+/* Connections open from @peer's address (stops counting at @cap). */
+static unsigned int conns_from(const struct listener *ls,
+			       const struct sockaddr_storage *peer,
+			       unsigned int cap)
+{
+	unsigned int n = 0;
+
+	for (const struct tcp_conn *c = ls->conns; c && n < cap; c = c->next)
+		if (!c->closed && same_addr(&c->peer, peer))
+			n++;
+	return n;
+}
+
 static void tcp_accept(struct lsock *s)
 {
 	struct listener *ls = s->ls;
@@ -409,9 +448,22 @@ static void tcp_accept(struct lsock *s)
 			}
 			return;
 		}
+		if (ls->may_connect &&
+		    !ls->may_connect(ls->arg, (const struct sockaddr *)&peer)) {
+			stat_inc(&ls->stats->tcp_refused_acl);
+			close(fd);
+			continue;
+		}
 		if (ls->nconns >= ls->max_conns) {
 			log_debug("TCP connection limit %u reached on %s",
 				  ls->max_conns, s->name);
+			stat_inc(&ls->stats->tcp_refused_limit);
+			close(fd);
+			continue;
+		}
+		if (conns_from(ls, &peer, ls->max_per_client) >=
+		    ls->max_per_client) {
+			stat_inc(&ls->stats->tcp_refused_limit);
 			close(fd);
 			continue;
 		}
@@ -431,7 +483,7 @@ static void tcp_accept(struct lsock *s)
 		c->refs = 1;
 		c->peer = peer;
 		c->peer_len = pl;
-		c->last_ms = ev_now_ms();
+		c->last_ms = c->opened_ms = ev_now_ms();
 		c->events = EPOLLIN;
 		ev.events = EPOLLIN;
 		ev.data.ptr = &c->ev;
@@ -484,14 +536,16 @@ static void lsock_event(struct ev_handler *h, uint32_t events)
 }
 
 int listen_start(struct listener *ls, int epfd, const struct config *cfg,
-		 listen_query_fn on_query, void *arg,
-		 struct daemon_stats *stats)
+		 listen_query_fn on_query, listen_accept_fn may_connect,
+		 void *arg, struct daemon_stats *stats)
 {
 	ls->epfd = epfd;
 	ls->on_query = on_query;
+	ls->may_connect = may_connect;
 	ls->arg = arg;
 	ls->stats = stats;
 	ls->max_conns = cfg->tcp_max_conns;
+	ls->max_per_client = cfg->tcp_max_conns_per_client;
 	ls->idle_ms = (uint64_t)cfg->tcp_idle_timeout * 1000;
 	for (size_t i = 0; i < ls->nsocks; i++) {
 		struct lsock *s = &ls->socks[i];
@@ -595,10 +649,15 @@ void listen_tick(struct listener *ls)
 		    !epoll_ctl(ls->epfd, EPOLL_CTL_ADD, s->fd, &ev))
 			s->paused = false;
 	}
-	/* Idle: nothing resolving for it and no progress either way. */
+	/*
+	 * Idle: nothing resolving for it and no whole query nor write
+	 * progress; or simply too old.
+	 */
 	for (c = ls->conns; c; c = next) {
 		next = c->next;
-		if (!c->pending && now - c->last_ms >= ls->idle_ms)
+		if (!c->pending &&
+		    (now - c->last_ms >= ls->idle_ms ||
+		     now - c->opened_ms >= LISTEN_TCP_LIFETIME_S * 1000ULL))
 			conn_close(c);
 	}
 }

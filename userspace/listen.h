@@ -42,16 +42,20 @@ struct listen_client {
 typedef void (*listen_query_fn)(void *arg, const uint8_t *msg, size_t len,
 				const struct listen_client *client);
 
+/* Whether a TCP client may stay connected (the ACL), asked at accept. */
+typedef bool (*listen_accept_fn)(void *arg, const struct sockaddr *peer);
+
 /* Binds every socket @cfg asks for. Return: 0 or -errno (logged). */
 int listen_open(const struct config *cfg, struct listener **out);
 
 /*
- * Registers the sockets with @epfd; queries go to @on_query. TCP limits
- * come from @cfg. Return: 0 or -errno.
+ * Registers the sockets with @epfd; queries go to @on_query, TCP clients
+ * @may_connect refuses are closed at once (NULL: all may). TCP limits come
+ * from @cfg. Return: 0 or -errno.
  */
 int listen_start(struct listener *ls, int epfd, const struct config *cfg,
-		 listen_query_fn on_query, void *arg,
-		 struct daemon_stats *stats);
+		 listen_query_fn on_query, listen_accept_fn may_connect,
+		 void *arg, struct daemon_stats *stats);
 
 /*
  * Sends @msg to @c: a datagram, or a length-prefixed frame queued on the

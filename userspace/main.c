@@ -328,8 +328,8 @@ static int daemon_run(struct daemon *d)
 		if (metrics_start(&mc, &d->metrics))
 			return 1;
 	}
-	if (listen_start(d->ls, d->epfd, &d->cfg, query_on_client, d->qctx,
-			 &d->stats))
+	if (listen_start(d->ls, d->epfd, &d->cfg, query_on_client,
+			 query_tcp_allowed, d->qctx, &d->stats))
 		return 1;
 	if (watch(d, d->sigfd, &d->sig_ev, on_signal) ||
 	    watch(d, d->timerfd, &d->timer_ev, on_timer) ||

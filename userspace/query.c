@@ -281,6 +281,13 @@ static void query_note_health(struct query_ctx *ctx,
 			 __ATOMIC_RELAXED);
 }
 
+bool query_tcp_allowed(void *arg, const struct sockaddr *peer)
+{
+	const struct query_ctx *ctx = arg;
+
+	return acl_allowed(ctx->acl, peer);
+}
+
 void query_on_done(void *arg, struct resolution *res)
 {
 	struct query_ctx *ctx = arg;

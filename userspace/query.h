@@ -39,6 +39,9 @@ struct query_ctx {
 void query_on_client(void *arg, const uint8_t *msg, size_t len,
 		     const struct listen_client *client);
 
+/* listen_accept_fn: the ACL, for TCP clients at accept. */
+bool query_tcp_allowed(void *arg, const struct sockaddr *peer);
+
 /* resolver_done_fn: answers every waiter of a finished resolution. */
 void query_on_done(void *arg, struct resolution *res);
 

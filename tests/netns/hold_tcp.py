@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-"""Opens N TCP connections to ADDR PORT and holds them, sending nothing.
+"""Opens N TCP connections to ADDR PORT and holds them.
 
-Usage: hold_tcp.py ADDR PORT N SECONDS
-Prints "open K" once K connections are established (K < N when the server
-refuses or the attempt times out), then holds them until SECONDS have
-passed or stdin closes, and exits 0. Bounded in count and time.
+Usage: hold_tcp.py ADDR PORT N SECONDS [--bind SRC] [--trickle S]
+Prints "open K" once K connections are established (K < N when connecting
+fails or times out), holds them until SECONDS have passed or stdin closes,
+then prints "alive K": how many the server has not closed. With --trickle
+S, every connection sends one byte of a query that never completes every
+S seconds (a slowloris client); without it, nothing is sent. Bounded in
+count and time.
 """
+import argparse
+import errno
 import resource
 import select
 import socket
@@ -14,32 +19,64 @@ import sys
 import time
 
 
+def alive(s):
+    """False once the server has closed or reset the connection."""
+    try:
+        data = s.recv(1, socket.MSG_DONTWAIT | socket.MSG_PEEK)
+        return len(data) > 0
+    except OSError as e:
+        return e.errno in (errno.EAGAIN, errno.EWOULDBLOCK)
+
+
 def main():
-    addr, port, n, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
-        float(sys.argv[4])
+    ap = argparse.ArgumentParser()
+    ap.add_argument("addr")
+    ap.add_argument("port", type=int)
+    ap.add_argument("n", type=int)
+    ap.add_argument("seconds", type=float)
+    ap.add_argument("--bind", default=None)
+    ap.add_argument("--trickle", type=float, default=0)
+    a = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = min(hard, n + 64)
+    want = min(hard, a.n + 64)
     if soft < want:
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
-    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    family = socket.AF_INET6 if ":" in a.addr else socket.AF_INET
     held = []
-    end = time.monotonic() + secs
-    for _ in range(n):
+    end = time.monotonic() + a.seconds
+    for _ in range(a.n):
         if time.monotonic() >= end:
             break
         s = socket.socket(family, socket.SOCK_STREAM)
         s.settimeout(2)
         try:
-            s.connect((addr, port))
+            if a.bind:
+                s.bind((a.bind, 0))
+            s.connect((a.addr, a.port))
         except OSError:
             s.close()
             break
         held.append(s)
     print(f"open {len(held)}", flush=True)
+    # A query of 300 bytes, announced and never finished.
+    pending = [b"\x01\x2c"] * len(held)
+    next_byte = time.monotonic()
     while time.monotonic() < end:
-        r, _, _ = select.select([sys.stdin], [], [], max(0, end - time.monotonic()))
+        wait = end - time.monotonic()
+        if a.trickle:
+            wait = min(wait, max(0, next_byte - time.monotonic()))
+        r, _, _ = select.select([sys.stdin], [], [], max(0, wait))
         if r and not sys.stdin.read(1):
             break
+        if a.trickle and time.monotonic() >= next_byte:
+            next_byte += a.trickle
+            for i, s in enumerate(held):
+                try:
+                    s.send(pending[i][:1] or b"x")
+                    pending[i] = pending[i][1:]
+                except OSError:
+                    pass
+    print(f"alive {sum(alive(s) for s in held)}", flush=True)
     for s in held:
         s.close()
 

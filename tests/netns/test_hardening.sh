@@ -3,7 +3,11 @@
 # What keeps xdpdns observable and answering while someone leans on it
 # (issue "flood control that holds"): with 1,100 TCP connections held open
 # against the daemon, so that its descriptors go past select()'s 1,024,
-# /metrics and /health still answer and a fresh query is still resolved.
+# /metrics and /health still answer and a fresh query is still resolved;
+# TCP from outside the ACL is closed at accept; one address gets at most
+# --tcp-max-conns-per-client connections while another client's TCP query
+# is answered; a client that trickles a byte at a time is closed after
+# --tcp-idle-timeout.
 # Runs in a private mount namespace with its own bpffs for the pins, under
 # an overall time limit. Prints PASS/FAIL lines and "N passed, N failed".
 # Usage: test_hardening.sh [BUILD_DIR]
@@ -36,7 +40,8 @@ bg_start -n "$RES_NS" "$W/xdpdnsd.log" "$BUILD/xdpdnsd" \
 	--interface "$RES_IF_CLIENT" --listen "$RES_ADDR4" --pin-dir "$PIN" \
 	--metrics "127.0.0.1:$MPORT" --root-hints "$ROOT_HINTS" \
 	--unbound-config "$UNBOUND_SNIPPET" --ratelimit 0 --miss-limit 0 \
-	--tcp-max-conns 2000 --tcp-idle-timeout 120
+	--tcp-max-conns 2000 --tcp-max-conns-per-client 2000 \
+	--tcp-idle-timeout 120
 DAEMON=$BG_PID
 wait_ports "$RES_NS" 53 15 "$RES_ADDR4" &&
 	wait_dns "$CLI_NS" "$RES_ADDR4" 53 www.z000.test. 15 ||
@@ -67,6 +72,59 @@ t_check "a new name is still resolved over UDP ($Q_RCODE)" \
 	test "$Q_RCODE" = NOERROR
 exec 7>&-
 bg_stop "$HOLDER"
+bg_stop "$DAEMON"
+
+# --- 2. TCP limits with the defaults -------------------------------------------
+# One IPv4 and one IPv6 client allowed; the other client addresses are
+# outsiders.
+OUTSIDER=${CLI_EXTRA4%% *}
+bg_start -n "$RES_NS" "$W/xdpdnsd-2.log" "$BUILD/xdpdnsd" \
+	--interface "$RES_IF_CLIENT" --listen "$RES_ADDR4" --listen "$RES_ADDR6" \
+	--pin-dir "$PIN" --metrics "127.0.0.1:$MPORT" --root-hints "$ROOT_HINTS" \
+	--unbound-config "$UNBOUND_SNIPPET" --ratelimit 0 --miss-limit 0 \
+	--allow "$CLI_ADDR4/32" --allow "$CLI_ADDR6/128" --tcp-idle-timeout 3
+DAEMON=$BG_PID
+wait_ports "$RES_NS" 53 15 "$RES_ADDR4" "$RES_ADDR6" &&
+	wait_dns "$CLI_NS" "$RES_ADDR4" 53 www.z000.test. 15 ||
+	t_abort "xdpdnsd up (log: $(tail -n 3 "$W/xdpdnsd-2.log" | tr '\n' ' '))"
+metric() { # NAME: its value on /metrics ("none" when absent)
+	ns_enter "$RES_NS" curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" |
+		awk -v n="$1" '$1 == n { v = $2 } END { print v == "" ? "none" : v }'
+}
+# hold NAME ARGS...: hold_tcp.py in the client namespace for 8 s, output
+# in $W/NAME.log; waits until it is done.
+hold() {
+	local name=$1
+	shift
+	ns_exec "$CLI_NS" timeout 30 "$PY" "$PWD/hold_tcp.py" "$@" \
+		</dev/null >"$W/$name.log" 2>&1
+}
+
+hold outsider "$RES_ADDR4" 53 200 4 --bind "$OUTSIDER" &
+OPID=$!
+sleep 2 # the connections are up and refused (accept closes them at once)
+conns=$(metric xdpdns_tcp_connections)
+acl=$(metric 'xdpdns_tcp_refused_total{reason="acl"}')
+wait "$OPID"
+t_check "an outsider ($OUTSIDER) opening 200 TCP connections: ${conns} kept, ${acl} refused by the ACL, $(sed -n 's/^alive/alive:/p' "$W/outsider.log")" \
+	test "$conns" = 0 -a "${acl:-0}" -ge 200 -a "$(sed -n 's/^alive //p' "$W/outsider.log")" = 0
+
+hold many "$RES_ADDR4" 53 100 6 &
+MPID=$!
+sleep 2
+conns=$(metric xdpdns_tcp_connections)
+lim=$(metric 'xdpdns_tcp_refused_total{reason="limit"}')
+hier_query "$CLI_NS" "$RES_ADDR6" 53 -b "$CLI_ADDR6" +tcp www.z001.test. A
+wait "$MPID"
+t_check "one address opening 100 TCP connections keeps ${conns} (per-client cap 32), ${lim} refused" \
+	test "$conns" = 32 -a "${lim:-0}" -ge 68
+t_check "meanwhile another client's TCP query is answered ($Q_RCODE)" \
+	test "$Q_RCODE" = NOERROR
+
+hold trickle "$RES_ADDR4" 53 5 8 --trickle 1
+t_check "5 connections trickling a byte a second: $(tr '\n' ' ' <"$W/trickle.log")after 8 s (idle timeout 3 s)" \
+	test "$(sed -n 's/^alive //p' "$W/trickle.log")" = 0 -a \
+	"$(sed -n 's/^open //p' "$W/trickle.log")" = 5
 
 t_summary
 [ "$T_FAILED" -eq 0 ]

@@ -262,6 +262,12 @@ int observe_prometheus(const struct observe_snapshot *s, FILE *f)
 			   d->requestlist_max);
 		prom_gauge(f, "xdpdns_tcp_connections",
 			   "Open TCP client connections.", d->tcp_connections);
+		prom_head(f, "xdpdns_tcp_refused_total", "counter",
+			  "TCP connections closed at accept, by reason.");
+		prom_label(f, "xdpdns_tcp_refused_total", "reason", "acl",
+			   d->tcp_refused_acl);
+		prom_label(f, "xdpdns_tcp_refused_total", "reason", "limit",
+			   d->tcp_refused_limit);
 		prom_counter(f, "xdpdns_reloads_total",
 			     "Successful configuration reloads (SIGHUP).",
 			     d->reloads);
@@ -397,6 +403,8 @@ static json_t *observe_daemon_json(const struct observe_snapshot *s,
 	OBSERVE_DAEMON_FIELD_(requestlist_current);
 	OBSERVE_DAEMON_FIELD_(requestlist_max);
 	OBSERVE_DAEMON_FIELD_(tcp_connections);
+	OBSERVE_DAEMON_FIELD_(tcp_refused_acl);
+	OBSERVE_DAEMON_FIELD_(tcp_refused_limit);
 	OBSERVE_DAEMON_FIELD_(reloads);
 	OBSERVE_DAEMON_FIELD_(start_time);
 	OBSERVE_DAEMON_FIELD_(resolve_timeouts);
