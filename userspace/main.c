@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -106,6 +107,38 @@ static void reload_warn_static(const struct config *old,
 }
 
 /*
+ * An answer XDP sends is one frame: --edns-size may not exceed the
+ * interface's MTU minus an IPv6 and a UDP header (IPv4's is smaller), or
+ * the program would build frames the link cannot carry. Caps it, warning
+ * once per setting. @warn: log the cap (at start and on reload).
+ */
+static void cap_edns_size(struct config *cfg, bool warn)
+{
+	struct ifreq ifr = { 0 };
+	uint32_t cap;
+	int fd;
+
+	if (cfg->no_xdp || !cfg->interface)
+		return;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", cfg->interface);
+	if (!ioctl(fd, SIOCGIFMTU, &ifr) && ifr.ifr_mtu > 48 + 512) {
+		cap = (uint32_t)ifr.ifr_mtu - 40 - 8;
+		if (cfg->edns_size > cap) {
+			if (warn)
+				log_warn(
+					"--edns-size %u does not fit the MTU %d of %s: using %u",
+					cfg->edns_size, ifr.ifr_mtu,
+					cfg->interface, cap);
+			cfg->edns_size = cap;
+		}
+	}
+	close(fd);
+}
+
+/*
  * The settings a SIGHUP asks for: the file as it is now, the command line
  * on top, and the ACL built from them. @why: NULL to stay quiet (the
  * monitor: the daemon says it). Return: 0, or -1 with nothing to free.
@@ -123,8 +156,10 @@ static int reload_build(const struct daemon *d, struct config *ncfg,
 		snprintf(err, sizeof(err), "--help/--version given");
 	if (ret == CONFIG_RUN)
 		ret = acl_build(ncfg, nacl, err, sizeof(err));
-	if (!ret)
+	if (!ret) {
+		cap_edns_size(ncfg, why != NULL);
 		return 0;
+	}
 	if (why)
 		log_err("%s: %s", why, err);
 	config_free(ncfg);
@@ -663,6 +698,7 @@ int main(int argc, char **argv)
 	log_init("xdpdnsd", d.cfg.syslog, d.cfg.log_level);
 	log_hook_libs();
 	raise_nofile();
+	cap_edns_size(&d.cfg, true);
 	d.stats.start_time = time(NULL);
 
 	if (acl_build(&d.cfg, &d.acl, err, sizeof(err))) {

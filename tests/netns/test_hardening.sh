@@ -7,7 +7,8 @@
 # TCP from outside the ACL is closed at accept; one address gets at most
 # --tcp-max-conns-per-client connections while another client's TCP query
 # is answered; a client that trickles a byte at a time is closed after
-# --tcp-idle-timeout.
+# --tcp-idle-timeout; --edns-size above what the link's MTU carries is
+# capped, in the daemon's answers and in XDP's.
 # Runs in a private mount namespace with its own bpffs for the pins, under
 # an overall time limit. Prints PASS/FAIL lines and "N passed, N failed".
 # Usage: test_hardening.sh [BUILD_DIR]
@@ -125,6 +126,35 @@ hold trickle "$RES_ADDR4" 53 5 8 --trickle 1
 t_check "5 connections trickling a byte a second: $(tr '\n' ' ' <"$W/trickle.log")after 8 s (idle timeout 3 s)" \
 	test "$(sed -n 's/^alive //p' "$W/trickle.log")" = 0 -a \
 	"$(sed -n 's/^open //p' "$W/trickle.log")" = 5
+bg_stop "$DAEMON"
+
+# --- 3. --edns-size against the MTU ----------------------------------------------
+ip -n "$RES_NS" link set dev "$RES_IF_CLIENT" mtu 1300
+ip -n "$CLI_NS" link set dev "$CLI_IF" mtu 1300
+bg_start -n "$RES_NS" "$W/xdpdnsd-3.log" "$BUILD/xdpdnsd" \
+	--interface "$RES_IF_CLIENT" --listen "$RES_ADDR4" --pin-dir "$PIN" \
+	--root-hints "$ROOT_HINTS" --unbound-config "$UNBOUND_SNIPPET" \
+	--ratelimit 0 --miss-limit 0 --edns-size 1400
+DAEMON=$BG_PID
+wait_ports "$RES_NS" 53 15 "$RES_ADDR4" &&
+	wait_dns "$CLI_NS" "$RES_ADDR4" 53 www.z000.test. 15 ||
+	t_abort "xdpdnsd up (log: $(tail -n 3 "$W/xdpdnsd-3.log" | tr '\n' ' '))"
+t_check "--edns-size 1400 on a 1300-byte MTU: capped to 1252 with a warning" \
+	grep -q "edns-size 1400 does not fit the MTU 1300 of $RES_IF_CLIENT: using 1252" \
+	"$W/xdpdnsd-3.log"
+hits() {
+	"$BUILD/xdpdnsctl" --pin-dir "$PIN" stats --json |
+		"$PY" -c 'import json, sys
+print(json.load(sys.stdin)["xdp_outcomes"]["hit"])'
+}
+for pass in daemon XDP; do
+	h0=$(hits)
+	hier_query "$CLI_NS" "$RES_ADDR4" 53 +bufsize=4096 host2.z004.test. A
+	h1=$(hits)
+	t_check "answer from the $pass (XDP hits +$((h1 - h0))) advertises $(sed -n 's/.*\(udp: [0-9]*\).*/\1/p' <<<"$Q_OUT")" \
+		test "$(grep -c "udp: 1252" <<<"$Q_OUT")" -eq 1 -a \
+		$((h1 - h0)) -eq "$([ $pass = XDP ] && echo 1 || echo 0)"
+done
 
 t_summary
 [ "$T_FAILED" -eq 0 ]
