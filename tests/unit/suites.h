@@ -14,5 +14,6 @@ Suite *config_suite(void);
 Suite *metrics_suite(void);
 Suite *anscache_suite(void);
 Suite *health_suite(void);
+Suite *answer_suite(void);
 
 #endif /* XDPDNS_TESTS_UNIT_SUITES_H */
