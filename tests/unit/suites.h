@@ -15,5 +15,6 @@ Suite *metrics_suite(void);
 Suite *anscache_suite(void);
 Suite *health_suite(void);
 Suite *answer_suite(void);
+Suite *acl_suite(void);
 
 #endif /* XDPDNS_TESTS_UNIT_SUITES_H */
