@@ -16,5 +16,6 @@ Suite *anscache_suite(void);
 Suite *health_suite(void);
 Suite *answer_suite(void);
 Suite *acl_suite(void);
+Suite *resolver_suite(void);
 
 #endif /* XDPDNS_TESTS_UNIT_SUITES_H */
