@@ -17,5 +17,6 @@ Suite *health_suite(void);
 Suite *answer_suite(void);
 Suite *acl_suite(void);
 Suite *resolver_suite(void);
+Suite *refresh_suite(void);
 
 #endif /* XDPDNS_TESTS_UNIT_SUITES_H */
