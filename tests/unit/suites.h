@@ -18,5 +18,6 @@ Suite *answer_suite(void);
 Suite *acl_suite(void);
 Suite *resolver_suite(void);
 Suite *refresh_suite(void);
+Suite *query_suite(void);
 
 #endif /* XDPDNS_TESTS_UNIT_SUITES_H */
