@@ -114,6 +114,8 @@ static void start(const char *timeout, bool refuse)
 	ck_assert_int_eq(resolver_create(&fx.cfg, query_on_done, fx.ctx,
 					 &fx.stats, &fx.ctx->res),
 			 0);
+	/* Read by ub_ctx_config() already: gone even if a test fails. */
+	unlink(fx.conf_path);
 	fx.server_fd = udp_socket("127.0.0.1", &ss, &len);
 	for (int i = 0; i < 2; i++) {
 		fx.client_fd[i] = udp_socket(i ? "127.0.0.2" : "127.0.0.1",
@@ -134,7 +136,6 @@ static void stop(void)
 	close(fx.server_fd);
 	close(fx.client_fd[0]);
 	close(fx.client_fd[1]);
-	unlink(fx.conf_path);
 }
 
 /* A query as a stub sends it, built with ldns. */
