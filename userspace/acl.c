@@ -105,13 +105,12 @@ static bool acl_iface_wanted(const struct config *cfg,
 	return false;
 }
 
-static int acl_default_allow(const struct config *cfg, struct acl_list *l,
-			     char *err, size_t errlen)
+int acl_default_allow_from(const struct config *cfg, const struct ifaddrs *all,
+			   struct acl_list *l)
 {
 	static const uint8_t lo6[16] = { [15] = 1 };
 	const uint8_t lo4[4] = { 127, 0, 0, 0 };
 	struct xdpdns_lpm_key k;
-	struct ifaddrs *all = NULL;
 	int ret;
 
 	acl_key_from(&k, AF_INET, lo4, 8);
@@ -122,15 +121,7 @@ static int acl_default_allow(const struct config *cfg, struct acl_list *l,
 	ret = acl_list_add(l, &k);
 	if (ret)
 		return ret;
-	if (getifaddrs(&all)) {
-		ret = -errno;
-		snprintf(
-			err, errlen,
-			"cannot list interface addresses for the default --allow list: %s",
-			strerror(errno));
-		return ret;
-	}
-	for (struct ifaddrs *i = all; i; i = i->ifa_next) {
+	for (const struct ifaddrs *i = all; i; i = i->ifa_next) {
 		int fam;
 
 		if (!i->ifa_addr || !i->ifa_netmask)
@@ -157,6 +148,24 @@ static int acl_default_allow(const struct config *cfg, struct acl_list *l,
 		if (ret)
 			break;
 	}
+	return ret;
+}
+
+static int acl_default_allow(const struct config *cfg, struct acl_list *l,
+			     char *err, size_t errlen)
+{
+	struct ifaddrs *all = NULL;
+	int ret;
+
+	if (getifaddrs(&all)) {
+		ret = -errno;
+		snprintf(
+			err, errlen,
+			"cannot list interface addresses for the default --allow list: %s",
+			strerror(errno));
+		return ret;
+	}
+	ret = acl_default_allow_from(cfg, all, l);
 	freeifaddrs(all);
 	return ret;
 }

@@ -41,6 +41,17 @@ int acl_build(const struct config *cfg, struct acl *acl, char *err,
 
 void acl_free(struct acl *acl);
 
+struct ifaddrs;
+
+/*
+ * The default allow list acl_build() makes from getifaddrs()'s @all:
+ * loopback, then the prefixes of the interfaces @cfg names, added to @l.
+ * Separate so the unit tests can hand it interfaces of their own.
+ * Return: 0 or -ENOMEM.
+ */
+int acl_default_allow_from(const struct config *cfg, const struct ifaddrs *all,
+			   struct acl_list *l);
+
 /* Whether a client at @sa may be served (deny wins over allow). */
 bool acl_allowed(const struct acl *acl, const struct sockaddr *sa);
 

@@ -36,6 +36,8 @@ struct refresh {
 	struct ritem **buckets;
 	uint32_t nbuckets;
 	uint64_t ticks;
+	refresh_lookup_fn lookup; /* the map, or a unit test's table */
+	void *lookup_arg;
 	struct xdpdns_cache_entry scratch;
 };
 
@@ -50,6 +52,14 @@ static uint32_t rkey_hash(const struct xdpdns_cache_key *k)
 	return (h ^ k->qclass) * 16777619u;
 }
 
+static int rf_map_lookup(void *arg, const struct xdpdns_cache_key *key,
+			 struct xdpdns_cache_entry *entry)
+{
+	const struct refresh *rf = arg;
+
+	return xdpmaps_cache_lookup(rf->cache_fd, rf->seed, key, entry);
+}
+
 int refresh_create(int cache_fd, __u64 seed, uint32_t capacity,
 		   struct refresh **out)
 {
@@ -62,6 +72,8 @@ int refresh_create(int cache_fd, __u64 seed, uint32_t capacity,
 	rf->cache_fd = cache_fd;
 	rf->seed = seed;
 	rf->capacity = capacity;
+	rf->lookup = rf_map_lookup;
+	rf->lookup_arg = rf;
 	rf->nbuckets = 1024;
 	while (rf->nbuckets < capacity)
 		rf->nbuckets <<= 1;
@@ -172,7 +184,7 @@ unsigned int refresh_tick(struct refresh *rf, uint64_t now_ns, refresh_fn fn,
 			i++;
 			continue;
 		}
-		if (xdpmaps_cache_lookup(rf->cache_fd, rf->seed, &it->key, e)) {
+		if (rf->lookup(rf->lookup_arg, &it->key, e)) {
 			rf_remove(rf, it); /* evicted or flushed */
 			continue;
 		}
@@ -192,6 +204,12 @@ unsigned int refresh_tick(struct refresh *rf, uint64_t now_ns, refresh_fn fn,
 		i++;
 	}
 	return started;
+}
+
+void refresh_set_lookup(struct refresh *rf, refresh_lookup_fn fn, void *arg)
+{
+	rf->lookup = fn;
+	rf->lookup_arg = arg;
 }
 
 void refresh_destroy(struct refresh *rf)

@@ -28,6 +28,14 @@ struct refresh;
 /* Starts the re-resolution of @key. Return: 0 started, else not. */
 typedef int (*refresh_fn)(void *arg, const struct xdpdns_cache_key *key);
 
+/*
+ * How the index reads an entry of the cache map: xdpmaps_cache_lookup() on
+ * the map refresh_create() was given, unless replaced.
+ * Return: 0, -ENOENT (no entry for @key), or -errno.
+ */
+typedef int (*refresh_lookup_fn)(void *arg, const struct xdpdns_cache_key *key,
+				 struct xdpdns_cache_entry *entry);
+
 /* An index for the map @cache_fd of @capacity entries. Return: 0/-errno. */
 int refresh_create(int cache_fd, __u64 seed, uint32_t capacity,
 		   struct refresh **out);
@@ -42,6 +50,12 @@ void refresh_note(struct refresh *rf, const struct xdpdns_cache_key *key,
 /* One walk at @now_ns. Return: refreshes started. */
 unsigned int refresh_tick(struct refresh *rf, uint64_t now_ns, refresh_fn fn,
 			  void *arg);
+
+/*
+ * Reads entries through @fn instead of the map. For the unit tests, which
+ * have no BPF map without root; the daemon never calls it.
+ */
+void refresh_set_lookup(struct refresh *rf, refresh_lookup_fn fn, void *arg);
 
 void refresh_destroy(struct refresh *rf);
 

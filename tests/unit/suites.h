@@ -14,5 +14,10 @@ Suite *config_suite(void);
 Suite *metrics_suite(void);
 Suite *anscache_suite(void);
 Suite *health_suite(void);
+Suite *answer_suite(void);
+Suite *acl_suite(void);
+Suite *resolver_suite(void);
+Suite *refresh_suite(void);
+Suite *query_suite(void);
 
 #endif /* XDPDNS_TESTS_UNIT_SUITES_H */

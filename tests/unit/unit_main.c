@@ -19,6 +19,11 @@ int main(void)
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, anscache_suite());
 	srunner_add_suite(sr, health_suite());
+	srunner_add_suite(sr, answer_suite());
+	srunner_add_suite(sr, acl_suite());
+	srunner_add_suite(sr, resolver_suite());
+	srunner_add_suite(sr, refresh_suite());
+	srunner_add_suite(sr, query_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
