@@ -178,8 +178,14 @@ unsigned int refresh_tick(struct refresh *rf, uint64_t now_ns, refresh_fn fn,
 
 		if (window < REFRESH_WINDOW_MIN_S * NS_PER_SEC)
 			window = REFRESH_WINDOW_MIN_S * NS_PER_SEC;
-		/* Far from expiry: only every REFRESH_SPREAD-th tick. */
-		if (now_ns + window < it->expire_ns &&
+		/*
+		 * Far from expiry, or past it (never refreshed: only looked
+		 * at to notice a rewrite or an eviction): only every
+		 * REFRESH_SPREAD-th tick, so a cache full of cold expired
+		 * names does not cost a map lookup per entry per second.
+		 */
+		if ((now_ns + window < it->expire_ns ||
+		     !xdpdns_time_before(now_ns, it->expire_ns)) &&
 		    (tick + i) % REFRESH_SPREAD) {
 			i++;
 			continue;
