@@ -17,19 +17,13 @@
 # Every load is bounded in time; everything is removed on exit.
 # Usage: bench.sh [BUILD_DIR]   (BENCH_SECONDS=4 BENCH_ROUNDS=3)
 set -u
-cd "$(dirname "$0")" || exit 1
-SELF=$PWD/$(basename "$0")
-ROOT=$(cd ../.. && pwd)
-BUILD=${1:-${XDPDNS_BUILD:-build}}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+# shellcheck source-path=SCRIPTDIR source=hierarchy.sh
+. "$(dirname "$0")/hierarchy.sh"
+xd_init bench "${1:-}"
 DUR=${BENCH_SECONDS:-4}
 ROUNDS=${BENCH_ROUNDS:-3}
 SRV_CPU=0
 CLI_CPU=1
-
-# shellcheck source-path=SCRIPTDIR source=hierarchy.sh
-. ./hierarchy.sh
-XD_LOG_TAG=bench
 
 for c in nsd unbound dig dnsperf kxdpgun xdp-loader taskset python3 \
 	unshare nsenter timeout; do
@@ -41,8 +35,6 @@ for f in xdpdnsd xdpdnsctl reflector.bpf.o; do
 done
 [ "$(nproc)" -ge 2 ] || xd_die "the benchmark needs 2 CPUs (client and server apart)"
 xd_private_mounts "${BENCH_LIMIT:-290}" -- "$SELF" "$BUILD"
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 T0=$SECONDS
 
 hier_up_pinned "" || xd_die "the hierarchy did not come up"
@@ -53,10 +45,6 @@ cleanup_register "ns_enter '$RES_NS' xdp-loader unload '$RES_IF_CLIENT' --all"
 cleanup_register "ip -n '$CLI_NS' link set dev '$CLI_IF' xdpdrv off"
 DPORT=5300 # the --no-xdp daemon
 declare -A PORT=([a]=53 [b]=$DPORT [c]=$UNBOUND_PORT [d]=53)
-
-ctl() {
-	"$BUILD/xdpdnsctl" --pin-dir "$PIN" "$@"
-}
 
 # napi_pin NS IF CPU - threaded NAPI for IF, its kernel thread on CPU. A
 # veth only has NAPI while an XDP program is attached (either end), and a

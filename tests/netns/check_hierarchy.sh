@@ -8,9 +8,9 @@
 # SERVFAIL, large RRsets over UDP and TCP, IPv6 transport), then tears down.
 # Prints PASS/FAIL per check and "N passed, N failed".
 set -u
-cd "$(dirname "$0")" || exit 1
 # shellcheck source-path=SCRIPTDIR source=hierarchy.sh
-. ./hierarchy.sh
+. "$(dirname "$0")/hierarchy.sh"
+xd_init hierarchy "${1:-}"
 
 t_require nsd unbound dig kdig python3 ss
 

@@ -11,9 +11,9 @@
 # Only 198.18.0.0/15 and 2001:db8::/32 inside namespaces the demo creates.
 # Usage: demo.sh [BUILD_DIR]   |   demo.sh down
 set -u
-cd "$(dirname "$0")" || exit 1
-SELF=$PWD/$(basename "$0")
-ROOT=$(cd ../.. && pwd)
+# shellcheck source-path=SCRIPTDIR source=hierarchy.sh
+. "$(dirname "$0")/hierarchy.sh"
+xd_init demo "${1:-}" # BUILD is unused by "demo.sh down"
 STATE=/run/xdpdns-demo.state
 PIN=/sys/fs/bpf/xdpdns-demo
 
@@ -52,12 +52,6 @@ if [ "${1:-}" = down ]; then
 	exit 0
 fi
 
-BUILD=${1:-build}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-
-# shellcheck source-path=SCRIPTDIR source=hierarchy.sh
-. ./hierarchy.sh
-XD_LOG_TAG=demo
 KEEP=${DEMO_KEEP:-0}
 
 for c in nsd dig dnsperf python3 curl nsenter xdp-loader; do
@@ -70,8 +64,6 @@ done
 if [ -e "$STATE" ] || [ -e "$PIN" ]; then
 	xd_die "a demo is already up ($STATE, $PIN): run $0 down first"
 fi
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 T0=$SECONDS
 
 say() {
@@ -79,9 +71,6 @@ say() {
 }
 step() {
 	printf '\n\033[1m%s\033[0m\n' "$*"
-}
-ctl() {
-	"$BUILD/xdpdnsctl" --pin-dir "$PIN" "$@"
 }
 MPORT=9153
 metrics() { # FILE: the daemon's /metrics

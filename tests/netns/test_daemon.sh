@@ -16,23 +16,15 @@
 # an overall time limit. Prints PASS/FAIL lines and "N passed, N failed".
 # Usage: test_daemon.sh [BUILD_DIR]
 set -u
-cd "$(dirname "$0")" || exit 1
-SELF=$PWD/$(basename "$0")
-ROOT=$(cd ../.. && pwd)
-BUILD=${1:-${XDPDNS_BUILD:-build}}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-LIMIT=${TEST_DAEMON_LIMIT:-290}
-
 # shellcheck source-path=SCRIPTDIR source=hierarchy.sh
-. ./hierarchy.sh
-XD_LOG_TAG=daemon
+. "$(dirname "$0")/hierarchy.sh"
+xd_init daemon "${1:-}"
+LIMIT=${TEST_DAEMON_LIMIT:-290}
 
 t_require nsd unbound dig python3 curl unshare nsenter xdp-loader ss timeout
 t_need_bins "$BUILD" xdpdnsd xdpdnsctl
 xd_private_mounts "$LIMIT" -- "$SELF" "$BUILD"
 
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 HIER_CLIENTS=1
 
 hier_up_pinned "${XD_WORKDIR:-}" || t_abort "hierarchy bring-up"
@@ -157,9 +149,6 @@ cli_send() {
 		if [ "$x" = -6 ]; then srv=$RES_ADDR6; else a+=("$x"); fi
 	done
 	ns_exec "$CLI_NS" "$PY" "$W/dnsq.py" send "$srv" 53 "${a[@]}"
-}
-ctl() {
-	"$BUILD/xdpdnsctl" --pin-dir "$PIN" "$@"
 }
 # snap: kernel counters K_HIT K_MISS K_NOROOM (xdpdnsctl, pinned
 # maps) and daemon counters D_UDP D_TCP (/metrics; -1 when the daemon is

@@ -21,15 +21,9 @@
 # 198.18.0.0/15 and 2001:db8::/32, inside namespaces the test creates.
 # Prints PASS/FAIL/SKIP lines and "N passed, N failed".
 set -u
-cd "$(dirname "$0")" || exit 1
-SELF=$PWD/$(basename "$0")
-ROOT=$(cd ../.. && pwd)
-BUILD=${1:-${XDPDNS_BUILD:-build}}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-
 # shellcheck source-path=SCRIPTDIR source=hierarchy.sh
-. ./hierarchy.sh
-XD_LOG_TAG=flood
+. "$(dirname "$0")/hierarchy.sh"
+xd_init flood "${1:-}"
 
 t_require nsd dig python3 unshare bpftool
 t_need_bins "$BUILD" xdpdnsd xdpdnsctl
@@ -37,8 +31,6 @@ xd_private_mounts -- "$SELF" "$BUILD"
 
 hier_up_pinned "" || t_abort "hierarchy bring-up"
 W=$HIER_DIR
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 
 # Clients: all on client 1's link (the one XDP is attached to).
 LEGIT4=$CLI_ADDR4
@@ -238,9 +230,6 @@ load() { # ARGS... in the client namespace
 	ns_exec "$CLI_NS" "$PY" "$W/dnsload.py" "$@"
 }
 
-ctl() {
-	"$BUILD/xdpdnsctl" --pin-dir "$PIN" "$@"
-}
 snap() { # FILE: the XDP outcome counters now
 	ctl stats --json >"$1"
 }

@@ -11,15 +11,9 @@
 # dashboard live; and that xdpdnsctl still reads the maps once the daemon is
 # stopped. Prints PASS/FAIL/SKIP lines and "N passed, N failed".
 set -u
-cd "$(dirname "$0")" || exit 1
-SELF=$PWD/$(basename "$0")
-ROOT=$(cd ../.. && pwd)
-BUILD=${1:-${XDPDNS_BUILD:-build}}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-
 # shellcheck source-path=SCRIPTDIR source=hierarchy.sh
-. ./hierarchy.sh
-XD_LOG_TAG=observe
+. "$(dirname "$0")/hierarchy.sh"
+xd_init observe "${1:-}"
 
 t_require nsd dig python3 curl unshare
 t_need_bins "$BUILD" xdpdnsd xdpdnsctl
@@ -33,9 +27,6 @@ MPORT=9153
 MURL=http://127.0.0.1:$MPORT
 FLOOD_SRC=${CLI_EXTRA4%% *}
 
-ctl() {
-	"$BUILD/xdpdnsctl" --pin-dir "$PIN" "$@"
-}
 res() { # CMD... in the resolver's network namespace, our mounts
 	ns_enter "$RES_NS" "$@"
 }

@@ -10,16 +10,10 @@
 # Usage: test_observe_ctl.sh [BUILD_DIR]. Prints PASS/FAIL/SKIP lines and
 # "N passed, N failed".
 set -u
-cd "$(dirname "$0")" || exit 1
-SELF=$PWD/$(basename "$0")
-ROOT=$(cd ../.. && pwd)
-BUILD=${1:-${XDPDNS_BUILD:-build}}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-CTL=$BUILD/xdpdnsctl
-
 # shellcheck source-path=SCRIPTDIR source=lib.sh
-. ./lib.sh
-XD_LOG_TAG=observe-ctl
+. "$(dirname "$0")/lib.sh"
+xd_init observe-ctl "${1:-}"
+CTL=$BUILD/xdpdnsctl
 
 t_require bpftool python3 unshare
 t_need_bins "$BUILD" xdpdnsctl
@@ -184,10 +178,6 @@ load() { # QUERIES [stats]
 	fi
 }
 load 1000
-
-ctl() {
-	"$CTL" --pin-dir "$PIN" "$@"
-}
 
 # jq-less JSON assertions: jcheck FILE PYTHON-EXPR (d is the document).
 jcheck() {

@@ -22,23 +22,15 @@
 # an overall time limit. Prints PASS/FAIL lines and "N passed, N failed".
 # Usage: test_process.sh [BUILD_DIR]
 set -u
-cd "$(dirname "$0")" || exit 1
-SELF=$PWD/$(basename "$0")
-ROOT=$(cd ../.. && pwd)
-BUILD=${1:-${XDPDNS_BUILD:-build}}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-LIMIT=${TEST_PROCESS_LIMIT:-240}
-
 # shellcheck source-path=SCRIPTDIR source=hierarchy.sh
-. ./hierarchy.sh
-XD_LOG_TAG=process
+. "$(dirname "$0")/hierarchy.sh"
+xd_init process "${1:-}"
+LIMIT=${TEST_PROCESS_LIMIT:-240}
 
 t_require nsd dig python3 curl unshare nsenter xdp-loader ps timeout
 t_need_bins "$BUILD" xdpdnsd xdpdnsctl
 xd_private_mounts "$LIMIT" -- "$SELF" "$BUILD"
 
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 HIER_CLIENTS=1
 
 hier_up_pinned "${XD_WORKDIR:-}" || t_abort "hierarchy bring-up"
