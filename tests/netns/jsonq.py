@@ -5,11 +5,12 @@
   jsonq.py get FILE PATH...     print each PATH's value on one line, space
                                 separated; PATH is dotted keys and list
                                 indexes (xdp_outcomes.hit, top_names.0.name)
-  jsonq.py check EXPR FILE...   exit 0 when the Python expression EXPR is
+  jsonq.py check [--lines] EXPR FILE...
+                                exit 0 when the Python expression EXPR is
                                 true; d is the first document, docs all of
-                                them; a FILE that is JSON lines (one object a
-                                line, as xdpdnsctl tail --json writes) is a
-                                list of its objects
+                                them; with --lines each FILE is JSON lines
+                                (one object a line, as xdpdnsctl tail --json
+                                writes), read as the list of its objects
   jsonq.py cached FILE NAMES    exit 0 when every "name TYPE" line of NAMES
                                 has an entry without DO/CD flags in FILE
                                 (xdpdnsctl cache list --json)
@@ -20,12 +21,15 @@ import json
 import sys
 
 
-def load(path):
-    text = sys.stdin.read() if path == "-" else open(path).read()
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+def load(path, lines=False):
+    if path == "-":
+        text = sys.stdin.read()
+    else:
+        with open(path) as f:
+            text = f.read()
+    if lines:
         return [json.loads(line) for line in text.splitlines() if line]
+    return json.loads(text)
 
 
 def lookup(doc, path):
@@ -52,7 +56,10 @@ def cmd_get(path, *keys):
 
 
 def cmd_check(expr, *paths):
-    docs = [load(p) for p in paths]
+    lines = expr == "--lines"
+    if lines:
+        expr, paths = paths[0], paths[1:]
+    docs = [load(p, lines) for p in paths]
     ok = eval(expr, {"d": docs[0], "docs": docs})  # the test's own text
     if not ok:
         print("  assertion failed: " + expr, file=sys.stderr)
@@ -77,7 +84,8 @@ def cmd_cached(path, names):
 def main(argv):
     cmds = {"get": cmd_get, "check": cmd_check, "cached": cmd_cached}
     if (len(argv) < 4 or argv[1] not in cmds or
-            (argv[1] == "cached" and len(argv) != 4)):
+            (argv[1] == "cached" and len(argv) != 4) or
+            (argv[1] == "check" and argv[2] == "--lines" and len(argv) < 5)):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     return cmds[argv[1]](*argv[2:])
