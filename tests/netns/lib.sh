@@ -13,8 +13,8 @@
 # every script), cleanup_register, netns_create, netns_delete, veth_link,
 # veth_xdp_peer, veth_xdp_peer_off, link_mac, ns_exec, ns_enter, bg_start
 # (sets BG_PID), bg_stop, xd_tmpdir (sets XD_TMP), wait_until,
-# wait_udp_port, wait_tcp_port, wait_ports, wait_dns, ctl, t_pass, t_fail,
-# t_skip, t_check, t_summary, t_require, xd_log, xd_die.
+# wait_udp_port, wait_tcp_port, wait_ports, wait_dns, ctl, grep_each,
+# t_pass, t_fail, t_skip, t_check, t_summary, t_require, xd_log, xd_die.
 
 if [ -n "${XD_LIB_LOADED:-}" ]; then
 	return 0
@@ -442,6 +442,16 @@ wait_dns() {
 # ctl ARGS... - the built xdpdnsctl on the test's pins (BUILD, PIN).
 ctl() {
 	"$BUILD/xdpdnsctl" --pin-dir "$PIN" "$@"
+}
+
+# grep_each FILE STRING... - 0 when every STRING occurs in FILE (each one,
+# unlike grep -c with several -e, which three lines of one also satisfy).
+grep_each() {
+	local f=$1 p
+	shift
+	for p in "$@"; do
+		grep -qF -- "$p" "$f" || return 1
+	done
 }
 
 # t_pass MSG / t_fail MSG / t_skip MSG - record and print one result.

@@ -202,14 +202,8 @@ t_check "xdpdnsctl tail: exit $trc, 5 sampled queries with client, name, action"
 	"$W/tail.json"
 
 ctl report -o "$W/report.html" "$W/d1.json" "$W/d2.json" "$W/d3.json"
-report_has() { # each pattern in report.html
-	local p
-	for p in "$@"; do
-		grep -qF -- "$p" "$W/report.html" || return 1
-	done
-}
 t_check "report from three dumps: chart, top names, limited client" \
-	report_has '<svg' 'www.z000.test.' "$FLOOD_SRC"
+	grep_each "$W/report.html" '<svg' 'www.z000.test.' "$FLOOD_SRC"
 
 # --- Prometheus and the browser ------------------------------------------------
 if [ -n "$PROMETHEUS" ]; then
