@@ -249,8 +249,9 @@ veth_link() {
 	ip -n "$ns2" link set "$if2" up
 }
 
-# _xd_pass_obj - build (once per run) a minimal XDP object returning XDP_PASS;
-# sets XD_PASS_OBJ. Needs clang. Call it directly, not in $(...).
+# _xd_pass_obj - build (once per run) xdp_pass.c, a minimal XDP object that
+# returns XDP_PASS; sets XD_PASS_OBJ. Needs clang. Call it directly, not in
+# $(...).
 _xd_pass_obj() {
 	[ -n "${XD_PASS_OBJ:-}" ] && [ -f "$XD_PASS_OBJ" ] && return 0
 	command -v clang >/dev/null || return 1
@@ -262,14 +263,7 @@ _xd_pass_obj() {
 	}
 	cleanup_register "rm -rf -- '$d'"
 	_xd_crit_end
-	cat >"$d/xdp_pass.c" <<'EOF'
-__attribute__((section("xdp"), used)) int xdp_pass(void *ctx)
-{
-	return 2; /* XDP_PASS */
-}
-char _license[] __attribute__((section("license"), used)) = "GPL";
-EOF
-	clang -O2 -target bpf -c "$d/xdp_pass.c" -o "$d/xdp_pass.o" \
+	clang -O2 -target bpf -c "$XD_DIR/xdp_pass.c" -o "$d/xdp_pass.o" \
 		>"$d/clang.log" 2>&1 || return 1
 	XD_PASS_OBJ=$d/xdp_pass.o
 }
