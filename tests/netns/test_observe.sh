@@ -241,7 +241,7 @@ if [ -n "$CHROMIUM" ]; then
 		sleep 0.2
 	done) &
 	LOAD_PID=$!
-	res timeout 90 python3 "$ROOT/tests/browser/cdp.py" --chromium "$CHROMIUM" \
+	res timeout 90 "$PY" "$ROOT/tests/browser/cdp.py" --chromium "$CHROMIUM" \
 		--wait 7 --screenshot "${XD_SCREENSHOTS:-$W}/observe-dashboard.png" \
 		--eval '({status: document.getElementById("status").textContent,
 			qps: document.getElementById("t-qps").textContent,
