@@ -50,6 +50,7 @@ T_SKIPPED=0
 xd_init() {
 	local main=${BASH_SOURCE[${#BASH_SOURCE[@]} - 1]}
 	XD_LOG_TAG=$1
+	# shellcheck disable=SC2034 # for the script (xd_private_mounts)
 	SELF=$(cd "$(dirname "$main")" && pwd)/$(basename "$main")
 	ROOT=$(cd "$XD_DIR/../.." && pwd)
 	BUILD=${2:-${XDPDNS_BUILD:-build}}

@@ -54,7 +54,7 @@ cli_send() {
 # for it.
 snap() {
 	local k m
-	SNAP_WHY= D_UDP= D_TCP=
+	SNAP_WHY='' D_UDP='' D_TCP=''
 	if ! k=$(ctl stats --json | "$PY" "$XD_DIR/jsonq.py" get - \
 		xdp_outcomes.hit xdp_outcomes.miss xdp_outcomes.no_room); then
 		SNAP_WHY="xdpdnsctl stats unreadable"
@@ -88,7 +88,7 @@ snap0() {
 }
 snap1() {
 	snap "$@" || CNT_WHY=${CNT_WHY:-$SNAP_WHY}
-	CNT_OK=0 DH= DM= DU= DT= DR=
+	CNT_OK=0 DH='' DM='' DU='' DT='' DR=''
 	if [ -n "$CNT_WHY" ]; then
 		DELTA="COUNTERS UNREADABLE: $CNT_WHY"
 		return 0
@@ -250,9 +250,10 @@ snap1
 t1=$(dnsq ttls "$W/decay1.bin")
 t2=$(dnsq ttls "$W/decay2.bin")
 decayed() { # the first TTL fell by 1 to 3 s, the answer came from XDP
-	local a=${t1%% *} b=${t2%% *}
-	[[ "$a $b" =~ ^[0-9]+\ [0-9]+$ ]] && [ $((a - b)) -ge 1 ] &&
-		[ $((a - b)) -le 3 ] && [ "$DH" -eq 1 ]
+	local first=${t1%% *} then=${t2%% *}
+	[[ "$first $then" =~ ^[0-9]+\ [0-9]+$ ]] &&
+		[ $((first - then)) -ge 1 ] && [ $((first - then)) -le 3 ] &&
+		[ "$DH" -eq 1 ]
 }
 t_check "TTL decays in XDP answers: ${t1} -> ${t2} after 2 s ($DELTA)" \
 	counted decayed
