@@ -17,19 +17,13 @@
 # Every load is bounded in time; everything is removed on exit.
 # Usage: bench.sh [BUILD_DIR]   (BENCH_SECONDS=4 BENCH_ROUNDS=3)
 set -u
-cd "$(dirname "$0")" || exit 1
-SELF=$PWD/$(basename "$0")
-ROOT=$(cd ../.. && pwd)
-BUILD=${1:-${XDPDNS_BUILD:-build}}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+# shellcheck source-path=SCRIPTDIR source=hierarchy.sh
+. "$(dirname "$0")/hierarchy.sh"
+xd_init bench "${1:-}"
 DUR=${BENCH_SECONDS:-4}
 ROUNDS=${BENCH_ROUNDS:-3}
 SRV_CPU=0
 CLI_CPU=1
-
-# shellcheck source-path=SCRIPTDIR source=hierarchy.sh
-. ./hierarchy.sh
-XD_LOG_TAG=bench
 
 for c in nsd unbound dig dnsperf kxdpgun xdp-loader taskset python3 \
 	unshare nsenter timeout; do
@@ -41,8 +35,6 @@ for f in xdpdnsd xdpdnsctl reflector.bpf.o; do
 done
 [ "$(nproc)" -ge 2 ] || xd_die "the benchmark needs 2 CPUs (client and server apart)"
 xd_private_mounts "${BENCH_LIMIT:-290}" -- "$SELF" "$BUILD"
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 T0=$SECONDS
 
 hier_up_pinned "" || xd_die "the hierarchy did not come up"
@@ -53,10 +45,6 @@ cleanup_register "ns_enter '$RES_NS' xdp-loader unload '$RES_IF_CLIENT' --all"
 cleanup_register "ip -n '$CLI_NS' link set dev '$CLI_IF' xdpdrv off"
 DPORT=5300 # the --no-xdp daemon
 declare -A PORT=([a]=53 [b]=$DPORT [c]=$UNBOUND_PORT [d]=53)
-
-ctl() {
-	"$BUILD/xdpdnsctl" --pin-dir "$PIN" "$@"
-}
 
 # napi_pin NS IF CPU - threaded NAPI for IF, its kernel thread on CPU. A
 # veth only has NAPI while an XDP program is attached (either end), and a
@@ -153,22 +141,28 @@ run_kxdpgun() {
 		END { printf "kxdpgun %s %s %.0f %.0f\n", t, r, rep, sent }' \
 		"$out" >>"$W/results.txt"
 }
-# xdp_snap - kernel counters hit, no_room, miss+expired of xdpdns.
+# xdp_snap - kernel counters of xdpdns: XH hit, XN no_room, XM miss +
+# expired + too_big. Unreadable counters stop the benchmark: a 0 would
+# report made-up shares.
 xdp_snap() {
-	ctl stats --json 2>/dev/null | "$PY" -c 'import json, sys
-o = json.load(sys.stdin)["xdp_outcomes"]
-print(o["hit"], o["no_room"], o["miss"] + o["expired"] + o["too_big"])' ||
-		echo 0 0 0
+	local v m e b
+	v=$(ctl stats --json | "$PY" "$XD_DIR/jsonq.py" get - \
+		xdp_outcomes.hit xdp_outcomes.no_room xdp_outcomes.miss \
+		xdp_outcomes.expired xdp_outcomes.too_big) ||
+		xd_die "cannot read the XDP counters (xdpdnsctl stats)"
+	read -r XH XN m e b <<<"$v"
+	XM=$((m + e + b))
 }
 
 : >"$W/results.txt"
 for ((r = 1; r <= ROUNDS; r++)); do
 	[ -n "$DAEMON_PID" ] || daemon_a_start
-	read -r h0 n0 m0 <<<"$(xdp_snap)"
+	xdp_snap
+	h0=$XH n0=$XN m0=$XM
 	run_dnsperf a "$r"
 	run_kxdpgun a "$r"
-	read -r h1 n1 m1 <<<"$(xdp_snap)"
-	echo "xdp a $r $((h1 - h0)) $((n1 - n0)) $((m1 - m0))" >>"$W/results.txt"
+	xdp_snap
+	echo "xdp a $r $((XH - h0)) $((XN - n0)) $((XM - m0))" >>"$W/results.txt"
 	for t in b c; do
 		run_dnsperf "$t" "$r"
 		run_kxdpgun "$t" "$r"
@@ -187,72 +181,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 # --- report ----------------------------------------------------------------------
-"$PY" - "$W/results.txt" "$DUR" "$ROUNDS" "$NHOT" "$(uname -r)" \
-	"$(nproc)" >"$W/bench.txt" <<'EOF'
-import statistics as st, sys
-res, dur, rounds, nhot, kernel, ncpu = sys.argv[1:]
-dq, dl, kx, xdp = {}, {}, {}, []
-for l in open(res):
-    f = l.split()
-    if f[0] == "dnsperf":
-        dq.setdefault(f[1], []).append(float(f[3]))
-        dl.setdefault(f[1], []).append(float(f[4]))
-    elif f[0] == "kxdpgun":
-        kx.setdefault(f[1], []).append(float(f[3]))
-    elif f[0] == "xdp":
-        xdp.append(tuple(int(x) for x in f[3:6]))
-med = lambda d, k: st.median(d[k]) if d.get(k) else 0.0
-names = {"a": "(a) xdpdnsd, XDP hits", "b": "(b) xdpdnsd --no-xdp",
-         "c": "(c) unbound, warm cache", "d": "(d) XDP reflector"}
-print("xdpdns benchmark: %s rounds x %s s per target and tool, %s hot names" %
-      (rounds, dur, nhot))
-print("kernel %s, %s CPUs; server (resolver NAPI + daemons) on CPU 0, "
-      "client on CPU 1" % (kernel, ncpu))
-print()
-print("%-26s %14s %14s %18s" % ("target", "dnsperf q/s", "avg latency",
-                                 "kxdpgun answers/s"))
-for t in "abcd":
-    print("%-26s %14.0f %11.3f ms %18.0f" % (names[t], med(dq, t), med(dl, t),
-                                             med(kx, t)))
-print("(medians; per round: " + "; ".join(
-    "%s dnsperf %s kxdpgun %s" % (t, "/".join("%.0f" % v for v in dq.get(t, [])),
-                                  "/".join("%.0f" % v for v in kx.get(t, [])))
-    for t in "abcd") + ")")
-h = sum(x[0] for x in xdp)
-n = sum(x[1] for x in xdp)
-m = sum(x[2] for x in xdp)
-tot = h + n + m
-if tot:
-    print("during (a): %.1f%% of queries answered by XDP, %.1f%% passed up for "
-          "no_room (packet could not grow), %.1f%% miss/expired/too_big" %
-          (100.0 * h / tot, 100.0 * n / tot, 100.0 * m / tot))
-print()
-def ratio(x, y):
-    return x / y if y else 0.0
-rows = [
-    ("XDP / reflector (kxdpgun)", ratio(med(kx, "a"), med(kx, "d")), ">= 0.90",
-     lambda v: v >= 0.90),
-    ("XDP / unbound (kxdpgun)", ratio(med(kx, "a"), med(kx, "c")), ">= 5",
-     lambda v: v >= 5),
-    ("XDP / unbound (dnsperf)", ratio(med(dq, "a"), med(dq, "c")), "(info)",
-     None),
-    ("daemon / unbound (dnsperf)", ratio(med(dq, "b"), med(dq, "c")),
-     ">= 0.80", lambda v: v >= 0.80),
-    ("daemon / unbound (kxdpgun)", ratio(med(kx, "b"), med(kx, "c")),
-     ">= 0.80", lambda v: v >= 0.80),
-]
-print("%-28s %8s %9s" % ("ratio", "value", "goal"))
-for name, v, goal, ok in rows:
-    verdict = "" if ok is None else ("met" if ok(v) else "MISSED")
-    print("%-28s %8.2f %9s  %s" % (name, v, goal, verdict))
-print()
-print("Notes: on veth the XDP program runs in the resolver link's NAPI thread "
-      "(pinned to CPU 0 with the daemons);")
-print("dnsperf is bound by one client core and the socket path (it cannot "
-      "show XDP's rate); kxdpgun offers")
-print("more than any target answers, so its figure is the target's capacity "
-      "under overload. Real NICs differ.")
-EOF
+"$PY" "$XD_DIR/bench_report.py" "$W/results.txt" "$DUR" "$ROUNDS" "$NHOT" \
+	"$(uname -r)" "$(nproc)" >"$W/bench.txt" ||
+	xd_die "bench_report.py failed on $W/results.txt"
 cat "$W/bench.txt"
 cp "$W/bench.txt" "$BUILD/bench.txt" 2>/dev/null &&
 	xd_log "written to $BUILD/bench.txt ($((SECONDS - T0)) s)"

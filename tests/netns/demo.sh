@@ -11,9 +11,9 @@
 # Only 198.18.0.0/15 and 2001:db8::/32 inside namespaces the demo creates.
 # Usage: demo.sh [BUILD_DIR]   |   demo.sh down
 set -u
-cd "$(dirname "$0")" || exit 1
-SELF=$PWD/$(basename "$0")
-ROOT=$(cd ../.. && pwd)
+# shellcheck source-path=SCRIPTDIR source=hierarchy.sh
+. "$(dirname "$0")/hierarchy.sh"
+xd_init demo "${1:-}" # BUILD is unused by "demo.sh down"
 STATE=/run/xdpdns-demo.state
 PIN=/sys/fs/bpf/xdpdns-demo
 
@@ -52,12 +52,6 @@ if [ "${1:-}" = down ]; then
 	exit 0
 fi
 
-BUILD=${1:-build}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-
-# shellcheck source-path=SCRIPTDIR source=hierarchy.sh
-. ./hierarchy.sh
-XD_LOG_TAG=demo
 KEEP=${DEMO_KEEP:-0}
 
 for c in nsd dig dnsperf python3 curl nsenter xdp-loader; do
@@ -70,8 +64,6 @@ done
 if [ -e "$STATE" ] || [ -e "$PIN" ]; then
 	xd_die "a demo is already up ($STATE, $PIN): run $0 down first"
 fi
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 T0=$SECONDS
 
 say() {
@@ -79,9 +71,6 @@ say() {
 }
 step() {
 	printf '\n\033[1m%s\033[0m\n' "$*"
-}
-ctl() {
-	"$BUILD/xdpdnsctl" --pin-dir "$PIN" "$@"
 }
 MPORT=9153
 metrics() { # FILE: the daemon's /metrics
@@ -149,9 +138,9 @@ step "[3/5] One query, twice, from $CLI_NS ($CLI_ADDR4)"
 NAME=www.z000.test.
 ask() { # prints the time and the answer line; sets HITS_DELTA
 	local h0 h1 out
-	h0=$(ctl stats --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["xdp_outcomes"]["hit"])')
+	h0=$(ctl stats --json | "$PY" "$XD_DIR/jsonq.py" get - xdp_outcomes.hit)
 	out=$(ns_exec "$CLI_NS" dig +tries=1 +time=3 @"$RES_ADDR4" "$NAME" A)
-	h1=$(ctl stats --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["xdp_outcomes"]["hit"])')
+	h1=$(ctl stats --json | "$PY" "$XD_DIR/jsonq.py" get - xdp_outcomes.hit)
 	HITS_DELTA=$((h1 - h0))
 	ASK_OUT=$out
 	ASK_MS=$(sed -n 's/^;; Query time: \([0-9]*\) msec/\1/p' <<<"$out")
@@ -208,44 +197,8 @@ metrics "$W/after.prom"
 
 # --- 5. what happened ----------------------------------------------------------
 step "[5/5] What the XDP path and the daemon did (xdpdnsctl stats, /metrics)"
-"$PY" - "$W/before.json" "$W/after.json" "$W/before.prom" "$W/after.prom" \
-	"$RES_IF_CLIENT" <<'EOF'
-import json, sys
-b, a = (json.load(open(p)) for p in sys.argv[1:3])
-def prom(p):
-    d = {}
-    for l in open(p):
-        if l.startswith("#") or not l.strip():
-            continue
-        k, v = l.rsplit(" ", 1)
-        d[k] = float(v)
-    return d
-pb, pa = prom(sys.argv[3]), prom(sys.argv[4])
-ob, oa = b["xdp_outcomes"], a["xdp_outcomes"]
-def out(label, x, y):
-    print("      %-44s %9d %9d %+9d" % (label, x, y, y - x))
-print("      %-44s %9s %9s %9s" % ("", "before", "after", "burst"))
-out("queries seen by the XDP program", ob["queries"], oa["queries"])
-out("  answered by XDP from the cache (hit)", ob["hit"], oa["hit"])
-out("  passed up: no cache entry (miss)", ob["miss"], oa["miss"])
-out("  passed up: entry expired", ob["expired"], oa["expired"])
-others = [k for k in oa if k not in ("packets", "not_for_us", "queries", "hit",
-          "miss", "expired", "sampled", "sample_lost", "rl_exempt", "dryrun")
-          and oa[k] - ob.get(k, 0) > 0]
-for k in others:
-    out("  passed up/dropped: " + k, ob[k], oa[k])
-dq = 'xdpdns_daemon_queries_total{transport="udp"}'
-dt = 'xdpdns_daemon_queries_total{transport="tcp"}'
-dr = "xdpdns_daemon_resolutions_total"
-out("queries the daemon answered (all links)",
-    pb.get(dq, 0) + pb.get(dt, 0), pa.get(dq, 0) + pa.get(dt, 0))
-out("  of them resolved through libunbound", pb.get(dr, 0), pa.get(dr, 0))
-h = oa["hit"] - ob["hit"]
-q = oa["queries"] - ob["queries"]
-print()
-print("      burst on the XDP link: %d of %d queries answered by XDP (hit ratio %.1f%%)"
-      % (h, q, 100.0 * h / q if q else 0))
-EOF
+"$PY" "$XD_DIR/demo_report.py" "$W/before.json" "$W/after.json" \
+	"$W/before.prom" "$W/after.prom"
 say ""
 say "      Hottest cache entries (xdpdnsctl top names -n 5):"
 ctl top names -n 5 | sed 's/^/        /'

@@ -39,7 +39,6 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-HIER_SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 HIER_TLDS="test example lab"
 export HIER_TLDS
 
@@ -195,12 +194,10 @@ hier_up() {
 	export HIER_DIR HIER_ZONES HIER_NAMES HIER_HOT HIER_ALL ROOT_HINTS \
 		UNBOUND_SNIPPET
 
-	# Zones are generated while the namespaces are made. Debian's python3
-	# first: a version-manager shim can cost a second per start.
-	local py=/usr/bin/python3 genpid
-	[ -x "$py" ] || py=python3
+	# Zones are generated while the namespaces are made.
+	local genpid
 	bg_start "" "$HIER_DIR/gen-zones.log" \
-		"$py" "$HIER_SRC_DIR/gen-zones.py" "$HIER_ZONES" \
+		"$PY" "$XD_DIR/gen-zones.py" "$HIER_ZONES" \
 		--zones "${HIER_NZONES:-20}" \
 		--hosts "${HIER_NHOSTS:-60}" \
 		--root4 "$(_hier_csv "$ROOT_ADDRS4")" \

@@ -9,11 +9,12 @@
 # (do not set your own EXIT trap: use cleanup_register); XD_KEEP=1 keeps
 # temporary directories (logs) for a post-mortem.
 #
-# XD_PFX (xd$$) prefixes every name. Functions: cleanup_register,
-# netns_create, netns_delete, veth_link, veth_xdp_peer, veth_xdp_peer_off,
-# link_mac, ns_exec, ns_enter, bg_start (sets BG_PID), bg_stop, xd_tmpdir
-# (sets XD_TMP), wait_udp_port, wait_tcp_port, wait_ports, wait_dns, t_pass,
-# t_fail, t_skip, t_check, t_summary, t_require, xd_log, xd_die.
+# XD_PFX (xd$$) prefixes every name. Functions: xd_init (the start of
+# every script), cleanup_register, netns_create, netns_delete, veth_link,
+# veth_xdp_peer, veth_xdp_peer_off, link_mac, ns_exec, ns_enter, bg_start
+# (sets BG_PID), bg_stop, xd_tmpdir (sets XD_TMP), wait_until,
+# wait_udp_port, wait_tcp_port, wait_ports, wait_dns, ctl, grep_each,
+# t_pass, t_fail, t_skip, t_check, t_summary, t_require, xd_log, xd_die.
 
 if [ -n "${XD_LIB_LOADED:-}" ]; then
 	return 0
@@ -22,6 +23,13 @@ XD_LIB_LOADED=1
 
 # Run-unique prefix: short enough that prefix + 6 chars fits IFNAMSIZ (15).
 XD_PFX=${XD_PFX:-xd$$}
+# This directory: the scripts' Python helpers (tests/netns/*.py) live here.
+XD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Debian's python3 first: a version-manager shim can cost a second per start.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+# The helpers import dnsclient.py from beside them: no __pycache__ in the tree.
+export PYTHONDONTWRITEBYTECODE=1
 
 _XD_CLEANUPS=()
 _XD_NETNS=()
@@ -33,6 +41,25 @@ _XD_MAIN_PID=$BASHPID
 T_PASSED=0
 T_FAILED=0
 T_SKIPPED=0
+
+# xd_init TAG [BUILD_DIR] - what every script does first, after sourcing
+# this file (or hierarchy.sh): log as TAG, cd to this directory, and set
+# SELF (the script's absolute path, for xd_private_mounts), ROOT (the source
+# tree) and BUILD (BUILD_DIR, else $XDPDNS_BUILD, else build; relative to
+# ROOT). XD_DIR and PY are set already.
+xd_init() {
+	local main=${BASH_SOURCE[${#BASH_SOURCE[@]} - 1]}
+	XD_LOG_TAG=$1
+	# shellcheck disable=SC2034 # for the script (xd_private_mounts)
+	SELF=$(cd "$(dirname "$main")" && pwd)/$(basename "$main")
+	ROOT=$(cd "$XD_DIR/../.." && pwd)
+	BUILD=${2:-${XDPDNS_BUILD:-build}}
+	case $BUILD in
+	/*) ;;
+	*) BUILD=$ROOT/$BUILD ;;
+	esac
+	cd "$XD_DIR" || xd_die "cannot cd to $XD_DIR"
+}
 
 # Printed to stderr so test output stays a clean list of PASS/FAIL lines.
 xd_log() {
@@ -223,8 +250,9 @@ veth_link() {
 	ip -n "$ns2" link set "$if2" up
 }
 
-# _xd_pass_obj - build (once per run) a minimal XDP object returning XDP_PASS;
-# sets XD_PASS_OBJ. Needs clang. Call it directly, not in $(...).
+# _xd_pass_obj - build (once per run) xdp_pass.c, a minimal XDP object that
+# returns XDP_PASS; sets XD_PASS_OBJ. Needs clang. Call it directly, not in
+# $(...).
 _xd_pass_obj() {
 	[ -n "${XD_PASS_OBJ:-}" ] && [ -f "$XD_PASS_OBJ" ] && return 0
 	command -v clang >/dev/null || return 1
@@ -236,14 +264,7 @@ _xd_pass_obj() {
 	}
 	cleanup_register "rm -rf -- '$d'"
 	_xd_crit_end
-	cat >"$d/xdp_pass.c" <<'EOF'
-__attribute__((section("xdp"), used)) int xdp_pass(void *ctx)
-{
-	return 2; /* XDP_PASS */
-}
-char _license[] __attribute__((section("license"), used)) = "GPL";
-EOF
-	clang -O2 -target bpf -c "$d/xdp_pass.c" -o "$d/xdp_pass.o" \
+	clang -O2 -target bpf -c "$XD_DIR/xdp_pass.c" -o "$d/xdp_pass.o" \
 		>"$d/clang.log" 2>&1 || return 1
 	XD_PASS_OBJ=$d/xdp_pass.o
 }
@@ -328,6 +349,18 @@ bg_start() {
 	_xd_crit_end
 }
 
+# wait_until TIMEOUT CMD... - 0 as soon as CMD succeeds, polled every 0.05 s;
+# 1 when it still fails after TIMEOUT (whole) seconds. CMD runs at least
+# once. For waits on a condition; a sleep is only for time that must pass.
+wait_until() {
+	local end=$((${EPOCHREALTIME/[.,]/} + $1 * 1000000))
+	shift
+	until "$@"; do
+		[ "${EPOCHREALTIME/[.,]/}" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
 # _xd_ports_missing NS PROTO PORT ADDR... - print the ADDRs (canonical, as ss
 # prints them) that have no listening socket at PORT, wildcard binds count.
 # PROTO is u or t.
@@ -398,6 +431,21 @@ wait_dns() {
 		esac
 		[ "$SECONDS" -ge "$end" ] && return 1
 		sleep 0.1
+	done
+}
+
+# ctl ARGS... - the built xdpdnsctl on the test's pins (BUILD, PIN).
+ctl() {
+	"$BUILD/xdpdnsctl" --pin-dir "$PIN" "$@"
+}
+
+# grep_each FILE STRING... - 0 when every STRING occurs in FILE (each one,
+# unlike grep -c with several -e, which three lines of one also satisfy).
+grep_each() {
+	local f=$1 p
+	shift
+	for p in "$@"; do
+		grep -qF -- "$p" "$f" || return 1
 	done
 }
 

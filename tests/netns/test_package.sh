@@ -20,16 +20,10 @@
 # Usage: test_package.sh [BUILD_DIR]. Prints PASS/FAIL/SKIP lines and
 # "N passed, N failed[, N skipped]".
 set -u
-cd "$(dirname "$0")" || exit 1
-SELF=$PWD/$(basename "$0")
-ROOT=$(cd ../.. && pwd)
-BUILD=${1:-${XDPDNS_BUILD:-build}}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-LIMIT=${TEST_PACKAGE_LIMIT:-170}
-
 # shellcheck source-path=SCRIPTDIR source=hierarchy.sh
-. ./hierarchy.sh
-XD_LOG_TAG=package
+. "$(dirname "$0")/hierarchy.sh"
+xd_init package "${1:-}"
+LIMIT=${TEST_PACKAGE_LIMIT:-170}
 
 t_require dpkg dpkg-query dpkg-buildpackage dh nsd dig man python3 setpriv \
 	unshare ss timeout getent

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+"""Known contents for the xdpdns maps, for test_observe_ctl.sh.
+
+  mapfixture.py names ROOT       the XDPDNS_STATS counter names, in order
+  mapfixture.py stats-size ROOT  bytes of one xdpdns_stats value
+  mapfixture.py ncpu             possible CPUs (what libbpf sums over)
+  mapfixture.py batch ROOT PIN QUERIES [stats]
+      a `bpftool batch file` that fills the maps pinned in PIN: counters
+      for QUERIES queries (per CPU) with proportional outcomes, and unless
+      "stats" also cache entries, rate-limit clients, config, service
+      address, allow list and the global miss state.
+ROOT is the source tree: the counter list is read from maps/xdpdns.h, the
+one definition, so the fixture follows it.
+"""
+import re
+import socket
+import struct
+import sys
+import time
+
+import dnsclient
+
+S = 1000000000
+SEED = 0x0123456789abcdef  # xdpdns_config.hash_seed below
+M64 = (1 << 64) - 1
+
+
+def stat_names(root):
+    with open(root + "/maps/xdpdns.h") as f:
+        h = f.read()
+    body = h[h.index("#define XDPDNS_STATS(X)"):
+             h.index("#define XDPDNS_STAT_ENUM_")]
+    return [m.lower() for m in re.findall(r"X\(([A-Z0-9_]+),", body)]
+
+
+def stats_size(root):
+    # counters, answer_qtype[256], answer_rcode[16]: u64 each
+    return 8 * (len(stat_names(root)) + 256 + 16)
+
+
+def possible_cpus():
+    with open("/sys/devices/system/cpu/possible") as f:
+        s = f.read().strip()
+    n = 0
+    for part in s.split(","):
+        a, _, b = part.partition("-")
+        n += int(b or a) - int(a) + 1
+    return n
+
+
+def hx(b):
+    return " ".join("%02x" % x for x in b)
+
+
+class Batch:
+    def __init__(self, pin):
+        self.pin = pin
+        self.now = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+
+    def upd(self, m, k, v):
+        print("map update pinned %s/%s key hex %s value hex %s" %
+              (self.pin, m, hx(k), hx(v)))
+
+    def stats(self, names, queries):
+        st = dict.fromkeys(names, 0)
+        st.update(packets=queries + 100, not_for_us=100, queries=queries,
+                  hit=queries * 8 // 10, miss=queries * 15 // 100,
+                  expired=queries // 100, rl_dropped=20, rl_slipped=5,
+                  miss_dropped=2, acl_dropped=3, acl_refused=1, dryrun=0)
+        qt = [0] * 256
+        qt[1], qt[28], qt[65], qt[99] = 600, 200, 50, 7  # 99: no mnemonic
+        rc = [0] * 16
+        rc[0], rc[3] = 780, 20
+        self.upd("xdpdns_stats", struct.pack("<I", 0),
+                 struct.pack("<%dQ" % len(names), *[st[n] for n in names]) +
+                 struct.pack("<256Q", *qt) + struct.pack("<16Q", *rc))
+
+    def entry(self, qname, qtype, flags, hits, ttl, data, ttl_offs, an,
+              ns=0, ar=0, rcode=0, expire=None):
+        w = dnsclient.name_wire(qname)
+        key = struct.pack("<QHHBB2x", name_hash(w), qtype, 1, flags, len(w))
+        offs = ttl_offs + [0] * (64 - len(ttl_offs))
+        e = struct.pack("<QQQIHHHHHHHH64H1232s4x256s",
+                        self.now + ttl * S if expire is None else expire,
+                        self.now - 2 * S, hits, ttl, 0, 0x8180 | rcode, an,
+                        ns, ar, len(data), len(ttl_offs), 0, *offs, data, w)
+        self.upd("xdpdns_cache", key, e)
+
+    def rl(self, fam, addr, queries, limited, limited_ago):
+        af = socket.AF_INET if fam == 4 else socket.AF_INET6
+        k = struct.pack("<I16s", fam, socket.inet_pton(af, addr))
+        now = self.now
+        lim_ns = now - limited_ago * S if limited_ago is not None else 0
+        self.upd("xdpdns_rl", k,
+                 struct.pack("<7Q", now, now, now - S // 2, lim_ns, queries,
+                             limited, 0))
+
+
+def name_hash(name):
+    # xdpdns_hash_step() over the name as native-endian 8-byte words
+    h = SEED ^ 0xcbf29ce484222325
+    padded = name + b"\0" * (-len(name) % 8)
+    for i in range(0, len(padded), 8):
+        h ^= struct.unpack("=Q", padded[i:i + 8])[0]
+        h = (h * 0x9e3779b97f4a7c15) & M64
+        h ^= h >> 29
+    return h
+
+
+def rr(owner, rtype, ttl, rdata):
+    return owner + struct.pack(">HHIH", rtype, 1, ttl, len(rdata)) + rdata
+
+
+def ip4(a):
+    return socket.inet_pton(socket.AF_INET, a)
+
+
+def ip6(a):
+    return socket.inet_pton(socket.AF_INET6, a)
+
+
+def fill(b):
+    """Six cache entries, three clients and the small maps."""
+    a = rr(b"\xc0\x0c", 1, 300, ip4("192.0.2.1"))
+    b.entry("www.example.com", 1, 0, 500, 300, a, [6], 1)
+    b.entry("www.example.com", 1, 1, 7, 300, a, [6], 1)
+    b.entry("example.org", 28, 0, 100, 600,
+            rr(b"\xc0\x0c", 28, 600, ip6("2001:db8::1")), [6], 1)
+    # alias.example.com: CNAME to www (pointer to "example.com" at 18),
+    # then the A record whose owner points at the CNAME target (offset 47).
+    cname = rr(b"\xc0\x0c", 5, 120, b"\x03www\xc0\x12")
+    b.entry("alias.example.com", 5, 0, 30, 120,
+            cname + rr(b"\xc0\x2f", 1, 120, ip4("192.0.2.1")), [6, 24], 2)
+    # nx.example.com: NXDOMAIN with the zone's SOA ("example.com" at 15).
+    soa = (b"\x03ns1\xc0\x0f" + b"\x0ahostmaster\xc0\x0f" +
+           struct.pack(">5I", 2024010101, 7200, 3600, 1209600, 60))
+    b.entry("nx.example.com", 1, 0, 0, 60, rr(b"\xc0\x0f", 6, 60, soa), [6],
+            0, ns=1, rcode=3)
+    b.entry("stale.example.net", 1, 0, 3, 30,
+            rr(b"\xc0\x0c", 1, 30, ip4("192.0.2.9")), [6], 1,
+            expire=b.now - 5 * S)
+
+    b.rl(4, "198.18.0.10", 5000, 300, 1)
+    b.rl(4, "198.18.0.11", 100, 0, None)
+    b.rl(6, "2001:db8:1:2::", 2000, 10, 100)
+    b.upd("xdpdns_config", struct.pack("<I", 0),
+          struct.pack("<HHIIIIIIIBBBBIQ", 53, 1232, 1, 100, 200, 20, 40,
+                      1000, 2000, 2, 32, 64, 0, 1, SEED))
+    b.upd("xdpdns_svc", struct.pack("<I16s", 4, ip4("198.18.0.53")),
+          struct.pack("<I", 1))
+    b.upd("xdpdns_allow", struct.pack("<II16s", 32 + 15, 4, ip4("198.18.0.0")),
+          struct.pack("<I", 1))
+    b.upd("xdpdns_allow", struct.pack("<II16s", 32 + 32, 6, ip6("2001:db8::")),
+          struct.pack("<I", 1))
+    b.upd("xdpdns_gmiss", struct.pack("<I", 0), struct.pack("<QQ", b.now, 2))
+
+
+def main(argv):
+    cmd, a = (argv[1], argv[2:]) if len(argv) > 1 else ("", [])
+    if cmd == "names" and len(a) == 1:
+        print(" ".join(stat_names(a[0])))
+    elif cmd == "stats-size" and len(a) == 1:
+        print(stats_size(a[0]))
+    elif cmd == "ncpu" and not a:
+        print(possible_cpus())
+    elif cmd == "batch" and len(a) in (3, 4) and a[3:] in ([], ["stats"]):
+        b = Batch(a[1])
+        b.stats(stat_names(a[0]), int(a[2]))
+        if not a[3:]:
+            fill(b)
+    else:
+        sys.exit(__doc__.strip())
+
+
+if __name__ == "__main__":
+    main(sys.argv)
