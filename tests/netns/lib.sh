@@ -250,23 +250,13 @@ veth_link() {
 	ip -n "$ns2" link set "$if2" up
 }
 
-# _xd_pass_obj - build (once per run) xdp_pass.c, a minimal XDP object that
-# returns XDP_PASS; sets XD_PASS_OBJ. Needs clang. Call it directly, not in
-# $(...).
+# _xd_pass_obj - sets XD_PASS_OBJ to the build's XDP_PASS program
+# (bpf/pass.bpf.c, built by make as BUILD/pass.bpf.o; BUILD from
+# XDPDNS_BUILD or BUILD). Call it directly, not in $(...).
 _xd_pass_obj() {
-	[ -n "${XD_PASS_OBJ:-}" ] && [ -f "$XD_PASS_OBJ" ] && return 0
-	command -v clang >/dev/null || return 1
-	local d
-	_XD_CRIT=1
-	d=$(mktemp -d "${TMPDIR:-/tmp}/xdpdns-pass.XXXXXX") || {
-		_xd_crit_end
-		return 1
-	}
-	cleanup_register "rm -rf -- '$d'"
-	_xd_crit_end
-	clang -O2 -target bpf -c "$XD_DIR/xdp_pass.c" -o "$d/xdp_pass.o" \
-		>"$d/clang.log" 2>&1 || return 1
-	XD_PASS_OBJ=$d/xdp_pass.o
+	local obj=${XDPDNS_BUILD:-${BUILD:-build}}/pass.bpf.o
+	[ -f "$obj" ] || return 1
+	XD_PASS_OBJ=$obj
 }
 
 # veth_xdp_peer NS IF - make IF, the veth peer of an interface that runs an
