@@ -103,7 +103,7 @@ static __always_inline void limit_rl_key(const struct xdpdns_lpm_key *k,
 	if (k->family == 4)
 		bits = cfg->v4_prefix ? cfg->v4_prefix : 32;
 	else
-		bits = cfg->v6_prefix ? cfg->v6_prefix : 64;
+		bits = cfg->v6_prefix ? cfg->v6_prefix : 128;
 #pragma unroll
 	for (i = 0; i < 4; i++) {
 		__builtin_memcpy(&w, k->addr + 4 * i, 4);

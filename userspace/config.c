@@ -272,7 +272,9 @@ const struct opt_def config_opt_table[] = {
 	{ "ratelimit-v4-prefix", 0, U(ratelimit_v4_prefix, 8, 32), "N",
 	  "IPv4 client aggregation, bits", "32", .dflt = 32 },
 	{ "ratelimit-v6-prefix", 0, U(ratelimit_v6_prefix, 16, 128), "N",
-	  "IPv6 client aggregation, bits", "64", .dflt = 64 },
+	  "IPv6 client aggregation, bits (a venue LAN\n"
+	  "is one /64: never aggregate it)",
+	  "128", .dflt = 128 },
 	{ "sample-rate", 0, U(sample_rate, 0, 1000000000), "N",
 	  "1 in N queries to the event ring (0: off)", "0" },
 	{ "help", 'h', OPT_SPECIAL, 0, 0, 0, NULL, NULL, NULL,

@@ -107,7 +107,7 @@ static struct xdpdns_config cfg_base(void)
 		.port = 53,
 		.edns_size = XDPTEST_EDNS_SIZE,
 		.v4_prefix = 32,
-		.v6_prefix = 64,
+		.v6_prefix = 128,
 		.hash_seed = XDPTEST_HASH_SEED,
 	};
 
@@ -791,7 +791,36 @@ START_TEST(test_rl_hits)
 }
 END_TEST
 
-/* Aggregation: /24 for IPv4 as configured, /64 for IPv6 by default (0). */
+/*
+ * IPv6 clients are counted per address by default (0): a venue LAN is one
+ * SLAAC /64 of privacy addresses, and a /64 bucket would be the whole
+ * hall's. One address over its bucket leaves its /64 neighbour alone.
+ */
+START_TEST(test_rl_v6_per_host)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct pkt p;
+	int i;
+
+	lim_reset();
+	cfg.rl_rate = 1;
+	cfg.rl_burst = 3;
+	cfg.v6_prefix = 0;
+	cfg_set(&cfg);
+	for (i = 0; i < 3; i++) {
+		query(&p, PKT_CLIENT6, "a.example", TYPE_A);
+		send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	}
+	query(&p, PKT_CLIENT6, "a.example", TYPE_A);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
+	for (i = 0; i < 3; i++) {
+		query(&p, CLIENT6B, "a.example", TYPE_A);
+		send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	}
+}
+END_TEST
+
+/* Aggregation: /24 for IPv4 and /64 for IPv6 as configured. */
 START_TEST(test_rl_prefix)
 {
 	struct xdpdns_config cfg = cfg_base();
@@ -803,7 +832,7 @@ START_TEST(test_rl_prefix)
 	cfg.rl_rate = 1;
 	cfg.rl_burst = 3;
 	cfg.v4_prefix = 24;
-	cfg.v6_prefix = 0;
+	cfg.v6_prefix = 64;
 	cfg_set(&cfg);
 	for (i = 0; i < 3; i++) {
 		query(&p, i & 1 ? CLIENT4B : PKT_CLIENT4, "a.example", TYPE_A);
@@ -1383,6 +1412,7 @@ Suite *limit_suite(void)
 	tcase_add_test(tc, test_rl_burst);
 	tcase_add_test(tc, test_rl_hits);
 	tcase_add_test(tc, test_rl_prefix);
+	tcase_add_test(tc, test_rl_v6_per_host);
 	tcase_add_loop_test(tc, test_slip, 0, ARRAY_SIZE(slip_values));
 	tcase_add_test(tc, test_miss_budget);
 	tcase_add_test(tc, test_gmiss);

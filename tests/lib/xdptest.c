@@ -32,7 +32,7 @@ int xdptest_open(struct xdptest *t, unsigned int cache_entries)
 		.port = 53,
 		.edns_size = XDPTEST_EDNS_SIZE,
 		.v4_prefix = 32,
-		.v6_prefix = 64,
+		.v6_prefix = 128,
 		.hash_seed = XDPTEST_HASH_SEED,
 	};
 	struct xdpdns_svc_key k4 = { .family = 4 }, k6 = { .family = 6 };

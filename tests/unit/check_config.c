@@ -71,7 +71,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(config_miss_burst(&c), 80);
 	ck_assert_uint_eq(c.miss_limit_global, 0);
 	ck_assert_uint_eq(c.ratelimit_v4_prefix, 32);
-	ck_assert_uint_eq(c.ratelimit_v6_prefix, 64);
+	ck_assert_uint_eq(c.ratelimit_v6_prefix, 128);
 	ck_assert_uint_eq(c.sample_rate, 0);
 	ck_assert_uint_eq(c.xdp_mode, CONFIG_XDP_NATIVE);
 	ck_assert_uint_eq(c.acl_action, CONFIG_ACL_DROP);
