@@ -36,10 +36,11 @@ static __always_inline void stat_inc(struct xdpdns_stats *s, __u32 idx)
 	__u64 *c = (__u64 *)s;
 
 	/* The mask keeps the access bounded even if the compiler spills idx
-	 * in a way that loses the check's range (it did once). */
+	 * in a way that loses the check's range (it did: pkt_bounded() keeps
+	 * the compiler from dropping the mask as redundant). */
 	_Static_assert(XDPDNS_STAT_MAX <= 64, "stat index mask");
 	if (idx < XDPDNS_STAT_MAX)
-		c[idx & 63]++;
+		c[pkt_bounded(idx, 63)]++;
 }
 
 /* Is the destination address one of the service addresses? */
@@ -686,8 +687,30 @@ int xdpdns_main(struct xdp_md *ctx)
 		reason = XDPDNS_STAT_NOT_FOR_US;
 		goto out;
 	}
-	if (reason)
+	if (reason) {
+		/*
+		 * Addressed to us but not servable (IPv4 options or
+		 * fragments, extension headers, a UDP length one byte off):
+		 * the kernel still delivers most of these to the daemon, so
+		 * they pay the same ACL, bucket and miss budget as a clean
+		 * query first. Never bounced: there is no question to echo.
+		 */
+		if ((cfg->flags & XDPDNS_CFG_ACL) |
+		    (cfg->rl_rate | cfg->miss_rate | cfg->gmiss_rate)) {
+			lim = &kb->lim;
+			__builtin_memset(lim, 0, sizeof(*lim));
+			lim->l3_off = p.l3_off;
+			lim->l3_proto = p.l3_proto;
+			r = xdpdns_limit(ctx, lim);
+			if (!r && (cfg->miss_rate | cfg->gmiss_rate))
+				r = xdpdns_limit_miss(ctx, lim);
+			if (r) {
+				reason = r;
+				verdict = XDP_DROP;
+			}
+		}
 		goto out;
+	}
 	s->queries++;
 
 	a = &kb->args;

@@ -820,6 +820,99 @@ START_TEST(test_rl_v6_per_host)
 }
 END_TEST
 
+/*
+ * Frames for a service address that XDP cannot serve still pay the ACL
+ * and the limits before they go up: one byte off in the UDP length, IPv4
+ * options or a fragment, an IPv6 extension header.
+ */
+static const struct odd_case {
+	const char *what;
+	int family;
+	unsigned int reason; /* what it is passed up as */
+} odd_cases[] = {
+	{ "UDP length one short", 4, XDPDNS_STAT_TRUNC_UDP },
+	{ "IPv4 options", 4, XDPDNS_STAT_IPV4_OPTIONS },
+	{ "IPv4 fragment", 4, XDPDNS_STAT_IPV4_FRAG },
+	{ "IPv6 destination options", 6, XDPDNS_STAT_IPV6_EXT },
+	{ "IPv6 UDP length one short", 6, XDPDNS_STAT_TRUNC_UDP },
+};
+
+static void odd_query(struct pkt *p, const struct odd_case *c, const char *src)
+{
+	static const uint8_t nop4[] = { 1, 1, 1, 0 }; /* NOPs, EOL */
+	struct pkt_query q = {
+		.family = c->family,
+		.src = src,
+		.dns = { .id = 0x4321,
+			 .flags = XDPDNS_F_RD,
+			 .qname = "odd.example",
+			 .qtype = TYPE_A },
+	};
+
+	if (c->reason == XDPDNS_STAT_IPV4_OPTIONS) {
+		q.v4.options = nop4;
+		q.v4.options_len = sizeof(nop4);
+	} else if (c->reason == XDPDNS_STAT_IPV4_FRAG) {
+		q.v4.frag = 0x2000; /* MF */
+	} else if (c->reason == XDPDNS_STAT_IPV6_EXT) {
+		q.v6.ext = true;
+		q.v6.ext_type = 60;
+	}
+	pkt_query(p, &q);
+	if (c->reason == XDPDNS_STAT_TRUNC_UDP) {
+		uint16_t len = (uint16_t)(p->buf[p->l4_off + 4] << 8 |
+					  p->buf[p->l4_off + 5]);
+
+		len--;
+		p->buf[p->l4_off + 4] = (uint8_t)(len >> 8);
+		p->buf[p->l4_off + 5] = (uint8_t)len;
+	}
+}
+
+START_TEST(test_odd_limited)
+{
+	const struct odd_case *c = &odd_cases[_i];
+	const char *me = c->family == 6 ? PKT_CLIENT6 : PKT_CLIENT4;
+	struct xdpdns_config cfg = cfg_base();
+	struct pkt p;
+
+	/* The query bucket: 3, then dropped. */
+	lim_reset();
+	cfg.rl_rate = 1;
+	cfg.rl_burst = 3;
+	cfg_set(&cfg);
+	for (int i = 0; i < 3; i++) {
+		odd_query(&p, c, me);
+		send_expect(&p, XDP_PASS, c->reason);
+	}
+	odd_query(&p, c, me);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
+
+	/* The miss budget, which every such frame spends: 2, then dropped. */
+	lim_reset();
+	cfg = cfg_base();
+	cfg.miss_rate = 1;
+	cfg.miss_burst = 2;
+	cfg_set(&cfg);
+	for (int i = 0; i < 2; i++) {
+		odd_query(&p, c, me);
+		send_expect(&p, XDP_PASS, c->reason);
+	}
+	odd_query(&p, c, me);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_MISS_DROPPED);
+
+	/* Outside the ACL: dropped, also with refuse (nothing to echo). */
+	lim_reset();
+	cfg = cfg_base();
+	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
+	cfg_set(&cfg);
+	lpm_add(T.skel->maps.xdpdns_allow,
+		c->family == 6 ? "2001:db8:9::/48" : "203.0.113.0/24");
+	odd_query(&p, c, me);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_ACL_DROPPED);
+}
+END_TEST
+
 /* Aggregation: /24 for IPv4 and /64 for IPv6 as configured. */
 START_TEST(test_rl_prefix)
 {
@@ -1413,6 +1506,8 @@ Suite *limit_suite(void)
 	tcase_add_test(tc, test_rl_hits);
 	tcase_add_test(tc, test_rl_prefix);
 	tcase_add_test(tc, test_rl_v6_per_host);
+	tcase_add_loop_test(tc, test_odd_limited, 0,
+			    sizeof(odd_cases) / sizeof(odd_cases[0]));
 	tcase_add_loop_test(tc, test_slip, 0, ARRAY_SIZE(slip_values));
 	tcase_add_test(tc, test_miss_budget);
 	tcase_add_test(tc, test_gmiss);
