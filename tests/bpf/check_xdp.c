@@ -374,6 +374,31 @@ static void check_ldns(const struct pkt *p, const struct xdptest_frame_run *r,
 	}
 }
 
+/*
+ * An XDP_TX answer to @p from entry @e, made of response @wire: checked by
+ * xdptest_check_answer() (frame, cache_entry_render()) and by check_ldns()
+ * with the client's side of @x.
+ */
+static void check_hit(const struct pkt *p, const struct xdptest_frame_run *r,
+		      const uint8_t *wire, int wire_len,
+		      const struct xdpdns_cache_entry *e,
+		      const struct xdptest_expect *x)
+{
+	struct xdptest_expect xx = *x;
+	char why[512];
+
+	if (xdptest_check_answer(p->buf, p->len, r->out, r->out_len, e, r->t0,
+				 r->t1, why, sizeof(why))) {
+		xdptest_hexdump("query", p->buf, p->len);
+		xdptest_hexdump("answer", r->out, r->out_len);
+		ck_abort_msg("answer: %s", why);
+	}
+	xx.resp = wire;
+	xx.resp_len = (size_t)wire_len;
+	xx.stored_ns = e->stored_ns;
+	check_ldns(p, r, &xx);
+}
+
 /* --- Positive ------------------------------------------------------------ */
 
 struct pos_case {
@@ -1093,13 +1118,23 @@ START_TEST(test_trunc_prefix)
 	const struct trunc_case *c = &trunc_cases[_i];
 	size_t len, ip_hlen = c->family == 4 ? 20 : 40;
 	static struct xdptest_frame_run r;
+	static uint8_t wire[4096];
 	static struct pkt p;
+	struct xdptest_expect x = { .id = 0x7777,
+				    .qflags = F_RD,
+				    .edns = c->edns };
+	struct xdpdns_cache_entry e;
+	struct xdpdns_cache_key k;
 	unsigned int want;
 	uint32_t verdict;
 	size_t out_len;
+	int wire_len;
 
 	NEED_ENV();
 	neg_fill_cache();
+	/* again, to keep the response and the entry the whole frame hits */
+	wire_len = add_entry(&resps[R_A], 0, false, xdptest_now_ns(), wire, &k,
+			     &e);
 	trunc_query(c, &p);
 	for (len = 0; len < p.len; len++) {
 		if (len < 14) {
@@ -1127,6 +1162,7 @@ START_TEST(test_trunc_prefix)
 	run_frame(p.buf, p.len, &r);
 	ck_assert_msg(r.verdict == XDP_TX, "whole frame: verdict %s",
 		      verdict_name(r.verdict));
+	check_hit(&p, &r, wire, wire_len, &e, &x);
 }
 END_TEST
 
@@ -1217,11 +1253,14 @@ START_TEST(test_size)
 	static struct pkt_query q;
 	static struct xdptest_frame_run r;
 	static struct pkt p;
-	char why[512];
+	struct xdptest_expect x = { .id = 0x5151,
+				    .qflags = F_RD,
+				    .edns = c->edns };
+	int wire_len;
 
 	NEED_ENV();
-	sized_entry(c->qname, c->total, c->sized_with_opt, 0, xdptest_now_ns(),
-		    wire, &k, &e);
+	wire_len = sized_entry(c->qname, c->total, c->sized_with_opt, 0,
+			       xdptest_now_ns(), wire, &k, &e);
 	memset(&q, 0, sizeof(q));
 	q.dns.id = 0x5151;
 	q.dns.flags = F_RD;
@@ -1238,9 +1277,7 @@ START_TEST(test_size)
 	ck_assert_msg(r.verdict == XDP_TX, "verdict %s, want XDP_TX",
 		      verdict_name(r.verdict));
 	check_counters(&r, XDPDNS_STAT_HIT, true, LDNS_RR_TYPE_TXT, 0);
-	ck_assert_msg(xdptest_check_answer(p.buf, p.len, r.out, r.out_len, &e,
-					   r.t0, r.t1, why, sizeof(why)) == 0,
-		      "answer: %s", why);
+	check_hit(&p, &r, wire, wire_len, &e, &x);
 	ck_assert_uint_eq(r.out_len - (size_t)p.dns_off,
 			  c->total - (c->sized_with_opt && !c->edns ? 11 : 0));
 }
@@ -1369,10 +1406,13 @@ START_TEST(test_name_mismatch)
 	static struct pkt_query q;
 	static struct xdptest_frame_run r;
 	static struct pkt p;
+	struct xdptest_expect x = { .id = 0xc011, .qflags = F_RD };
 	__u64 seed = xdptest_hash_seed(&T);
+	int wire_len;
 
 	NEED_ENV();
-	add_entry(&resps[R_A], 0, false, xdptest_now_ns(), wire, &k, &e);
+	wire_len = add_entry(&resps[R_A], 0, false, xdptest_now_ns(), wire, &k,
+			     &e);
 	ck_assert_int_eq(xdptest_cache_del(&T, &k), 0);
 	if (_i == 3)
 		seed ^= 1;
@@ -1396,6 +1436,7 @@ START_TEST(test_name_mismatch)
 		ck_assert_msg(r.verdict == XDP_TX, "verdict %s, want XDP_TX",
 			      verdict_name(r.verdict));
 		check_counters(&r, XDPDNS_STAT_HIT, true, 1, 0);
+		check_hit(&p, &r, wire, wire_len, &e, &x);
 		return;
 	}
 	expect_pass(p.buf, p.len, &r, XDPDNS_STAT_MISS, true);
@@ -1415,13 +1456,14 @@ START_TEST(test_ttl_floor)
 	static struct xdptest_frame_run r;
 	static struct pkt p;
 	uint64_t now = xdptest_now_ns();
+	struct xdptest_expect x = { .id = 0x0f0f, .qflags = F_RD };
 	ldns_pkt *got = NULL;
-	char why[512];
 	size_t i;
+	int wire_len;
 
 	NEED_ENV();
-	add_entry(&resps[R_MULTI], 0, false, now - 400 * NS_PER_S, wire, &k,
-		  &e);
+	wire_len = add_entry(&resps[R_MULTI], 0, false, now - 400 * NS_PER_S,
+			     wire, &k, &e);
 	e.expire_ns = now + 60 * NS_PER_S;
 	ck_assert_int_eq(xdptest_cache_put(&T, &k, &e), 0);
 	memset(&q, 0, sizeof(q));
@@ -1433,9 +1475,7 @@ START_TEST(test_ttl_floor)
 	run_frame(p.buf, p.len, &r);
 	ck_assert_msg(r.verdict == XDP_TX, "verdict %s",
 		      verdict_name(r.verdict));
-	ck_assert_msg(xdptest_check_answer(p.buf, p.len, r.out, r.out_len, &e,
-					   r.t0, r.t1, why, sizeof(why)) == 0,
-		      "answer: %s", why);
+	check_hit(&p, &r, wire, wire_len, &e, &x);
 	ck_assert_int_eq(ldns_wire2pkt(&got, r.out + p.dns_off,
 				       r.out_len - (size_t)p.dns_off),
 			 LDNS_STATUS_OK);
@@ -1464,11 +1504,14 @@ START_TEST(test_hits)
 	static struct pkt_query q;
 	static struct xdptest_frame_run r;
 	static struct pkt p;
-	int i;
+	struct xdptest_expect x = { .qflags = F_RD,
+				    .edns = true,
+				    .edns_do = true };
+	int i, wire_len;
 
 	NEED_ENV();
-	add_entry(&resps[R_NXDOMAIN], XDPDNS_KEY_DO, false, xdptest_now_ns(),
-		  wire, &k, &e);
+	wire_len = add_entry(&resps[R_NXDOMAIN], XDPDNS_KEY_DO, false,
+			     xdptest_now_ns(), wire, &k, &e);
 	memset(&q, 0, sizeof(q));
 	q.family = 6;
 	q.dns.flags = F_RD;
@@ -1483,6 +1526,8 @@ START_TEST(test_hits)
 		pkt_query(&p, &q);
 		run_frame(p.buf, p.len, &r);
 		ck_assert_uint_eq(r.verdict, XDP_TX);
+		x.id = q.dns.id;
+		check_hit(&p, &r, wire, wire_len, &e, &x);
 	}
 	ck_assert_int_eq(xdptest_stats(&T, &s1), 0);
 	ck_assert_int_eq(xdptest_cache_get(&T, &k, &after), 0);
@@ -1560,11 +1605,14 @@ START_TEST(test_config)
 	static struct pkt_query q;
 	static struct xdptest_frame_run r1, r2, r3, r4;
 	static struct pkt p53, p5353, pedns;
+	struct xdptest_expect x = { .id = 0xc0f1, .qflags = F_RD };
 	__u32 zero = 0, one = 1;
 	int cfg_fd = T.config_fd;
+	int wire_len;
 
 	NEED_ENV();
-	add_entry(&resps[R_A], 0, false, xdptest_now_ns(), wire, &k, &e);
+	wire_len = add_entry(&resps[R_A], 0, false, xdptest_now_ns(), wire, &k,
+			     &e);
 	memset(&q, 0, sizeof(q));
 	q.dns.id = 0xc0f1;
 	q.dns.flags = F_RD;
@@ -1597,10 +1645,21 @@ START_TEST(test_config)
 	ck_assert_msg(r2.verdict == XDP_TX, "port 5353: verdict %s",
 		      verdict_name(r2.verdict));
 	ck_assert_uint_eq(pkt_get_u16(r2.out, p5353.l4_off), 5353);
+	check_hit(&p5353, &r2, wire, wire_len, &e, &x);
 	ck_assert_msg(r3.verdict == XDP_TX, "EDNS 4096: verdict %s",
 		      verdict_name(r3.verdict));
 	/* OPT class is the configured size */
 	ck_assert_uint_eq(pkt_get_u16(r3.out, (int)r3.out_len - 8), 4096);
+	/*
+	 * xdptest_check_answer() renders for XDPTEST_EDNS_SIZE, so this one is
+	 * checked by libldns only, against the configured size.
+	 */
+	x.edns = true;
+	x.edns_size = 4096;
+	x.resp = wire;
+	x.resp_len = (size_t)wire_len;
+	x.stored_ns = e.stored_ns;
+	check_ldns(&pedns, &r3, &x);
 	expect_pass(p53.buf, p53.len, &r4, XDPDNS_STAT_NOT_FOR_US, false);
 }
 END_TEST
