@@ -6,9 +6,11 @@
  * dry-run, the per-client miss budget, the global miss cap and the sampled
  * event stream. Every run asserts the verdict and that PACKETS and exactly
  * one outcome counter moved (markers aside). Every reply the program builds
- * (REFUSED, TC=1) is checked independently: pktbuild recomputes both
- * checksums from scratch and parses the frame, libldns parses the DNS
- * message, and the question bytes must be the query's own.
+ * (REFUSED, TC=1, cached answers) is checked independently: pktbuild
+ * recomputes both checksums from scratch and parses the frame, libldns
+ * parses the DNS message field by field (xdptest_check_ldns()), and the
+ * question bytes must be the query's own; answers are also compared with
+ * cache_entry_render().
  *
  * Buckets run on the real clock (bpf_ktime_get_ns), so the rates are 1 per
  * second with small bursts: a test takes milliseconds, far from the second
@@ -298,21 +300,10 @@ static void expect_untouched(const struct pkt *p,
 	ck_assert(!memcmp(r->out, p->buf, p->len));
 }
 
-/* Sends @p and asserts the verdict and the one outcome (plus markers). */
-static void send_expect(const struct pkt *p, uint32_t verdict,
-			unsigned int outcome)
-{
-	struct xdptest_frame_run r;
-
-	run_frame(p, &r);
-	expect_verdict(&r, verdict);
-	ck_assert_msg(((const __u64 *)&r.after)[outcome] -
-				      ((const __u64 *)&r.before)[outcome] ==
-			      1,
-		      "outcome %s did not move", xdptest_stat_name(outcome));
-	if (verdict != XDP_TX)
-		expect_untouched(p, &r);
-}
+/* The entry cache_hot() wrote and the response it was made of. */
+static struct xdpdns_cache_entry hot_entry;
+static uint8_t hot_wire[512];
+static int hot_wire_len;
 
 /* Puts "hot.example. A 192.0.2.1" in the cache; queries for it are hits. */
 static void cache_hot(void)
@@ -323,8 +314,37 @@ static void cache_hot(void)
 			       .qtype = "A",
 			       .an = an };
 
-	ck_assert_int_eq(
-		xdptest_add(&T, &s, 0, false, xdptest_now_ns(), NULL, NULL), 0);
+	hot_wire_len = resp_build(&s, hot_wire, sizeof(hot_wire));
+	ck_assert_int_gt(hot_wire_len, 0);
+	ck_assert_int_eq(xdptest_add(&T, &s, 0, false, xdptest_now_ns(), NULL,
+				     &hot_entry),
+			 0);
+}
+
+/*
+ * @r must be the answer to @p from cache_hot()'s entry: the frame and
+ * cache_entry_render() by xdptest_check_answer(), then libldns field by
+ * field against the response, the client's side read from @p.
+ */
+static void check_hit(const struct pkt *p, const struct xdptest_frame_run *r)
+{
+	struct xdptest_expect x;
+	char why[512];
+
+	ck_assert_msg(hot_wire_len > 0, "a hit without cache_hot()");
+	if (xdptest_check_answer(p->buf, p->len, r->out, r->out_len, &hot_entry,
+				 r->t0, r->t1, why, sizeof(why)) ||
+	    xdptest_expect_query(p->buf, p->len, &x, why, sizeof(why)))
+		goto fail;
+	x.resp = hot_wire;
+	x.resp_len = (size_t)hot_wire_len;
+	x.stored_ns = hot_entry.stored_ns;
+	if (!xdptest_check_ldns(p->buf, p->len, r, &x, why, sizeof(why)))
+		return;
+fail:
+	xdptest_hexdump("query", p->buf, p->len);
+	xdptest_hexdump("answer", r->out, r->out_len);
+	ck_abort_msg("answer: %s", why);
 }
 
 /* --- independent check of a bounced reply -------------------------------- */
@@ -340,23 +360,25 @@ static size_t qname_wire_len(const uint8_t *msg, size_t len)
 }
 
 /*
- * @out must be the reply the program makes of query @in: checksums and
+ * @r->out must be the reply the program makes of query @in: checksums and
  * lengths right (recomputed by pktbuild, a zero UDP checksum refused), MACs,
  * addresses and ports swapped, VLAN tags kept, ID and question bytes kept,
- * and libldns reads QR=1, RA=1, AA=0, AD=0, RD and CD as in the query, TC
- * and the rcode as asked, no records, an OPT with our size and the query's
- * DO bit and no options iff the query had one.
+ * and libldns reads (xdptest_check_ldns()) the query's ID and question,
+ * QR=1, RA=1, AA=0, AD=0, RD and CD as in the query, TC and the rcode as
+ * asked, no records in any section, an OPT with our size and the query's DO
+ * bit and no options iff the query had one.
  */
-static void check_bounce(const struct pkt *in, const uint8_t *out,
-			 size_t out_len, bool tc, unsigned int rcode)
+static void check_bounce(const struct pkt *in,
+			 const struct xdptest_frame_run *r, bool tc,
+			 unsigned int rcode)
 {
-	const uint8_t *q = in->buf + in->dns_off, *d;
+	const uint8_t *out = r->out, *q = in->buf + in->dns_off, *d;
+	size_t out_len = r->out_len;
+	struct xdptest_expect x;
 	struct pkt_info qi, ai;
 	size_t ql, alen, want_len, qlen_dns;
 	uint16_t qflags;
-	ldns_pkt *lp = NULL;
-	ldns_rdf *opt;
-	char why[256];
+	char why[512];
 	bool edns = in->opt_off >= 0;
 
 	if (pkt_verify_checksums(out, out_len, true, why, sizeof(why))) {
@@ -389,35 +411,52 @@ static void check_bounce(const struct pkt *in, const uint8_t *out,
 	ck_assert_msg(!memcmp(d + 4, q + 4, 8), "counts changed");
 	ck_assert_msg(!memcmp(d + 12, q + 12, ql + 4), "question changed");
 
-	ck_assert_msg(ldns_wire2pkt(&lp, d, ai.dns_len) == LDNS_STATUS_OK,
-		      "ldns cannot parse the reply");
 	qflags = pkt_get_u16(q, 2);
-	ck_assert(ldns_pkt_qr(lp));
-	ck_assert_int_eq(ldns_pkt_tc(lp), tc);
-	ck_assert(!ldns_pkt_aa(lp));
-	ck_assert(!ldns_pkt_ad(lp));
-	ck_assert(ldns_pkt_ra(lp));
-	ck_assert_int_eq(ldns_pkt_rd(lp), !!(qflags & XDPDNS_F_RD));
-	ck_assert_int_eq(ldns_pkt_cd(lp), !!(qflags & XDPDNS_F_CD));
-	ck_assert_int_eq(ldns_pkt_get_opcode(lp), LDNS_PACKET_QUERY);
-	ck_assert_uint_eq(ldns_pkt_get_rcode(lp), rcode);
-	ck_assert_uint_eq(ldns_pkt_id(lp), pkt_get_u16(q, 0));
-	ck_assert_uint_eq(ldns_pkt_qdcount(lp), 1);
-	ck_assert_uint_eq(ldns_pkt_ancount(lp), 0);
-	ck_assert_uint_eq(ldns_pkt_nscount(lp), 0);
-	ck_assert_int_eq(ldns_pkt_edns(lp), edns);
-	if (edns) {
-		ck_assert_uint_eq(ldns_pkt_edns_udp_size(lp),
-				  XDPTEST_EDNS_SIZE);
-		ck_assert_uint_eq(ldns_pkt_edns_version(lp), 0);
-		ck_assert_uint_eq(ldns_pkt_edns_extended_rcode(lp), 0);
-		ck_assert_int_eq(ldns_pkt_edns_do(lp),
-				 !!(in->buf[in->opt_off + 7] & 0x80));
-		opt = ldns_pkt_edns_data(lp);
-		ck_assert_msg(!opt || ldns_rdf_size(opt) == 0,
-			      "OPT options echoed");
+	x = (struct xdptest_expect){
+		.id = pkt_get_u16(q, 0),
+		.qflags = qflags & (XDPDNS_F_RD | XDPDNS_F_CD | XDPDNS_F_AD),
+		.edns = edns,
+		.edns_do = edns && (in->buf[in->opt_off + 7] & 0x80),
+		.rcode = rcode,
+		.tc = tc,
+	};
+	if (xdptest_check_ldns(in->buf, in->len, r, &x, why, sizeof(why))) {
+		xdptest_hexdump("reply", out, out_len);
+		ck_abort_msg("reply: %s", why);
 	}
-	ldns_pkt_free(lp);
+}
+
+/* Sends @p and asserts the verdict and the one outcome (plus markers). */
+static void send_expect(const struct pkt *p, uint32_t verdict,
+			unsigned int outcome)
+{
+	struct xdptest_frame_run r;
+
+	run_frame(p, &r);
+	expect_verdict(&r, verdict);
+	ck_assert_msg(((const __u64 *)&r.after)[outcome] -
+				      ((const __u64 *)&r.before)[outcome] ==
+			      1,
+		      "outcome %s did not move", xdptest_stat_name(outcome));
+	if (verdict != XDP_TX) {
+		expect_untouched(p, &r);
+		return;
+	}
+	switch (outcome) {
+	case XDPDNS_STAT_HIT:
+		check_hit(p, &r);
+		break;
+	case XDPDNS_STAT_ACL_REFUSED:
+		check_bounce(p, &r, false, RCODE_REFUSED);
+		break;
+	case XDPDNS_STAT_RL_SLIPPED:
+	case XDPDNS_STAT_MISS_SLIPPED:
+		check_bounce(p, &r, true, 0);
+		break;
+	default:
+		ck_abort_msg("XDP_TX for %s: no check for it",
+			     xdptest_stat_name(outcome));
+	}
 }
 
 /* Queries to bounce: families, VLANs, EDNS with options, flags, case. */
@@ -636,7 +675,7 @@ START_TEST(test_acl)
 	if (c->verdict == XDP_TX) {
 		expect_moved(&r, c->outcome, QT(TYPE_A), RC(RCODE_REFUSED),
 			     END);
-		check_bounce(&p, r.out, r.out_len, false, RCODE_REFUSED);
+		check_bounce(&p, &r, false, RCODE_REFUSED);
 	} else {
 		expect_moved(&r, c->outcome, END);
 		expect_untouched(&p, &r);
@@ -660,6 +699,7 @@ START_TEST(test_acl_hit)
 	run_frame(&p, &r);
 	expect_verdict(&r, XDP_TX);
 	expect_moved(&r, XDPDNS_STAT_HIT, QT(TYPE_A), RC(0), END);
+	check_hit(&p, &r);
 	query(&p, CLIENT4C, "hot.example", TYPE_A);
 	send_expect(&p, XDP_DROP, XDPDNS_STAT_ACL_DROPPED);
 }
@@ -681,7 +721,7 @@ START_TEST(test_refuse_bytes)
 	expect_verdict(&r, XDP_TX);
 	expect_moved(&r, XDPDNS_STAT_ACL_REFUSED, QT(TYPE_AAAA),
 		     RC(RCODE_REFUSED), END);
-	check_bounce(&p, r.out, r.out_len, false, RCODE_REFUSED);
+	check_bounce(&p, &r, false, RCODE_REFUSED);
 }
 END_TEST
 
@@ -978,7 +1018,7 @@ START_TEST(test_slip)
 			expect_verdict(&r, XDP_TX);
 			expect_moved(&r, XDPDNS_STAT_RL_SLIPPED, QT(TYPE_A),
 				     RC(0), END);
-			check_bounce(&p, r.out, r.out_len, true, 0);
+			check_bounce(&p, &r, true, 0);
 			slipped++;
 		} else {
 			expect_verdict(&r, XDP_DROP);
@@ -1012,7 +1052,7 @@ START_TEST(test_slip_bytes)
 	run_frame(&p, &r);
 	expect_verdict(&r, XDP_TX);
 	expect_moved(&r, XDPDNS_STAT_RL_SLIPPED, QT(TYPE_AAAA), RC(0), END);
-	check_bounce(&p, r.out, r.out_len, true, 0);
+	check_bounce(&p, &r, true, 0);
 }
 END_TEST
 
@@ -1239,7 +1279,7 @@ START_TEST(test_miss_slip)
 	run_frame(&p, &r);
 	expect_verdict(&r, XDP_TX);
 	expect_moved(&r, XDPDNS_STAT_MISS_SLIPPED, QT(TYPE_AAAA), RC(0), END);
-	check_bounce(&p, r.out, r.out_len, true, 0);
+	check_bounce(&p, &r, true, 0);
 	if (c->family == 4) {
 		/* Cannot be bounced: dropped although due a slip. */
 		pkt_query(&ch, &q);
@@ -1376,6 +1416,7 @@ START_TEST(test_sample)
 	expect_verdict(&r, XDP_TX);
 	expect_moved(&r, XDPDNS_STAT_HIT, QT(TYPE_A), RC(0),
 		     XDPDNS_STAT_SAMPLED, END);
+	check_hit(&p, &r);
 	query(&p, PKT_CLIENT6, "Cold.EXAMPLE.org", TYPE_AAAA); /* miss */
 	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
 	query(&p, CLIENT4C, "www.example.com", TYPE_A); /* other /24 */

@@ -356,147 +356,47 @@ static int sized_entry(const char *qname, size_t total, bool with_opt,
 	return len;
 }
 
-/* --- checking an answer with ldns --------------------------------------- */
-
-/* The TTL RFC 2308 gives every record of a negative answer, or 0. */
-static uint32_t negative_ttl(ldns_pkt *orig)
-{
-	ldns_rr_list *ns = ldns_pkt_authority(orig);
-	size_t i;
-
-	if (ldns_pkt_get_rcode(orig) != LDNS_RCODE_NXDOMAIN &&
-	    ldns_pkt_ancount(orig) != 0)
-		return 0;
-	for (i = 0; i < ldns_rr_list_rr_count(ns); i++) {
-		ldns_rr *rr = ldns_rr_list_rr(ns, i);
-		uint32_t ttl, min;
-
-		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA)
-			continue;
-		ttl = ldns_rr_ttl(rr);
-		min = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
-		return ttl < min ? ttl : min;
-	}
-	return 0;
-}
-
-static void check_section(const char *what, ldns_rr_list *got,
-			  ldns_rr_list *orig, uint32_t neg_ttl, uint32_t e0,
-			  uint32_t e1)
-{
-	size_t i, n = ldns_rr_list_rr_count(orig);
-
-	ck_assert_msg(ldns_rr_list_rr_count(got) == n,
-		      "%s section has %zu records, want %zu", what,
-		      ldns_rr_list_rr_count(got), n);
-	for (i = 0; i < n; i++) {
-		ldns_rr *g = ldns_rr_list_rr(got, i);
-		ldns_rr *o = ldns_rr_list_rr(orig, i);
-		uint32_t base = neg_ttl ? neg_ttl : ldns_rr_ttl(o);
-		uint32_t lo = base > e1 ? base - e1 : 0;
-		uint32_t hi = base > e0 ? base - e0 : 0;
-		char *gs = ldns_rr2str(g), *os = ldns_rr2str(o);
-		int cmp = ldns_rr_compare(g, o);
-		uint32_t ttl = ldns_rr_ttl(g);
-
-		if (cmp != 0 || ttl < lo || ttl > hi) {
-			char msg[1024];
-
-			snprintf(msg, sizeof(msg),
-				 "%s record %zu: got %s want %s (TTL %u..%u)",
-				 what, i, gs, os, lo, hi);
-			free(gs);
-			free(os);
-			ck_abort_msg("%s", msg);
-		}
-		free(gs);
-		free(os);
-	}
-}
-
-struct expect {
-	uint16_t id;
-	uint16_t qflags; /* the client's header flags */
-	bool edns;
-	bool edns_do;
-	bool validated;
-	uint64_t stored_ns;
-};
+/* --- checking an answer ----------------------------------------------------- */
 
 /*
- * The DNS payload of @r (an XDP_TX frame) against the original response
- * @wire: header flags by the rules, question, every RRset, decayed TTLs and
- * the OPT record.
+ * libldns must read @r as the answer to query @p that @x describes (see
+ * xdptest_check_ldns()); @x->resp is the response the entry was made of.
  */
-static void check_ldns(const struct xdptest_frame_run *r, const uint8_t *wire,
-		       int wire_len, const struct expect *x)
+static void check_ldns(const struct pkt *p, const struct xdptest_frame_run *r,
+		       const struct xdptest_expect *x)
 {
-	struct pkt_info ai;
-	ldns_pkt *got = NULL, *orig = NULL;
-	char why[256];
-	uint32_t e0 = (uint32_t)((r->t0 - x->stored_ns) / NS_PER_S);
-	uint32_t e1 = (uint32_t)((r->t1 - x->stored_ns) / NS_PER_S);
-	bool ad;
-	const uint8_t *opt;
+	char why[512];
 
-	ck_assert_msg(pkt_parse(r->out, r->out_len, &ai, why, sizeof(why)) == 0,
-		      "answer frame: %s", why);
-	ck_assert_int_eq(ldns_wire2pkt(&orig, wire, (size_t)wire_len),
-			 LDNS_STATUS_OK);
-	ck_assert_msg(ldns_wire2pkt(&got, r->out + ai.dns_off, ai.dns_len) ==
-			      LDNS_STATUS_OK,
-		      "ldns cannot parse the answer");
-
-	ck_assert_uint_eq(ldns_pkt_id(got), x->id);
-	ck_assert_msg(ldns_pkt_qr(got), "QR not set");
-	ck_assert_int_eq(ldns_pkt_get_opcode(got), LDNS_PACKET_QUERY);
-	ck_assert_msg(ldns_pkt_aa(got) == ldns_pkt_aa(orig), "AA %d, want %d",
-		      ldns_pkt_aa(got), ldns_pkt_aa(orig));
-	ck_assert_msg(!ldns_pkt_tc(got), "TC set");
-	ck_assert_msg(ldns_pkt_rd(got) == !!(x->qflags & F_RD),
-		      "RD not echoed");
-	ck_assert_msg(ldns_pkt_ra(got), "RA not set");
-	ck_assert_msg(ldns_pkt_cd(got) == !!(x->qflags & F_CD),
-		      "CD not echoed");
-	ad = x->validated && ((x->qflags & F_AD) || x->edns_do);
-	ck_assert_msg(ldns_pkt_ad(got) == ad, "AD %d, want %d",
-		      ldns_pkt_ad(got), ad);
-	ck_assert_msg(!(r->out[ai.dns_off + 3] & 0x40), "Z bit set");
-	ck_assert_int_eq(ldns_pkt_get_rcode(got), ldns_pkt_get_rcode(orig));
-
-	ck_assert_uint_eq(ldns_pkt_qdcount(got), 1);
-	ck_assert_msg(ldns_rr_compare(
-			      ldns_rr_list_rr(ldns_pkt_question(got), 0),
-			      ldns_rr_list_rr(ldns_pkt_question(orig), 0)) == 0,
-		      "question differs from the response's");
-	check_section("answer", ldns_pkt_answer(got), ldns_pkt_answer(orig),
-		      negative_ttl(orig), e0, e1);
-	check_section("authority", ldns_pkt_authority(got),
-		      ldns_pkt_authority(orig), negative_ttl(orig), e0, e1);
-	check_section("additional", ldns_pkt_additional(got),
-		      ldns_pkt_additional(orig), negative_ttl(orig), e0, e1);
-
-	ck_assert_msg(ldns_pkt_edns(got) == x->edns, "OPT present %d, want %d",
-		      ldns_pkt_edns(got), x->edns);
-	if (x->edns) {
-		static const uint8_t opt_want[11] = { 0, 0, 41, 0x04, 0xd0, 0,
-						      0, 0, 0,	0,    0 };
-		uint8_t w[11];
-
-		ck_assert_uint_eq(ldns_pkt_edns_udp_size(got), 1232);
-		ck_assert_uint_eq(ldns_pkt_edns_version(got), 0);
-		ck_assert_uint_eq(ldns_pkt_edns_extended_rcode(got), 0);
-		ck_assert_msg(ldns_pkt_edns_do(got) == x->edns_do,
-			      "DO not echoed");
-		/* The OPT record is the last 11 bytes, nothing after it. */
-		memcpy(w, opt_want, sizeof(w));
-		if (x->edns_do)
-			w[7] = 0x80;
-		opt = r->out + r->out_len - 11;
-		ck_assert_mem_eq(opt, w, 11);
+	if (xdptest_check_ldns(p->buf, p->len, r, x, why, sizeof(why))) {
+		xdptest_hexdump("query", p->buf, p->len);
+		xdptest_hexdump("answer", r->out, r->out_len);
+		ck_abort_msg("ldns: %s", why);
 	}
-	ldns_pkt_free(got);
-	ldns_pkt_free(orig);
+}
+
+/*
+ * An XDP_TX answer to @p from entry @e, made of response @wire: checked by
+ * xdptest_check_answer() (frame, cache_entry_render()) and by check_ldns()
+ * with the client's side of @x.
+ */
+static void check_hit(const struct pkt *p, const struct xdptest_frame_run *r,
+		      const uint8_t *wire, int wire_len,
+		      const struct xdpdns_cache_entry *e,
+		      const struct xdptest_expect *x)
+{
+	struct xdptest_expect xx = *x;
+	char why[512];
+
+	if (xdptest_check_answer(p->buf, p->len, r->out, r->out_len, e, r->t0,
+				 r->t1, why, sizeof(why))) {
+		xdptest_hexdump("query", p->buf, p->len);
+		xdptest_hexdump("answer", r->out, r->out_len);
+		ck_abort_msg("answer: %s", why);
+	}
+	xx.resp = wire;
+	xx.resp_len = (size_t)wire_len;
+	xx.stored_ns = e->stored_ns;
+	check_ldns(p, r, &xx);
 }
 
 /* --- Positive ------------------------------------------------------------ */
@@ -658,7 +558,7 @@ START_TEST(test_positive)
 	static struct xdptest_frame_run r;
 	static struct pkt p;
 	struct pkt_info qi;
-	struct expect x;
+	struct xdptest_expect x;
 	char why[512];
 	int wire_len;
 	uint16_t qtype;
@@ -699,13 +599,15 @@ START_TEST(test_positive)
 		      "frame length %zu, want %zu", r.out_len,
 		      (size_t)qi.dns_off + dns_len);
 
-	x = (struct expect){ .id = 0xa5c3,
-			     .qflags = c->qflags,
-			     .edns = c->edns,
-			     .edns_do = c->edns_do,
-			     .validated = c->validated,
-			     .stored_ns = stored };
-	check_ldns(&r, wire, wire_len, &x);
+	x = (struct xdptest_expect){ .id = 0xa5c3,
+				     .qflags = c->qflags,
+				     .edns = c->edns,
+				     .edns_do = c->edns_do,
+				     .resp = wire,
+				     .resp_len = (size_t)wire_len,
+				     .validated = c->validated,
+				     .stored_ns = stored };
+	check_ldns(&p, &r, &x);
 
 	ck_assert_int_eq(xdptest_cache_get(&T, &key, &after), 0);
 	ck_assert_uint_eq(after.hits, entry.hits + 1);
@@ -1216,13 +1118,23 @@ START_TEST(test_trunc_prefix)
 	const struct trunc_case *c = &trunc_cases[_i];
 	size_t len, ip_hlen = c->family == 4 ? 20 : 40;
 	static struct xdptest_frame_run r;
+	static uint8_t wire[4096];
 	static struct pkt p;
+	struct xdptest_expect x = { .id = 0x7777,
+				    .qflags = F_RD,
+				    .edns = c->edns };
+	struct xdpdns_cache_entry e;
+	struct xdpdns_cache_key k;
 	unsigned int want;
 	uint32_t verdict;
 	size_t out_len;
+	int wire_len;
 
 	NEED_ENV();
 	neg_fill_cache();
+	/* again, to keep the response and the entry the whole frame hits */
+	wire_len = add_entry(&resps[R_A], 0, false, xdptest_now_ns(), wire, &k,
+			     &e);
 	trunc_query(c, &p);
 	for (len = 0; len < p.len; len++) {
 		if (len < 14) {
@@ -1250,6 +1162,7 @@ START_TEST(test_trunc_prefix)
 	run_frame(p.buf, p.len, &r);
 	ck_assert_msg(r.verdict == XDP_TX, "whole frame: verdict %s",
 		      verdict_name(r.verdict));
+	check_hit(&p, &r, wire, wire_len, &e, &x);
 }
 END_TEST
 
@@ -1340,11 +1253,14 @@ START_TEST(test_size)
 	static struct pkt_query q;
 	static struct xdptest_frame_run r;
 	static struct pkt p;
-	char why[512];
+	struct xdptest_expect x = { .id = 0x5151,
+				    .qflags = F_RD,
+				    .edns = c->edns };
+	int wire_len;
 
 	NEED_ENV();
-	sized_entry(c->qname, c->total, c->sized_with_opt, 0, xdptest_now_ns(),
-		    wire, &k, &e);
+	wire_len = sized_entry(c->qname, c->total, c->sized_with_opt, 0,
+			       xdptest_now_ns(), wire, &k, &e);
 	memset(&q, 0, sizeof(q));
 	q.dns.id = 0x5151;
 	q.dns.flags = F_RD;
@@ -1361,9 +1277,7 @@ START_TEST(test_size)
 	ck_assert_msg(r.verdict == XDP_TX, "verdict %s, want XDP_TX",
 		      verdict_name(r.verdict));
 	check_counters(&r, XDPDNS_STAT_HIT, true, LDNS_RR_TYPE_TXT, 0);
-	ck_assert_msg(xdptest_check_answer(p.buf, p.len, r.out, r.out_len, &e,
-					   r.t0, r.t1, why, sizeof(why)) == 0,
-		      "answer: %s", why);
+	check_hit(&p, &r, wire, wire_len, &e, &x);
 	ck_assert_uint_eq(r.out_len - (size_t)p.dns_off,
 			  c->total - (c->sized_with_opt && !c->edns ? 11 : 0));
 }
@@ -1425,12 +1339,14 @@ START_TEST(test_name_max)
 					   r.t0, r.t1, why, sizeof(why)) == 0,
 		      "answer: %s", why);
 	{
-		struct expect x = { .id = 0x2552,
-				    .qflags = F_RD,
-				    .edns = _i,
-				    .stored_ns = e.stored_ns };
+		struct xdptest_expect x = { .id = 0x2552,
+					    .qflags = F_RD,
+					    .edns = _i,
+					    .resp = wire,
+					    .resp_len = (size_t)wire_len,
+					    .stored_ns = e.stored_ns };
 
-		check_ldns(&r, wire, wire_len, &x);
+		check_ldns(&p, &r, &x);
 	}
 }
 END_TEST
@@ -1490,10 +1406,13 @@ START_TEST(test_name_mismatch)
 	static struct pkt_query q;
 	static struct xdptest_frame_run r;
 	static struct pkt p;
+	struct xdptest_expect x = { .id = 0xc011, .qflags = F_RD };
 	__u64 seed = xdptest_hash_seed(&T);
+	int wire_len;
 
 	NEED_ENV();
-	add_entry(&resps[R_A], 0, false, xdptest_now_ns(), wire, &k, &e);
+	wire_len = add_entry(&resps[R_A], 0, false, xdptest_now_ns(), wire, &k,
+			     &e);
 	ck_assert_int_eq(xdptest_cache_del(&T, &k), 0);
 	if (_i == 3)
 		seed ^= 1;
@@ -1517,6 +1436,7 @@ START_TEST(test_name_mismatch)
 		ck_assert_msg(r.verdict == XDP_TX, "verdict %s, want XDP_TX",
 			      verdict_name(r.verdict));
 		check_counters(&r, XDPDNS_STAT_HIT, true, 1, 0);
+		check_hit(&p, &r, wire, wire_len, &e, &x);
 		return;
 	}
 	expect_pass(p.buf, p.len, &r, XDPDNS_STAT_MISS, true);
@@ -1536,13 +1456,14 @@ START_TEST(test_ttl_floor)
 	static struct xdptest_frame_run r;
 	static struct pkt p;
 	uint64_t now = xdptest_now_ns();
+	struct xdptest_expect x = { .id = 0x0f0f, .qflags = F_RD };
 	ldns_pkt *got = NULL;
-	char why[512];
 	size_t i;
+	int wire_len;
 
 	NEED_ENV();
-	add_entry(&resps[R_MULTI], 0, false, now - 400 * NS_PER_S, wire, &k,
-		  &e);
+	wire_len = add_entry(&resps[R_MULTI], 0, false, now - 400 * NS_PER_S,
+			     wire, &k, &e);
 	e.expire_ns = now + 60 * NS_PER_S;
 	ck_assert_int_eq(xdptest_cache_put(&T, &k, &e), 0);
 	memset(&q, 0, sizeof(q));
@@ -1554,9 +1475,7 @@ START_TEST(test_ttl_floor)
 	run_frame(p.buf, p.len, &r);
 	ck_assert_msg(r.verdict == XDP_TX, "verdict %s",
 		      verdict_name(r.verdict));
-	ck_assert_msg(xdptest_check_answer(p.buf, p.len, r.out, r.out_len, &e,
-					   r.t0, r.t1, why, sizeof(why)) == 0,
-		      "answer: %s", why);
+	check_hit(&p, &r, wire, wire_len, &e, &x);
 	ck_assert_int_eq(ldns_wire2pkt(&got, r.out + p.dns_off,
 				       r.out_len - (size_t)p.dns_off),
 			 LDNS_STATUS_OK);
@@ -1585,11 +1504,14 @@ START_TEST(test_hits)
 	static struct pkt_query q;
 	static struct xdptest_frame_run r;
 	static struct pkt p;
-	int i;
+	struct xdptest_expect x = { .qflags = F_RD,
+				    .edns = true,
+				    .edns_do = true };
+	int i, wire_len;
 
 	NEED_ENV();
-	add_entry(&resps[R_NXDOMAIN], XDPDNS_KEY_DO, false, xdptest_now_ns(),
-		  wire, &k, &e);
+	wire_len = add_entry(&resps[R_NXDOMAIN], XDPDNS_KEY_DO, false,
+			     xdptest_now_ns(), wire, &k, &e);
 	memset(&q, 0, sizeof(q));
 	q.family = 6;
 	q.dns.flags = F_RD;
@@ -1604,6 +1526,8 @@ START_TEST(test_hits)
 		pkt_query(&p, &q);
 		run_frame(p.buf, p.len, &r);
 		ck_assert_uint_eq(r.verdict, XDP_TX);
+		x.id = q.dns.id;
+		check_hit(&p, &r, wire, wire_len, &e, &x);
 	}
 	ck_assert_int_eq(xdptest_stats(&T, &s1), 0);
 	ck_assert_int_eq(xdptest_cache_get(&T, &k, &after), 0);
@@ -1681,11 +1605,14 @@ START_TEST(test_config)
 	static struct pkt_query q;
 	static struct xdptest_frame_run r1, r2, r3, r4;
 	static struct pkt p53, p5353, pedns;
+	struct xdptest_expect x = { .id = 0xc0f1, .qflags = F_RD };
 	__u32 zero = 0, one = 1;
 	int cfg_fd = T.config_fd;
+	int wire_len;
 
 	NEED_ENV();
-	add_entry(&resps[R_A], 0, false, xdptest_now_ns(), wire, &k, &e);
+	wire_len = add_entry(&resps[R_A], 0, false, xdptest_now_ns(), wire, &k,
+			     &e);
 	memset(&q, 0, sizeof(q));
 	q.dns.id = 0xc0f1;
 	q.dns.flags = F_RD;
@@ -1718,10 +1645,21 @@ START_TEST(test_config)
 	ck_assert_msg(r2.verdict == XDP_TX, "port 5353: verdict %s",
 		      verdict_name(r2.verdict));
 	ck_assert_uint_eq(pkt_get_u16(r2.out, p5353.l4_off), 5353);
+	check_hit(&p5353, &r2, wire, wire_len, &e, &x);
 	ck_assert_msg(r3.verdict == XDP_TX, "EDNS 4096: verdict %s",
 		      verdict_name(r3.verdict));
 	/* OPT class is the configured size */
 	ck_assert_uint_eq(pkt_get_u16(r3.out, (int)r3.out_len - 8), 4096);
+	/*
+	 * xdptest_check_answer() renders for XDPTEST_EDNS_SIZE, so this one is
+	 * checked by libldns only, against the configured size.
+	 */
+	x.edns = true;
+	x.edns_size = 4096;
+	x.resp = wire;
+	x.resp_len = (size_t)wire_len;
+	x.stored_ns = e.stored_ns;
+	check_ldns(&pedns, &r3, &x);
 	expect_pass(p53.buf, p53.len, &r4, XDPDNS_STAT_NOT_FOR_US, false);
 }
 END_TEST

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Harness shared by check_xdp, fuzz_xdp and bench_xdp (see xdptest.h): the
- * skeleton, the map plumbing, libldns responses turned into cache entries,
- * and the one routine that decides whether an XDP_TX frame is the right
- * answer. DNS parsing here is deliberately separate from the program's and
- * from userspace/lib, except for cache_entry_render(), which is the oracle
- * the design names.
+ * Harness shared by check_xdp, check_limit, fuzz_xdp and bench_xdp (see
+ * xdptest.h): the skeleton, the map plumbing, libldns responses turned into
+ * cache entries, and the routines that decide whether an XDP_TX frame is the
+ * right answer: byte for byte cache_entry_render(), and field by field what
+ * libldns reads against the query and the original response. DNS parsing
+ * here is deliberately separate from the program's and from userspace/lib,
+ * except for cache_entry_render(), which is the oracle the design names.
  */
 #include "xdptest.h"
 
@@ -420,6 +421,260 @@ int xdptest_check_answer(const uint8_t *in, size_t in_len, const uint8_t *out,
 		    "DNS payload differs from cache_entry_render() at byte "
 		    "%d: 0x%02x, want 0x%02x",
 		    i, out[ai.dns_off + i], want[i]);
+}
+
+int xdptest_expect_query(const uint8_t *in, size_t in_len,
+			 struct xdptest_expect *x, char *why, size_t why_len)
+{
+	struct pkt_info qi;
+	ldns_pkt *qp = NULL;
+	size_t dns_len;
+
+	memset(x, 0, sizeof(*x));
+	if (pkt_parse(in, in_len, &qi, why, why_len))
+		return -1;
+	dns_len = qi.udp_len >= 8 ? qi.udp_len - 8u : 0;
+	if (dns_len > qi.dns_len)
+		dns_len = qi.dns_len;
+	if (ldns_wire2pkt(&qp, in + qi.dns_off, dns_len) != LDNS_STATUS_OK)
+		return fail(why, why_len, "ldns cannot parse the query");
+	x->id = ldns_pkt_id(qp);
+	x->qflags = (ldns_pkt_rd(qp) ? XDPDNS_F_RD : 0) |
+		    (ldns_pkt_cd(qp) ? XDPDNS_F_CD : 0) |
+		    (ldns_pkt_ad(qp) ? XDPDNS_F_AD : 0);
+	x->edns = ldns_pkt_edns(qp);
+	x->edns_do = ldns_pkt_edns_do(qp);
+	ldns_pkt_free(qp);
+	return 0;
+}
+
+/* The TTL RFC 2308 gives every record of a negative answer, or 0. */
+static uint32_t negative_ttl(ldns_pkt *orig)
+{
+	ldns_rr_list *ns = ldns_pkt_authority(orig);
+	size_t i;
+
+	if (ldns_pkt_get_rcode(orig) != LDNS_RCODE_NXDOMAIN &&
+	    ldns_pkt_ancount(orig) != 0)
+		return 0;
+	for (i = 0; i < ldns_rr_list_rr_count(ns); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(ns, i);
+		uint32_t ttl, min;
+
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA)
+			continue;
+		ttl = ldns_rr_ttl(rr);
+		min = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
+		return ttl < min ? ttl : min;
+	}
+	return 0;
+}
+
+/*
+ * Section @what of the answer against the original response's (@orig NULL:
+ * must be empty), TTLs between base - @e1 and base - @e0 seconds.
+ */
+static int check_section(const char *what, ldns_rr_list *got,
+			 ldns_rr_list *orig, uint32_t neg_ttl, uint32_t e0,
+			 uint32_t e1, char *why, size_t why_len)
+{
+	size_t i, n = orig ? ldns_rr_list_rr_count(orig) : 0;
+	int ret = 0;
+
+	if (ldns_rr_list_rr_count(got) != n)
+		return fail(why, why_len,
+			    "%s section has %zu records, want %zu", what,
+			    ldns_rr_list_rr_count(got), n);
+	for (i = 0; i < n && !ret; i++) {
+		ldns_rr *g = ldns_rr_list_rr(got, i);
+		ldns_rr *o = ldns_rr_list_rr(orig, i);
+		uint32_t base = neg_ttl ? neg_ttl : ldns_rr_ttl(o);
+		uint32_t lo = base > e1 ? base - e1 : 0;
+		uint32_t hi = base > e0 ? base - e0 : 0;
+		uint32_t ttl = ldns_rr_ttl(g);
+		char *gs, *os;
+
+		if (ldns_rr_compare(g, o) == 0 && ttl >= lo && ttl <= hi)
+			continue;
+		gs = ldns_rr2str(g);
+		os = ldns_rr2str(o);
+		ret = fail(why, why_len,
+			   "%s record %zu: got %s want %s (TTL %u..%u)", what,
+			   i, gs, os, lo, hi);
+		free(gs);
+		free(os);
+	}
+	return ret;
+}
+
+/* Owner, type and class of the only question of @a and @b, owner bytes too. */
+static bool question_same(ldns_pkt *a, ldns_pkt *b)
+{
+	ldns_rr *qa = ldns_rr_list_rr(ldns_pkt_question(a), 0);
+	ldns_rr *qb = ldns_rr_list_rr(ldns_pkt_question(b), 0);
+	ldns_rdf *oa, *ob;
+
+	if (!qa || !qb)
+		return false;
+	oa = ldns_rr_owner(qa);
+	ob = ldns_rr_owner(qb);
+	return ldns_rdf_size(oa) == ldns_rdf_size(ob) &&
+	       !memcmp(ldns_rdf_data(oa), ldns_rdf_data(ob),
+		       ldns_rdf_size(oa)) &&
+	       ldns_rr_get_type(qa) == ldns_rr_get_type(qb) &&
+	       ldns_rr_get_class(qa) == ldns_rr_get_class(qb);
+}
+
+static int check_header(ldns_pkt *got, ldns_pkt *orig, const uint8_t *dns,
+			const struct xdptest_expect *x, char *why,
+			size_t why_len)
+{
+	bool aa = orig ? ldns_pkt_aa(orig) : false;
+	bool tc = orig ? false : x->tc;
+	bool ad = orig && x->validated &&
+		  ((x->qflags & XDPDNS_F_AD) || x->edns_do);
+	unsigned int rcode = orig ? ldns_pkt_get_rcode(orig) : x->rcode;
+
+	if (ldns_pkt_id(got) != x->id)
+		return fail(why, why_len, "ID 0x%04x, want 0x%04x",
+			    ldns_pkt_id(got), x->id);
+	if (!ldns_pkt_qr(got))
+		return fail(why, why_len, "QR not set");
+	if (ldns_pkt_get_opcode(got) != LDNS_PACKET_QUERY)
+		return fail(why, why_len, "opcode %d, want QUERY",
+			    ldns_pkt_get_opcode(got));
+	if (ldns_pkt_aa(got) != aa)
+		return fail(why, why_len, "AA %d, want %d", ldns_pkt_aa(got),
+			    aa);
+	if (ldns_pkt_tc(got) != tc)
+		return fail(why, why_len, "TC %d, want %d", ldns_pkt_tc(got),
+			    tc);
+	if (ldns_pkt_rd(got) != !!(x->qflags & XDPDNS_F_RD))
+		return fail(why, why_len, "RD not echoed");
+	if (!ldns_pkt_ra(got))
+		return fail(why, why_len, "RA not set");
+	if (ldns_pkt_cd(got) != !!(x->qflags & XDPDNS_F_CD))
+		return fail(why, why_len, "CD not echoed");
+	if (ldns_pkt_ad(got) != ad)
+		return fail(why, why_len, "AD %d, want %d", ldns_pkt_ad(got),
+			    ad);
+	if (dns[3] & 0x40)
+		return fail(why, why_len, "Z bit set");
+	if (ldns_pkt_get_rcode(got) != rcode)
+		return fail(why, why_len, "rcode %u, want %u",
+			    ldns_pkt_get_rcode(got), rcode);
+	return 0;
+}
+
+/* The OPT record: present iff asked for, ours, the last 11 bytes. */
+static int check_opt(ldns_pkt *got, const struct xdptest_expect *x,
+		     const uint8_t *dns, size_t dns_len, char *why,
+		     size_t why_len)
+{
+	uint16_t size = x->edns_size ? x->edns_size : XDPTEST_EDNS_SIZE;
+	uint8_t w[11] = { 0, 0, 41 };
+	ldns_rdf *data;
+
+	if (ldns_pkt_edns(got) != x->edns)
+		return fail(why, why_len, "OPT present %d, want %d",
+			    ldns_pkt_edns(got), x->edns);
+	if (!x->edns)
+		return 0;
+	if (ldns_pkt_edns_udp_size(got) != size)
+		return fail(why, why_len, "OPT size %u, want %u",
+			    ldns_pkt_edns_udp_size(got), size);
+	if (ldns_pkt_edns_version(got) != 0 ||
+	    ldns_pkt_edns_extended_rcode(got) != 0)
+		return fail(why, why_len, "OPT version %u, extended rcode %u",
+			    ldns_pkt_edns_version(got),
+			    ldns_pkt_edns_extended_rcode(got));
+	if (ldns_pkt_edns_do(got) != x->edns_do)
+		return fail(why, why_len, "DO not echoed");
+	data = ldns_pkt_edns_data(got);
+	if (data && ldns_rdf_size(data))
+		return fail(why, why_len, "OPT has %zu bytes of options",
+			    ldns_rdf_size(data));
+	w[3] = (uint8_t)(size >> 8);
+	w[4] = (uint8_t)size;
+	if (x->edns_do)
+		w[7] = 0x80;
+	if (dns_len < 12 + sizeof(w) ||
+	    memcmp(dns + dns_len - sizeof(w), w, sizeof(w)))
+		return fail(why, why_len, "OPT is not the last 11 bytes");
+	return 0;
+}
+
+int xdptest_check_ldns(const uint8_t *in, size_t in_len,
+		       const struct xdptest_frame_run *r,
+		       const struct xdptest_expect *x, char *why,
+		       size_t why_len)
+{
+	uint32_t e0 = 0, e1 = 0, neg = 0;
+	ldns_pkt *got = NULL, *orig = NULL, *query = NULL;
+	struct pkt_info qi, ai;
+	const uint8_t *dns;
+	size_t qlen;
+	int ret = -1;
+
+	if (pkt_parse(in, in_len, &qi, why, why_len) ||
+	    pkt_parse(r->out, r->out_len, &ai, why, why_len))
+		return -1;
+	qlen = qi.udp_len >= 8 ? qi.udp_len - 8u : 0;
+	if (qlen > qi.dns_len)
+		qlen = qi.dns_len;
+	dns = r->out + ai.dns_off;
+	if (ldns_wire2pkt(&query, in + qi.dns_off, qlen) != LDNS_STATUS_OK) {
+		fail(why, why_len, "ldns cannot parse the query");
+		goto out;
+	}
+	if (x->resp &&
+	    ldns_wire2pkt(&orig, x->resp, x->resp_len) != LDNS_STATUS_OK) {
+		fail(why, why_len, "ldns cannot parse the original response");
+		goto out;
+	}
+	if (ldns_wire2pkt(&got, dns, ai.dns_len) != LDNS_STATUS_OK) {
+		fail(why, why_len, "ldns cannot parse the answer");
+		goto out;
+	}
+	if (check_header(got, orig, dns, x, why, why_len))
+		goto out;
+
+	if (ldns_pkt_qdcount(got) != 1 ||
+	    ldns_rr_list_rr_count(ldns_pkt_question(got)) != 1) {
+		fail(why, why_len, "QDCOUNT %u, want 1", ldns_pkt_qdcount(got));
+		goto out;
+	}
+	if (!question_same(got, query)) {
+		fail(why, why_len, "question is not the query's");
+		goto out;
+	}
+	if (orig &&
+	    ldns_rr_compare(ldns_rr_list_rr(ldns_pkt_question(got), 0),
+			    ldns_rr_list_rr(ldns_pkt_question(orig), 0))) {
+		fail(why, why_len, "question differs from the response's");
+		goto out;
+	}
+	if (orig) {
+		e0 = (uint32_t)((r->t0 - x->stored_ns) / 1000000000ULL);
+		e1 = (uint32_t)((r->t1 - x->stored_ns) / 1000000000ULL);
+		neg = negative_ttl(orig);
+	}
+	if (check_section("answer", ldns_pkt_answer(got),
+			  orig ? ldns_pkt_answer(orig) : NULL, neg, e0, e1, why,
+			  why_len) ||
+	    check_section("authority", ldns_pkt_authority(got),
+			  orig ? ldns_pkt_authority(orig) : NULL, neg, e0, e1,
+			  why, why_len) ||
+	    check_section("additional", ldns_pkt_additional(got),
+			  orig ? ldns_pkt_additional(orig) : NULL, neg, e0, e1,
+			  why, why_len))
+		goto out;
+	ret = check_opt(got, x, dns, ai.dns_len, why, why_len);
+out:
+	ldns_pkt_free(got);
+	ldns_pkt_free(orig);
+	ldns_pkt_free(query);
+	return ret;
 }
 
 void xdptest_hexdump(const char *title, const uint8_t *b, size_t len)

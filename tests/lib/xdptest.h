@@ -5,7 +5,8 @@
  * would (port 53, EDNS 1232, limits off, the builder's service addresses),
  * run one frame, read the summed per-CPU counters, fill the cache from DNS
  * responses made with libldns through cache_entry_build(), and check an
- * XDP_TX output against the query, the entry and cache_entry_render().
+ * XDP_TX output against the query, the entry and cache_entry_render(), and
+ * field by field with libldns against the original response.
  */
 #ifndef XDPDNS_TESTS_XDPTEST_H
 #define XDPDNS_TESTS_XDPTEST_H
@@ -137,6 +138,51 @@ int xdptest_query_key(const uint8_t *msg, size_t len,
 int xdptest_check_answer(const uint8_t *in, size_t in_len, const uint8_t *out,
 			 size_t out_len, const struct xdpdns_cache_entry *e,
 			 uint64_t t0, uint64_t t1, char *why, size_t why_len);
+
+/*
+ * What libldns must read in an XDP_TX output. The client's side (@id,
+ * @qflags, @edns, @edns_do) is what the test sent; xdptest_expect_query()
+ * fills it from the query frame. With @resp the output is an answer from the
+ * cache entry built from that response at @stored_ns; without, a bounce
+ * (REFUSED or TC=1) with @rcode and @tc.
+ */
+struct xdptest_expect {
+	uint16_t id;
+	uint16_t qflags; /* the client's header flags: RD, CD, AD */
+	bool edns;
+	bool edns_do;
+	uint16_t edns_size; /* the configured size; 0: XDPTEST_EDNS_SIZE */
+	const uint8_t *resp;
+	size_t resp_len;
+	bool validated;
+	uint64_t stored_ns;
+	unsigned int rcode;
+	bool tc;
+};
+
+/*
+ * Fills the client's side of @x from the DNS payload of query frame @in as
+ * libldns reads it, and zeroes the rest. Return: 0, or -1 with the reason in
+ * @why.
+ */
+int xdptest_expect_query(const uint8_t *in, size_t in_len,
+			 struct xdptest_expect *x, char *why, size_t why_len);
+
+/*
+ * Parses the DNS payload of @r->out (an XDP_TX frame answering query frame
+ * @in) with libldns and checks it field by field against @x: ID, QR, opcode,
+ * AA, TC, RD and CD echoed, RA, AD by the rule (validated and AD or DO
+ * asked), Z, rcode, the question byte for byte the query's, every record of
+ * every section against the original response with its TTL decayed by the
+ * seconds between @x->stored_ns and the run (none for a bounce), and the OPT
+ * record: present iff the query had one, version 0, our size, DO echoed, no
+ * options, the last 11 bytes of the frame.
+ * Return: 0, or -1 with the reason in @why.
+ */
+int xdptest_check_ldns(const uint8_t *in, size_t in_len,
+		       const struct xdptest_frame_run *r,
+		       const struct xdptest_expect *x, char *why,
+		       size_t why_len);
 
 /* Hex dump of @len bytes to stderr, 16 a line, for failure reports. */
 void xdptest_hexdump(const char *title, const uint8_t *b, size_t len);
