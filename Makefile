@@ -150,7 +150,7 @@ $(BUILD)/tests/unit_runner: $(UNIT_OBJS) $(TESTLIB_OBJS) $(CORE) $(LIB)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDNS_LIBS) $(CHECK_LIBS) $(PKG_LIBS)
 
-$(BUILD)/tests/bpf_runner: $(BPFT_OBJS) $(TESTLIB_OBJS) $(LIB)
+$(BUILD)/tests/bpf_runner: $(BPFT_OBJS) $(TESTLIB_OBJS) $(CORE) $(LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDNS_LIBS) $(CHECK_LIBS) $(PKG_LIBS)

@@ -244,14 +244,37 @@ bool acl_allowed(const struct acl *acl, const struct sockaddr *sa)
 	return acl_match(&acl->allow, family, addr);
 }
 
+/*
+ * Sources no packet from the wire can honestly carry (RFC 1122 3.2.1.3,
+ * RFC 4291 2.5.3): a frame that claims one is spoofed, whatever --allow
+ * says. The daemon's own loopback clients never pass through XDP, so the
+ * default allow list's loopback entries stay valid for them.
+ */
+static const char *const acl_martians[] = {
+	"0.0.0.0/8", "127.0.0.0/8", "224.0.0.0/4", "240.0.0.0/4",
+	"::/128",    "::1/128",	    "ff00::/8",
+};
+#define ACL_MARTIANS (sizeof(acl_martians) / sizeof(acl_martians[0]))
+
 int acl_write_maps(const struct acl *acl, int allow_fd, int deny_fd,
 		   int exempt_fd)
 {
+	struct xdpdns_lpm_key *deny;
+	size_t n = 0;
 	int ret;
 
+	deny = calloc(acl->deny.n + ACL_MARTIANS, sizeof(*deny));
+	if (!deny)
+		return -ENOMEM;
+	for (size_t i = 0; i < ACL_MARTIANS; i++)
+		if (!xdpmaps_lpm_key(acl_martians[i], &deny[n]))
+			n++;
+	if (acl->deny.n)
+		memcpy(deny + n, acl->deny.keys, acl->deny.n * sizeof(*deny));
+	n += acl->deny.n;
 	/* Deny first and allow last: a reload never opens a window. */
-	ret = xdpmaps_sync_keys(deny_fd, acl->deny.keys, acl->deny.n,
-				sizeof(struct xdpdns_lpm_key), 1);
+	ret = xdpmaps_sync_keys(deny_fd, deny, n, sizeof(*deny), 1);
+	free(deny);
 	if (!ret)
 		ret = xdpmaps_sync_keys(exempt_fd, acl->exempt.keys,
 					acl->exempt.n,

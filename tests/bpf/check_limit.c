@@ -28,6 +28,9 @@
 #include <bpf/libbpf.h>
 #include <ldns/ldns.h>
 
+#include "userspace/acl.h"
+#include "userspace/config.h"
+
 #include "tests/lib/pktbuild.h"
 #include "tests/lib/xdptest.h"
 #include "xdpdns.skel.h"
@@ -953,6 +956,46 @@ START_TEST(test_odd_limited)
 }
 END_TEST
 
+/*
+ * The daemon's own ACL writer (acl_write_maps) puts the martian sources in
+ * the deny map: even with everything allowed, a frame from the wire that
+ * claims loopback, "this network" or multicast as its source is dropped.
+ */
+START_TEST(test_martians)
+{
+	static const char *const martians[] = { "127.0.0.1", "127.9.9.9",
+						"0.1.2.3",   "224.0.0.5",
+						"::1",	     "ff02::1" };
+	char *args[] = { "xdpdnsd",    "--no-xdp", "--listen",
+			 "192.0.2.53", "--allow",  "0.0.0.0/0",
+			 "--allow",    "::/0",	   NULL };
+	struct xdpdns_config cfg = cfg_base();
+	char err[CONFIG_ERR_MAX];
+	struct config c;
+	struct acl acl;
+	struct pkt p;
+
+	lim_reset();
+	ck_assert_msg(config_build(8, args, &c, err, sizeof(err)) == CONFIG_RUN,
+		      "%s", err);
+	ck_assert_msg(!acl_build(&c, &acl, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(
+		acl_write_maps(&acl, T.allow_fd, T.deny_fd, T.exempt_fd), 0);
+	cfg.flags = XDPDNS_CFG_ACL;
+	cfg_set(&cfg);
+	for (size_t i = 0; i < sizeof(martians) / sizeof(martians[0]); i++) {
+		query(&p, martians[i], "a.example", TYPE_A);
+		send_expect(&p, XDP_DROP, XDPDNS_STAT_ACL_DROPPED);
+	}
+	query(&p, PKT_CLIENT4, "a.example", TYPE_A);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	query(&p, PKT_CLIENT6, "a.example", TYPE_A);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	acl_free(&acl);
+	config_free(&c);
+}
+END_TEST
+
 /* Aggregation: /24 for IPv4 and /64 for IPv6 as configured. */
 START_TEST(test_rl_prefix)
 {
@@ -1547,6 +1590,7 @@ Suite *limit_suite(void)
 	tcase_add_test(tc, test_rl_hits);
 	tcase_add_test(tc, test_rl_prefix);
 	tcase_add_test(tc, test_rl_v6_per_host);
+	tcase_add_test(tc, test_martians);
 	tcase_add_loop_test(tc, test_odd_limited, 0,
 			    sizeof(odd_cases) / sizeof(odd_cases[0]));
 	tcase_add_loop_test(tc, test_slip, 0, ARRAY_SIZE(slip_values));
