@@ -215,10 +215,24 @@ __noinline int xdpdns_limit(struct xdp_md *ctx, struct limit *l)
 		/* Deny wins; an address in neither list is not allowed. */
 		if (bpf_map_lookup_elem(&xdpdns_deny, &k) ||
 		    !bpf_map_lookup_elem(&xdpdns_allow, &k)) {
-			if (flags & XDPDNS_CFG_ACL_REFUSE) {
-				l->bounce = DNS_RCODE_REFUSED;
-				l->tx_reason = XDPDNS_STAT_ACL_REFUSED;
+			if (!(flags & XDPDNS_CFG_ACL_REFUSE))
+				return XDPDNS_STAT_ACL_DROPPED;
+			/*
+			 * REFUSED replies are metered by the outsider's own
+			 * query bucket: unmetered, refuse would be a 1:1
+			 * reflector for whoever spoofs the source.
+			 */
+			if (cfg->rl_rate) {
+				limit_rl_key(&k, cfg, &rk);
+				st = limit_state(&rk);
+				if (st && !gcra_take(&st->tat_ns,
+						     bpf_ktime_get_ns(),
+						     cfg->rl_rate,
+						     cfg->rl_burst))
+					return XDPDNS_STAT_ACL_DROPPED;
 			}
+			l->bounce = DNS_RCODE_REFUSED;
+			l->tx_reason = XDPDNS_STAT_ACL_REFUSED;
 			return XDPDNS_STAT_ACL_DROPPED;
 		}
 	}

@@ -996,6 +996,36 @@ START_TEST(test_martians)
 }
 END_TEST
 
+/*
+ * --acl-action refuse with a query rate: an outsider's REFUSED replies
+ * come out of its own bucket (burst, then dropped), not one per query.
+ */
+START_TEST(test_refuse_metered)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct xdptest_frame_run r;
+	struct pkt p;
+
+	lim_reset();
+	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
+	cfg.rl_rate = 1;
+	cfg.rl_burst = 3;
+	cfg_set(&cfg);
+	lpm_add(T.skel->maps.xdpdns_allow, "203.0.113.0/24");
+	for (int i = 0; i < 3; i++) {
+		query(&p, PKT_CLIENT4, "a.example", TYPE_A);
+		run_frame(&p, &r);
+		expect_verdict(&r, XDP_TX);
+	}
+	query(&p, PKT_CLIENT4, "a.example", TYPE_A);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_ACL_DROPPED);
+	/* another outsider has its own bucket */
+	query(&p, CLIENT4C, "a.example", TYPE_A);
+	run_frame(&p, &r);
+	expect_verdict(&r, XDP_TX);
+}
+END_TEST
+
 /* Aggregation: /24 for IPv4 and /64 for IPv6 as configured. */
 START_TEST(test_rl_prefix)
 {
@@ -1591,6 +1621,7 @@ Suite *limit_suite(void)
 	tcase_add_test(tc, test_rl_prefix);
 	tcase_add_test(tc, test_rl_v6_per_host);
 	tcase_add_test(tc, test_martians);
+	tcase_add_test(tc, test_refuse_metered);
 	tcase_add_loop_test(tc, test_odd_limited, 0,
 			    sizeof(odd_cases) / sizeof(odd_cases[0]));
 	tcase_add_loop_test(tc, test_slip, 0, ARRAY_SIZE(slip_values));
