@@ -220,15 +220,15 @@ __noinline int xdpdns_limit(struct xdp_md *ctx, struct limit *l)
 			/*
 			 * REFUSED replies are metered by the outsider's own
 			 * query bucket: unmetered, refuse would be a 1:1
-			 * reflector for whoever spoofs the source.
+			 * reflector for whoever spoofs the source. Dry-run
+			 * limits nothing, this neither.
 			 */
-			if (cfg->rl_rate) {
+			if (cfg->rl_rate && !(flags & XDPDNS_CFG_RL_DRYRUN)) {
 				limit_rl_key(&k, cfg, &rk);
 				st = limit_state(&rk);
-				if (st && !gcra_take(&st->tat_ns,
-						     bpf_ktime_get_ns(),
-						     cfg->rl_rate,
-						     cfg->rl_burst))
+				if (st &&
+				    !gcra_take(&st->tat_ns, bpf_ktime_get_ns(),
+					       cfg->rl_rate, cfg->rl_burst))
 					return XDPDNS_STAT_ACL_DROPPED;
 			}
 			l->bounce = DNS_RCODE_REFUSED;

@@ -8,17 +8,30 @@
  *
  * A reference model written from the specification (not from the program)
  * classifies every frame: not for us, unusual DNS, or a servable query that
- * must hit, miss, be stale or be too big. The run must agree: valid verdict,
- * a passed frame untouched, exactly one outcome counter plus packets (and
- * queries exactly when the model says the datagram reached DNS parsing),
- * and every XDP_TX frame must verify its checksums, parse with ldns, keep
- * the question bytes and equal cache_entry_render() for that query.
+ * must hit, miss, be stale or be too big. On top of that the run goes in
+ * phases of a few thousand frames, each with its own config (ACL off, drop
+ * or refuse; per-client query bucket, miss budget and global miss cap off,
+ * never limiting or counted down; slip 0..3; dry-run; aggregation prefixes;
+ * sampling 1 in 0, 1 or 3) and clients drawn from allowed, denied, exempt
+ * and unlisted addresses; the model keeps its own buckets (see RATE_SLOW)
+ * and predicts the verdict, the one outcome counter, and the markers
+ * (dryrun, rl_exempt, sampled) of every frame.
+ *
+ * Checks per frame, each counted once in "N passed, N failed": (1) the
+ * invariants (valid verdict, packets +1, exactly one outcome, queries as
+ * the model says, a passed frame untouched); (2) verdict, outcome and
+ * markers as predicted; (3) for XDP_TX, the answer_rcode slot, and the
+ * frame: an answer verifies checksums, parses with ldns and equals
+ * cache_entry_render(), a bounce (REFUSED or TC=1) is checked byte by byte
+ * and with ldns; (4) with sampling on, the ring's one event, field by field.
+ * The line before the last counts frames and checks separately.
  *
  * Usage: fuzz_xdp [BUILD_DIR]. XDPDNS_FUZZ_SEED repeats a run,
  * XDPDNS_FUZZ_N sets the number of frames (default 500000).
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +39,8 @@
 #include <unistd.h>
 
 #include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <ldns/ldns.h>
 
 #include "lib/cache_entry.h"
@@ -35,7 +50,6 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NS_PER_S 1000000000ULL
 #define N_ENTRIES 320
-#define TIME_LIMIT_S 50
 #define MAX_REPORTS 10
 
 static uint64_t rng_state;
@@ -218,12 +232,22 @@ enum stage {
 
 struct model {
 	enum stage stage;
+	/* ST_NOT_DNS, but UDP (or an IPv6 extension header) to a service
+	 * address: it pays the ACL and the limits, never bounced. */
+	bool odd;
 	struct xdpdns_cache_key key;
 	bool has_opt;
+	bool do_bit;
+	bool name_ok; /* header and qname parse: the key's name is known */
+	bool parseable; /* all of the question and OPT parse, RD aside */
 	uint16_t udp_size;
+	uint16_t flags; /* DNS header flags word */
+	size_t qlen; /* wire length of the qname */
 	size_t question_len;
 	int dns_off;
 	size_t dns_len;
+	int family; /* of the source address, 0 before L3 */
+	uint8_t src[16];
 };
 
 static uint8_t svc4[4], svc6[16];
@@ -233,8 +257,14 @@ static uint16_t be16(const uint8_t *b)
 	return (uint16_t)(b[0] << 8 | b[1]);
 }
 
-/* The DNS payload @m of @n bytes: ST_BAD_DNS or ST_QUERY. */
-static enum stage model_dns(const uint8_t *m, size_t n, struct model *md)
+/*
+ * The DNS payload @m of @n bytes, of which @avail are in the frame (the
+ * qname is read against the frame, the rest against the UDP length):
+ * ST_BAD_DNS or ST_QUERY, and name_ok/parseable for the bounces, which
+ * answer a query with RD clear too.
+ */
+static enum stage model_dns(const uint8_t *m, size_t n, size_t avail,
+			    struct model *md)
 {
 	size_t off = 12, kn = 0, end;
 	uint16_t flags;
@@ -242,18 +272,19 @@ static enum stage model_dns(const uint8_t *m, size_t n, struct model *md)
 	if (n < 12)
 		return ST_BAD_DNS;
 	flags = be16(m + 2);
-	if (flags & (XDPDNS_F_QR | XDPDNS_F_OPCODE | XDPDNS_F_TC) ||
-	    !(flags & XDPDNS_F_RD))
+	md->flags = flags;
+	if (flags & (XDPDNS_F_QR | XDPDNS_F_OPCODE | XDPDNS_F_TC))
 		return ST_BAD_DNS;
 	if (be16(m + 4) != 1 || be16(m + 6) || be16(m + 8) || be16(m + 10) > 1)
 		return ST_BAD_DNS;
 	for (;;) {
 		uint8_t l;
 
-		if (off >= n)
+		if (off >= avail)
 			return ST_BAD_DNS;
 		l = m[off];
-		if (l > 63 || kn + 1 + l > XDPDNS_NAME_MAX || off + 1 + l > n)
+		if (l > 63 || kn + 1 + l > XDPDNS_NAME_MAX ||
+		    off + 1 + l > avail)
 			return ST_BAD_DNS;
 		md->key.qname[kn++] = l;
 		off++;
@@ -264,6 +295,8 @@ static enum stage model_dns(const uint8_t *m, size_t n, struct model *md)
 						      m[off] + 32 :
 						      m[off];
 	}
+	md->name_ok = true;
+	md->qlen = kn;
 	if (off + 4 > n || be16(m + off + 2) != 1)
 		return ST_BAD_DNS;
 	md->key.qtype = be16(m + off);
@@ -272,19 +305,26 @@ static enum stage model_dns(const uint8_t *m, size_t n, struct model *md)
 	md->question_len = off - 12;
 	if (flags & XDPDNS_F_CD)
 		md->key.flags |= XDPDNS_KEY_CD;
-	if (be16(m + 10) == 0)
-		return off == n ? ST_QUERY : ST_BAD_DNS;
-
-	/* OPT: root owner, type 41, version 0, last; options not parsed */
-	if (off + 11 > n || m[off] != 0 || be16(m + off + 1) != 41 ||
-	    m[off + 6] != 0)
-		return ST_BAD_DNS;
-	md->has_opt = true;
-	md->udp_size = be16(m + off + 3);
-	if (m[off + 7] & 0x80)
-		md->key.flags |= XDPDNS_KEY_DO;
-	end = off + 11 + be16(m + off + 9);
-	return end == n ? ST_QUERY : ST_BAD_DNS;
+	if (be16(m + 10) == 0) {
+		if (off != n)
+			return ST_BAD_DNS;
+	} else {
+		/* OPT: root owner, type 41, version 0, last; options not
+		 * parsed */
+		if (off + 11 > n || m[off] != 0 || be16(m + off + 1) != 41 ||
+		    m[off + 6] != 0)
+			return ST_BAD_DNS;
+		md->has_opt = true;
+		md->udp_size = be16(m + off + 3);
+		md->do_bit = m[off + 7] & 0x80;
+		if (md->do_bit)
+			md->key.flags |= XDPDNS_KEY_DO;
+		end = off + 11 + be16(m + off + 9);
+		if (end != n)
+			return ST_BAD_DNS;
+	}
+	md->parseable = true;
+	return (flags & XDPDNS_F_RD) ? ST_QUERY : ST_BAD_DNS;
 }
 
 static void model_frame(const uint8_t *f, size_t len, struct model *md)
@@ -305,41 +345,448 @@ static void model_frame(const uint8_t *f, size_t len, struct model *md)
 		off += 4;
 	}
 	l3 = off;
+	/* In parse_ipv4()/parse_ipv6()'s order: which defect is seen first
+	 * decides whether the frame is for a service address at all. */
 	if (type == 0x0800) {
+		bool ours;
+		unsigned int ihl;
 		uint16_t tot;
 
-		if (l3 + 20 > len || f[l3] != 0x45 || f[l3 + 9] != 17 ||
-		    (be16(f + l3 + 6) & 0x3fff) || memcmp(f + l3 + 16, svc4, 4))
+		if (l3 + 20 > len || (f[l3] >> 4) != 4 || f[l3 + 9] != 17)
 			return;
+		ours = !memcmp(f + l3 + 16, svc4, 4);
+		md->family = 4;
+		memcpy(md->src, f + l3 + 12, 4);
+		ihl = f[l3] & 15;
 		l4 = l3 + 20;
+		if (ihl != 5 || (be16(f + l3 + 6) & 0x3fff) || l4 + 8 > len) {
+			md->odd = ours;
+			return;
+		}
+		if (be16(f + l4 + 2) != 53)
+			return;
 		tot = be16(f + l3 + 2);
-		if (tot < 28 || l3 + tot > len)
+		if (tot < 28 || l3 + tot > len) {
+			md->odd = ours;
 			return;
+		}
 		plen = tot - 20u;
-	} else if (type == 0x86dd) {
-		if (l3 + 40 > len || (f[l3] >> 4) != 6 || f[l3 + 6] != 17 ||
-		    memcmp(f + l3 + 24, svc6, 16))
+		if (!ours)
 			return;
+	} else if (type == 0x86dd) {
+		bool ours;
+		uint8_t nh;
+
+		if (l3 + 40 > len || (f[l3] >> 4) != 6)
+			return;
+		ours = !memcmp(f + l3 + 24, svc6, 16);
+		md->family = 6;
+		memcpy(md->src, f + l3 + 8, 16);
+		nh = f[l3 + 6];
 		l4 = l3 + 40;
+		if (nh != 17) {
+			/* RFC 8200 4.1: hop-by-hop, routing, fragment, AH,
+			 * destination options, MH, HIP, Shim6 */
+			md->odd = ours && (nh == 0 || nh == 43 || nh == 44 ||
+					   nh == 51 || nh == 60 || nh == 135 ||
+					   nh == 139 || nh == 140);
+			return;
+		}
+		if (l4 + 8 > len) {
+			md->odd = ours;
+			return;
+		}
+		if (be16(f + l4 + 2) != 53)
+			return;
 		plen = be16(f + l3 + 4);
-		if (l4 + plen > len)
+		if (l4 + plen > len) {
+			md->odd = ours;
+			return;
+		}
+		if (!ours)
 			return;
 	} else {
 		return;
 	}
-	if (l4 + 8 > len || be16(f + l4 + 2) != 53)
-		return;
 	ulen = be16(f + l4 + 4);
-	if (ulen != plen || ulen < 8)
+	if (ulen != plen || ulen < 8) {
+		md->odd = true;
 		return;
+	}
 	md->dns_off = (int)(l4 + 8);
 	md->dns_len = ulen - 8;
-	md->stage = model_dns(f + l4 + 8, ulen - 8, md);
+	md->stage = model_dns(f + l4 + 8, ulen - 8, len - (l4 + 8), md);
+}
+
+/* --- the limits: lists, phases and the model's buckets ------------------- */
+
+/*
+ * Client classes by address: 10.<class>.x.y and 2001:db8:<class>00::/40.
+ * The lists below make class 1 allowed, 2 allowed but denied (deny wins),
+ * 4 allowed and exempt, 130 exempt but not allowed (the ACL comes first),
+ * 200 and everything else (the builder's default client, mutated sources)
+ * in neither list.
+ */
+struct prefix {
+	int family;
+	uint8_t addr[16];
+	unsigned int len;
+};
+
+#define V6P(c)                            \
+	{                                 \
+		0x20, 0x01, 0x0d, 0xb8, c \
+	}
+static const struct prefix allow_list[] = {
+	{ 4, { 10, 0 }, 9 },
+	{ 6, V6P(0), 33 },
+};
+static const struct prefix deny_list[] = {
+	{ 4, { 10, 2 }, 16 },
+	{ 6, V6P(2), 40 },
+};
+static const struct prefix exempt_list[] = {
+	{ 4, { 10, 4 }, 16 },
+	{ 4, { 10, 130 }, 16 },
+	{ 6, V6P(4), 40 },
+	{ 6, V6P(130), 40 },
+};
+static const uint8_t client_classes[] = { 1, 1, 1, 2, 4, 130, 200 };
+
+/* Does the first @bits bits of @a equal @b's? */
+static bool bits_equal(const uint8_t *a, const uint8_t *b, unsigned int bits)
+{
+	unsigned int i;
+
+	for (i = 0; i < bits / 8; i++)
+		if (a[i] != b[i])
+			return false;
+	return !(bits % 8) ||
+	       !((a[i] ^ b[i]) & (uint8_t)(0xff00 >> (bits % 8)));
+}
+
+static bool list_has(const struct prefix *l, size_t n, const struct model *md)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (l[i].family == md->family &&
+		    bits_equal(l[i].addr, md->src, l[i].len))
+			return true;
+	return false;
+}
+
+#define LIST_HAS(l, md) list_has(l, ARRAY_SIZE(l), md)
+
+static int list_install(int fd, const struct prefix *l, size_t n)
+{
+	struct xdpdns_lpm_key k;
+	__u32 one = 1;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memset(&k, 0, sizeof(k));
+		k.prefixlen = 32 + l[i].len;
+		k.family = (__u32)l[i].family;
+		memcpy(k.addr, l[i].addr, 16);
+		if (bpf_map_update_elem(fd, &k, &one, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/*
+ * Rates are one of three kinds, so that every decision is exact whatever
+ * the kernel's clock says: 0 (off), RATE_HUGE (on, interval 0: never
+ * limits) and RATE_SLOW (one query a second): a fresh bucket admits
+ * max(burst, 1) queries and then nothing until a second after its first
+ * query. Phases are short (a few thousand frames, milliseconds) and every
+ * phase starts from empty buckets; a frame that ends PHASE_WINDOW_NS or
+ * more after its phase began is "clock-decided" (counted, not predicted).
+ */
+#define RATE_HUGE 0xffffffffu
+#define RATE_SLOW 1u
+#define PHASE_WINDOW_NS NS_PER_S
+#define PHASE_FRAMES_MIN 500
+#define PHASE_FRAMES_RAND 2500
+#define POOL_MAX 256
+#define BUCKETS 16384 /* more than a phase's frames: never full */
+
+struct mbucket {
+	bool used;
+	struct xdpdns_rl_key key;
+	unsigned int rl_taken, miss_taken;
+	unsigned long slip_ctr;
+};
+
+struct phase {
+	struct xdpdns_config cfg;
+	uint64_t start;
+	unsigned long frames_left;
+	bool slow; /* some bucket is RATE_SLOW */
+	bool clock; /* the window passed: the rest is clock-decided */
+	unsigned int pool_n;
+	uint8_t pool[POOL_MAX][16];
+	int pool_family[POOL_MAX];
+	unsigned int gmiss_taken;
+	struct mbucket buckets[BUCKETS];
+};
+
+static uint32_t rand_rate(uint32_t *burst, unsigned int burst_max)
+{
+	*burst = rn(burst_max + 1);
+	switch (rn(3)) {
+	case 0:
+		return 0;
+	case 1:
+		return RATE_HUGE;
+	}
+	return RATE_SLOW;
+}
+
+/* A new phase: its config in the map, empty buckets on both sides. */
+static int phase_start(struct xdptest *t, struct phase *ph)
+{
+	static const uint8_t v4p[] = { 0, 32, 24 }, v6p[] = { 0, 128, 64 };
+	static const uint32_t samples[] = { 0, 1, 1, 3 };
+	struct xdpdns_config *c = &ph->cfg;
+	struct xdpdns_gmiss_state g = { 0 };
+	struct xdpdns_rl_key k, next;
+	__u32 zero = 0;
+	unsigned int i;
+
+	memset(c, 0, sizeof(*c));
+	c->port = 53;
+	c->edns_size = XDPTEST_EDNS_SIZE;
+	c->hash_seed = XDPTEST_HASH_SEED;
+	c->v4_prefix = 32;
+	c->v6_prefix = 128;
+	if (!chance(20)) { /* else all off, as the program ships */
+		c->flags = (uint32_t[]){ 0, XDPDNS_CFG_ACL,
+					 XDPDNS_CFG_ACL |
+						 XDPDNS_CFG_ACL_REFUSE }[rn(3)];
+		if (chance(15))
+			c->flags |= XDPDNS_CFG_RL_DRYRUN;
+		c->rl_rate = rand_rate(&c->rl_burst, 9);
+		c->miss_rate = rand_rate(&c->miss_burst, 9);
+		c->gmiss_rate = rand_rate(&c->gmiss_burst, 300);
+		c->slip = (uint8_t)rn(4);
+		c->v4_prefix = v4p[rn(ARRAY_SIZE(v4p))];
+		c->v6_prefix = v6p[rn(ARRAY_SIZE(v6p))];
+		c->sample_rate = samples[rn(ARRAY_SIZE(samples))];
+	}
+	ph->slow = c->rl_rate == RATE_SLOW || c->miss_rate == RATE_SLOW ||
+		   c->gmiss_rate == RATE_SLOW;
+	ph->clock = false;
+	ph->frames_left = PHASE_FRAMES_MIN + rn(PHASE_FRAMES_RAND);
+	ph->pool_n = 1 + rn(chance(50) ? 16 : POOL_MAX);
+	for (i = 0; i < ph->pool_n; i++) {
+		uint8_t *a = ph->pool[i],
+			cls = client_classes[rn(ARRAY_SIZE(client_classes))];
+		unsigned int idx = rn(256);
+
+		memset(a, 0, 16);
+		ph->pool_family[i] = chance(50) ? 4 : 6;
+		if (ph->pool_family[i] == 4) {
+			a[0] = 10;
+			a[1] = cls;
+			a[2] = (uint8_t)(idx >> 7);
+			a[3] = (uint8_t)(1 + (idx & 127));
+		} else {
+			memcpy(a, (uint8_t[])V6P(cls), 5);
+			a[7] = (uint8_t)(idx >> 7);
+			a[15] = (uint8_t)(1 + (idx & 127));
+		}
+	}
+	ph->gmiss_taken = 0;
+	memset(ph->buckets, 0, sizeof(ph->buckets));
+
+	if (bpf_map_update_elem(t->config_fd, &zero, c, BPF_ANY) ||
+	    bpf_map_update_elem(t->gmiss_fd, &zero, &g, BPF_ANY))
+		return -errno;
+	while (!bpf_map_get_next_key(t->rl_fd, NULL, &next)) {
+		k = next;
+		if (bpf_map_delete_elem(t->rl_fd, &k))
+			return -errno;
+	}
+	ph->start = xdptest_now_ns();
+	return 0;
+}
+
+/* The model's bucket of the client of @md, by its aggregation prefix. */
+static struct mbucket *bucket_get(struct phase *ph, const struct model *md)
+{
+	const struct xdpdns_config *c = &ph->cfg;
+	unsigned int bits, i, h = 2166136261u, n;
+	struct xdpdns_rl_key k = { .family = (__u32)md->family };
+
+	if (md->family == 4)
+		bits = c->v4_prefix ? c->v4_prefix : 32;
+	else
+		bits = c->v6_prefix ? c->v6_prefix : 128;
+	for (i = 0; i < 16 && i * 8 < bits; i++)
+		k.addr[i] = md->src[i] &
+			    (bits >= 8 * i + 8 ?
+				     0xff :
+				     (uint8_t)(0xff00 >> (bits % 8)));
+	for (i = 0; i < sizeof(k); i++)
+		h = (h ^ ((uint8_t *)&k)[i]) * 16777619u;
+	for (n = 0; n < BUCKETS; n++, h++) {
+		struct mbucket *b = &ph->buckets[h % BUCKETS];
+
+		if (!b->used) {
+			b->used = true;
+			b->key = k;
+			return b;
+		}
+		if (!memcmp(&b->key, &k, sizeof(k)))
+			return b;
+	}
+	abort(); /* BUCKETS > frames of a phase */
+}
+
+/* One token of a bucket that has given @taken; see RATE_SLOW. */
+static bool take(uint32_t rate, uint32_t burst, unsigned int *taken)
+{
+	if (rate == RATE_HUGE)
+		return true;
+	if (*taken >= (burst ? burst : 1))
+		return false;
+	(*taken)++;
+	return true;
+}
+
+/* What the program must do with one frame. */
+struct pred {
+	uint32_t verdict;
+	unsigned int reason; /* XDPDNS_STAT_*, or REASON_DNS */
+	uint16_t bounce; /* XDP_TX bounce: XDPDNS_F_TC or rcode REFUSED */
+	bool dryrun, exempt;
+	bool ev_qname; /* the sampled event names the query */
+	bool ev_qtype;
+};
+
+#define REASON_DNS XDPDNS_STAT_MAX /* one of the DNS parse reasons */
+#define REASON_L2L4 (XDPDNS_STAT_MAX + 1) /* one of the reasons below DNS */
+#define RCODE_REFUSED 5
+
+/* A bounce tried (TC=1 or REFUSED), which needs the whole question. */
+static void pred_bounce(struct pred *pr, const struct model *md,
+			unsigned int drop, unsigned int tx, uint16_t flags)
+{
+	pr->ev_qname = md->name_ok;
+	pr->ev_qtype = md->parseable;
+	if (md->parseable) {
+		pr->verdict = XDP_TX;
+		pr->reason = tx;
+		pr->bounce = flags;
+	} else {
+		pr->verdict = XDP_DROP;
+		pr->reason = drop;
+	}
+}
+
+/*
+ * A query over a per-client limit (limit.bpf.h's limit_over()): counted for
+ * slip, then dry-run (returns false: it goes on) or dropped, with every
+ * slip-th one bounced TC=1.
+ */
+static bool pred_over(struct pred *pr, const struct phase *ph,
+		      struct mbucket *b, const struct model *md,
+		      unsigned int drop, unsigned int tx)
+{
+	uint8_t slip = ph->cfg.slip;
+
+	if (slip > 1)
+		b->slip_ctr++;
+	if (ph->cfg.flags & XDPDNS_CFG_RL_DRYRUN) {
+		pr->dryrun = true;
+		return false;
+	}
+	if (slip == 1 || (slip > 1 && b->slip_ctr % slip == 0)) {
+		pred_bounce(pr, md, drop, tx, XDPDNS_F_TC);
+	} else {
+		pr->verdict = XDP_DROP;
+		pr->reason = drop;
+	}
+	return true;
+}
+
+/*
+ * The whole decision for a frame that reached DNS (the model's stage is
+ * not ST_NOT_DNS), from the README's "How a query travels": ACL, exemption,
+ * the query bucket, the cache (@base, @base_tx: what the cache part says),
+ * and for a query bound for the daemon the miss budget and the global cap.
+ * Updates the model's buckets as the program must update its own.
+ */
+static void predict(struct phase *ph, const struct model *md, unsigned int base,
+		    bool base_tx, struct pred *pr)
+{
+	const struct xdpdns_config *c = &ph->cfg;
+	bool limits = c->rl_rate || c->miss_rate || c->gmiss_rate;
+	bool miss = false, dry = c->flags & XDPDNS_CFG_RL_DRYRUN;
+	struct mbucket *b = NULL;
+
+	memset(pr, 0, sizeof(*pr));
+	if ((c->flags & XDPDNS_CFG_ACL) &&
+	    (LIST_HAS(deny_list, md) || !LIST_HAS(allow_list, md))) {
+		/* REFUSED comes out of the outsider's own query bucket */
+		if ((c->flags & XDPDNS_CFG_ACL_REFUSE) && c->rl_rate && !dry &&
+		    !take(c->rl_rate, c->rl_burst,
+			  &bucket_get(ph, md)->rl_taken))
+			pr->verdict = XDP_DROP;
+		else if (c->flags & XDPDNS_CFG_ACL_REFUSE)
+			pred_bounce(pr, md, XDPDNS_STAT_ACL_DROPPED,
+				    XDPDNS_STAT_ACL_REFUSED, RCODE_REFUSED);
+		else
+			pr->verdict = XDP_DROP;
+		if (pr->verdict == XDP_DROP)
+			pr->reason = XDPDNS_STAT_ACL_DROPPED;
+		return;
+	}
+	if (limits && LIST_HAS(exempt_list, md)) {
+		pr->exempt = true;
+	} else if (limits) {
+		miss = true;
+		if (c->rl_rate || c->miss_rate)
+			b = bucket_get(ph, md);
+		if (c->rl_rate &&
+		    !take(c->rl_rate, c->rl_burst, &b->rl_taken)) {
+			if (pred_over(pr, ph, b, md, XDPDNS_STAT_RL_DROPPED,
+				      XDPDNS_STAT_RL_SLIPPED))
+				return;
+			miss = false; /* dry-run: it goes on unlimited */
+		}
+	}
+
+	pr->verdict = base_tx ? XDP_TX : XDP_PASS;
+	pr->reason = base;
+	pr->ev_qname = md->name_ok;
+	pr->ev_qtype = md->stage == ST_QUERY;
+	if (base_tx || !miss || !(c->miss_rate || c->gmiss_rate))
+		return;
+	if (c->miss_rate &&
+	    !take(c->miss_rate, c->miss_burst, &b->miss_taken)) {
+		/* over, or in dry-run on unlimited: no global cap drawn */
+		pred_over(pr, ph, b, md, XDPDNS_STAT_MISS_DROPPED,
+			  XDPDNS_STAT_MISS_SLIPPED);
+		return;
+	}
+	if (c->gmiss_rate &&
+	    !take(c->gmiss_rate, c->gmiss_burst, &ph->gmiss_taken)) {
+		if (dry) {
+			pr->dryrun = true;
+		} else {
+			pr->verdict = XDP_DROP;
+			pr->reason = XDPDNS_STAT_GMISS_DROPPED;
+		}
+	}
 }
 
 /* --- queries and mutations --------------------------------------------- */
 
-static void base_query(struct pkt *p, char *name_buf)
+static void base_query(struct pkt *p, char *name_buf, int family,
+		       const char *src)
 {
 	static const uint16_t sizes[] = { 0, 100, 512, 1232, 1400, 4096 };
 	static const uint8_t opt_cookie[] = { 0, 10, 0, 8, 1, 2,
@@ -349,7 +796,8 @@ static void base_query(struct pkt *p, char *name_buf)
 	const struct fentry *f = &entries[rn(n_entries)];
 	size_t i;
 
-	q.family = chance(50) ? 4 : 6;
+	q.family = family ? family : chance(50) ? 4 : 6;
+	q.src = src;
 	q.vlans = chance(70) ? 0 : (int)(1 + rn(2));
 	for (i = 0; i < 2; i++)
 		q.vlan_tpid[i] = chance(50) ? PKT_ETH_P_8021Q :
@@ -566,6 +1014,158 @@ static void random_frame(struct pkt *p)
 	pkt_finish(p);
 }
 
+/* --- checks of bounces and samples ------------------------------------- */
+
+static int fail(char *why, size_t why_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *why, size_t why_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, why_len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/*
+ * An XDP_TX bounce @out of the query @in: checksums, turned around, the ID
+ * and question echoed, QR and RA set, RD and CD copied, AA and AD clear,
+ * @flags (TC or the rcode) as predicted, counts 1/0/0/OPT, our OPT (size
+ * 1232, the client's DO, nothing else) and nothing after it; then the same
+ * through libldns. Return: 0, or -1 with the reason in @why.
+ */
+static int check_bounce(const uint8_t *in, size_t in_len, const uint8_t *out,
+			size_t out_len, const struct model *md, uint16_t flags,
+			char *why, size_t why_len)
+{
+	static const uint8_t opt[] = { 0,
+				       0,
+				       41,
+				       XDPTEST_EDNS_SIZE >> 8,
+				       XDPTEST_EDNS_SIZE & 0xff,
+				       0,
+				       0,
+				       0,
+				       0,
+				       0,
+				       0 };
+	uint16_t want = XDPDNS_F_QR | XDPDNS_F_RA | flags |
+			(md->flags & (XDPDNS_F_RD | XDPDNS_F_CD));
+	size_t alen = md->family == 6 ? 16 : 4, q = 12 + md->question_len;
+	struct pkt_info qi, ai;
+	const uint8_t *d, *qd = in + md->dns_off;
+	ldns_pkt *lp = NULL;
+	uint8_t o[sizeof(opt)];
+	int err = 0;
+
+	if (pkt_verify_checksums(out, out_len, true, why, why_len) ||
+	    pkt_parse(in, in_len, &qi, why, why_len) ||
+	    pkt_parse(out, out_len, &ai, why, why_len))
+		return -1;
+	if (memcmp(ai.dst_mac, qi.src_mac, 6) ||
+	    memcmp(ai.src_mac, qi.dst_mac, 6) || ai.vlans != qi.vlans ||
+	    memcmp(out + 12, in + 12, (size_t)ai.l3_off - 12) ||
+	    ai.family != md->family || memcmp(ai.src_ip, qi.dst_ip, alen) ||
+	    memcmp(ai.dst_ip, md->src, alen) || ai.sport != qi.dport ||
+	    ai.dport != qi.sport)
+		return fail(why, why_len, "bounce not turned around");
+	d = out + ai.dns_off;
+	if (ai.dns_len != q + (md->has_opt ? sizeof(opt) : 0) ||
+	    out_len != (size_t)ai.dns_off + ai.dns_len)
+		return fail(why, why_len, "bounce of %zu DNS bytes in %zu",
+			    ai.dns_len, out_len);
+	if (memcmp(d, qd, 2) || memcmp(d + 12, qd + 12, q - 12))
+		return fail(why, why_len, "ID or question not echoed");
+	if (be16(d + 2) != want)
+		return fail(why, why_len, "bounce flags 0x%04x, want 0x%04x",
+			    be16(d + 2), want);
+	if (be16(d + 4) != 1 || be16(d + 6) || be16(d + 8) ||
+	    be16(d + 10) != md->has_opt)
+		return fail(why, why_len, "bounce counts %u/%u/%u/%u",
+			    be16(d + 4), be16(d + 6), be16(d + 8),
+			    be16(d + 10));
+	memcpy(o, opt, sizeof(o));
+	o[7] = md->do_bit ? 0x80 : 0;
+	if (md->has_opt && memcmp(d + q, o, sizeof(o)))
+		return fail(why, why_len, "bounce OPT record wrong");
+
+	if (ldns_wire2pkt(&lp, d, ai.dns_len) != LDNS_STATUS_OK)
+		return fail(why, why_len, "ldns cannot parse the bounce");
+	if (!ldns_pkt_qr(lp) || ldns_pkt_aa(lp) || ldns_pkt_ad(lp) ||
+	    ldns_pkt_tc(lp) != !!(flags & XDPDNS_F_TC) ||
+	    ldns_pkt_get_rcode(lp) != (flags & XDPDNS_F_RCODE) ||
+	    ldns_pkt_id(lp) != be16(qd) || ldns_pkt_qdcount(lp) != 1 ||
+	    ldns_pkt_ancount(lp) || ldns_pkt_nscount(lp) ||
+	    ldns_pkt_arcount(lp) || ldns_pkt_edns(lp) != md->has_opt ||
+	    (md->has_opt && (ldns_pkt_edns_udp_size(lp) != XDPTEST_EDNS_SIZE ||
+			     ldns_pkt_edns_do(lp) != md->do_bit)))
+		err = fail(why, why_len, "ldns reads a different bounce");
+	ldns_pkt_free(lp);
+	return err;
+}
+
+/* What the ring buffer held after one frame. */
+struct events {
+	unsigned int n;
+	struct xdpdns_event ev;
+};
+
+static int event_cb(void *ctx, void *data, size_t len)
+{
+	struct events *e = ctx;
+
+	if (len >= sizeof(e->ev) && e->n++ == 0)
+		memcpy(&e->ev, data, sizeof(e->ev));
+	return 0;
+}
+
+/* The action an outcome is sampled with (README's event table). */
+static uint8_t want_action(unsigned int r)
+{
+	switch (r) {
+	case XDPDNS_STAT_HIT:
+		return XDPDNS_ACT_ANSWERED;
+	case XDPDNS_STAT_ACL_DROPPED:
+	case XDPDNS_STAT_ACL_REFUSED:
+		return XDPDNS_ACT_DENIED;
+	case XDPDNS_STAT_RL_DROPPED:
+	case XDPDNS_STAT_RL_SLIPPED:
+	case XDPDNS_STAT_MISS_DROPPED:
+	case XDPDNS_STAT_MISS_SLIPPED:
+	case XDPDNS_STAT_GMISS_DROPPED:
+		return XDPDNS_ACT_LIMITED;
+	}
+	return XDPDNS_ACT_PASSED;
+}
+
+/* The one sampled event of a frame with outcome @r. */
+static int check_event(const struct xdpdns_event *ev, const struct model *md,
+		       const struct pred *pr, unsigned int r, uint64_t t0,
+		       uint64_t t1, char *why, size_t why_len)
+{
+	static const uint8_t zero[XDPDNS_NAME_MAX];
+	size_t qlen = pr->ev_qname ? md->qlen : 0;
+
+	if (ev->ts_ns < t0 || ev->ts_ns > t1)
+		return fail(why, why_len, "event time outside the run");
+	if (ev->family != (__u32)md->family ||
+	    memcmp(ev->addr, md->src, md->family == 6 ? 16 : 4) ||
+	    (md->family == 4 && memcmp(ev->addr + 4, zero, 12)))
+		return fail(why, why_len, "event client address wrong");
+	if (ev->reason != r || ev->action != want_action(r))
+		return fail(why, why_len, "event reason %u action %u",
+			    ev->reason, ev->action);
+	if (ev->qname_len != qlen || memcmp(ev->qname, md->key.qname, qlen) ||
+	    memcmp(ev->qname + qlen, zero, XDPDNS_NAME_MAX - qlen))
+		return fail(why, why_len, "event qname (%u bytes) wrong",
+			    ev->qname_len);
+	if (ev->qtype != (pr->ev_qtype ? md->key.qtype : 0))
+		return fail(why, why_len, "event qtype %u", ev->qtype);
+	return 0;
+}
+
 /* --- the run -------------------------------------------------------------- */
 
 struct tally {
@@ -573,6 +1173,7 @@ struct tally {
 	unsigned long other_verdict;
 	unsigned long stages[3];
 	unsigned long long counters[sizeof(struct xdpdns_stats) / 8];
+	unsigned long phases, clock, events;
 	unsigned long passed, failed;
 };
 
@@ -587,18 +1188,38 @@ static bool is_l2l4_reason(unsigned int r)
 	       (r >= XDPDNS_STAT_TRUNC_L2 && r <= XDPDNS_STAT_TRUNC_UDP);
 }
 
-static void report(struct tally *t, const char *why, const uint8_t *in,
-		   size_t in_len, const uint8_t *out, size_t out_len,
-		   uint32_t verdict)
+/* Counters a frame moves besides its one outcome. */
+static bool is_marker(unsigned int k)
+{
+	return k == XDPDNS_STAT_PACKETS || k == XDPDNS_STAT_QUERIES ||
+	       k == XDPDNS_STAT_DRYRUN || k == XDPDNS_STAT_RL_EXEMPT ||
+	       k == XDPDNS_STAT_SAMPLED || k == XDPDNS_STAT_SAMPLE_LOST;
+}
+
+static uint64_t seed;
+
+/* One failed check of frame @it. */
+static void report(struct tally *t, unsigned long it, const char *why,
+		   const uint8_t *in, size_t in_len, const uint8_t *out,
+		   size_t out_len, uint32_t verdict)
 {
 	t->failed++;
 	if (t->failed > MAX_REPORTS)
 		return;
-	fprintf(stderr, "FAIL #%lu: %s (verdict %u)\n", t->failed, why,
-		verdict);
+	fprintf(stderr,
+		"FAIL #%lu: frame %lu of XDPDNS_FUZZ_SEED=%llu: %s "
+		"(verdict %u)\n",
+		t->failed, it, (unsigned long long)seed, why, verdict);
 	xdptest_hexdump("  frame in", in, in_len);
 	if (verdict == XDP_TX)
 		xdptest_hexdump("  frame out", out, out_len);
+}
+
+static const char *reason_name(unsigned int r)
+{
+	return r == REASON_DNS	? "a DNS parse reason" :
+	       r == REASON_L2L4 ? "a reason below DNS" :
+				  xdptest_stat_name(r);
 }
 
 int main(int argc, char **argv)
@@ -609,10 +1230,13 @@ int main(int argc, char **argv)
 	unsigned long n = env_n ? strtoul(env_n, NULL, 0) : 500000, it;
 	static struct xdpdns_stats before, after;
 	static uint8_t out[PKT_MAX];
+	static struct phase ph;
 	static struct tally tl;
+	struct ring_buffer *rb = NULL;
+	struct events evs;
 	struct xdptest t;
-	uint64_t seed, start;
-	char path[4096], name_buf[320], why[512];
+	uint64_t start;
+	char path[4096], name_buf[320], why[512], src[INET6_ADDRSTRLEN];
 	unsigned int i, nc = sizeof(struct xdpdns_stats) / 8;
 
 	snprintf(path, sizeof(path), "%s/xdpdns.bpf.o", build);
@@ -637,6 +1261,15 @@ int main(int argc, char **argv)
 	}
 	inet_pton(AF_INET, PKT_SERVER4, svc4);
 	inet_pton(AF_INET6, PKT_SERVER6, svc6);
+	rb = ring_buffer__new(t.events_fd, event_cb, &evs, NULL);
+	if (!rb ||
+	    list_install(t.allow_fd, allow_list, ARRAY_SIZE(allow_list)) ||
+	    list_install(t.deny_fd, deny_list, ARRAY_SIZE(deny_list)) ||
+	    list_install(t.exempt_fd, exempt_list, ARRAY_SIZE(exempt_list))) {
+		fprintf(stderr, "fuzz_xdp: cannot set up lists or ring\n");
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
 
 	start = xdptest_now_ns();
 	for (i = 0; i < N_ENTRIES; i++)
@@ -656,25 +1289,38 @@ int main(int argc, char **argv)
 		static struct pkt p;
 		struct xdpdns_cache_entry e;
 		struct model md;
+		struct pred pr;
 		const __u64 *b = (const __u64 *)&before,
 			    *a = (const __u64 *)&after;
-		unsigned int outcome = XDPDNS_STAT_MAX, moved = 0, k;
+		unsigned int outcome = XDPDNS_STAT_MAX, moved = 0, k, base;
+		unsigned long failed = tl.failed;
 		uint32_t verdict = 0;
 		uint64_t t0, t1;
 		size_t out_len = 0;
-		bool have_entry = false, ok = true;
+		bool have_entry = false, base_tx = false;
 		int err, m;
 
-		if ((it & 1023) == 0 &&
-		    xdptest_now_ns() - start > TIME_LIMIT_S * NS_PER_S) {
-			fprintf(stderr,
-				"fuzz_xdp: time limit after %lu frames\n", it);
-			break;
+		if (ph.frames_left == 0) {
+			if (phase_start(&t, &ph)) {
+				fprintf(stderr, "fuzz_xdp: cannot start a "
+						"phase\n");
+				return 1;
+			}
+			tl.phases++;
 		}
+		ph.frames_left--;
 		if (chance(5)) {
 			random_frame(&p);
 		} else {
-			base_query(&p, name_buf);
+			unsigned int c = rn(ph.pool_n);
+			int fam = ph.pool_family[c];
+
+			if (chance(85))
+				inet_ntop(fam == 4 ? AF_INET : AF_INET6,
+					  ph.pool[c], src, sizeof(src));
+			else
+				fam = 0;
+			base_query(&p, name_buf, fam, fam ? src : NULL);
 			if (!chance(35))
 				for (m = 1 + (int)rn(3); m; m--)
 					mutate(&p);
@@ -685,27 +1331,27 @@ int main(int argc, char **argv)
 		if (md.stage == ST_QUERY)
 			have_entry = xdptest_cache_get(&t, &md.key, &e) == 0;
 
+		evs.n = 0;
 		t0 = xdptest_now_ns();
 		err = xdptest_run(&t, p.buf, p.len, out, &out_len, &verdict);
 		t1 = xdptest_now_ns();
 		if (err) {
 			snprintf(why, sizeof(why), "test run failed: %s",
 				 strerror(-err));
-			report(&tl, why, p.buf, p.len, out, 0, 0);
+			report(&tl, it, why, p.buf, p.len, out, 0, 0);
 			continue;
 		}
-		if (xdptest_stats(&t, &after)) {
+		if (xdptest_stats(&t, &after) || ring_buffer__consume(rb) < 0) {
 			fprintf(stderr, "fuzz_xdp: cannot read counters\n");
 			return 1;
 		}
+		if (ph.slow && t1 - ph.start >= PHASE_WINDOW_NS)
+			ph.clock = true;
 		for (k = 0; k < XDPDNS_STAT_MAX; k++) {
-			if (a[k] == b[k])
+			if (a[k] == b[k] || is_marker(k))
 				continue;
-			if (k != XDPDNS_STAT_PACKETS &&
-			    k != XDPDNS_STAT_QUERIES) {
-				outcome = k;
-				moved++;
-			}
+			outcome = k;
+			moved++;
 		}
 		for (k = 0; k < nc; k++)
 			tl.counters[k] += a[k] - b[k];
@@ -714,9 +1360,12 @@ int main(int argc, char **argv)
 		else
 			tl.other_verdict++;
 		tl.stages[md.stage]++;
+		tl.events += evs.n;
 
+		/* Check 1: the invariants of every frame. */
 		why[0] = 0;
-		if (verdict != XDP_PASS && verdict != XDP_TX)
+		if (verdict != XDP_PASS && verdict != XDP_TX &&
+		    verdict != XDP_DROP)
 			snprintf(why, sizeof(why), "verdict %u", verdict);
 		else if (a[XDPDNS_STAT_PACKETS] - b[XDPDNS_STAT_PACKETS] != 1)
 			snprintf(why, sizeof(why), "packets moved by %llu",
@@ -739,24 +1388,19 @@ int main(int argc, char **argv)
 			 (out_len != p.len || memcmp(out, p.buf, p.len)))
 			snprintf(why, sizeof(why), "passed frame was modified");
 		if (why[0]) {
-			report(&tl, why, p.buf, p.len, out, out_len, verdict);
+			report(&tl, it, why, p.buf, p.len, out, out_len,
+			       verdict);
 			before = after;
 			continue;
 		}
+		tl.passed++;
 
-		switch (md.stage) {
-		case ST_NOT_DNS:
-			if (verdict != XDP_PASS || !is_l2l4_reason(outcome))
-				ok = false;
-			break;
-		case ST_BAD_DNS:
-			if (verdict != XDP_PASS || !is_dns_reason(outcome))
-				ok = false;
-			break;
-		case ST_QUERY: {
-			unsigned int want = XDPDNS_STAT_MISS;
+		/* What the cache part says, before any limit. */
+		base = REASON_DNS;
+		if (md.stage == ST_QUERY) {
 			size_t need, limit;
 
+			base = XDPDNS_STAT_MISS;
 			if (have_entry) {
 				need = 12 + md.question_len + e.data_len +
 				       (md.has_opt ? 11 : 0);
@@ -769,44 +1413,148 @@ int main(int argc, char **argv)
 					limit = XDPTEST_EDNS_SIZE;
 				if (!xdpdns_time_before(t1, e.expire_ns) &&
 				    xdpdns_time_before(t0, e.expire_ns))
-					want = outcome; /* the clock decides */
+					/* the clock decides */
+					base = verdict == XDP_TX ?
+						       XDPDNS_STAT_HIT :
+						       XDPDNS_STAT_EXPIRED;
 				else if (!xdpdns_time_before(t0, e.expire_ns))
-					want = XDPDNS_STAT_EXPIRED;
+					base = XDPDNS_STAT_EXPIRED;
 				else if (need > limit)
-					want = XDPDNS_STAT_TOO_BIG;
+					base = XDPDNS_STAT_TOO_BIG;
 				else
-					want = XDPDNS_STAT_HIT;
+					base = XDPDNS_STAT_HIT;
 			}
-			if (outcome != want ||
-			    (want == XDPDNS_STAT_HIT) != (verdict == XDP_TX))
-				ok = false;
-			break;
+			base_tx = base == XDPDNS_STAT_HIT;
 		}
+
+		/* Check 2: verdict, outcome and markers as predicted. */
+		memset(&pr, 0, sizeof(pr));
+		if (md.odd) {
+			base = REASON_L2L4;
+			base_tx = false;
 		}
-		if (!ok) {
-			snprintf(why, sizeof(why),
-				 "model says %s, program: %s with %s",
-				 md.stage == ST_NOT_DNS ? "not for us" :
-				 md.stage == ST_BAD_DNS ? "unservable DNS" :
-				 have_entry		? "servable, cached" :
-							  "servable, not cached",
-				 verdict == XDP_TX ? "XDP_TX" : "XDP_PASS",
-				 xdptest_stat_name(outcome));
-			report(&tl, why, p.buf, p.len, out, out_len, verdict);
-		} else if (verdict == XDP_TX &&
-			   xdptest_check_answer(p.buf, p.len, out, out_len, &e,
-						t0, t1, why, sizeof(why))) {
-			report(&tl, why, p.buf, p.len, out, out_len, verdict);
+		if (md.stage == ST_NOT_DNS && !md.odd) {
+			if (verdict != XDP_PASS || !is_l2l4_reason(outcome) ||
+			    a[XDPDNS_STAT_DRYRUN] != b[XDPDNS_STAT_DRYRUN] ||
+			    a[XDPDNS_STAT_RL_EXEMPT] !=
+				    b[XDPDNS_STAT_RL_EXEMPT] ||
+			    a[XDPDNS_STAT_SAMPLED] != b[XDPDNS_STAT_SAMPLED])
+				snprintf(why, sizeof(why),
+					 "model says not for us, program: "
+					 "verdict %u with %s",
+					 verdict, xdptest_stat_name(outcome));
 		} else {
+			predict(&ph, &md, base, base_tx, &pr);
+			if (ph.clock)
+				tl.clock++;
+			else if (pr.verdict != verdict ||
+				 (pr.reason == REASON_DNS ?
+					  !is_dns_reason(outcome) :
+				  pr.reason == REASON_L2L4 ?
+					  !is_l2l4_reason(outcome) ||
+						  outcome ==
+							  XDPDNS_STAT_NOT_FOR_US :
+					  pr.reason != outcome) ||
+				 a[XDPDNS_STAT_DRYRUN] -
+						 b[XDPDNS_STAT_DRYRUN] !=
+					 pr.dryrun ||
+				 a[XDPDNS_STAT_RL_EXEMPT] -
+						 b[XDPDNS_STAT_RL_EXEMPT] !=
+					 pr.exempt)
+				snprintf(
+					why, sizeof(why),
+					"model says verdict %u with %s%s%s, "
+					"program: %u with %s%s%s",
+					pr.verdict, reason_name(pr.reason),
+					pr.dryrun ? " +dryrun" : "",
+					pr.exempt ? " +exempt" : "", verdict,
+					xdptest_stat_name(outcome),
+					a[XDPDNS_STAT_DRYRUN] !=
+							b[XDPDNS_STAT_DRYRUN] ?
+						" +dryrun" :
+						"",
+					a[XDPDNS_STAT_RL_EXEMPT] !=
+							b[XDPDNS_STAT_RL_EXEMPT] ?
+						" +exempt" :
+						"");
+		}
+		if (why[0])
+			report(&tl, it, why, p.buf, p.len, out, out_len,
+			       verdict);
+		else if (!(md.stage != ST_NOT_DNS && ph.clock))
 			tl.passed++;
+
+		/* Check 3: an XDP_TX frame is the answer or the bounce. */
+		if (verdict == XDP_TX && tl.failed == failed) {
+			why[0] = 0;
+			unsigned int rc = outcome == XDPDNS_STAT_HIT ?
+						  e.flags & XDPDNS_F_RCODE :
+					  outcome == XDPDNS_STAT_ACL_REFUSED ?
+						  RCODE_REFUSED :
+						  0;
+			const __u64 *ra = after.answer_rcode,
+				    *rb4 = before.answer_rcode;
+
+			for (k = 0; k < XDPDNS_RCODE_SLOTS; k++)
+				if (ra[k] - rb4[k] != (k == rc))
+					snprintf(why, sizeof(why),
+						 "answer_rcode[%u] moved by "
+						 "%llu, rcode %u sent",
+						 k,
+						 (unsigned long long)(ra[k] -
+								      rb4[k]),
+						 rc);
+			if (why[0])
+				;
+			else if (outcome == XDPDNS_STAT_HIT && have_entry)
+				xdptest_check_answer(p.buf, p.len, out, out_len,
+						     &e, t0, t1, why,
+						     sizeof(why));
+			else
+				check_bounce(
+					p.buf, p.len, out, out_len, &md,
+					outcome == XDPDNS_STAT_ACL_REFUSED ?
+						RCODE_REFUSED :
+						XDPDNS_F_TC,
+					why, sizeof(why));
+			if (why[0])
+				report(&tl, it, why, p.buf, p.len, out, out_len,
+				       verdict);
+			else
+				tl.passed++;
+		}
+
+		/* Check 4: the sample, when every query is sampled. */
+		if (md.stage != ST_NOT_DNS && ph.cfg.sample_rate) {
+			unsigned long s =
+				a[XDPDNS_STAT_SAMPLED] - b[XDPDNS_STAT_SAMPLED];
+
+			why[0] = 0;
+			if (s != evs.n || s > 1 ||
+			    (ph.cfg.sample_rate == 1 && s != 1) ||
+			    a[XDPDNS_STAT_SAMPLE_LOST] !=
+				    b[XDPDNS_STAT_SAMPLE_LOST])
+				snprintf(why, sizeof(why),
+					 "sampled moved by %lu, %u events, "
+					 "1 in %u sampled",
+					 s, evs.n, ph.cfg.sample_rate);
+			else if (s && !ph.clock)
+				check_event(&evs.ev, &md, &pr, outcome, t0, t1,
+					    why, sizeof(why));
+			if (why[0])
+				report(&tl, it, why, p.buf, p.len, out, out_len,
+				       verdict);
+			else
+				tl.passed++;
 		}
 		before = after;
 	}
 
-	printf("fuzz_xdp: %lu frames in %.1f s; model: %lu not for us, "
-	       "%lu unservable DNS, %lu servable\n",
-	       it, (double)(xdptest_now_ns() - start) / 1e9, tl.stages[0],
-	       tl.stages[1], tl.stages[2]);
+	printf("fuzz_xdp: %lu frames in %.1f s, %lu phases; model: %lu not "
+	       "for us, %lu unservable DNS, %lu servable; %lu events; %lu "
+	       "clock-decided\n",
+	       it, (double)(xdptest_now_ns() - start) / 1e9, tl.phases,
+	       tl.stages[0], tl.stages[1], tl.stages[2], tl.events, tl.clock);
 	printf("verdicts: XDP_ABORTED %lu, XDP_DROP %lu, XDP_PASS %lu, "
 	       "XDP_TX %lu, XDP_REDIRECT %lu, other %lu\n",
 	       tl.verdicts[XDP_ABORTED], tl.verdicts[XDP_DROP],
@@ -817,7 +1565,16 @@ int main(int argc, char **argv)
 		if (tl.counters[i])
 			printf("  %-20s %llu\n", xdptest_stat_name(i),
 			       tl.counters[i]);
+	/* A slow machine must not pass by predicting nothing. */
+	if (tl.clock > n / 100) {
+		fprintf(stderr, "fuzz_xdp: %lu frames clock-decided\n",
+			tl.clock);
+		tl.failed++;
+	}
+	printf("%lu frames, %lu checks: %lu passed, %lu failed\n", it,
+	       tl.passed + tl.failed, tl.passed, tl.failed);
 	printf("%lu passed, %lu failed\n", tl.passed, tl.failed);
+	ring_buffer__free(rb);
 	xdptest_close(&t);
-	return tl.failed || it < 100000 ? 1 : 0;
+	return tl.failed || it != n ? 1 : 0;
 }
