@@ -237,8 +237,17 @@ __noinline int xdpdns_limit(struct xdp_md *ctx, struct limit *l)
 		}
 	}
 
-	if (!(cfg->rl_rate | cfg->miss_rate | cfg->gmiss_rate))
+	if (!(cfg->rl_rate | cfg->miss_rate | cfg->gmiss_rate)) {
+		/* Limits off: still counted, for `xdpdnsctl top clients`
+		 * and the dashboard (one LRU update, as with limits on). */
+		limit_rl_key(&k, cfg, &rk);
+		st = limit_state(&rk);
+		if (st) {
+			__sync_fetch_and_add(&st->queries, 1);
+			st->last_ns = bpf_ktime_get_ns();
+		}
 		return 0;
+	}
 	if (bpf_map_lookup_elem(&xdpdns_exempt, &k)) {
 		s->rl_exempt++;
 		return 0;

@@ -1026,6 +1026,28 @@ START_TEST(test_refuse_metered)
 }
 END_TEST
 
+/* With every limit off, clients are still counted (top clients). */
+START_TEST(test_clients_without_limits)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_rl_state st;
+	struct pkt p;
+
+	lim_reset();
+	cfg.flags = XDPDNS_CFG_ACL;
+	cfg_set(&cfg);
+	lpm_add(T.skel->maps.xdpdns_allow, "198.51.100.0/24");
+	for (int i = 0; i < 5; i++) {
+		query(&p, PKT_CLIENT4, "a.example", TYPE_A);
+		send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	}
+	ck_assert_int_eq(rl_get(PKT_CLIENT4, &st), 0);
+	ck_assert_uint_eq(st.queries, 5);
+	ck_assert_uint_eq(st.limited, 0);
+	ck_assert_uint_gt(st.last_ns, 0);
+}
+END_TEST
+
 /* Aggregation: /24 for IPv4 and /64 for IPv6 as configured. */
 START_TEST(test_rl_prefix)
 {
@@ -1622,6 +1644,7 @@ Suite *limit_suite(void)
 	tcase_add_test(tc, test_rl_v6_per_host);
 	tcase_add_test(tc, test_martians);
 	tcase_add_test(tc, test_refuse_metered);
+	tcase_add_test(tc, test_clients_without_limits);
 	tcase_add_loop_test(tc, test_odd_limited, 0,
 			    sizeof(odd_cases) / sizeof(odd_cases[0]));
 	tcase_add_loop_test(tc, test_slip, 0, ARRAY_SIZE(slip_values));
