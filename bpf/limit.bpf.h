@@ -237,6 +237,8 @@ __noinline int xdpdns_limit(struct xdp_md *ctx, struct limit *l)
 		}
 	}
 
+	if (l->acl_only)
+		return 0;
 	if (!(cfg->rl_rate | cfg->miss_rate | cfg->gmiss_rate)) {
 		/* Limits off: still counted, for `xdpdnsctl top clients`
 		 * and the dashboard (one LRU update, as with limits on). */

@@ -122,7 +122,7 @@ struct limit {
 	__u8 tx_reason; /* out: outcome when the reply is sent */
 	__u8 miss; /* out: a pass to the daemon draws the miss budgets */
 	__u8 dryrun; /* out: XDPDNS_CFG_RL_DRYRUN */
-	__u8 pad;
+	__u8 acl_only; /* in: the ACL and nothing else (TCP to the port) */
 };
 
 /*

@@ -13,6 +13,7 @@
  * so the packet is never walked twice.
  */
 #include <linux/bpf.h>
+#include <linux/tcp.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include <xdp/xdp_helpers.h>
@@ -41,6 +42,38 @@ static __always_inline void stat_inc(struct xdpdns_stats *s, __u32 idx)
 	_Static_assert(XDPDNS_STAT_MAX <= 64, "stat index mask");
 	if (idx < XDPDNS_STAT_MAX)
 		c[pkt_bounded(idx, 63)]++;
+}
+
+/*
+ * Is this TCP to @port (a connection to the daemon's DNS over TCP)? IPv4
+ * with or without options, IPv6 without extension headers. The header
+ * checks are parse_ipv4/6's, already passed up to the protocol.
+ */
+static __always_inline int tcp_to_port(struct pkt *p, __u16 port)
+{
+	struct ipv6hdr *ip6;
+	struct iphdr *ip;
+	struct tcphdr *tcp;
+	__u32 l4;
+
+	if (p->l3_proto == ETH_P_IP) {
+		ip = p->data + p->l3_off;
+		if ((void *)(ip + 1) > p->data_end || ip->version != 4 ||
+		    ip->protocol != IPPROTO_TCP || ip->ihl < 5 ||
+		    (ip->frag_off & bpf_htons(0x1fff)))
+			return 0;
+		l4 = p->l3_off + pkt_bounded(ip->ihl * 4u, 0x3c);
+	} else {
+		ip6 = p->data + p->l3_off;
+		if ((void *)(ip6 + 1) > p->data_end || ip6->version != 6 ||
+		    ip6->nexthdr != IPPROTO_TCP)
+			return 0;
+		l4 = p->l3_off + sizeof(*ip6);
+	}
+	tcp = p->data + pkt_bounded(l4, 0x1ff);
+	if ((void *)(tcp + 1) > p->data_end)
+		return 0;
+	return tcp->dest == bpf_htons(port);
 }
 
 /* Is the destination address one of the service addresses? */
@@ -681,6 +714,25 @@ int xdpdns_main(struct xdp_md *ctx)
 		reason = parse_ipv6(&p, cfg->port);
 	else
 		reason = XDPDNS_STAT_NOT_FOR_US;
+	if (reason == XDPDNS_STAT_NOT_FOR_US && (cfg->flags & XDPDNS_CFG_ACL) &&
+	    (p.l3_proto == ETH_P_IP || p.l3_proto == ETH_P_IPV6) &&
+	    tcp_to_port(&p, cfg->port) && svc_is_ours(&p)) {
+		/*
+		 * TCP to the service: an outsider's SYN (or anything else) is
+		 * dropped by the same ACL here, so outsiders cannot take the
+		 * connection slots the TC=1 fallback of clients relies on.
+		 */
+		lim = &kb->lim;
+		__builtin_memset(lim, 0, sizeof(*lim));
+		lim->l3_off = p.l3_off;
+		lim->l3_proto = p.l3_proto;
+		lim->acl_only = 1;
+		if (xdpdns_limit(ctx, lim)) {
+			reason = XDPDNS_STAT_ACL_DROPPED;
+			verdict = XDP_DROP;
+		}
+		goto out;
+	}
 	if (reason == XDPDNS_STAT_NOT_FOR_US || reason == XDPDNS_STAT_TRUNC_L3)
 		goto out;
 	if (!svc_is_ours(&p)) {

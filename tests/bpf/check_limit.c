@@ -1026,6 +1026,61 @@ START_TEST(test_refuse_metered)
 }
 END_TEST
 
+/* A TCP SYN from @src to @dport of the IPv4 or IPv6 service address. */
+static void tcp_syn(struct pkt *p, const char *src, uint16_t dport)
+{
+	struct pkt_ipv4_opts o4 = { .src = src, .proto = 6 };
+	struct pkt_ipv6_opts o6 = { .src = src, .next = 6 };
+
+	pkt_init(p);
+	pkt_eth(p, NULL, NULL);
+	if (strchr(src, ':'))
+		pkt_ipv6(p, &o6);
+	else
+		pkt_ipv4(p, &o4);
+	pkt_put_u16(p, 40000);
+	pkt_put_u16(p, dport);
+	pkt_put_u32(p, 1);
+	pkt_put_u32(p, 0);
+	pkt_put_u16(p, 0x5002); /* header length 5, SYN */
+	pkt_put_u16(p, 0xffff);
+	pkt_put_u32(p, 0);
+	pkt_finish(p);
+}
+
+/*
+ * TCP to the DNS port from outside the ACL is dropped in XDP (outsiders
+ * cannot hold the daemon's connection slots); allowed clients' TCP and
+ * TCP to other ports go up untouched.
+ */
+START_TEST(test_tcp_acl)
+{
+	struct xdpdns_config cfg = cfg_base();
+	struct pkt p;
+
+	lim_reset();
+	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
+	cfg_set(&cfg);
+	lpm_add(T.skel->maps.xdpdns_allow, "203.0.113.0/24");
+	lpm_add(T.skel->maps.xdpdns_allow, "2001:db8:9::/48");
+	tcp_syn(&p, PKT_CLIENT4, 53);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_ACL_DROPPED);
+	tcp_syn(&p, PKT_CLIENT6, 53);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_ACL_DROPPED);
+	tcp_syn(&p, PKT_CLIENT4, 80);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_NOT_FOR_US);
+	tcp_syn(&p, "203.0.113.9", 53);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_NOT_FOR_US);
+	tcp_syn(&p, "2001:db8:9::5", 53);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_NOT_FOR_US);
+	/* without the ACL flag nothing is looked at */
+	cfg.flags = 0;
+	cfg_set(&cfg);
+	tcp_syn(&p, PKT_CLIENT4, 53);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_NOT_FOR_US);
+}
+END_TEST
+
 /* With every limit off, clients are still counted (top clients). */
 START_TEST(test_clients_without_limits)
 {
@@ -1645,6 +1700,7 @@ Suite *limit_suite(void)
 	tcase_add_test(tc, test_martians);
 	tcase_add_test(tc, test_refuse_metered);
 	tcase_add_test(tc, test_clients_without_limits);
+	tcase_add_test(tc, test_tcp_acl);
 	tcase_add_loop_test(tc, test_odd_limited, 0,
 			    sizeof(odd_cases) / sizeof(odd_cases[0]));
 	tcase_add_loop_test(tc, test_slip, 0, ARRAY_SIZE(slip_values));

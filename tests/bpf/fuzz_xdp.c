@@ -235,6 +235,8 @@ struct model {
 	/* ST_NOT_DNS, but UDP (or an IPv6 extension header) to a service
 	 * address: it pays the ACL and the limits, never bounced. */
 	bool odd;
+	/* ST_NOT_DNS, TCP to port 53 of a service address: the ACL only. */
+	bool tcp;
 	struct xdpdns_cache_key key;
 	bool has_opt;
 	bool do_bit;
@@ -345,6 +347,31 @@ static void model_frame(const uint8_t *f, size_t len, struct model *md)
 		off += 4;
 	}
 	l3 = off;
+	/* tcp_to_port() in xdpdns.bpf.c: TCP to the port of a service
+	 * address, IPv4 with options and MF but no offset, IPv6 plain. */
+	if (type == 0x0800 && l3 + 20 <= len && (f[l3] >> 4) == 4 &&
+	    f[l3 + 9] == 6 && (f[l3] & 15) >= 5 &&
+	    !(be16(f + l3 + 6) & 0x1fff)) {
+		size_t t = l3 + (f[l3] & 15) * 4u;
+
+		if (t + 20 <= len && be16(f + t + 2) == 53 &&
+		    !memcmp(f + l3 + 16, svc4, 4)) {
+			md->tcp = true;
+			md->family = 4;
+			memcpy(md->src, f + l3 + 12, 4);
+		}
+		return;
+	}
+	if (type == 0x86dd && l3 + 40 <= len && (f[l3] >> 4) == 6 &&
+	    f[l3 + 6] == 6) {
+		if (l3 + 60 <= len && be16(f + l3 + 42) == 53 &&
+		    !memcmp(f + l3 + 24, svc6, 16)) {
+			md->tcp = true;
+			md->family = 6;
+			memcpy(md->src, f + l3 + 8, 16);
+		}
+		return;
+	}
 	/* In parse_ipv4()/parse_ipv6()'s order: which defect is seen first
 	 * decides whether the frame is for a service address at all. */
 	if (type == 0x0800) {
@@ -1433,7 +1460,31 @@ int main(int argc, char **argv)
 			base = REASON_L2L4;
 			base_tx = false;
 		}
-		if (md.stage == ST_NOT_DNS && !md.odd) {
+		if (md.tcp) {
+			/* The ACL alone: an outsider's TCP is dropped (after
+			 * a metered refuse takes its token), the rest goes
+			 * up as not for us. */
+			const struct xdpdns_config *c = &ph.cfg;
+			bool out = (c->flags & XDPDNS_CFG_ACL) &&
+				   (LIST_HAS(deny_list, &md) ||
+				    !LIST_HAS(allow_list, &md));
+
+			if (out && (c->flags & XDPDNS_CFG_ACL_REFUSE) &&
+			    c->rl_rate && !(c->flags & XDPDNS_CFG_RL_DRYRUN))
+				take(c->rl_rate, c->rl_burst,
+				     &bucket_get(&ph, &md)->rl_taken);
+			if (verdict != (out ? XDP_DROP : XDP_PASS) ||
+			    outcome != (out ? XDPDNS_STAT_ACL_DROPPED :
+					      XDPDNS_STAT_NOT_FOR_US) ||
+			    a[XDPDNS_STAT_DRYRUN] != b[XDPDNS_STAT_DRYRUN] ||
+			    a[XDPDNS_STAT_RL_EXEMPT] !=
+				    b[XDPDNS_STAT_RL_EXEMPT])
+				snprintf(why, sizeof(why),
+					 "model says TCP to the port %s, "
+					 "program: verdict %u with %s",
+					 out ? "dropped" : "passed", verdict,
+					 xdptest_stat_name(outcome));
+		} else if (md.stage == ST_NOT_DNS && !md.odd) {
 			if (verdict != XDP_PASS || !is_l2l4_reason(outcome) ||
 			    a[XDPDNS_STAT_DRYRUN] != b[XDPDNS_STAT_DRYRUN] ||
 			    a[XDPDNS_STAT_RL_EXEMPT] !=
