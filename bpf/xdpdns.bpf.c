@@ -76,6 +76,18 @@ static __always_inline int tcp_to_port(struct pkt *p, __u16 port)
 	return tcp->dest == bpf_htons(port);
 }
 
+/* The limiter's state for this frame, zeroed, in the per-CPU keybuf. */
+static __always_inline struct limit *limit_begin(struct keybuf *kb,
+						 const struct pkt *p)
+{
+	struct limit *lim = &kb->lim;
+
+	__builtin_memset(lim, 0, sizeof(*lim));
+	lim->l3_off = p->l3_off;
+	lim->l3_proto = p->l3_proto;
+	return lim;
+}
+
 /* Is the destination address one of the service addresses? */
 static __always_inline int svc_is_ours(struct pkt *p)
 {
@@ -722,10 +734,7 @@ int xdpdns_main(struct xdp_md *ctx)
 		 * dropped by the same ACL here, so outsiders cannot take the
 		 * connection slots the TC=1 fallback of clients relies on.
 		 */
-		lim = &kb->lim;
-		__builtin_memset(lim, 0, sizeof(*lim));
-		lim->l3_off = p.l3_off;
-		lim->l3_proto = p.l3_proto;
+		lim = limit_begin(kb, &p);
 		lim->acl_only = 1;
 		if (xdpdns_limit(ctx, lim)) {
 			reason = XDPDNS_STAT_ACL_DROPPED;
@@ -749,10 +758,7 @@ int xdpdns_main(struct xdp_md *ctx)
 		 */
 		if ((cfg->flags & XDPDNS_CFG_ACL) |
 		    (cfg->rl_rate | cfg->miss_rate | cfg->gmiss_rate)) {
-			lim = &kb->lim;
-			__builtin_memset(lim, 0, sizeof(*lim));
-			lim->l3_off = p.l3_off;
-			lim->l3_proto = p.l3_proto;
+			lim = limit_begin(kb, &p);
 			r = xdpdns_limit(ctx, lim);
 			if (!r && (cfg->miss_rate | cfg->gmiss_rate))
 				r = xdpdns_limit_miss(ctx, lim);
@@ -766,9 +772,8 @@ int xdpdns_main(struct xdp_md *ctx)
 	s->queries++;
 
 	a = &kb->args;
-	lim = &kb->lim;
+	lim = limit_begin(kb, &p);
 	__builtin_memset(a, 0, sizeof(*a));
-	__builtin_memset(lim, 0, sizeof(*lim));
 	a->l3_off = p.l3_off;
 	a->l4_off = p.l4_off;
 	a->dns_off = p.dns_off;
@@ -784,8 +789,6 @@ int xdpdns_main(struct xdp_md *ctx)
 	 */
 	if ((cfg->flags & XDPDNS_CFG_ACL) |
 	    (cfg->rl_rate | cfg->miss_rate | cfg->gmiss_rate)) {
-		lim->l3_off = p.l3_off;
-		lim->l3_proto = p.l3_proto;
 		reason = xdpdns_limit(ctx, lim);
 		if (reason) {
 			verdict = XDP_DROP;

@@ -1043,19 +1043,6 @@ static void random_frame(struct pkt *p)
 
 /* --- checks of bounces and samples ------------------------------------- */
 
-static int fail(char *why, size_t why_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t why_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, why_len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /*
  * An XDP_TX bounce @out of the query @in: checksums, turned around, the ID
  * and question echoed, QR and RA set, RD and CD copied, AA and AD clear,
@@ -1097,29 +1084,32 @@ static int check_bounce(const uint8_t *in, size_t in_len, const uint8_t *out,
 	    ai.family != md->family || memcmp(ai.src_ip, qi.dst_ip, alen) ||
 	    memcmp(ai.dst_ip, md->src, alen) || ai.sport != qi.dport ||
 	    ai.dport != qi.sport)
-		return fail(why, why_len, "bounce not turned around");
+		return xdptest_fail(why, why_len, "bounce not turned around");
 	d = out + ai.dns_off;
 	if (ai.dns_len != q + (md->has_opt ? sizeof(opt) : 0) ||
 	    out_len != (size_t)ai.dns_off + ai.dns_len)
-		return fail(why, why_len, "bounce of %zu DNS bytes in %zu",
-			    ai.dns_len, out_len);
+		return xdptest_fail(why, why_len,
+				    "bounce of %zu DNS bytes in %zu",
+				    ai.dns_len, out_len);
 	if (memcmp(d, qd, 2) || memcmp(d + 12, qd + 12, q - 12))
-		return fail(why, why_len, "ID or question not echoed");
+		return xdptest_fail(why, why_len, "ID or question not echoed");
 	if (be16(d + 2) != want)
-		return fail(why, why_len, "bounce flags 0x%04x, want 0x%04x",
-			    be16(d + 2), want);
+		return xdptest_fail(why, why_len,
+				    "bounce flags 0x%04x, want 0x%04x",
+				    be16(d + 2), want);
 	if (be16(d + 4) != 1 || be16(d + 6) || be16(d + 8) ||
 	    be16(d + 10) != md->has_opt)
-		return fail(why, why_len, "bounce counts %u/%u/%u/%u",
-			    be16(d + 4), be16(d + 6), be16(d + 8),
-			    be16(d + 10));
+		return xdptest_fail(why, why_len, "bounce counts %u/%u/%u/%u",
+				    be16(d + 4), be16(d + 6), be16(d + 8),
+				    be16(d + 10));
 	memcpy(o, opt, sizeof(o));
 	o[7] = md->do_bit ? 0x80 : 0;
 	if (md->has_opt && memcmp(d + q, o, sizeof(o)))
-		return fail(why, why_len, "bounce OPT record wrong");
+		return xdptest_fail(why, why_len, "bounce OPT record wrong");
 
 	if (ldns_wire2pkt(&lp, d, ai.dns_len) != LDNS_STATUS_OK)
-		return fail(why, why_len, "ldns cannot parse the bounce");
+		return xdptest_fail(why, why_len,
+				    "ldns cannot parse the bounce");
 	if (!ldns_pkt_qr(lp) || ldns_pkt_aa(lp) || ldns_pkt_ad(lp) ||
 	    ldns_pkt_tc(lp) != !!(flags & XDPDNS_F_TC) ||
 	    ldns_pkt_get_rcode(lp) != (flags & XDPDNS_F_RCODE) ||
@@ -1128,7 +1118,8 @@ static int check_bounce(const uint8_t *in, size_t in_len, const uint8_t *out,
 	    ldns_pkt_arcount(lp) || ldns_pkt_edns(lp) != md->has_opt ||
 	    (md->has_opt && (ldns_pkt_edns_udp_size(lp) != XDPTEST_EDNS_SIZE ||
 			     ldns_pkt_edns_do(lp) != md->do_bit)))
-		err = fail(why, why_len, "ldns reads a different bounce");
+		err = xdptest_fail(why, why_len,
+				   "ldns reads a different bounce");
 	ldns_pkt_free(lp);
 	return err;
 }
@@ -1176,20 +1167,21 @@ static int check_event(const struct xdpdns_event *ev, const struct model *md,
 	size_t qlen = pr->ev_qname ? md->qlen : 0;
 
 	if (ev->ts_ns < t0 || ev->ts_ns > t1)
-		return fail(why, why_len, "event time outside the run");
+		return xdptest_fail(why, why_len, "event time outside the run");
 	if (ev->family != (__u32)md->family ||
 	    memcmp(ev->addr, md->src, md->family == 6 ? 16 : 4) ||
 	    (md->family == 4 && memcmp(ev->addr + 4, zero, 12)))
-		return fail(why, why_len, "event client address wrong");
+		return xdptest_fail(why, why_len, "event client address wrong");
 	if (ev->reason != r || ev->action != want_action(r))
-		return fail(why, why_len, "event reason %u action %u",
-			    ev->reason, ev->action);
+		return xdptest_fail(why, why_len, "event reason %u action %u",
+				    ev->reason, ev->action);
 	if (ev->qname_len != qlen || memcmp(ev->qname, md->key.qname, qlen) ||
 	    memcmp(ev->qname + qlen, zero, XDPDNS_NAME_MAX - qlen))
-		return fail(why, why_len, "event qname (%u bytes) wrong",
-			    ev->qname_len);
+		return xdptest_fail(why, why_len,
+				    "event qname (%u bytes) wrong",
+				    ev->qname_len);
 	if (ev->qtype != (pr->ev_qtype ? md->key.qtype : 0))
-		return fail(why, why_len, "event qtype %u", ev->qtype);
+		return xdptest_fail(why, why_len, "event qtype %u", ev->qtype);
 	return 0;
 }
 

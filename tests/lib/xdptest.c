@@ -321,10 +321,7 @@ int xdptest_query_key(const uint8_t *msg, size_t len,
 	return 0;
 }
 
-static int fail(char *why, size_t why_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t why_len, const char *fmt, ...)
+int xdptest_fail(char *why, size_t why_len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -365,21 +362,21 @@ int xdptest_check_answer(const uint8_t *in, size_t in_len, const uint8_t *out,
 		return -1;
 	if (memcmp(ai.dst_mac, qi.src_mac, 6) ||
 	    memcmp(ai.src_mac, qi.dst_mac, 6))
-		return fail(why, why_len, "MAC addresses not swapped");
+		return xdptest_fail(why, why_len, "MAC addresses not swapped");
 	if (ai.vlans != qi.vlans ||
 	    memcmp(ai.vlan_tci, qi.vlan_tci, sizeof(ai.vlan_tci)) ||
 	    memcmp(out + 12, in + 12, (size_t)ai.l3_off - 12))
-		return fail(why, why_len, "VLAN tags changed");
+		return xdptest_fail(why, why_len, "VLAN tags changed");
 	if (ai.family != qi.family)
-		return fail(why, why_len, "address family changed");
+		return xdptest_fail(why, why_len, "address family changed");
 	if (ai.family == 6)
 		alen = 16;
 	if (memcmp(ai.src_ip, qi.dst_ip, alen) ||
 	    memcmp(ai.dst_ip, qi.src_ip, alen))
-		return fail(why, why_len, "IP addresses not swapped");
+		return xdptest_fail(why, why_len, "IP addresses not swapped");
 	if (ai.sport != qi.dport || ai.dport != qi.sport)
-		return fail(why, why_len, "ports not swapped (%u>%u)", ai.sport,
-			    ai.dport);
+		return xdptest_fail(why, why_len, "ports not swapped (%u>%u)",
+				    ai.sport, ai.dport);
 
 	dns = in + qi.dns_off;
 	dns_len = qi.udp_len >= 8 ? qi.udp_len - 8u : 0;
@@ -387,14 +384,16 @@ int xdptest_check_answer(const uint8_t *in, size_t in_len, const uint8_t *out,
 		dns_len = qi.dns_len;
 	ql = qname_len(dns, dns_len);
 	if (!ql || ai.dns_len < 12 + ql + 4)
-		return fail(why, why_len, "answer shorter than the question");
+		return xdptest_fail(why, why_len,
+				    "answer shorter than the question");
 	if (memcmp(out + ai.dns_off, dns, 2))
-		return fail(why, why_len, "ID changed");
+		return xdptest_fail(why, why_len, "ID changed");
 	if (memcmp(out + ai.dns_off + 12, dns + 12, ql + 4))
-		return fail(why, why_len, "question bytes changed");
+		return xdptest_fail(why, why_len, "question bytes changed");
 
 	if (ldns_wire2pkt(&lp, out + ai.dns_off, ai.dns_len) != LDNS_STATUS_OK)
-		return fail(why, why_len, "ldns cannot parse the answer");
+		return xdptest_fail(why, why_len,
+				    "ldns cannot parse the answer");
 	ldns_pkt_free(lp);
 
 	q.msg = dns;
@@ -403,24 +402,27 @@ int xdptest_check_answer(const uint8_t *in, size_t in_len, const uint8_t *out,
 		q.now_ns = pass ? t1 : t0;
 		r = cache_entry_render(e, &q, want, sizeof(want));
 		if (r < 0)
-			return fail(why, why_len,
-				    "cache_entry_render() refuses the query "
-				    "the program answered: %s",
-				    strerror(errno));
+			return xdptest_fail(
+				why, why_len,
+				"cache_entry_render() refuses the query "
+				"the program answered: %s",
+				strerror(errno));
 		if ((size_t)r == ai.dns_len &&
 		    !memcmp(want, out + ai.dns_off, ai.dns_len))
 			return 0;
 	}
 	if ((size_t)r != ai.dns_len)
-		return fail(why, why_len,
-			    "DNS payload %zu bytes, cache_entry_render() %d",
-			    ai.dns_len, r);
+		return xdptest_fail(
+			why, why_len,
+			"DNS payload %zu bytes, cache_entry_render() %d",
+			ai.dns_len, r);
 	for (i = 0; i < r && want[i] == out[ai.dns_off + i]; i++)
 		;
-	return fail(why, why_len,
-		    "DNS payload differs from cache_entry_render() at byte "
-		    "%d: 0x%02x, want 0x%02x",
-		    i, out[ai.dns_off + i], want[i]);
+	return xdptest_fail(
+		why, why_len,
+		"DNS payload differs from cache_entry_render() at byte "
+		"%d: 0x%02x, want 0x%02x",
+		i, out[ai.dns_off + i], want[i]);
 }
 
 int xdptest_expect_query(const uint8_t *in, size_t in_len,
@@ -437,7 +439,8 @@ int xdptest_expect_query(const uint8_t *in, size_t in_len,
 	if (dns_len > qi.dns_len)
 		dns_len = qi.dns_len;
 	if (ldns_wire2pkt(&qp, in + qi.dns_off, dns_len) != LDNS_STATUS_OK)
-		return fail(why, why_len, "ldns cannot parse the query");
+		return xdptest_fail(why, why_len,
+				    "ldns cannot parse the query");
 	x->id = ldns_pkt_id(qp);
 	x->qflags = (ldns_pkt_rd(qp) ? XDPDNS_F_RD : 0) |
 		    (ldns_pkt_cd(qp) ? XDPDNS_F_CD : 0) |
@@ -482,9 +485,9 @@ static int check_section(const char *what, ldns_rr_list *got,
 	int ret = 0;
 
 	if (ldns_rr_list_rr_count(got) != n)
-		return fail(why, why_len,
-			    "%s section has %zu records, want %zu", what,
-			    ldns_rr_list_rr_count(got), n);
+		return xdptest_fail(why, why_len,
+				    "%s section has %zu records, want %zu",
+				    what, ldns_rr_list_rr_count(got), n);
 	for (i = 0; i < n && !ret; i++) {
 		ldns_rr *g = ldns_rr_list_rr(got, i);
 		ldns_rr *o = ldns_rr_list_rr(orig, i);
@@ -498,9 +501,9 @@ static int check_section(const char *what, ldns_rr_list *got,
 			continue;
 		gs = ldns_rr2str(g);
 		os = ldns_rr2str(o);
-		ret = fail(why, why_len,
-			   "%s record %zu: got %s want %s (TTL %u..%u)", what,
-			   i, gs, os, lo, hi);
+		ret = xdptest_fail(why, why_len,
+				   "%s record %zu: got %s want %s (TTL %u..%u)",
+				   what, i, gs, os, lo, hi);
 		free(gs);
 		free(os);
 	}
@@ -536,33 +539,33 @@ static int check_header(ldns_pkt *got, ldns_pkt *orig, const uint8_t *dns,
 	unsigned int rcode = orig ? ldns_pkt_get_rcode(orig) : x->rcode;
 
 	if (ldns_pkt_id(got) != x->id)
-		return fail(why, why_len, "ID 0x%04x, want 0x%04x",
-			    ldns_pkt_id(got), x->id);
+		return xdptest_fail(why, why_len, "ID 0x%04x, want 0x%04x",
+				    ldns_pkt_id(got), x->id);
 	if (!ldns_pkt_qr(got))
-		return fail(why, why_len, "QR not set");
+		return xdptest_fail(why, why_len, "QR not set");
 	if (ldns_pkt_get_opcode(got) != LDNS_PACKET_QUERY)
-		return fail(why, why_len, "opcode %d, want QUERY",
-			    ldns_pkt_get_opcode(got));
+		return xdptest_fail(why, why_len, "opcode %d, want QUERY",
+				    ldns_pkt_get_opcode(got));
 	if (ldns_pkt_aa(got) != aa)
-		return fail(why, why_len, "AA %d, want %d", ldns_pkt_aa(got),
-			    aa);
+		return xdptest_fail(why, why_len, "AA %d, want %d",
+				    ldns_pkt_aa(got), aa);
 	if (ldns_pkt_tc(got) != tc)
-		return fail(why, why_len, "TC %d, want %d", ldns_pkt_tc(got),
-			    tc);
+		return xdptest_fail(why, why_len, "TC %d, want %d",
+				    ldns_pkt_tc(got), tc);
 	if (ldns_pkt_rd(got) != !!(x->qflags & XDPDNS_F_RD))
-		return fail(why, why_len, "RD not echoed");
+		return xdptest_fail(why, why_len, "RD not echoed");
 	if (!ldns_pkt_ra(got))
-		return fail(why, why_len, "RA not set");
+		return xdptest_fail(why, why_len, "RA not set");
 	if (ldns_pkt_cd(got) != !!(x->qflags & XDPDNS_F_CD))
-		return fail(why, why_len, "CD not echoed");
+		return xdptest_fail(why, why_len, "CD not echoed");
 	if (ldns_pkt_ad(got) != ad)
-		return fail(why, why_len, "AD %d, want %d", ldns_pkt_ad(got),
-			    ad);
+		return xdptest_fail(why, why_len, "AD %d, want %d",
+				    ldns_pkt_ad(got), ad);
 	if (dns[3] & 0x40)
-		return fail(why, why_len, "Z bit set");
+		return xdptest_fail(why, why_len, "Z bit set");
 	if (ldns_pkt_get_rcode(got) != rcode)
-		return fail(why, why_len, "rcode %u, want %u",
-			    ldns_pkt_get_rcode(got), rcode);
+		return xdptest_fail(why, why_len, "rcode %u, want %u",
+				    ldns_pkt_get_rcode(got), rcode);
 	return 0;
 }
 
@@ -576,31 +579,34 @@ static int check_opt(ldns_pkt *got, const struct xdptest_expect *x,
 	ldns_rdf *data;
 
 	if (ldns_pkt_edns(got) != x->edns)
-		return fail(why, why_len, "OPT present %d, want %d",
-			    ldns_pkt_edns(got), x->edns);
+		return xdptest_fail(why, why_len, "OPT present %d, want %d",
+				    ldns_pkt_edns(got), x->edns);
 	if (!x->edns)
 		return 0;
 	if (ldns_pkt_edns_udp_size(got) != size)
-		return fail(why, why_len, "OPT size %u, want %u",
-			    ldns_pkt_edns_udp_size(got), size);
+		return xdptest_fail(why, why_len, "OPT size %u, want %u",
+				    ldns_pkt_edns_udp_size(got), size);
 	if (ldns_pkt_edns_version(got) != 0 ||
 	    ldns_pkt_edns_extended_rcode(got) != 0)
-		return fail(why, why_len, "OPT version %u, extended rcode %u",
-			    ldns_pkt_edns_version(got),
-			    ldns_pkt_edns_extended_rcode(got));
+		return xdptest_fail(why, why_len,
+				    "OPT version %u, extended rcode %u",
+				    ldns_pkt_edns_version(got),
+				    ldns_pkt_edns_extended_rcode(got));
 	if (ldns_pkt_edns_do(got) != x->edns_do)
-		return fail(why, why_len, "DO not echoed");
+		return xdptest_fail(why, why_len, "DO not echoed");
 	data = ldns_pkt_edns_data(got);
 	if (data && ldns_rdf_size(data))
-		return fail(why, why_len, "OPT has %zu bytes of options",
-			    ldns_rdf_size(data));
+		return xdptest_fail(why, why_len,
+				    "OPT has %zu bytes of options",
+				    ldns_rdf_size(data));
 	w[3] = (uint8_t)(size >> 8);
 	w[4] = (uint8_t)size;
 	if (x->edns_do)
 		w[7] = 0x80;
 	if (dns_len < 12 + sizeof(w) ||
 	    memcmp(dns + dns_len - sizeof(w), w, sizeof(w)))
-		return fail(why, why_len, "OPT is not the last 11 bytes");
+		return xdptest_fail(why, why_len,
+				    "OPT is not the last 11 bytes");
 	return 0;
 }
 
@@ -624,16 +630,17 @@ int xdptest_check_ldns(const uint8_t *in, size_t in_len,
 		qlen = qi.dns_len;
 	dns = r->out + ai.dns_off;
 	if (ldns_wire2pkt(&query, in + qi.dns_off, qlen) != LDNS_STATUS_OK) {
-		fail(why, why_len, "ldns cannot parse the query");
+		xdptest_fail(why, why_len, "ldns cannot parse the query");
 		goto out;
 	}
 	if (x->resp &&
 	    ldns_wire2pkt(&orig, x->resp, x->resp_len) != LDNS_STATUS_OK) {
-		fail(why, why_len, "ldns cannot parse the original response");
+		xdptest_fail(why, why_len,
+			     "ldns cannot parse the original response");
 		goto out;
 	}
 	if (ldns_wire2pkt(&got, dns, ai.dns_len) != LDNS_STATUS_OK) {
-		fail(why, why_len, "ldns cannot parse the answer");
+		xdptest_fail(why, why_len, "ldns cannot parse the answer");
 		goto out;
 	}
 	if (check_header(got, orig, dns, x, why, why_len))
@@ -641,17 +648,19 @@ int xdptest_check_ldns(const uint8_t *in, size_t in_len,
 
 	if (ldns_pkt_qdcount(got) != 1 ||
 	    ldns_rr_list_rr_count(ldns_pkt_question(got)) != 1) {
-		fail(why, why_len, "QDCOUNT %u, want 1", ldns_pkt_qdcount(got));
+		xdptest_fail(why, why_len, "QDCOUNT %u, want 1",
+			     ldns_pkt_qdcount(got));
 		goto out;
 	}
 	if (!question_same(got, query)) {
-		fail(why, why_len, "question is not the query's");
+		xdptest_fail(why, why_len, "question is not the query's");
 		goto out;
 	}
 	if (orig &&
 	    ldns_rr_compare(ldns_rr_list_rr(ldns_pkt_question(got), 0),
 			    ldns_rr_list_rr(ldns_pkt_question(orig), 0))) {
-		fail(why, why_len, "question differs from the response's");
+		xdptest_fail(why, why_len,
+			     "question differs from the response's");
 		goto out;
 	}
 	if (orig) {

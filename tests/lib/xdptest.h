@@ -127,6 +127,10 @@ int xdptest_add(struct xdptest *t, const struct resp_spec *s, uint8_t key_flags,
 int xdptest_query_key(const uint8_t *msg, size_t len,
 		      struct xdpdns_cache_key *key);
 
+/* Writes the reason into @why (as the checks below do). Return: -1. */
+int xdptest_fail(char *why, size_t why_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /*
  * Checks an XDP_TX output @out against the query frame @in and the entry:
  * checksums and lengths verified by pktbuild, MACs, addresses and ports

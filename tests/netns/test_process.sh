@@ -63,6 +63,13 @@ start() {
 		wait_dns "$CLI_NS" "$RES_ADDR4" 53 www.z000.test. 15 &&
 		CHILD=$(child_of "$MON") && [ -n "$CHILD" ]
 }
+# stop_monitor: SIGTERM to MON and its exit status in rc.
+stop_monitor() {
+	kill -TERM "$MON"
+	wait "$MON" 2>/dev/null
+	rc=$?
+	bg_stop "$MON"
+}
 child_of() {
 	ps -o pid= --ppid "$1" | tr -d ' ' | head -n 1
 }
@@ -218,10 +225,7 @@ cold_answered 3 "after adopting"
 warm_from_xdp "after adopting"
 
 # --- 5. SIGTERM with --keep-xdp-on-exit, then a plain stop -----------------------
-kill -TERM "$MON"
-wait "$MON" 2>/dev/null
-rc=$?
-bg_stop "$MON"
+stop_monitor
 t_check "SIGTERM: exit status $rc, no xdpdnsd left, XDP detached" \
 	test "$rc" -eq 0 -a "$(daemons)" -eq 0 -a -z "$(progs)"
 t_check "SIGTERM: the pins stay for a warm restart" \
@@ -230,10 +234,7 @@ health 1 "XDP program $PROG not attached to $RES_IF_CLIENT"
 
 start "$W/d3.log" --keep-xdp-on-exit || t_fail "start with --keep-xdp-on-exit"
 PROG=$(progs | head -n 1)
-kill -TERM "$MON"
-wait "$MON" 2>/dev/null
-rc=$?
-bg_stop "$MON"
+stop_monitor
 t_check "--keep-xdp-on-exit, SIGTERM: exit $rc, no xdpdnsd, program ${PROG:-?} still on the link" \
 	test "$rc" -eq 0 -a "$(daemons)" -eq 0 -a "$(progs | tr '\n' ' ')" = "$PROG "
 warm_from_xdp "stopped with --keep-xdp-on-exit"
@@ -265,10 +266,7 @@ ip -n "$RES_NS" link set "$RES_IF_AUTH" up
 wait_dns "$CLI_NS" "$RES_ADDR4" 53 "back-$$.z002.test." 10 || :
 sleep 1.1
 health 0 "healthy:"
-kill -TERM "$MON"
-wait "$MON" 2>/dev/null
-rc=$?
-bg_stop "$MON"
+stop_monitor
 t_check "final SIGTERM: exit $rc, XDP detached, nothing left" \
 	test "$rc" -eq 0 -a "$(daemons)" -eq 0 -a -z "$(progs)"
 
@@ -279,10 +277,7 @@ for delay in 0.2 0.4; do
 	bg_start -n "$RES_NS" "$W/early-$delay.log" "$XDPDNSD" "${ARGS[@]}"
 	MON=$BG_PID
 	sleep "$delay"
-	kill -TERM "$MON"
-	wait "$MON" 2>/dev/null
-	rc=$?
-	bg_stop "$MON"
+	stop_monitor
 	t_check "SIGTERM ${delay} s into the setup: exit $rc, no xdpdnsd, nothing attached" \
 		test "$rc" -eq 0 -a "$(daemons)" -eq 0 -a -z "$(progs)"
 done
