@@ -1,30 +1,30 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * What goes into the XDP cache. Cacheable: NOERROR with data, NODATA and
- * NXDOMAIN, validated or insecure; never bogus, never SERVFAIL. The entry
- * is built from the response unbound would give a client with the key's DO
- * bit (DNSSEC records only for DO), with the operator's TTL caps, and
- * written with BPF_ANY.
+ * NXDOMAIN, validated or insecure; never bogus, never SERVFAIL, never for
+ * another question than the key's. The entry holds what unbound would give
+ * a client with the key's DO bit (DNSSEC records only for DO), with the
+ * operator's TTL caps, and is written with BPF_ANY.
  */
 #ifndef XDPDNS_CACHEWRITE_H
 #define XDPDNS_CACHEWRITE_H
 
 #include <stdint.h>
 
-#include "answer.h"
+#include "lib/dnsmsg.h"
 #include "config.h"
 #include "maps/xdpdns.h"
 #include "resolver.h"
 
 /**
  * cachewrite_build() - the cache key and entry for a finished resolution.
- * @src: the parsed answer packet of @res.
+ * @m: the parsed answer packet of @res.
  * @why: out, on refusal a short reason for the debug log.
  *
- * Return: 0, or a negative cache_entry_build() code / -EPERM (policy).
+ * Return: 0, or a negative cache_entry_from_msg() code / -EPERM (policy).
  */
 int cachewrite_build(const struct config *cfg, const struct resolution *res,
-		     const struct answer_src *src, uint64_t now_ns,
+		     const struct dnsmsg *m, uint64_t now_ns,
 		     struct xdpdns_cache_key *key,
 		     struct xdpdns_cache_entry *entry, const char **why);
 

@@ -24,7 +24,7 @@
 struct pending {
 	struct resolver_waiter w; /* first: the resolver hands this back */
 	struct listen_client client;
-	struct answer_query q;
+	struct dnsmsg_query q;
 	uint8_t msg[];
 };
 
@@ -46,7 +46,7 @@ static void query_send(struct query_ctx *ctx, const struct listen_client *c,
 	listen_send(ctx->ls, c, ctx->out, len);
 }
 
-static void query_error(struct query_ctx *ctx, const struct answer_query *q,
+static void query_error(struct query_ctx *ctx, const struct dnsmsg_query *q,
 			const struct listen_client *c, unsigned int rcode)
 {
 	query_send(ctx, c,
@@ -103,7 +103,7 @@ static void query_restore(struct query_ctx *ctx,
  * then it is resolved, and libunbound's own cache answers quickly.
  */
 static bool query_from_cache(struct query_ctx *ctx,
-			     const struct answer_query *q,
+			     const struct dnsmsg_query *q,
 			     const struct listen_client *c,
 			     const struct xdpdns_cache_key *key)
 {
@@ -111,6 +111,7 @@ static bool query_from_cache(struct query_ctx *ctx,
 	struct cache_entry_query cq = {
 		.msg = q->msg,
 		.len = q->len,
+		.parsed = q,
 		.now_ns = now_ns,
 		.edns_size = ctx->cfg->edns_size,
 	};
@@ -139,41 +140,41 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	struct query_ctx *ctx = arg;
 	struct xdpdns_cache_key ck = { 0 };
 	struct resolver_key key = { 0 };
-	struct answer_query q;
+	struct dnsmsg_query q;
 	struct pending *p;
 	int v, ret;
 
-	v = answer_parse_query(msg, len, &q);
+	v = dnsmsg_parse_query(msg, len, &q);
 	if (q.question_len)
 		STAT_INC(
 			ctx,
 			query_type[q.qtype < XDPDNS_QTYPE_SLOTS ? q.qtype : 0]);
 	if (!acl_allowed(ctx->acl, (const struct sockaddr *)&client->peer)) {
 		STAT_INC(ctx, queries_bad);
-		if (ctx->acl->refuse && v != ANSWER_DROP)
+		if (ctx->acl->refuse && v != DNSMSG_DROP)
 			query_error(ctx, &q, client, DNSWIRE_RCODE_REFUSED);
 		return;
 	}
 	switch (v) {
-	case ANSWER_RESOLVE:
+	case DNSMSG_RESOLVE:
 		break;
-	case ANSWER_DROP:
+	case DNSMSG_DROP:
 		STAT_INC(ctx, queries_bad);
 		return;
-	case ANSWER_FORMERR:
+	case DNSMSG_FORMERR:
 		STAT_INC(ctx, queries_bad);
 		query_error(ctx, &q, client, DNSWIRE_RCODE_FORMERR);
 		return;
-	case ANSWER_NOTIMP:
+	case DNSMSG_NOTIMP:
 		STAT_INC(ctx, queries_bad);
 		query_error(ctx, &q, client, DNSWIRE_RCODE_NOTIMP);
 		return;
-	case ANSWER_REFUSED:
+	case DNSMSG_REFUSED:
 		query_error(ctx, &q, client, DNSWIRE_RCODE_REFUSED);
 		return;
-	case ANSWER_BADVERS:
+	case DNSMSG_BADVERS:
 		STAT_INC(ctx, queries_bad);
-		query_error(ctx, &q, client, ANSWER_RCODE_BADVERS);
+		query_error(ctx, &q, client, DNSMSG_RCODE_BADVERS);
 		return;
 	}
 
@@ -220,7 +221,7 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 
 /* The answer for one waiter, from the entry when there is one. */
 static void query_answer(struct query_ctx *ctx, struct pending *p,
-			 const struct answer_src *src,
+			 const struct dnsmsg *m, bool secure,
 			 const struct xdpdns_cache_entry *entry,
 			 uint64_t now_ns)
 {
@@ -232,6 +233,7 @@ static void query_answer(struct query_ctx *ctx, struct pending *p,
 		struct cache_entry_query cq = {
 			.msg = p->q.msg,
 			.len = p->q.len,
+			.parsed = &p->q,
 			.now_ns = now_ns,
 			.edns_size = ctx->cfg->edns_size,
 		};
@@ -242,7 +244,8 @@ static void query_answer(struct query_ctx *ctx, struct pending *p,
 	if (len < 0) {
 		/* Not servable as XDP would (size, odd query): encode it. */
 		answer_target_for(&t, &p->q, tcp, ctx->cfg->edns_size);
-		len = answer_encode(src, &t, ctx->out, &tc);
+		t.secure = secure;
+		len = answer_encode(m, &t, ctx->out, &tc);
 		if (len < 0) {
 			query_error(ctx, &p->q, &p->client,
 				    DNSWIRE_RCODE_SERVFAIL);
@@ -251,7 +254,7 @@ static void query_answer(struct query_ctx *ctx, struct pending *p,
 		if (tc)
 			STAT_INC(ctx, answers_tc);
 	}
-	if (src->secure)
+	if (secure)
 		STAT_INC(ctx, secure);
 	query_send(ctx, &p->client, len);
 }
@@ -294,7 +297,7 @@ void query_on_done(void *arg, struct resolution *res)
 	struct xdpdns_cache_entry *entry = NULL;
 	struct xdpdns_cache_key key;
 	struct resolver_waiter *w, *next;
-	struct answer_src src = { 0 };
+	struct dnsmsg m = { 0 };
 	uint64_t now_ns = ev_now_ns();
 	const struct ub_result *r = res->result;
 	bool servfail = true;
@@ -304,7 +307,7 @@ void query_on_done(void *arg, struct resolution *res)
 	if (res->cancelled)
 		goto release;
 	if (r && r->answer_packet && !r->bogus &&
-	    !answer_src_parse(r->answer_packet, r->answer_len, r->secure, &src))
+	    !dnsmsg_parse(r->answer_packet, r->answer_len, &m))
 		servfail = false;
 	if (r && r->bogus) {
 		log_debug("DNSSEC bogus answer: %s",
@@ -314,8 +317,8 @@ void query_on_done(void *arg, struct resolution *res)
 	if (!servfail) {
 		entry = malloc(sizeof(*entry));
 		if (entry) {
-			ret = cachewrite_build(ctx->cfg, res, &src, now_ns,
-					       &key, entry, &why);
+			ret = cachewrite_build(ctx->cfg, res, &m, now_ns, &key,
+					       entry, &why);
 			if (ret) {
 				log_debug("not caching %s/%u: %s", r->qname,
 					  res->key.qtype, why ? why : "");
@@ -359,14 +362,15 @@ release:
 				query_error(ctx, &p->q, &p->client,
 					    DNSWIRE_RCODE_SERVFAIL);
 			} else {
-				query_answer(ctx, p, &src, entry, now_ns);
+				query_answer(ctx, p, &m, r->secure, entry,
+					     now_ns);
 			}
 		}
 		listen_client_release(&p->client);
 		free(p);
 	}
 	free(entry);
-	answer_src_free(&src);
+	dnsmsg_free(&m);
 }
 
 int query_refresh(void *arg, const struct xdpdns_cache_key *ck)

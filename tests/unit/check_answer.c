@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * The daemon's own query parser and response encoder (userspace/answer.c,
- * linked from libxdpdnsd.a): every verdict of answer_parse_query() with the
+ * linked from libxdpdnsd.a): every verdict of dnsmsg_parse_query() with the
  * fields it fills, the error responses, and answer_encode() checked with
  * libldns as the independent parser: every RR of the response against the
  * upstream's, names compressed (exact lengths and pointer bytes), DNSSEC
@@ -114,12 +114,12 @@ static size_t build_query(uint8_t *m, const struct qspec *s)
 	return n;
 }
 
-/* --- answer_parse_query() ------------------------------------------------ */
+/* --- dnsmsg_parse_query() ------------------------------------------------ */
 
 /* The first PARSE_POSITIVE cases are resolved, the others not. */
 #define PARSE_POSITIVE 11
 /* The verdict and what was read: EDNS, DO, UDP size, the question. */
-#define RESOLVED(e, d, size) NOT_RESOLVED(ANSWER_RESOLVE, e, d, size)
+#define RESOLVED(e, d, size) NOT_RESOLVED(DNSMSG_RESOLVE, e, d, size)
 #define NOT_RESOLVED(v, e, d, size)                                      \
 	.verdict = (v), .edns = (e), .edns_do = (d), .udp_size = (size), \
 	.question = true
@@ -157,75 +157,75 @@ static const struct parse_case {
 	  RESOLVED(false, false, 512) },
 
 	{ "response", Q(XDPDNS_F_QR | F_RD, "a.example.", 1),
-	  .verdict = ANSWER_DROP },
+	  .verdict = DNSMSG_DROP },
 	{ "11 bytes", QC(F_RD, 1, 0, 0, 0, NULL), .cut = 1,
-	  .verdict = ANSWER_DROP },
+	  .verdict = DNSMSG_DROP },
 	{ "opcode STATUS", Q((2 << 11) | F_RD, "a.example.", 1),
-	  .verdict = ANSWER_NOTIMP },
+	  .verdict = DNSMSG_NOTIMP },
 	{ "opcode NOTIFY", Q(4 << 11, "a.example.", 6),
-	  .verdict = ANSWER_NOTIMP },
-	{ "qdcount 0", QC(F_RD, 0, 0, 0, 1, NULL), .verdict = ANSWER_FORMERR },
+	  .verdict = DNSMSG_NOTIMP },
+	{ "qdcount 0", QC(F_RD, 0, 0, 0, 1, NULL), .verdict = DNSMSG_FORMERR },
 	{ "qdcount 2", QC(F_RD, 2, 0, 0, 0, "a.example."),
-	  .verdict = ANSWER_FORMERR },
+	  .verdict = DNSMSG_FORMERR },
 	{ "ancount 1", QC(F_RD, 1, 1, 0, 0, "a.example."),
-	  .verdict = ANSWER_FORMERR },
+	  .verdict = DNSMSG_FORMERR },
 	{ "nscount 1", QC(F_RD, 1, 0, 1, 0, "a.example."),
-	  .verdict = ANSWER_FORMERR },
+	  .verdict = DNSMSG_FORMERR },
 	{ "arcount 2", QC(F_RD, 1, 0, 0, 2, "a.example."),
-	  .verdict = ANSWER_FORMERR },
+	  .verdict = DNSMSG_FORMERR },
 	{ "name cut", Q(F_RD, "a.example.", 1), .cut = 6,
-	  .verdict = ANSWER_FORMERR },
+	  .verdict = DNSMSG_FORMERR },
 	{ "class cut", Q(F_RD, "a.example.", 1), .cut = 1,
-	  .verdict = ANSWER_FORMERR },
+	  .verdict = DNSMSG_FORMERR },
 	/* The question is read by then; EDNS is not taken. */
 	{ "OPT rdata cut",
 	  { F_RD, .qname = "a.example.", .qtype = 1, .edns = 1232,
 	    .opt_rdlen = 4, .opt_data = 4 },
 	  .cut = 1,
-	  NOT_RESOLVED(ANSWER_FORMERR, false, false, 512) },
+	  NOT_RESOLVED(DNSMSG_FORMERR, false, false, 512) },
 	{ "EDNS version 1", QE(F_RD, "a.example.", 1, 1232, 1, false),
-	  NOT_RESOLVED(ANSWER_BADVERS, true, false, 1232) },
+	  NOT_RESOLVED(DNSMSG_BADVERS, true, false, 1232) },
 	{ "EDNS version 1, DO", QE(F_RD, "a.example.", 1, 4096, 1, true),
-	  NOT_RESOLVED(ANSWER_BADVERS, true, true, 4096) },
+	  NOT_RESOLVED(DNSMSG_BADVERS, true, true, 4096) },
 	{ "RD clear", Q(0, "a.example.", 1),
-	  NOT_RESOLVED(ANSWER_REFUSED, false, false, 512) },
+	  NOT_RESOLVED(DNSMSG_REFUSED, false, false, 512) },
 	{ "AXFR", Q(F_RD, "example.", 252),
-	  NOT_RESOLVED(ANSWER_REFUSED, false, false, 512) },
+	  NOT_RESOLVED(DNSMSG_REFUSED, false, false, 512) },
 	{ "IXFR", Q(F_RD, "example.", 251),
-	  NOT_RESOLVED(ANSWER_REFUSED, false, false, 512) },
+	  NOT_RESOLVED(DNSMSG_REFUSED, false, false, 512) },
 	{ "qtype OPT", Q(F_RD, "a.example.", 41),
-	  NOT_RESOLVED(ANSWER_FORMERR, false, false, 512) },
+	  NOT_RESOLVED(DNSMSG_FORMERR, false, false, 512) },
 	{ "qtype TKEY", Q(F_RD, "a.example.", 249),
-	  NOT_RESOLVED(ANSWER_FORMERR, false, false, 512) },
+	  NOT_RESOLVED(DNSMSG_FORMERR, false, false, 512) },
 	{ "qtype TSIG", Q(F_RD, "a.example.", 250),
-	  NOT_RESOLVED(ANSWER_FORMERR, false, false, 512) },
+	  NOT_RESOLVED(DNSMSG_FORMERR, false, false, 512) },
 	{ "qtype MAILB", Q(F_RD, "a.example.", 253),
-	  NOT_RESOLVED(ANSWER_FORMERR, false, false, 512) },
+	  NOT_RESOLVED(DNSMSG_FORMERR, false, false, 512) },
 	{ "qtype MAILA", Q(F_RD, "a.example.", 254),
-	  NOT_RESOLVED(ANSWER_FORMERR, false, false, 512) },
+	  NOT_RESOLVED(DNSMSG_FORMERR, false, false, 512) },
 	{ "qtype 128", Q(F_RD, "a.example.", 128),
-	  NOT_RESOLVED(ANSWER_FORMERR, false, false, 512) },
+	  NOT_RESOLVED(DNSMSG_FORMERR, false, false, 512) },
 	{ "qtype 248", Q(F_RD, "a.example.", 248),
-	  NOT_RESOLVED(ANSWER_FORMERR, false, false, 512) },
+	  NOT_RESOLVED(DNSMSG_FORMERR, false, false, 512) },
 };
 
 START_TEST(test_parse_query)
 {
 	const struct parse_case *c = &parse_cases[_i];
 	uint8_t m[512], want[DNSWIRE_NAME_MAX];
-	struct answer_query q;
+	struct dnsmsg_query q;
 	size_t len = build_query(m, &c->q) - c->cut, wn = 0;
 	int v;
 
 	/* The table's split into Positive and Negative is by verdict. */
-	ck_assert((_i < PARSE_POSITIVE) == (c->verdict == ANSWER_RESOLVE));
+	ck_assert((_i < PARSE_POSITIVE) == (c->verdict == DNSMSG_RESOLVE));
 	memset(&q, 0xa5, sizeof(q));
-	v = answer_parse_query(m, len, &q);
+	v = dnsmsg_parse_query(m, len, &q);
 	ck_assert_msg(v == c->verdict, "%s: verdict %d, want %d", c->what, v,
 		      c->verdict);
 	ck_assert_ptr_eq(q.msg, m);
 	ck_assert_uint_eq(q.len, len);
-	if (c->verdict == ANSWER_DROP)
+	if (c->verdict == DNSMSG_DROP)
 		return;
 	ck_assert_uint_eq(q.id, QID);
 	ck_assert_uint_eq(q.flags, c->q.flags);
@@ -266,13 +266,13 @@ START_TEST(test_parse_name_limits)
 		unsigned int labels[5];
 		int verdict;
 	} cases[] = {
-		{ { 63, 63, 63, 61 }, ANSWER_RESOLVE }, /* 255 bytes */
-		{ { 63, 63, 63, 62 }, ANSWER_FORMERR }, /* 256 */
-		{ { 63 }, ANSWER_RESOLVE },
-		{ { 64 }, ANSWER_FORMERR }, /* 0x40: reserved label type */
+		{ { 63, 63, 63, 61 }, DNSMSG_RESOLVE }, /* 255 bytes */
+		{ { 63, 63, 63, 62 }, DNSMSG_FORMERR }, /* 256 */
+		{ { 63 }, DNSMSG_RESOLVE },
+		{ { 64 }, DNSMSG_FORMERR }, /* 0x40: reserved label type */
 	};
 	uint8_t m[600];
-	struct answer_query q;
+	struct dnsmsg_query q;
 	size_t n = 12;
 
 	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
@@ -290,9 +290,9 @@ START_TEST(test_parse_name_limits)
 		put16(m + n, 1);
 		put16(m + n + 2, 1);
 		n += 4;
-		ck_assert_int_eq(answer_parse_query(m, n, &q),
+		ck_assert_int_eq(dnsmsg_parse_query(m, n, &q),
 				 cases[c].verdict);
-		if (cases[c].verdict == ANSWER_RESOLVE)
+		if (cases[c].verdict == DNSMSG_RESOLVE)
 			ck_assert_uint_eq(q.qname_len, n - 12 - 4);
 	}
 }
@@ -303,9 +303,9 @@ START_TEST(test_parse_pointer_in_question)
 {
 	static const uint8_t m[] = { 0xbe, 0xef, 0x01, 0x00, 0,	   1, 0, 0, 0,
 				     0,	   0,	 0,    0xc0, 0x0c, 0, 1, 0, 1 };
-	struct answer_query q;
+	struct dnsmsg_query q;
 
-	ck_assert_int_eq(answer_parse_query(m, sizeof(m), &q), ANSWER_FORMERR);
+	ck_assert_int_eq(dnsmsg_parse_query(m, sizeof(m), &q), DNSMSG_FORMERR);
 }
 END_TEST
 
@@ -329,7 +329,7 @@ static const struct error_case {
 	  QE(F_RD | XDPDNS_F_CD, "example.", 252, 1232, 0, false), 5, 4096,
 	  true },
 	{ "BADVERS", QE(F_RD, "a.example.", 1, 1232, 1, true),
-	  ANSWER_RCODE_BADVERS, 1232, true },
+	  DNSMSG_RCODE_BADVERS, 1232, true },
 	{ "SERVFAIL", QE(F_RD, "a.example.", 1, 1232, 0, false), 2, 1400,
 	  true },
 };
@@ -338,12 +338,12 @@ START_TEST(test_error_response)
 {
 	const struct error_case *c = &error_cases[_i];
 	uint8_t m[512], out[ANSWER_MAX];
-	struct answer_query q;
+	struct dnsmsg_query q;
 	size_t len = build_query(m, &c->q), qlen = 0;
 	ldns_pkt *p = NULL;
 	int n;
 
-	answer_parse_query(m, len, &q);
+	dnsmsg_parse_query(m, len, &q);
 	if (c->question)
 		qlen = put_name(out, c->q.qname) + 4;
 	n = answer_error(&q, c->rcode, c->edns_size, out);
@@ -437,7 +437,7 @@ static uint8_t *upstream_wire(const struct upstream *u, size_t *len)
 /* The client's query, parsed, and the target for it. */
 struct client {
 	uint8_t msg[512];
-	struct answer_query q;
+	struct dnsmsg_query q;
 	struct answer_target t;
 };
 
@@ -446,8 +446,8 @@ static void client_for(struct client *c, const struct qspec *s, bool tcp,
 {
 	size_t len = build_query(c->msg, s);
 
-	ck_assert_int_eq(answer_parse_query(c->msg, len, &c->q),
-			 ANSWER_RESOLVE);
+	ck_assert_int_eq(dnsmsg_parse_query(c->msg, len, &c->q),
+			 DNSMSG_RESOLVE);
 	answer_target_for(&c->t, &c->q, tcp, ours);
 }
 
@@ -508,14 +508,16 @@ static void section_eq(const ldns_pkt *p, int s, const char *const *want)
 static ldns_pkt *encode(const struct upstream *u, bool secure,
 			const struct client *c, uint8_t *out, int *n, bool *tc)
 {
-	struct answer_src src;
+	struct answer_target t = c->t;
+	struct dnsmsg src;
 	size_t len;
 	uint8_t *wire = upstream_wire(u, &len);
 	ldns_pkt *p;
 
-	ck_assert_int_eq(answer_src_parse(wire, len, secure, &src), 0);
-	*n = answer_encode(&src, &c->t, out, tc);
-	answer_src_free(&src);
+	ck_assert_int_eq(dnsmsg_parse(wire, len, &src), 0);
+	t.secure = secure;
+	*n = answer_encode(&src, &t, out, tc);
+	dnsmsg_free(&src);
 	free(wire);
 	p = parse_out(out, *n);
 	ck_assert_int_eq(ldns_pkt_tc(p), *tc);
@@ -1002,7 +1004,7 @@ START_TEST(test_truncate_at_limit)
 				 .edns = lc->client };
 	size_t fixed = 12 + 15 + 12 + (lc->client ? 11 : 0), len;
 	static uint8_t out[ANSWER_MAX];
-	struct answer_src src;
+	struct dnsmsg src;
 	struct client c;
 	ldns_pkt *p;
 	uint8_t *up;
@@ -1013,7 +1015,7 @@ START_TEST(test_truncate_at_limit)
 	ck_assert_uint_eq(c.t.limit, lc->limit);
 	for (size_t extra = 0; extra < 2; extra++) {
 		up = txt_upstream(lc->limit - fixed + extra, &len);
-		ck_assert_int_eq(answer_src_parse(up, len, false, &src), 0);
+		ck_assert_int_eq(dnsmsg_parse(up, len, &src), 0);
 		ck_assert_uint_eq(src.nrr, 1);
 		n = answer_encode(&src, &c.t, out, &tc);
 		p = parse_out(out, n);
@@ -1034,7 +1036,7 @@ START_TEST(test_truncate_at_limit)
 		ck_assert_int_eq(ldns_pkt_tc(p), extra);
 		ck_assert_int_eq(ldns_pkt_edns(p), !!lc->client);
 		ldns_pkt_free(p);
-		answer_src_free(&src);
+		dnsmsg_free(&src);
 		free(up);
 	}
 }
@@ -1084,7 +1086,7 @@ START_TEST(test_compression_tables_full)
 }
 END_TEST
 
-/* --- answer_src_parse() and encode errors -------------------------------- */
+/* --- dnsmsg_parse() ------------------------------------------------------- */
 
 START_TEST(test_src_parse)
 {
@@ -1094,14 +1096,19 @@ START_TEST(test_src_parse)
 	const struct upstream u = {
 		"a.example.", 1, 0, true, 1232, { a, deleg_ns, deleg_ar }
 	};
-	struct answer_src src;
+	struct dnsmsg src;
 	uint8_t *w;
 	size_t len;
 
 	w = upstream_wire(&u, &len);
-	ck_assert_int_eq(answer_src_parse(w, len, true, &src), 0);
-	ck_assert(src.secure);
-	ck_assert_uint_eq(src.flags & XDPDNS_F_AA, XDPDNS_F_AA);
+	ck_assert_int_eq(dnsmsg_parse(w, len, &src), 0);
+	ck_assert_uint_eq(src.h.flags & XDPDNS_F_AA, XDPDNS_F_AA);
+	ck_assert(src.have_opt);
+	ck_assert_uint_eq(src.qtype, 1);
+	ck_assert_uint_eq(src.qname_len, 11);
+	ck_assert_mem_eq(src.qname, "\1a\7example", 11);
+	ck_assert_mem_eq(src.rr[2].owner, "\7example\3com", 13); /* whole */
+	ck_assert_uint_eq(src.rr[2].owner_len, 13);
 	ck_assert_uint_eq(src.nrr, 6); /* OPT left out */
 	for (size_t i = 0; i < src.nrr; i++)
 		ck_assert_uint_eq(src.rr[i].section, i < 2 ? 0 : i < 4 ? 1 : 2);
@@ -1110,7 +1117,7 @@ START_TEST(test_src_parse)
 	ck_assert_uint_eq(src.rr[0].rdlen, 4);
 	ck_assert_mem_eq(w + src.rr[1].rdata_off, "\300\0\2\2", 4);
 	ck_assert_uint_eq(src.rr[5].type, 28);
-	answer_src_free(&src);
+	dnsmsg_free(&src);
 	ck_assert_ptr_null(src.rr);
 	free(w);
 }
@@ -1125,25 +1132,28 @@ START_TEST(test_src_parse_bad)
 				    false,
 				    0,
 				    { deleg_an, deleg_ns, deleg_ar } };
-	struct answer_src src;
+	struct dnsmsg src;
 	uint8_t *w;
 	size_t len;
 
 	w = upstream_wire(&u, &len);
 	for (size_t cut = 1; cut < len; cut++) {
-		ck_assert_msg(answer_src_parse(w, len - cut, false, &src) ==
-				      -EBADMSG,
+		ck_assert_msg(dnsmsg_parse(w, len - cut, &src) == -EBADMSG,
 			      "cut %zu accepted", cut);
 		ck_assert_ptr_null(src.rr);
 	}
 	put16(w + 4, 2);
-	ck_assert_int_eq(answer_src_parse(w, len, false, &src), -EBADMSG);
+	ck_assert_int_eq(dnsmsg_parse(w, len, &src), -EBADMSG);
 	free(w);
 }
 END_TEST
 
-/* RDATA whose names do not fill RDLENGTH exactly: -EBADMSG, not garbage. */
-START_TEST(test_encode_bad_rdata)
+/*
+ * RDATA whose names do not fill RDLENGTH exactly, a second OPT, an OPT
+ * outside the additional section, bytes after the last record: the parser
+ * refuses them with -EBADMSG, so no encoder ever meets them.
+ */
+START_TEST(test_parse_bad_records)
 {
 	static const uint8_t hdr[] = { 0, 0, 0x81, 0x80, 0, 1, 0, 1, 0, 0,
 				       0, 0, 1,	   'a',	 0, 0, 5, 0, 1 };
@@ -1157,15 +1167,11 @@ START_TEST(test_encode_bad_rdata)
 		{ 15, { 0 }, 1 }, /* MX shorter than its preference */
 		{ 33, { 0, 0, 0, 0, 0, 0, 0xc0, 0x40 }, 8 }, /* bad pointer */
 	};
-	const struct qspec s = { F_RD, .qname = "a.", .qtype = 5 };
-	static uint8_t out[ANSWER_MAX];
-	struct answer_src src;
-	struct client c;
+	static const uint8_t opt[] = { 0, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, 0 };
+	struct dnsmsg src;
 	uint8_t m[64];
 	size_t n;
-	bool tc;
 
-	client_for(&c, &s, false, 1232);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		memcpy(m, hdr, sizeof(hdr));
 		n = sizeof(hdr);
@@ -1176,12 +1182,37 @@ START_TEST(test_encode_bad_rdata)
 		n += 12;
 		memcpy(m + n, cases[i].rd, cases[i].rdlen);
 		n += cases[i].rdlen;
-		c.t.qtype = cases[i].type;
-		ck_assert_int_eq(answer_src_parse(m, n, false, &src), 0);
-		ck_assert_msg(answer_encode(&src, &c.t, out, &tc) == -EBADMSG,
-			      "case %zu encoded", i);
-		answer_src_free(&src);
+		ck_assert_msg(dnsmsg_parse(m, n, &src) == -EBADMSG,
+			      "case %zu parsed", i);
+		ck_assert_ptr_null(src.rr);
 	}
+	/* A good A record, then OPT twice, in the wrong section, trailing. */
+	memcpy(m, hdr, sizeof(hdr));
+	m[16] = 1; /* qtype A */
+	n = sizeof(hdr);
+	memcpy(m + n, "\xc0\x0c\0\1\0\1\0\0\0\x3c\0\4\xc0\0\2\1", 16);
+	n += 16;
+	ck_assert_int_eq(dnsmsg_parse(m, n, &src), 0);
+	ck_assert_uint_eq(src.nrr, 1);
+	ck_assert(!src.have_opt);
+	dnsmsg_free(&src);
+	ck_assert_int_eq(dnsmsg_parse(m, n + 1, &src), -EBADMSG);
+	memcpy(m + n, opt, sizeof(opt));
+	memcpy(m + n + sizeof(opt), opt, sizeof(opt));
+	m[11] = 1; /* ARCOUNT 1: one OPT */
+	ck_assert_int_eq(dnsmsg_parse(m, n + sizeof(opt), &src), 0);
+	ck_assert(src.have_opt);
+	ck_assert_uint_eq(src.nrr, 1);
+	dnsmsg_free(&src);
+	m[11] = 2; /* two OPTs */
+	ck_assert_int_eq(dnsmsg_parse(m, n + 2 * sizeof(opt), &src), -EBADMSG);
+	m[11] = 0;
+	m[9] = 1; /* the OPT in the authority section */
+	ck_assert_int_eq(dnsmsg_parse(m, n + sizeof(opt), &src), -EBADMSG);
+	/* Counts no packet of this length could hold: refused at once. */
+	m[9] = 0;
+	m[7] = 0xff;
+	ck_assert_int_eq(dnsmsg_parse(m, n, &src), -EBADMSG);
 }
 END_TEST
 
@@ -1207,7 +1238,7 @@ Suite *answer_suite(void)
 	tcase_add_loop_test(tc, test_error_response, 0,
 			    ARRAY_SIZE(error_cases));
 	tcase_add_test(tc, test_src_parse_bad);
-	tcase_add_test(tc, test_encode_bad_rdata);
+	tcase_add_test(tc, test_parse_bad_records);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("Limits");

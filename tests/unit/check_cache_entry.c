@@ -14,6 +14,7 @@
 
 #include <ldns/ldns.h>
 
+#include "tests/lib/ldnsexpect.h"
 #include "lib/cache_entry.h"
 #include "suites.h"
 
@@ -176,13 +177,27 @@ static ldns_rr_list *pkt_section(const ldns_pkt *p, int s)
 			ldns_pkt_additional(p);
 }
 
+/*
+ * The response an entry of @opts' key holds: @resp as ldns reads it, less
+ * the DNSSEC records a key without DO leaves out.
+ */
+static ldns_pkt *expected_pkt(const char *what, const uint8_t *resp, size_t len,
+			      const struct cache_entry_opts *opts)
+{
+	ldns_pkt *p = parse_ok(what, resp, len);
+
+	if (!(opts->key_flags & XDPDNS_KEY_DO))
+		ldnsexpect_strip_dnssec(p);
+	return p;
+}
+
 /* Key, counts, TTL, clock, flags and checksum of a freshly built entry. */
 static void verify_entry(const char *what, const uint8_t *resp, size_t len,
 			 const struct cache_entry_opts *opts, uint32_t neg_ttl,
 			 const struct xdpdns_cache_key *key,
 			 const struct xdpdns_cache_entry *e)
 {
-	ldns_pkt *orig = parse_ok(what, resp, len);
+	ldns_pkt *orig = expected_pkt(what, resp, len, opts);
 	ldns_rr *q = ldns_rr_list_rr(ldns_pkt_question(orig), 0);
 	ldns_rdf *qname = ldns_rdf_clone(ldns_rr_owner(q));
 	uint32_t min_ttl = UINT32_MAX;
@@ -225,7 +240,7 @@ static void verify_entry(const char *what, const uint8_t *resp, size_t len,
 	flags = ldns_pkt_get_rcode(orig);
 	if (ldns_pkt_aa(orig))
 		flags |= XDPDNS_F_AA;
-	if (ldns_pkt_ad(orig) && opts->validated)
+	if (opts->validated)
 		flags |= XDPDNS_F_AD;
 	ck_assert_uint_eq(e->flags, flags);
 	ck_assert_uint_eq(e->entry_flags,
@@ -285,7 +300,7 @@ static void verify_render(const char *what, const uint8_t *resp, size_t len,
 			  const struct cache_entry_opts *opts, uint32_t neg_ttl,
 			  const struct qvariant *v)
 {
-	ldns_pkt *orig = parse_ok(what, resp, len), *got;
+	ldns_pkt *orig = expected_pkt(what, resp, len, opts), *got;
 	ldns_rr *q = ldns_rr_list_rr(ldns_pkt_question(orig), 0);
 	char *qtext = ldns_rdf2str(ldns_rr_owner(q));
 	size_t qlen = ldns_rdf_size(ldns_rr_owner(q)) + 4, query_len;
@@ -485,6 +500,26 @@ static const struct resp_case positive_cases[] = {
 	  .rr = { {}, { SOA_EXAMPLE(120, 600) } },
 	  .opts = OPTS(),
 	  .neg_ttl = 120 },
+	/* RFC 2308 section 2.2: NODATA at the end of a chain is negative. */
+	{ .what = "NODATA after a CNAME",
+	  .qname = "alias.example.com.",
+	  .qtype = "AAAA",
+	  .rr = { { "alias.example.com. 3600 IN CNAME www.example.com." },
+		  { SOA_EXAMPLE(3600, 3600) } },
+	  .opts = OPTS(.max_negative_ttl = 60, .max_ttl = 86400),
+	  .neg_ttl = 60 },
+	/* A key without DO holds what unbound gives such a client. */
+	{ .what = "signed answer for a key without DO",
+	  .qname = "www.example.com.",
+	  .qtype = "A",
+	  .ad = true,
+	  .rr = { { "www.example.com. 300 IN A 192.0.2.1",
+		    "www.example.com. 300 IN RRSIG A 13 3 300 20300101000000 "
+		    "20200101000000 12345 example.com. AAAA" },
+		  { "example.com. 300 IN NS ns1.example.com.",
+		    "example.com. 300 IN RRSIG NS 13 2 300 20300101000000 "
+		    "20200101000000 12345 example.com. AAAA" } },
+	  .opts = OPTS(.validated = true) },
 	{ .what = "SRV",
 	  .qname = "_sip._tcp.example.com.",
 	  .qtype = "SRV",

@@ -9,6 +9,7 @@
 #include <check.h>
 
 Suite *dnswire_suite(void);
+Suite *dnsmsg_suite(void);
 Suite *cache_entry_suite(void);
 Suite *config_suite(void);
 Suite *metrics_suite(void);

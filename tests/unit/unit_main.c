@@ -14,6 +14,7 @@ int main(void)
 	int failed;
 
 	sr = srunner_create(dnswire_suite());
+	srunner_add_suite(sr, dnsmsg_suite());
 	srunner_add_suite(sr, cache_entry_suite());
 	srunner_add_suite(sr, metrics_suite());
 	srunner_add_suite(sr, config_suite());

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Cache entries from ordinary DNS responses, and the reverse: the response a
- * client gets from an entry. cache_entry_build() is what the daemon calls on
- * libunbound's answer packet before writing the map; cache_entry_render() is
+ * client gets from an entry. cache_entry_from_msg() is what the daemon calls
+ * on libunbound's answer packet, parsed once by dnsmsg_parse(), before
+ * writing the map (cache_entry_build() does both for tests and tools);
+ * cache_entry_render() is
  * the user-space twin of the XDP answer path, so the daemon sends the same
  * bytes XDP would and tests have an oracle for the program's output.
  */
@@ -13,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/dnsmsg.h"
 #include "maps/xdpdns.h"
 
 /* What cache_entry_build() needs besides the response. */
@@ -36,17 +39,33 @@ struct cache_entry_opts {
 #define CACHE_ENTRY_EUNSUPPORTED 5 /* qclass not IN, name too long, ... */
 
 /**
- * cache_entry_build() - turn a DNS response into a cache key and entry.
+ * cache_entry_from_msg() - turn a parsed DNS response into a key and entry.
+ * @m: the response, as dnsmsg_parse() left it; an OPT record is never
+ *     stored. Records a client without DO would not get are left out when
+ *     @opts->key_flags has no XDPDNS_KEY_DO (dnsmsg_rr_belongs()).
+ * @opts: key bits, validation state, TTL caps, clock.
+ * @key: out, the lower-cased question as the XDP program builds it.
+ * @entry: out, zeroed and filled; every name re-encoded against a question
+ *         at offset 12, TTLs capped (negative TTL from the SOA per RFC 2308,
+ *         for NXDOMAIN and for NODATA, also after a CNAME chain),
+ *         expire_ns = now + smallest TTL, data_csum precomputed.
+ *
+ * Return: 0, -ENOMEM, or -CACHE_ENTRY_E* (see cache_entry_strerror()).
+ */
+int cache_entry_from_msg(const struct dnsmsg *m,
+			 const struct cache_entry_opts *opts,
+			 struct xdpdns_cache_key *key,
+			 struct xdpdns_cache_entry *entry);
+
+/**
+ * cache_entry_build() - cache_entry_from_msg() on a wire-format response.
  * @resp: wire-format response (header, one question, sections; compression
  *        pointers anywhere); an OPT record is dropped, EDNS never stored.
  * @len: its length.
  * @opts: key bits, validation state, TTL caps, clock.
- * @key: out, the lower-cased question as the XDP program builds it.
- * @entry: out, zeroed and filled; every name re-encoded against a question
- *         at offset 12, TTLs capped (negative TTL from the SOA per RFC 2308),
- *         expire_ns = now + smallest TTL, data_csum precomputed.
+ * @key, @entry: as cache_entry_from_msg().
  *
- * Return: 0, or -CACHE_ENTRY_E* (see cache_entry_strerror()).
+ * Return: 0, -ENOMEM, or -CACHE_ENTRY_E* (see cache_entry_strerror()).
  */
 int cache_entry_build(const uint8_t *resp, size_t len,
 		      const struct cache_entry_opts *opts,
@@ -60,6 +79,8 @@ const char *cache_entry_strerror(int err);
 struct cache_entry_query {
 	const uint8_t *msg; /* the client's query, wire format */
 	size_t len;
+	/* @msg as dnsmsg_parse_query() left it, or NULL: parsed here. */
+	const struct dnsmsg_query *parsed;
 	uint64_t now_ns; /* clock for the TTL decay */
 	uint16_t edns_size; /* our advertised UDP size */
 };
