@@ -296,7 +296,7 @@ static __always_inline int grow(struct xdp_md *ctx, int delta, __u32 len)
 /*
  * bpf_xdp_store_bytes() of the first @len bytes of @e's data at frame offset
  * @off. Not inlined, so that @len is checked in the register that is passed:
- * in answer() the compiler spills it and checks another copy, whose bound
+ * in serve_entry() the compiler spills it and checks another copy, whose bound
  * Linux 6.1's verifier does not carry over (see pkt_bounded()).
  * Return: 0, or < 0 with the frame unchanged.
  */
@@ -320,9 +320,11 @@ static __noinline int entry_store(struct xdp_md *ctx, __u32 off,
  * is written before bpf_xdp_adjust_tail() succeeds, so every early return
  * leaves the query intact for the daemon. @reason receives the outcome.
  */
-static __always_inline int answer(struct xdp_md *ctx, struct pkt *p,
-				  struct query *q, struct xdpdns_cache_entry *e,
-				  __u16 edns_size, __u64 now, __u32 *reason)
+static __always_inline int serve_entry(struct xdp_md *ctx, struct pkt *p,
+				       struct query *q,
+				       struct xdpdns_cache_entry *e,
+				       __u16 edns_size, __u64 now,
+				       __u32 *reason)
 {
 	__u32 data_len = e->data_len, rr_count = e->rr_count;
 	__u32 l3 = p->l3_off, l4 = p->l4_off, dns_off = p->dns_off;
@@ -574,7 +576,7 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 		a->reason = XDPDNS_STAT_EXPIRED;
 		return XDP_PASS;
 	}
-	verdict = answer(ctx, &p, &q, e, a->edns_size, now, &reason);
+	verdict = serve_entry(ctx, &p, &q, e, a->edns_size, now, &reason);
 	a->reason = reason;
 	a->rcode = e->flags & XDPDNS_F_RCODE;
 	return verdict;
@@ -592,7 +594,7 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
  * are cut with a negative bpf_xdp_adjust_tail(), so the reply is never
  * longer than the query and cannot amplify.
  *
- * The UDP checksum is computed in full from parts, as in answer(): the
+ * The UDP checksum is computed in full from parts, as in serve_entry(): the
  * pseudo-header, the header words and the question sum kept by the parser,
  * so a query sent with checksum 0 (IPv4) still gets a checksummed reply.
  *
