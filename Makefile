@@ -104,7 +104,7 @@ $(BUILD)/.deps-ok: | $(BUILD)
 	$(Q)missing=; \
 	for t in $(CLANG) $(BPFTOOL) pkg-config; do \
 		command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
-	for p in $(PKGS) check; do \
+	for p in $(PKGS) check ldns; do \
 		pkg-config --libs $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	test -f /usr/include/bpf/bpf_helpers.h || missing="$$missing bpf/bpf_helpers.h"; \
 	if [ -n "$$missing" ]; then \
@@ -141,9 +141,11 @@ $(BUILD)/xdpdnsd: $(BUILD)/userspace/main.o $(CORE) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# xdpdnsctl presents records, types and names with libldns; the daemon
+# does not link it.
 $(BUILD)/xdpdnsctl: $(CTL_OBJS) $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $(CTL_OBJS) $(LIB) $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(CTL_OBJS) $(LIB) $(LDNS_LIBS) $(PKG_LIBS)
 
 $(BUILD)/tests/unit_runner: $(UNIT_OBJS) $(TESTLIB_OBJS) $(CORE) $(LIB)
 	$(call msg,LINK,$@)

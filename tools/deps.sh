@@ -9,9 +9,9 @@ pkgs=(
 	# build
 	make gcc clang llvm pkg-config bpftool libbpf-dev libxdp-dev xdp-tools
 	libelf-dev zlib1g-dev linux-libc-dev libunbound-dev libconfig-dev
-	libmicrohttpd-dev libjansson-dev libcap-ng-dev libsystemd-dev
+	libmicrohttpd-dev libjansson-dev libcap-ng-dev libsystemd-dev libldns-dev
 	# tests
-	check libsubunit-dev libldns-dev iproute2 ethtool nsd unbound
+	check libsubunit-dev iproute2 ethtool nsd unbound
 	knot-dnsutils dnsutils procps python3 curl prometheus chromium
 	# benchmarks
 	dnsperf

@@ -6,17 +6,17 @@
  * and removing a bad answer without restarting anything. A name covers every
  * DO/CD variant of its key.
  */
-#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <ldns/ldns.h>
 
 #include "lib/dnswire.h"
 #include "lib/xdpmaps.h"
@@ -120,138 +120,70 @@ static int ctl_collect(int fd, const struct ctl_query *match, bool keys_only,
 
 /* ---- record decoding ----------------------------------------------------- */
 
-/* Appends printf output to @buf (of @cap), never past its end. */
-static void ctl_cat(char *buf, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void ctl_cat(char *buf, size_t cap, const char *fmt, ...)
+/*
+ * The record of @msg at *@off as one zone-file line in libldns's
+ * presentation, its TTL lowered by @elapsed; RDATA that libldns does not
+ * take for its type (a known type of the wrong length) in RFC 3597 form.
+ * The framing is checked here: libldns stops after the fields a type has,
+ * not at RDLENGTH. Return: the line (free() it) with *@off moved past the
+ * record, or NULL when the record does not parse.
+ */
+static char *ctl_record_line(const uint8_t *msg, size_t len, size_t *off,
+			     uint32_t elapsed)
 {
-	size_t len = strlen(buf);
-	va_list ap;
+	size_t fixed = *off, pos = *off, end;
+	ldns_rr *rr = NULL;
+	ldns_rdf *rdf;
+	uint32_t ttl;
+	uint16_t rdlen;
+	char *line;
 
-	if (len + 1 >= cap)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + len, cap - len, fmt, ap);
-	va_end(ap);
-}
-
-/* Reads a name at *off of @msg into presentation text; -EBADMSG on error. */
-static int ctl_name_at(const uint8_t *msg, size_t len, size_t *off, char *text,
-		       size_t cap)
-{
-	uint8_t wire[DNSWIRE_NAME_MAX];
-	int n = dnswire_read_name(msg, len, off, wire);
-
-	if (n < 0)
-		return n;
-	return dnswire_name_to_text(wire, (size_t)n, text, cap) < 0 ? -EBADMSG :
-								      0;
-}
-
-/* The rdata of one record in presentation form (RFC 3597 when unknown). */
-static void ctl_rdata(const uint8_t *msg, size_t len, size_t off, uint16_t type,
-		      uint16_t rdlen, char *out, size_t cap)
-{
-	char name[DNSWIRE_NAME_TEXT_MAX], addr[INET6_ADDRSTRLEN];
-	const size_t end = off + rdlen;
-	size_t p = off;
-
-	out[0] = '\0';
+	if (dnswire_read_name(msg, len, &fixed, NULL) < 0 ||
+	    fixed + DNSWIRE_RR_FIXED_LEN > len)
+		return NULL;
+	ttl = dnswire_get_u32(msg + fixed + 4);
+	rdlen = dnswire_get_u16(msg + fixed + 8);
+	end = fixed + DNSWIRE_RR_FIXED_LEN + rdlen;
 	if (end > len)
-		goto unknown;
-	switch (type) {
-	case DNSWIRE_TYPE_A:
-		if (rdlen != 4)
-			break;
-		inet_ntop(AF_INET, msg + off, addr, sizeof(addr));
-		ctl_cat(out, cap, "%s", addr);
-		return;
-	case DNSWIRE_TYPE_AAAA:
-		if (rdlen != 16)
-			break;
-		inet_ntop(AF_INET6, msg + off, addr, sizeof(addr));
-		ctl_cat(out, cap, "%s", addr);
-		return;
-	case DNSWIRE_TYPE_NS:
-	case DNSWIRE_TYPE_CNAME:
-	case DNSWIRE_TYPE_PTR:
-	case DNSWIRE_TYPE_DNAME:
-		if (ctl_name_at(msg, end, &p, name, sizeof(name)) || p != end)
-			break;
-		ctl_cat(out, cap, "%s", name);
-		return;
-	case DNSWIRE_TYPE_MX:
-		if (rdlen < 3)
-			break;
-		p += 2;
-		if (ctl_name_at(msg, end, &p, name, sizeof(name)) || p != end)
-			break;
-		ctl_cat(out, cap, "%u %s", dnswire_get_u16(msg + off), name);
-		return;
-	case DNSWIRE_TYPE_SRV:
-		if (rdlen < 7)
-			break;
-		p += 6;
-		if (ctl_name_at(msg, end, &p, name, sizeof(name)) || p != end)
-			break;
-		ctl_cat(out, cap, "%u %u %u %s", dnswire_get_u16(msg + off),
-			dnswire_get_u16(msg + off + 2),
-			dnswire_get_u16(msg + off + 4), name);
-		return;
-	case DNSWIRE_TYPE_SOA: {
-		char rname[DNSWIRE_NAME_TEXT_MAX];
-
-		if (ctl_name_at(msg, end, &p, name, sizeof(name)) ||
-		    ctl_name_at(msg, end, &p, rname, sizeof(rname)) ||
-		    p + 20 != end)
-			break;
-		ctl_cat(out, cap, "%s %s %u %u %u %u %u", name, rname,
-			dnswire_get_u32(msg + p), dnswire_get_u32(msg + p + 4),
-			dnswire_get_u32(msg + p + 8),
-			dnswire_get_u32(msg + p + 12),
-			dnswire_get_u32(msg + p + 16));
-		return;
-	}
-	case DNSWIRE_TYPE_TXT:
-		while (p < end) {
-			uint8_t n = msg[p++];
-
-			if (p + n > end)
-				break;
-			ctl_cat(out, cap, "%s\"", out[0] ? " " : "");
-			for (uint8_t i = 0; i < n; i++) {
-				uint8_t ch = msg[p + i];
-
-				if (ch == '"' || ch == '\\')
-					ctl_cat(out, cap, "\\%c", ch);
-				else if (ch < 0x20 || ch > 0x7e)
-					ctl_cat(out, cap, "\\%03u", ch);
-				else
-					ctl_cat(out, cap, "%c", ch);
-			}
-			ctl_cat(out, cap, "\"");
-			p += n;
+		return NULL;
+	if (ldns_wire2rr(&rr, msg, end, &pos, LDNS_SECTION_ANSWER) !=
+		    LDNS_STATUS_OK ||
+	    pos != end) {
+		/* Owner, type and class as a question, then "\# LEN HEX". */
+		ldns_rr_free(rr);
+		rr = NULL;
+		pos = *off;
+		if (ldns_wire2rr(&rr, msg, end, &pos, LDNS_SECTION_QUESTION) !=
+		    LDNS_STATUS_OK)
+			return NULL;
+		ldns_rr_set_question(rr, false);
+		rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, rdlen,
+					    msg + end - rdlen);
+		if (!rdf || !ldns_rr_push_rdf(rr, rdf)) {
+			ldns_rdf_deep_free(rdf);
+			ldns_rr_free(rr);
+			return NULL;
 		}
-		if (p == end)
-			return;
-		break;
-	default:
-		break;
 	}
-unknown:
-	out[0] = '\0';
-	ctl_cat(out, cap, "\\# %u", rdlen);
-	if (rdlen)
-		ctl_cat(out, cap, " ");
-	for (size_t i = off; i < end; i++)
-		ctl_cat(out, cap, "%02x", msg[i]);
+	ldns_rr_set_ttl(rr, ttl > elapsed ? ttl - elapsed : 0);
+	line = ldns_rr2str_fmt(ldns_output_format_nocomments, rr);
+	ldns_rr_free(rr);
+	*off = end;
+	/* libldns ends the line with '\n', some types with a space too. */
+	if (line) {
+		size_t n = strlen(line);
+
+		while (n && isspace((unsigned char)line[n - 1]))
+			line[--n] = '\0';
+	}
+	return line;
 }
 
 /*
  * Decodes the records of @e as XDP would send them now: the entry's data
  * after a question of the key's name, TTLs decayed by the seconds elapsed.
- * Each record becomes one zone-file line appended to @lines.
+ * Each record becomes one zone-file line appended to @lines, each section
+ * starts with a ";; ANSWER" (AUTHORITY, ADDITIONAL) line.
  * Return: 0, or -EBADMSG when the entry does not parse.
  */
 static int ctl_records(const struct xdpdns_cache_key *key,
@@ -260,7 +192,9 @@ static int ctl_records(const struct xdpdns_cache_key *key,
 {
 	uint8_t msg[DNSWIRE_HEADER_LEN + DNSWIRE_NAME_MAX + 4 + XDPDNS_DATA_MAX];
 	int qlen = dnswire_name_len(key->qname, sizeof(key->qname));
-	uint32_t elapsed = 0;
+	const unsigned int an = e->ancount, ns = an + e->nscount,
+			   n = ns + e->arcount;
+	uint32_t elapsed;
 	size_t len, off;
 
 	if (qlen < 0 || e->data_len > XDPDNS_DATA_MAX)
@@ -275,45 +209,19 @@ static int ctl_records(const struct xdpdns_cache_key *key,
 	len = off + e->data_len;
 	elapsed = (uint32_t)xdpdns_secs_since(now, e->stored_ns);
 
-	for (unsigned int i = 0;
-	     i < (unsigned int)e->ancount + e->nscount + e->arcount; i++) {
-		char owner[DNSWIRE_NAME_TEXT_MAX], type[16], cls[16];
-		char rdata[2048], line[2600];
-		uint16_t rtype, rclass, rdlen;
-		uint32_t ttl;
+	for (unsigned int i = 0; i < n; i++) {
+		char *line;
 
-		if (i == 0 || i == e->ancount ||
-		    i == (unsigned int)e->ancount + e->nscount) {
-			const char *sec =
-				i < e->ancount ? "ANSWER" :
-				i < (unsigned int)e->ancount + e->nscount ?
-						 "AUTHORITY" :
-						 "ADDITIONAL";
-
-			snprintf(line, sizeof(line), ";; %s", sec);
-			json_array_append_new(lines, json_string(line));
-		}
-		if (ctl_name_at(msg, len, &off, owner, sizeof(owner)) ||
-		    off + DNSWIRE_RR_FIXED_LEN > len)
+		if (i == 0 || i == an || i == ns)
+			json_array_append_new(
+				lines, json_string(i < an ? ";; ANSWER" :
+						   i < ns ? ";; AUTHORITY" :
+							    ";; ADDITIONAL"));
+		line = ctl_record_line(msg, len, &off, elapsed);
+		if (!line)
 			return -EBADMSG;
-		rtype = dnswire_get_u16(msg + off);
-		rclass = dnswire_get_u16(msg + off + 2);
-		ttl = dnswire_get_u32(msg + off + 4);
-		rdlen = dnswire_get_u16(msg + off + 8);
-		off += DNSWIRE_RR_FIXED_LEN;
-		if (off + rdlen > len)
-			return -EBADMSG;
-		ttl = ttl > elapsed ? ttl - elapsed : 0;
-		dnswire_type_to_text(rtype, type, sizeof(type));
-		if (rclass == DNSWIRE_CLASS_IN)
-			snprintf(cls, sizeof(cls), "IN");
-		else
-			snprintf(cls, sizeof(cls), "CLASS%u", rclass);
-		ctl_rdata(msg, len, off, rtype, rdlen, rdata, sizeof(rdata));
-		snprintf(line, sizeof(line), "%s\t%u\t%s\t%s\t%s", owner, ttl,
-			 cls, type, rdata);
 		json_array_append_new(lines, json_string(line));
-		off += rdlen;
+		free(line);
 	}
 	return 0;
 }
