@@ -74,6 +74,7 @@ t_check "missing maps: exit 1 with the is-xdpdnsd-running line" \
 	test "$rc" = 1 -a \
 	"$out" = "xdpdnsctl: no xdpdns maps under $XD_TMP/none: is xdpdnsd running?"
 for bad in "frobnicate" "top" "top names -n 0" "cache get" "cache get bad..name" \
+	"cache get a.example TYPE1x" "cache get a.example TYPE65536" \
 	"stats --bogus" "tail --count x" "report"; do
 	# shellcheck disable=SC2086
 	out=$(ctl $bad 2>&1 >/dev/null)
@@ -145,6 +146,9 @@ t_check "cache get NAME (no type) --json: every DO/CD variant" jcheck "$XD_TMP/g
 out=$(ctl cache get nothere.example.com A 2>&1)
 t_check "cache get of a missing name: exit 1" test $? = 1 -a \
 	"$out" = "xdpdnsctl: no cache entry for nothere.example.com. A"
+out=$(ctl cache get nothere.example.com type44 2>&1)
+t_check "cache get: libldns reads and names the type" test $? = 1 -a \
+	"$out" = "xdpdnsctl: no cache entry for nothere.example.com. SSHFP"
 t_check "cache delete NAME TYPE removes all variants" test \
 	"$(ctl cache delete www.example.com A)" = "deleted 2 entries for www.example.com."
 t_check "deleted entries are gone" test \

@@ -54,7 +54,7 @@ static int ctl_parse_query(const char *cmd, int argc, char **argv,
 				 sizeof(q->text)) < 0)
 		snprintf(q->text, sizeof(q->text), "%s", argv[0]);
 	if (argc == 2) {
-		q->type = dnswire_type_from_text(argv[1]);
+		q->type = ctl_parse_type(argv[1]);
 		if (q->type < 0)
 			return ctl_usage_err(
 				"cache %s: '%s' is not a record type", cmd,
@@ -236,7 +236,7 @@ static json_t *ctl_elem_json(const struct ctl_elem *el, uint64_t now,
 	json_t *o = json_object();
 
 	observe_key_name(&el->key, name, sizeof(name));
-	dnswire_type_to_text(el->key.qtype, type, sizeof(type));
+	ctl_type_text(el->key.qtype, type, sizeof(type));
 	dnswire_rcode_to_text(e->flags & XDPDNS_F_RCODE, rcode, sizeof(rcode));
 	json_object_set_new(o, "name", json_string(name));
 	json_object_set_new(o, "type", json_string(type));
@@ -326,7 +326,7 @@ static int ctl_cache_list(int fd, bool json)
 	       "BYTES", "TYPE", "FLAGS", "NAME");
 	for (size_t i = 0; i < c.n; i++) {
 		observe_key_name(&c.v[i].key, name, sizeof(name));
-		dnswire_type_to_text(c.v[i].key.qtype, type, sizeof(type));
+		ctl_type_text(c.v[i].key.qtype, type, sizeof(type));
 		ctl_elem_summary(&c.v[i], now, sum, sizeof(sum));
 		printf("%s %-8s %-6s %s\n", sum, type,
 		       observe_key_flags(c.v[i].key.flags), name);
@@ -382,8 +382,7 @@ static int ctl_cache_get(int fd, __u64 seed, const struct ctl_query *q,
 		char type[16] = "";
 
 		if (q->type >= 0)
-			dnswire_type_to_text((uint16_t)q->type, type,
-					     sizeof(type));
+			ctl_type_text((uint16_t)q->type, type, sizeof(type));
 		ctl_err("no cache entry for %s%s%s", q->text,
 			type[0] ? " " : "", type);
 		goto out;

@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <ldns/ldns.h>
 
 #include "lib/xdpmaps.h"
 #include "xdpdnsctl.h"
@@ -97,6 +100,26 @@ long ctl_parse_count(const char *s, long max)
 	if (errno || *end || v <= 0 || v > max)
 		return -1;
 	return v;
+}
+
+int ctl_parse_type(const char *s)
+{
+	ldns_rr_type t;
+
+	/* libldns reads the digits of "TYPE123" with atoi(), which would take
+	 * "TYPE1x" for 1 and "TYPE-1" for -1: they are checked here. */
+	if (!strncasecmp(s, "TYPE", 4) && s[4])
+		return (int)ctl_parse_count(s + 4, 65535);
+	t = ldns_get_rr_type_by_name(s);
+	return t ? (int)t : -1;
+}
+
+void ctl_type_text(uint16_t type, char *buf, size_t cap)
+{
+	char *s = ldns_rr_type2str(type);
+
+	snprintf(buf, cap, "%s", s ? s : "?");
+	free(s);
 }
 
 double ctl_wall_of_mono(uint64_t ts_ns)

@@ -249,8 +249,7 @@ static int ctl_top_names(struct ctl *ctl, long n, bool json)
 			json_t *o = json_object();
 
 			observe_key_name(&c->top[i].key, name, sizeof(name));
-			dnswire_type_to_text(c->top[i].key.qtype, type,
-					     sizeof(type));
+			ctl_type_text(c->top[i].key.qtype, type, sizeof(type));
 			json_object_set_new(o, "name", json_string(name));
 			json_object_set_new(o, "type", json_string(type));
 			json_object_set_new(o, "flags",
@@ -278,7 +277,7 @@ static int ctl_top_names(struct ctl *ctl, long n, bool json)
 		char left[24];
 
 		observe_key_name(&e->key, name, sizeof(name));
-		dnswire_type_to_text(e->key.qtype, type, sizeof(type));
+		ctl_type_text(e->key.qtype, type, sizeof(type));
 		if (xdpdns_time_before(now, e->expire_ns))
 			snprintf(left, sizeof(left), "%" PRIu64 "s",
 				 (uint64_t)xdpdns_secs_since(e->expire_ns,

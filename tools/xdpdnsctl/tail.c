@@ -88,7 +88,7 @@ static int tail_event(void *arg, void *data, size_t size)
 	if (nlen < 0 || dnswire_name_to_text(ev->qname, (size_t)nlen, name,
 					     sizeof(name)) < 0)
 		snprintf(name, sizeof(name), "?");
-	dnswire_type_to_text(ev->qtype, type, sizeof(type));
+	ctl_type_text(ev->qtype, type, sizeof(type));
 
 	if (ctx->json) {
 		json_t *o = json_object();

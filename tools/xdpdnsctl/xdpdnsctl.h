@@ -51,6 +51,16 @@ int ctl_print_json(json_t *doc);
 /* Parses a positive count for -n; return -1 when @s is not one. */
 long ctl_parse_count(const char *s, long max);
 
+/*
+ * Record type from the command line: a mnemonic libldns knows, any case
+ * ("aaaa", "HTTPS"), or RFC 3597 "TYPE123". Return: 1..65535, or -1 when
+ * @s is not a type (TYPE0 included).
+ */
+int ctl_parse_type(const char *s);
+
+/* @type as libldns presents it: its mnemonic, else "TYPE123". */
+void ctl_type_text(uint16_t type, char *buf, size_t cap);
+
 /* Wall-clock seconds of a BPF-clock timestamp. */
 double ctl_wall_of_mono(uint64_t ts_ns);
 

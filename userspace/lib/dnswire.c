@@ -7,9 +7,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "lib/dnswire.h"
 
@@ -268,27 +266,6 @@ static const struct {
 };
 
 #define DNSWIRE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-int dnswire_type_from_text(const char *text)
-{
-	unsigned long v;
-	char *end;
-
-	for (size_t i = 0; i < DNSWIRE_ARRAY_SIZE(dnswire_types); i++)
-		if (strcasecmp(text, dnswire_types[i].name) == 0)
-			return dnswire_types[i].type;
-	if (strncasecmp(text, "TYPE", 4) != 0)
-		return -EINVAL;
-	text += 4;
-	/* strtoul alone would accept " 1", "+1" and "-1". */
-	if (!(*text >= '0' && *text <= '9'))
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (errno || *end || v > 65535)
-		return -EINVAL;
-	return (int)v;
-}
 
 /* snprintf() into @buf, -ENOSPC instead of a silently cut string. */
 static int dnswire_format(char *buf, size_t cap, const char *prefix,
