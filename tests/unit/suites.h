@@ -20,5 +20,6 @@ Suite *acl_suite(void);
 Suite *resolver_suite(void);
 Suite *refresh_suite(void);
 Suite *query_suite(void);
+Suite *util_suite(void);
 
 #endif /* XDPDNS_TESTS_UNIT_SUITES_H */

@@ -25,6 +25,7 @@ int main(void)
 	srunner_add_suite(sr, resolver_suite());
 	srunner_add_suite(sr, refresh_suite());
 	srunner_add_suite(sr, query_suite());
+	srunner_add_suite(sr, util_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
