@@ -11,7 +11,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include "config_table.h"
 #include "lib/dnswire.h"
 #include "lib/roff.h"
+#include "lib/util.h"
 #include "lib/xdpmaps.h"
 #include "maps/xdpdns.h"
 
@@ -400,18 +400,6 @@ void config_free(struct config *cfg)
 	}
 	free(cfg->config_file);
 	cfg->config_file = NULL;
-}
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 /*

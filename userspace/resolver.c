@@ -17,7 +17,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@
 #include <unbound.h>
 
 #include "event.h"
+#include "lib/util.h"
 #include "log.h"
 #include "maps/xdpdns.h"
 #include "resolver.h"
@@ -70,11 +70,6 @@ struct resolver {
 	uint64_t armed_ns; /* deadline the timer is set for; 0: disarmed */
 };
 
-static void stat_set(uint64_t *p, uint64_t v)
-{
-	__atomic_store_n(p, v, __ATOMIC_RELAXED);
-}
-
 static uint32_t key_hash(const struct resolver_key *k)
 {
 	uint32_t h = 2166136261u;
@@ -93,18 +88,6 @@ static bool key_equal(const struct resolver_key *a,
 	return a->qname_len == b->qname_len && a->qtype == b->qtype &&
 	       a->qclass == b->qclass && a->flags == b->flags &&
 	       !memcmp(a->qname, b->qname, a->qname_len);
-}
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 static int ub_check(int ret, const char *what, const char *val, char *err,

@@ -6,7 +6,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "lib/util.h"
 #include "lib/xdpmaps.h"
 
 struct xdpmaps_layout {
@@ -61,20 +61,6 @@ int xdpmaps_fds_open(const char *pin_dir, const char *required,
 	return 0;
 }
 
-static void xdpmaps_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void xdpmaps_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static const struct xdpmaps_layout *xdpmaps_layout_of(const char *name)
 {
 	for (size_t i = 0;
@@ -96,8 +82,8 @@ int xdpmaps_open(const char *pin_dir, const char *name, char *err,
 
 	if (snprintf(path, sizeof(path), "%s/%s", pin_dir, name) >=
 	    (int)sizeof(path)) {
-		xdpmaps_err(err, errlen, "pin path %s/%s is too long", pin_dir,
-			    name);
+		seterr(err, errlen, "pin path %s/%s is too long", pin_dir,
+		       name);
 		return -ENAMETOOLONG;
 	}
 	fd = bpf_obj_get(path);
@@ -111,43 +97,39 @@ int xdpmaps_open(const char *pin_dir, const char *name, char *err,
 			snprintf(probe, sizeof(probe), "%s/%s", pin_dir,
 				 XDPDNS_MAP_CACHE);
 			if (stat(probe, &st) == 0) {
-				xdpmaps_err(
-					err, errlen,
-					"no map %s under %s: pinned by an older xdpdnsd?",
-					name, pin_dir);
+				seterr(err, errlen,
+				       "no map %s under %s: pinned by an older xdpdnsd?",
+				       name, pin_dir);
 				return ret;
 			}
 		}
 		if (ret == -ENOENT)
-			xdpmaps_err(
-				err, errlen,
-				"no xdpdns maps under %s: is xdpdnsd running?",
-				pin_dir);
+			seterr(err, errlen,
+			       "no xdpdns maps under %s: is xdpdnsd running?",
+			       pin_dir);
 		else if (ret == -EPERM || ret == -EACCES)
-			xdpmaps_err(
-				err, errlen,
-				"cannot open %s: %s (needs root or CAP_BPF)",
-				path, strerror(-ret));
+			seterr(err, errlen,
+			       "cannot open %s: %s (needs root or CAP_BPF)",
+			       path, strerror(-ret));
 		else
-			xdpmaps_err(err, errlen, "cannot open %s: %s", path,
-				    strerror(-ret));
+			seterr(err, errlen, "cannot open %s: %s", path,
+			       strerror(-ret));
 		return ret;
 	}
 	if (bpf_obj_get_info_by_fd(fd, &info, &info_len)) {
 		ret = -errno;
-		xdpmaps_err(err, errlen, "%s is not a BPF map: %s", path,
-			    strerror(-ret));
+		seterr(err, errlen, "%s is not a BPF map: %s", path,
+		       strerror(-ret));
 		goto out_close;
 	}
 	if (lay && lay->value_size &&
 	    (info.key_size != lay->key_size ||
 	     info.value_size != lay->value_size)) {
 		ret = -EPROTO;
-		xdpmaps_err(
-			err, errlen,
-			"%s holds %u-byte keys and %u-byte values, expected %u and %u: pinned by another xdpdns version",
-			path, info.key_size, info.value_size, lay->key_size,
-			lay->value_size);
+		seterr(err, errlen,
+		       "%s holds %u-byte keys and %u-byte values, expected %u and %u: pinned by another xdpdns version",
+		       path, info.key_size, info.value_size, lay->key_size,
+		       lay->value_size);
 		goto out_close;
 	}
 	return fd;
