@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "event.h"
+#include "lib/util.h"
 #include "listen.h"
 #include "log.h"
 
@@ -98,17 +99,6 @@ struct listener {
 	uint64_t idle_ms;
 	uint8_t udp_buf[LISTEN_UDP_MAX];
 };
-
-static void stat_set(uint64_t *p, uint64_t v)
-{
-	__atomic_store_n(p, v, __ATOMIC_RELAXED);
-}
-
-static void stat_inc(uint64_t *p)
-{
-	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + 1,
-			 __ATOMIC_RELAXED);
-}
 
 static int listen_bind_one(struct lsock *s, const char *addr, uint32_t port,
 			   int type)

@@ -45,6 +45,7 @@
 #include "config.h"
 #include "daemon_stats.h"
 #include "event.h"
+#include "lib/util.h"
 #include "listen.h"
 #include "loader.h"
 #include "log.h"
@@ -87,12 +88,6 @@ struct daemon {
 	bool stop;
 	int exit_code;
 };
-
-static void stat_add(uint64_t *p, uint64_t n)
-{
-	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + n,
-			 __ATOMIC_RELAXED);
-}
 
 /* Options whose change needs a restart (the option table says which). */
 static void reload_warn_static(const struct config *old,
@@ -199,7 +194,7 @@ static void daemon_reload(struct daemon *d)
 	d->cfg = ncfg;
 	d->qctx->cfg = &d->cfg;
 	d->qctx->acl = &d->acl;
-	stat_add(&d->stats.reloads, 1);
+	stat_inc(&d->stats.reloads);
 	log_info("reloaded %s",
 		 d->cfg.config_file ? d->cfg.config_file : "the command line");
 }

@@ -467,13 +467,12 @@ static void inflight_unlink(struct resolver *r, struct inflight *f)
 static void hist_add(struct daemon_stats *st, double secs)
 {
 	static const double bounds[DAEMON_HIST_BUCKETS] = DAEMON_HIST_BOUNDS;
-	double sum = st->hist_sum + secs;
 	unsigned int b = 0;
 
 	while (b < DAEMON_HIST_BUCKETS && secs > bounds[b])
 		b++;
-	stat_set(&st->hist_count[b], st->hist_count[b] + 1);
-	__atomic_store(&st->hist_sum, &sum, __ATOMIC_RELAXED);
+	stat_inc(&st->hist_count[b]);
+	stat_add_double(&st->hist_sum, secs);
 }
 
 static void zombie_unlink(struct resolver *r, struct inflight *f)
@@ -545,7 +544,7 @@ static void resolver_give_up(struct resolver *r, struct inflight *f,
 	f->head = f->tail = NULL;
 	f->nwaiters = 0;
 	hist_add(r->stats, res.elapsed);
-	stat_set(&r->stats->resolve_timeouts, r->stats->resolve_timeouts + 1);
+	stat_inc(&r->stats->resolve_timeouts);
 	if (log_enabled(LOG_LVL_DEBUG) &&
 	    dnswire_name_to_text(f->key.qname, f->key.qname_len, name,
 				 sizeof(name)) >= 0)
