@@ -4,16 +4,12 @@
  * bpf_ktime_get_ns() reads, so expiry times the daemon computes compare
  * directly with the ones the XDP program sees.
  */
-#include <time.h>
-
 #include "event.h"
+#include "lib/util.h"
 
 uint64_t ev_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return util_mono_ns();
 }
 
 uint64_t ev_now_ms(void)

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -25,13 +24,14 @@
 
 #include "lib/health.h"
 #include "lib/observe.h"
+#include "lib/util.h"
 #include "log.h"
 #include "metrics.h"
 
 #include "dashboard.h"
 
 #ifndef METRICS_WALK_INTERVAL_NS
-#define METRICS_WALK_INTERVAL_NS 1000000000ULL
+#define METRICS_WALK_INTERVAL_NS NSEC_PER_SEC
 #endif
 #define METRICS_MAX_CONNECTIONS 64
 #define METRICS_CONNECTION_TIMEOUT 10 /* seconds */
@@ -165,13 +165,11 @@ static enum MHD_Result metrics_health(struct metrics_server *srv,
 {
 	struct health_input in = { .have_status = true, .check_xdp = srv->xdp };
 	char line[HEALTH_LINE_MAX + 1], ifname[IF_NAMESIZE];
-	struct timespec ts;
 	size_t n;
 	int bad;
 
 	health_status_load(&in.st, srv->status);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	in.now_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	in.now_ns = util_mono_ns();
 	if (srv->xdp && in.st.ifindex) {
 		if (bpf_xdp_query_id((int)in.st.ifindex, 0, &in.attached_id))
 			in.attached_id = 0;

@@ -12,10 +12,9 @@
 
 #include <bpf/bpf.h>
 
+#include "lib/util.h"
 #include "lib/xdpmaps.h"
 #include "refresh.h"
-
-#define NS_PER_SEC 1000000000ULL
 
 struct ritem {
 	struct xdpdns_cache_key key;
@@ -173,11 +172,11 @@ unsigned int refresh_tick(struct refresh *rf, uint64_t now_ns, refresh_fn fn,
 	for (uint32_t i = 0; i < rf->n;) {
 		struct ritem *it = rf->items[i];
 		struct xdpdns_cache_entry *e = &rf->scratch;
-		uint64_t window = (uint64_t)it->ttl * NS_PER_SEC / 10;
+		uint64_t window = (uint64_t)it->ttl * NSEC_PER_SEC / 10;
 		bool hot;
 
-		if (window < REFRESH_WINDOW_MIN_S * NS_PER_SEC)
-			window = REFRESH_WINDOW_MIN_S * NS_PER_SEC;
+		if (window < REFRESH_WINDOW_MIN_S * NSEC_PER_SEC)
+			window = REFRESH_WINDOW_MIN_S * NSEC_PER_SEC;
 		/*
 		 * Far from expiry, or past it (never refreshed: only looked
 		 * at to notice a rewrite or an eviction): only every

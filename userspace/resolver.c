@@ -36,7 +36,6 @@
 #define RESOLVER_WAITERS_FACTOR 16
 /* libunbound's own query table never smaller than this. */
 #define RESOLVER_UB_QUERIES_MIN 4096
-#define RESOLVER_NS_PER_SEC 1000000000ULL
 
 struct inflight {
 	struct inflight *hnext;
@@ -364,7 +363,7 @@ int resolver_create(const struct config *cfg, resolver_done_fn done, void *arg,
 	r->stats = stats;
 	r->max = cfg->max_outstanding;
 	r->ub_max = resolver_ub_max(cfg);
-	r->timeout_ns = (uint64_t)cfg->resolve_timeout * RESOLVER_NS_PER_SEC;
+	r->timeout_ns = (uint64_t)cfg->resolve_timeout * NSEC_PER_SEC;
 	r->nbuckets = 1024;
 	while (r->nbuckets < 2 * r->ub_max)
 		r->nbuckets <<= 1;
@@ -434,8 +433,8 @@ static void resolver_arm(struct resolver *r)
 
 	if (due == r->armed_ns)
 		return;
-	its.it_value.tv_sec = due / RESOLVER_NS_PER_SEC;
-	its.it_value.tv_nsec = due % RESOLVER_NS_PER_SEC;
+	its.it_value.tv_sec = due / NSEC_PER_SEC;
+	its.it_value.tv_nsec = due % NSEC_PER_SEC;
 	/* A zero it_value disarms; a deadline in the past fires at once. */
 	if (!timerfd_settime(r->timerfd, TFD_TIMER_ABSTIME, &its, NULL))
 		r->armed_ns = due;
@@ -652,7 +651,7 @@ void resolver_set_max(struct resolver *r, uint32_t max)
 
 void resolver_set_timeout(struct resolver *r, uint32_t secs)
 {
-	r->timeout_ns = (uint64_t)secs * RESOLVER_NS_PER_SEC;
+	r->timeout_ns = (uint64_t)secs * NSEC_PER_SEC;
 	resolver_arm(r);
 }
 

@@ -25,6 +25,7 @@
 
 #include "lib/dnswire.h"
 #include "lib/observe.h"
+#include "lib/util.h"
 #include "lib/xdpmaps.h"
 #include "log.h"
 #include "metrics.h"
@@ -101,7 +102,7 @@ static int feed_maps_create(struct feed_maps *m)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, o);
 	uint8_t qname[DNSWIRE_NAME_MAX];
-	uint64_t now = observe_mono_ns();
+	uint64_t now = util_mono_ns();
 
 	m->ncpu = libbpf_num_possible_cpus();
 	if (m->ncpu < 0)
@@ -165,7 +166,7 @@ static void feed_cache_tick(struct feed_maps *m, double hits)
 
 static void feed_rl_tick(struct feed_maps *m, double queries, int tick)
 {
-	uint64_t now = observe_mono_ns();
+	uint64_t now = util_mono_ns();
 
 	for (int i = 0; i < FEED_CLIENTS; i++) {
 		struct xdpdns_rl_key k = {

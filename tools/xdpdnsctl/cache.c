@@ -19,6 +19,7 @@
 #include <ldns/ldns.h>
 
 #include "lib/dnswire.h"
+#include "lib/util.h"
 #include "lib/xdpmaps.h"
 #include "xdpdnsctl.h"
 
@@ -299,7 +300,7 @@ static int ctl_elem_cmp(const void *a, const void *b)
 
 static int ctl_cache_list(int fd, bool json)
 {
-	uint64_t now = observe_mono_ns();
+	uint64_t now = util_mono_ns();
 	struct ctl_collect c;
 	char name[DNSWIRE_NAME_TEXT_MAX], type[16], sum[80];
 	int err;
@@ -368,7 +369,7 @@ static int ctl_find(int fd, __u64 seed, const struct ctl_query *q,
 static int ctl_cache_get(int fd, __u64 seed, const struct ctl_query *q,
 			 bool json)
 {
-	uint64_t now = observe_mono_ns();
+	uint64_t now = util_mono_ns();
 	struct ctl_collect c;
 	int err, ret = CTL_EXIT_FAIL;
 	json_t *a;

@@ -16,7 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "lib/health.h"
-#include "lib/observe.h"
+#include "lib/util.h"
 #include "lib/xdpmaps.h"
 #include "xdpdnsctl.h"
 
@@ -62,7 +62,7 @@ int cmd_health(struct ctl *ctl, int argc, char **argv)
 		in.have_status = true;
 	if (fd >= 0)
 		close(fd);
-	in.now_ns = observe_mono_ns();
+	in.now_ns = util_mono_ns();
 	if (in.have_status && in.st.ifindex) {
 		if (bpf_xdp_query_id((int)in.st.ifindex, 0, &in.attached_id))
 			in.attached_id = 0;

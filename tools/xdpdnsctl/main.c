@@ -16,6 +16,7 @@
 
 #include <ldns/ldns.h>
 
+#include "lib/util.h"
 #include "lib/xdpmaps.h"
 #include "xdpdnsctl.h"
 
@@ -125,7 +126,7 @@ void ctl_type_text(uint16_t type, char *buf, size_t cap)
 double ctl_wall_of_mono(uint64_t ts_ns)
 {
 	struct timespec rt;
-	uint64_t now = observe_mono_ns();
+	uint64_t now = util_mono_ns();
 	double wall;
 
 	clock_gettime(CLOCK_REALTIME, &rt);

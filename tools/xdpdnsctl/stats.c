@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/dnswire.h"
+#include "lib/util.h"
 #include "xdpdnsctl.h"
 
 enum { OPT_JSON = 0x100, OPT_PROM, OPT_WITHIN };
@@ -87,7 +88,7 @@ static void ctl_print_stats(const struct ctl *ctl,
 		printf("%-26s%" PRIu64 " tracked, %" PRIu64
 		       " limited in the last %llu s\n",
 		       "clients", s->clients.tracked, s->clients.limited_now,
-		       OBSERVE_LIMITED_WINDOW_NS / 1000000000ULL);
+		       OBSERVE_LIMITED_WINDOW_NS / NSEC_PER_SEC);
 	ctl_print_mix("XDP answers by rcode", t.rcode, XDPDNS_RCODE_SLOTS,
 		      true);
 	ctl_print_mix("XDP answers by type", t.qtype, XDPDNS_QTYPE_SLOTS,
@@ -225,7 +226,7 @@ static int ctl_top_names(struct ctl *ctl, long n, bool json)
 {
 	struct observe_cache *c;
 	char name[DNSWIRE_NAME_TEXT_MAX], type[16];
-	uint64_t now = observe_mono_ns();
+	uint64_t now = util_mono_ns();
 	int fd, err, ret = CTL_EXIT_FAIL;
 
 	fd = ctl_open(ctl, XDPDNS_MAP_CACHE);
@@ -302,7 +303,7 @@ static int ctl_clients(struct ctl *ctl, long n, uint64_t window_ns,
 		       bool limited, bool json)
 {
 	struct observe_clients *c;
-	uint64_t now = observe_mono_ns();
+	uint64_t now = util_mono_ns();
 	int fd, err, ret = CTL_EXIT_FAIL;
 	const struct observe_client *rows;
 	size_t nrows;
@@ -392,7 +393,7 @@ int cmd_limited(struct ctl *ctl, int argc, char **argv)
 		{ "within", required_argument, NULL, OPT_WITHIN },
 		{ NULL, 0, NULL, 0 },
 	};
-	long within = OBSERVE_LIMITED_WINDOW_NS / 1000000000ULL;
+	long within = OBSERVE_LIMITED_WINDOW_NS / NSEC_PER_SEC;
 	bool json = false;
 	int c;
 
@@ -412,5 +413,5 @@ int cmd_limited(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_err("limited: unexpected argument '%s'",
 				     argv[optind]);
 	return ctl_clients(ctl, OBSERVE_TOP_MAX,
-			   (uint64_t)within * 1000000000ULL, true, json);
+			   (uint64_t)within * NSEC_PER_SEC, true, json);
 }

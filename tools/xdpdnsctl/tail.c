@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "lib/dnswire.h"
+#include "lib/util.h"
 #include "lib/xdpmaps.h"
 #include "xdpdnsctl.h"
 
@@ -180,7 +181,7 @@ int cmd_tail(struct ctl *ctl, int argc, char **argv)
 	if (fd < 0)
 		return CTL_EXIT_FAIL;
 	tail_check_sampling(ctl);
-	ctx.since_ns = backlog ? 0 : observe_mono_ns();
+	ctx.since_ns = backlog ? 0 : util_mono_ns();
 	rb = ring_buffer__new(fd, tail_event, &ctx, NULL);
 	if (!rb) {
 		err = -errno;
@@ -193,13 +194,12 @@ int cmd_tail(struct ctl *ctl, int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (timeout)
-		deadline =
-			observe_mono_ns() + (uint64_t)timeout * 1000000000ULL;
+		deadline = util_mono_ns() + (uint64_t)timeout * NSEC_PER_SEC;
 
 	for (;;) {
 		if (tail_stop)
 			break;
-		if (deadline && observe_mono_ns() >= deadline)
+		if (deadline && util_mono_ns() >= deadline)
 			break;
 		err = ring_buffer__poll(rb, 200);
 		if (err == TAIL_DONE)

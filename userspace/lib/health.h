@@ -17,11 +17,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/util.h"
 #include "maps/xdpdns.h"
 
-#define HEALTH_HEARTBEAT_MAX_NS (3ULL * 1000000000ULL)
+#define HEALTH_HEARTBEAT_MAX_NS (3 * NSEC_PER_SEC)
 #define HEALTH_FAIL_STREAK 5
-#define HEALTH_RECURSION_GRACE_NS (10ULL * 1000000000ULL)
+#define HEALTH_RECURSION_GRACE_NS (10 * NSEC_PER_SEC)
 #define HEALTH_LINE_MAX 384
 
 struct health_input {

@@ -17,6 +17,7 @@
 
 #include "lib/dnswire.h"
 #include "lib/observe.h"
+#include "lib/util.h"
 #include "lib/xdpmaps.h"
 
 /* Elements fetched per BPF_MAP_LOOKUP_BATCH call. */
@@ -31,14 +32,6 @@ const char *const observe_stat_names[XDPDNS_STAT_MAX] = { XDPDNS_STATS(
 const char *const observe_stat_help[XDPDNS_STAT_MAX] = { XDPDNS_STATS(
 	OBSERVE_STAT_HELP_) };
 #undef OBSERVE_STAT_HELP_
-
-uint64_t observe_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static int observe_map_info(int fd, struct bpf_map_info *info)
 {
@@ -370,7 +363,7 @@ int observe_snapshot_take(struct observe_snapshot *s,
 	memset(s, 0, sizeof(*s));
 	clock_gettime(CLOCK_REALTIME, &rt);
 	s->unix_time = (double)rt.tv_sec + (double)rt.tv_nsec / 1e9;
-	s->mono_ns = observe_mono_ns();
+	s->mono_ns = util_mono_ns();
 	if (daemon) {
 		observe_daemon_copy(&s->daemon, daemon);
 		s->have_daemon = true;

@@ -35,6 +35,7 @@
 
 #include "maps/xdpdns.h"
 #include "daemon_stats.h"
+#include "lib/util.h"
 #include "lib/xdpmaps.h"
 
 /* Rows a top list can hold; top names and top clients use 10 by default. */
@@ -42,7 +43,7 @@
 #define OBSERVE_TOP_DEFAULT 10
 /* A client counts as "limited now" when limited within this window. */
 #ifndef OBSERVE_LIMITED_WINDOW_NS
-#define OBSERVE_LIMITED_WINDOW_NS (10ULL * 1000000000ULL)
+#define OBSERVE_LIMITED_WINDOW_NS (10 * NSEC_PER_SEC)
 #endif
 /* Version of the JSON documents (stats and dump); bump on breaking change. */
 #define OBSERVE_JSON_VERSION 1
@@ -121,9 +122,6 @@ struct observe_totals {
 /* Names of the XDPDNS_STATS counters, indexed by enum xdpdns_stat. */
 extern const char *const observe_stat_names[XDPDNS_STAT_MAX];
 extern const char *const observe_stat_help[XDPDNS_STAT_MAX];
-
-/* Current CLOCK_MONOTONIC in ns, the clock bpf_ktime_get_ns() reads. */
-uint64_t observe_mono_ns(void);
 
 /**
  * observe_map_walk() - call @fn on every element of a hash map.

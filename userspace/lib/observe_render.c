@@ -17,6 +17,7 @@
 
 #include "lib/dnswire.h"
 #include "lib/observe.h"
+#include "lib/util.h"
 #include "lib/xdpmaps.h"
 
 static const double observe_hist_bounds[DAEMON_HIST_BUCKETS] =
@@ -743,7 +744,7 @@ static json_t *observe_dump_stats(int fd)
 
 json_t *observe_dump_json(const struct xdpmaps_fds *fds, unsigned int flags)
 {
-	uint64_t now_ns = observe_mono_ns();
+	uint64_t now_ns = util_mono_ns();
 	json_t *o = json_object(), *cache;
 	struct timespec rt;
 	char iso[40];
