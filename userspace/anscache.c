@@ -12,6 +12,7 @@
 
 #include "anscache.h"
 #include "lib/dnswire.h"
+#include "lib/util.h"
 
 /* Bytes of an entry that holds @data_len bytes of sections. */
 #define ANSCACHE_ENTRY_LEN(data_len) \
@@ -37,13 +38,9 @@ struct anscache {
 static uint32_t akey_hash(const struct xdpdns_cache_key *k)
 {
 	int n = dnswire_name_len(k->qname, sizeof(k->qname));
-	uint32_t h = 2166136261u;
 
-	for (int i = 0; i < n; i++)
-		h = (h ^ k->qname[i]) * 16777619u;
-	h = (h ^ k->flags) * 16777619u;
-	h = (h ^ k->qtype) * 16777619u;
-	return (h ^ k->qclass) * 16777619u;
+	return util_qkey_hash(k->qname, n > 0 ? (size_t)n : 0, k->qtype,
+			      k->qclass, k->flags);
 }
 
 int anscache_create(uint32_t capacity, struct anscache **out)

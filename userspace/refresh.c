@@ -42,13 +42,9 @@ struct refresh {
 
 static uint32_t rkey_hash(const struct xdpdns_cache_key *k)
 {
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < sizeof(k->qname) && k->qname[i]; i++)
-		h = (h ^ k->qname[i]) * 16777619u;
-	h = (h ^ k->flags) * 16777619u;
-	h = (h ^ k->qtype) * 16777619u;
-	return (h ^ k->qclass) * 16777619u;
+	return util_qkey_hash(k->qname,
+			      strnlen((const char *)k->qname, sizeof(k->qname)),
+			      k->qtype, k->qclass, k->flags);
 }
 
 static int rf_map_lookup(void *arg, const struct xdpdns_cache_key *key,

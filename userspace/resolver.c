@@ -71,14 +71,8 @@ struct resolver {
 
 static uint32_t key_hash(const struct resolver_key *k)
 {
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < k->qname_len; i++)
-		h = (h ^ k->qname[i]) * 16777619u;
-	h = (h ^ k->qtype) * 16777619u;
-	h = (h ^ k->qclass) * 16777619u;
-	h = (h ^ k->flags) * 16777619u;
-	return h;
+	return util_qkey_hash(k->qname, k->qname_len, k->qtype, k->qclass,
+			      k->flags);
 }
 
 static bool key_equal(const struct resolver_key *a,

@@ -44,6 +44,7 @@
 #include <ldns/ldns.h>
 
 #include "lib/cache_entry.h"
+#include "lib/util.h"
 #include "tests/lib/pktbuild.h"
 #include "tests/lib/xdptest.h"
 
@@ -644,7 +645,7 @@ static int phase_start(struct xdptest *t, struct phase *ph)
 static struct mbucket *bucket_get(struct phase *ph, const struct model *md)
 {
 	const struct xdpdns_config *c = &ph->cfg;
-	unsigned int bits, i, h = 2166136261u, n;
+	unsigned int bits, i, h, n;
 	struct xdpdns_rl_key k = { .family = (__u32)md->family };
 
 	if (md->family == 4)
@@ -656,8 +657,7 @@ static struct mbucket *bucket_get(struct phase *ph, const struct model *md)
 			    (bits >= 8 * i + 8 ?
 				     0xff :
 				     (uint8_t)(0xff00 >> (bits % 8)));
-	for (i = 0; i < sizeof(k); i++)
-		h = (h ^ ((uint8_t *)&k)[i]) * 16777619u;
+	h = util_hash(UTIL_HASH_INIT, &k, sizeof(k));
 	for (n = 0; n < BUCKETS; n++, h++) {
 		struct mbucket *b = &ph->buckets[h % BUCKETS];
 
