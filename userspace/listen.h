@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
-#include "daemon_stats.h"
+#include "lib/daemon_stats.h"
 
 enum listen_transport { LISTEN_UDP, LISTEN_TCP };
 

@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "daemon_stats.h"
+#include "lib/daemon_stats.h"
 
 struct metrics_server;
 

@@ -15,7 +15,7 @@
 #include "acl.h"
 #include "anscache.h"
 #include "config.h"
-#include "daemon_stats.h"
+#include "lib/daemon_stats.h"
 #include "listen.h"
 #include "refresh.h"
 #include "resolver.h"

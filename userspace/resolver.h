@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "daemon_stats.h"
+#include "lib/daemon_stats.h"
 #include "lib/dnswire.h"
 
 struct ub_result;

@@ -327,30 +327,31 @@ int observe_clients_walk(int fd, size_t top_n, uint64_t now_ns,
 }
 
 /*
- * struct daemon_stats is 64-bit words except hist_sum; read word by word so
- * a scrape never sees a torn counter and never takes the event loop's lock.
+ * Member by member with relaxed loads, so a scrape never sees a torn
+ * counter and never takes the event loop's lock.
  */
-_Static_assert(sizeof(struct daemon_stats) % sizeof(uint64_t) == 0,
-	       "daemon_stats is a sequence of 64-bit words");
-_Static_assert(sizeof(double) == sizeof(uint64_t), "double is 64-bit");
-_Static_assert(offsetof(struct daemon_stats, requestlist_current) ==
-		       offsetof(struct daemon_stats, hist_sum) + sizeof(double),
-	       "hist_sum is the only double");
+_Static_assert(sizeof(struct daemon_stats) ==
+		       DAEMON_STAT_MAX * sizeof(uint64_t) +
+			       sizeof(((struct daemon_stats *)0)->answer_rcode) +
+			       sizeof(((struct daemon_stats *)0)->query_type) +
+			       sizeof(((struct daemon_stats *)0)->hist_count) +
+			       sizeof(double),
+	       "observe_daemon_copy() copies every member");
 
 void observe_daemon_copy(struct daemon_stats *dst,
 			 const struct daemon_stats *src)
 {
-	const size_t hs = offsetof(struct daemon_stats, hist_sum);
-	const uint64_t *s = (const uint64_t *)src;
-	uint64_t *d = (uint64_t *)dst;
-	const size_t words = sizeof(*src) / sizeof(uint64_t);
-
-	for (size_t w = 0; w < words; w++) {
-		if (w == hs / sizeof(uint64_t))
-			continue;
-		d[w] = __atomic_load_n(&s[w], __ATOMIC_RELAXED);
-	}
-	__atomic_load(&src->hist_sum, &dst->hist_sum, __ATOMIC_RELAXED);
+#define OBSERVE_COPY_(field, type, metric, label, help) \
+	dst->field = stat_get(&src->field);
+	DAEMON_STATS(OBSERVE_COPY_)
+#undef OBSERVE_COPY_
+	for (int i = 0; i < XDPDNS_RCODE_SLOTS; i++)
+		dst->answer_rcode[i] = stat_get(&src->answer_rcode[i]);
+	for (int i = 0; i < XDPDNS_QTYPE_SLOTS; i++)
+		dst->query_type[i] = stat_get(&src->query_type[i]);
+	for (int i = 0; i <= DAEMON_HIST_BUCKETS; i++)
+		dst->hist_count[i] = stat_get(&src->hist_count[i]);
+	dst->hist_sum = stat_get_double(&src->hist_sum);
 }
 
 int observe_snapshot_take(struct observe_snapshot *s,

@@ -34,7 +34,7 @@
 #include <jansson.h>
 
 #include "maps/xdpdns.h"
-#include "daemon_stats.h"
+#include "lib/daemon_stats.h"
 #include "lib/util.h"
 #include "lib/xdpmaps.h"
 

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The daemon's own counters: what xdpdnsd did with the queries XDP passed
+ * up. The event loop is their only writer (lib/util.h's stat_*()); the
+ * metrics server reads them from its own thread with relaxed atomic loads
+ * (observe_daemon_copy()), so a scrape never blocks resolution. Every
+ * counter is monotonic; nothing resets them. They live in lib/ because the
+ * observe code renders them; only xdpdnsd fills one in.
+ */
+#ifndef XDPDNS_DAEMON_STATS_H
+#define XDPDNS_DAEMON_STATS_H
+
+#include <stdint.h>
+
+#include "maps/xdpdns.h"
+
+/* Upper bounds (seconds) of the recursion-time histogram buckets. */
+#define DAEMON_HIST_BUCKETS 12
+#define DAEMON_HIST_BOUNDS                                                    \
+	{                                                                     \
+		0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, \
+			2.5, 5.0                                              \
+	}
+
+/*
+ * The scalar counters and gauges, one row each: X(field, type, metric,
+ * label, help).
+ *   field   the struct daemon_stats member; also its key in the
+ *           "daemon_stats" object of stats.json;
+ *   type    counter or gauge, the Prometheus TYPE;
+ *   metric  the Prometheus family it is exported as;
+ *   label   NULL, or `name="value"` when the field is one member of a
+ *           labelled family (xdpdns_daemon_queries_total{transport="udp"});
+ *   help    the family's HELP text; NULL on the second and later members
+ *           of a family, which follow the first directly.
+ * observe_prometheus() exports every row, in this order, whenever the
+ * daemon's counters are there; check_metrics.c holds it to that.
+ *
+ * The arrays are not rows: each is added to the XDP program's numbers into
+ * a family of its own (observe_totals(), observe_render.c):
+ *   answer_rcode[]  xdpdns_answers_total{rcode}, stats.json "rcode"
+ *   query_type[]    xdpdns_queries_by_type_total{type}, stats.json "qtype"
+ *   hist_count[], hist_sum  the xdpdns_recursion_duration_seconds
+ *                   histogram, stats.json "daemon_stats"."recursion"
+ */
+#define DAEMON_STATS(X)                                                       \
+	X(queries_udp, counter, "xdpdns_daemon_queries_total",                \
+	  "transport=\"udp\"", "Queries that reached xdpdnsd, by transport.") \
+	X(queries_tcp, counter, "xdpdns_daemon_queries_total",                \
+	  "transport=\"tcp\"", NULL)                                          \
+	X(queries_bad, counter, "xdpdns_daemon_queries_bad_total", NULL,      \
+	  "Queries the daemon could not parse or refused before resolving.")  \
+	X(cache_miss, counter, "xdpdns_daemon_resolutions_total", NULL,       \
+	  "Queries the daemon resolved through libunbound.")                  \
+	X(inflight_joined, counter, "xdpdns_inflight_joined_total", NULL,     \
+	  "Queries answered by joining an identical resolution in flight.")   \
+	X(prefetch, counter, "xdpdns_prefetch_total", NULL,                   \
+	  "Hot entries re-resolved before they expired.")                     \
+	X(cache_writes, counter, "xdpdns_cache_writes_total",                 \
+	  "result=\"written\"",                                               \
+	  "Answers offered to the XDP cache, by result.")                     \
+	X(cache_write_skipped, counter, "xdpdns_cache_writes_total",          \
+	  "result=\"skipped\"", NULL)                                         \
+	X(cache_write_errors, counter, "xdpdns_cache_writes_total",           \
+	  "result=\"error\"", NULL)                                           \
+	X(answers_tc, counter, "xdpdns_answers_tc_total", NULL,               \
+	  "UDP answers the daemon sent with TC=1.")                           \
+	X(servfail_overload, counter, "xdpdns_servfail_overload_total", NULL, \
+	  "SERVFAIL because the request list was full.")                      \
+	X(secure, counter, "xdpdns_answers_secure_total", NULL,               \
+	  "Answers validated secure by DNSSEC.")                              \
+	X(bogus, counter, "xdpdns_answers_bogus_total", NULL,                 \
+	  "Answers validated bogus (SERVFAIL sent).")                         \
+	X(requestlist_current, gauge, "xdpdns_requestlist_current", NULL,     \
+	  "Resolutions outstanding in libunbound.")                           \
+	X(requestlist_max, gauge, "xdpdns_requestlist_max", NULL,             \
+	  "Configured limit of outstanding resolutions.")                     \
+	X(tcp_connections, gauge, "xdpdns_tcp_connections", NULL,             \
+	  "Open TCP client connections.")                                     \
+	X(tcp_refused_acl, counter, "xdpdns_tcp_refused_total",               \
+	  "reason=\"acl\"", "TCP connections closed at accept, by reason.")   \
+	X(tcp_refused_limit, counter, "xdpdns_tcp_refused_total",             \
+	  "reason=\"limit\"", NULL)                                           \
+	X(reloads, counter, "xdpdns_reloads_total", NULL,                     \
+	  "Successful configuration reloads (SIGHUP).")                       \
+	X(start_time, gauge, "xdpdns_start_time_seconds", NULL,               \
+	  "Unix time xdpdnsd started.")                                       \
+	X(resolve_timeouts, counter, "xdpdns_resolve_timeouts_total", NULL,   \
+	  "Resolutions given up after --resolve-timeout seconds; every "      \
+	  "client waiting got SERVFAIL.")                                     \
+	X(answer_cache_hits, counter, "xdpdns_daemon_cache_hits_total", NULL, \
+	  "Queries the daemon answered from its own copy of the cache "       \
+	  "entries, without libunbound.")                                     \
+	X(daemon_restarts, counter, "xdpdns_daemon_restarts_total", NULL,     \
+	  "Daemon processes the monitor restarted after a crash.")
+
+#define DAEMON_STAT_ENUM_(field, type, metric, label, help) DAEMON_STAT_##field,
+enum daemon_stat { DAEMON_STATS(DAEMON_STAT_ENUM_) DAEMON_STAT_MAX };
+#undef DAEMON_STAT_ENUM_
+
+#define DAEMON_STAT_FIELD_(field, type, metric, label, help) uint64_t field;
+struct daemon_stats {
+	DAEMON_STATS(DAEMON_STAT_FIELD_)
+	uint64_t answer_rcode[XDPDNS_RCODE_SLOTS]; /* answers by rcode */
+	uint64_t query_type[XDPDNS_QTYPE_SLOTS]; /* queries by qtype (0: other) */
+	uint64_t hist_count[DAEMON_HIST_BUCKETS + 1]; /* last: +Inf */
+	double hist_sum; /* seconds, total recursion time */
+};
+#undef DAEMON_STAT_FIELD_
+
+#endif /* XDPDNS_DAEMON_STATS_H */
