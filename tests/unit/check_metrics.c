@@ -106,6 +106,46 @@ static int count_prefix(const char *text, const char *prefix)
 #define ck_line(text, line) \
 	ck_assert_msg(has_line(text, line), "missing line: %s", line)
 
+/* How many lines of @text are exactly @line. */
+static int count_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	int c = 0;
+
+	for (const char *p = text; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len == n && !memcmp(p, line, n))
+			c++;
+		p = nl ? nl + 1 : NULL;
+	}
+	return c;
+}
+
+/* The DAEMON_STATS rows as this test reads them (lib/daemon_stats.h). */
+static const struct {
+	const char *field, *type, *metric, *label, *help;
+} daemon_rows[] = {
+#define DAEMON_ROW_(field, type, metric, label, help) \
+	{ #field, #type, metric, label, help },
+	DAEMON_STATS(DAEMON_ROW_)
+#undef DAEMON_ROW_
+};
+
+#define DAEMON_ROWS (sizeof(daemon_rows) / sizeof(daemon_rows[0]))
+#define DAEMON_ROW_VALUE(i) (1000 + (uint64_t)(i))
+
+/* Row i of DAEMON_STATS gets DAEMON_ROW_VALUE(i), so each is told apart. */
+static void fill_daemon_rows(struct daemon_stats *d)
+{
+	uint64_t v = DAEMON_ROW_VALUE(0);
+
+#define DAEMON_SET_(field, type, metric, label, help) d->field = v++;
+	DAEMON_STATS(DAEMON_SET_)
+#undef DAEMON_SET_
+}
+
 static struct observe_snapshot *daemon_only(struct daemon_stats *d)
 {
 	struct observe_snapshot *s = malloc(sizeof(*s));
@@ -255,6 +295,109 @@ START_TEST(test_prom_well_formed)
 	ck_assert_int_gt(families, 20);
 	free(t);
 	free(s);
+}
+END_TEST
+
+/*
+ * Every DAEMON_STATS row exactly once, by its own value, in a family whose
+ * HELP and TYPE come once and are the row's: a row the exposition drops or
+ * repeats fails here.
+ */
+START_TEST(test_prom_daemon_stats)
+{
+	struct daemon_stats d;
+	struct observe_snapshot *s = daemon_only(&d);
+	char line[256], *t;
+
+	ck_assert_int_eq(DAEMON_ROWS, DAEMON_STAT_MAX);
+	fill_daemon_rows(&s->daemon);
+	t = render(s);
+	for (size_t i = 0; i < DAEMON_ROWS; i++) {
+		const char *m = daemon_rows[i].metric;
+		int members = 0, n;
+
+		for (size_t j = 0; j < DAEMON_ROWS; j++)
+			members += !strcmp(daemon_rows[j].metric, m);
+		if (daemon_rows[i].label)
+			snprintf(line, sizeof(line), "%s{%s} %" PRIu64, m,
+				 daemon_rows[i].label, DAEMON_ROW_VALUE(i));
+		else
+			snprintf(line, sizeof(line), "%s %" PRIu64, m,
+				 DAEMON_ROW_VALUE(i));
+		n = count_line(t, line);
+		ck_assert_msg(n == 1, "%s: %d times", line, n);
+		snprintf(line, sizeof(line),
+			 daemon_rows[i].label ? "%s{" : "%s ", m);
+		ck_assert_int_eq(count_prefix(t, line), members);
+
+		snprintf(line, sizeof(line), "# HELP %s ", m);
+		ck_assert_msg(count_prefix(t, line) == 1, "%s: HELP not once",
+			      m);
+		snprintf(line, sizeof(line), "# TYPE %s ", m);
+		ck_assert_msg(count_prefix(t, line) == 1, "%s: TYPE not once",
+			      m);
+		snprintf(line, sizeof(line), "# TYPE %s %s", m,
+			 daemon_rows[i].type);
+		ck_line(t, line);
+		if (daemon_rows[i].help) {
+			snprintf(line, sizeof(line), "# HELP %s %s", m,
+				 daemon_rows[i].help);
+			ck_line(t, line);
+		} else {
+			/* Later members follow the row that has the help. */
+			ck_assert_msg(
+				i > 0 && !strcmp(daemon_rows[i - 1].metric, m),
+				"%s: no help, not after its family",
+				daemon_rows[i].field);
+		}
+	}
+	free(t);
+	free(s);
+}
+END_TEST
+
+/* stats.json's "daemon_stats": every row by its field name, and the rest. */
+START_TEST(test_stats_json_daemon_stats)
+{
+	struct daemon_stats d;
+	struct observe_snapshot *s = daemon_only(&d);
+	json_t *j, *ds;
+
+	fill_daemon_rows(&s->daemon);
+	j = observe_stats_json(s);
+	ck_assert_ptr_nonnull(j);
+	ds = json_object_get(j, "daemon_stats");
+	ck_assert(json_is_object(ds));
+	for (size_t i = 0; i < DAEMON_ROWS; i++) {
+		json_t *v = json_object_get(ds, daemon_rows[i].field);
+
+		ck_assert_msg(json_is_integer(v), "no daemon_stats.%s",
+			      daemon_rows[i].field);
+		ck_assert_uint_eq((uint64_t)json_integer_value(v),
+				  DAEMON_ROW_VALUE(i));
+	}
+	ck_assert(json_is_object(json_object_get(ds, "recursion")));
+	ck_assert_uint_eq(json_object_size(ds), DAEMON_ROWS + 1);
+	json_decref(j);
+	free(s);
+}
+END_TEST
+
+/* The scrape's copy of the daemon counters misses no member. */
+START_TEST(test_daemon_copy)
+{
+	struct daemon_stats *src = malloc(sizeof(*src));
+	struct daemon_stats *dst = malloc(sizeof(*dst));
+
+	ck_assert(src && dst);
+	for (size_t i = 0; i < sizeof(*src); i++)
+		((uint8_t *)src)[i] = (uint8_t)(i * 7 + 1);
+	src->hist_sum = 0.375; /* the bytes above may spell a NaN */
+	memset(dst, 0, sizeof(*dst));
+	observe_daemon_copy(dst, src);
+	ck_assert(!memcmp(dst, src, sizeof(*src)));
+	free(src);
+	free(dst);
 }
 END_TEST
 
@@ -592,6 +735,9 @@ Suite *metrics_suite(void)
 	tcase_add_test(tc, test_prom_daemon_only);
 	tcase_add_test(tc, test_prom_with_xdp);
 	tcase_add_test(tc, test_prom_well_formed);
+	tcase_add_test(tc, test_prom_daemon_stats);
+	tcase_add_test(tc, test_stats_json_daemon_stats);
+	tcase_add_test(tc, test_daemon_copy);
 	tcase_add_test(tc, test_stats_json_schema);
 	tcase_add_test(tc, test_dump_json_schema);
 	tcase_add_test(tc, test_dashboard_embedded);

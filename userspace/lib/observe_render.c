@@ -99,9 +99,28 @@ static void prom_histogram(FILE *f, const struct observe_snapshot *s,
 		t->hist_cumulative[DAEMON_HIST_BUCKETS]);
 }
 
+/* One DAEMON_STATS row: HELP and TYPE on the first member of a family. */
+static void prom_daemon_stat(FILE *f, const char *type, const char *metric,
+			     const char *label, const char *help, uint64_t v)
+{
+	if (help)
+		prom_head(f, metric, type, help);
+	if (label)
+		fprintf(f, "%s{%s} %" PRIu64 "\n", metric, label, v);
+	else
+		prom_u64(f, metric, v);
+}
+
+static void prom_daemon(FILE *f, const struct daemon_stats *d)
+{
+#define OBSERVE_PROM_DAEMON_(field, type, metric, label, help) \
+	prom_daemon_stat(f, #type, metric, label, help, d->field);
+	DAEMON_STATS(OBSERVE_PROM_DAEMON_)
+#undef OBSERVE_PROM_DAEMON_
+}
+
 int observe_prometheus(const struct observe_snapshot *s, FILE *f)
 {
-	const struct daemon_stats *d = &s->daemon;
 	struct observe_totals t;
 	char buf[32];
 
@@ -112,26 +131,11 @@ int observe_prometheus(const struct observe_snapshot *s, FILE *f)
 	prom_gauge(f, "xdpdns_xdp_attached",
 		   "1 when the XDP program's counters are readable.",
 		   s->have_xdp ? 1 : 0);
-	if (s->have_daemon)
-		prom_gauge(f, "xdpdns_start_time_seconds",
-			   "Unix time xdpdnsd started.", d->start_time);
 
 	prom_counter(f, "xdpdns_queries_total",
 		     "DNS queries received: XDP-seen UDP plus daemon TCP with "
 		     "XDP attached, else daemon UDP plus TCP.",
 		     t.queries);
-	if (s->have_daemon) {
-		prom_head(f, "xdpdns_daemon_queries_total", "counter",
-			  "Queries that reached xdpdnsd, by transport.");
-		prom_label(f, "xdpdns_daemon_queries_total", "transport", "udp",
-			   d->queries_udp);
-		prom_label(f, "xdpdns_daemon_queries_total", "transport", "tcp",
-			   d->queries_tcp);
-		prom_counter(f, "xdpdns_daemon_queries_bad_total",
-			     "Queries the daemon could not parse or refused "
-			     "before resolving.",
-			     d->queries_bad);
-	}
 	prom_counter(f, "xdpdns_xdp_answers_total",
 		     "Frames the XDP program sent back (XDP_TX): cache hits, "
 		     "REFUSED and TC=1 slips.",
@@ -144,30 +148,6 @@ int observe_prometheus(const struct observe_snapshot *s, FILE *f)
 		     "XDP cache lookups without a fresh entry (miss or "
 		     "expired); daemon resolutions without XDP.",
 		     t.cache_misses);
-	if (s->have_daemon) {
-		prom_counter(f, "xdpdns_prefetch_total",
-			     "Hot entries re-resolved before they expired.",
-			     d->prefetch);
-		prom_counter(f, "xdpdns_daemon_resolutions_total",
-			     "Queries the daemon resolved through libunbound.",
-			     d->cache_miss);
-		prom_counter(f, "xdpdns_daemon_cache_hits_total",
-			     "Queries the daemon answered from its own copy of "
-			     "the cache entries, without libunbound.",
-			     d->answer_cache_hits);
-		prom_counter(f, "xdpdns_inflight_joined_total",
-			     "Queries answered by joining an identical "
-			     "resolution in flight.",
-			     d->inflight_joined);
-		prom_head(f, "xdpdns_cache_writes_total", "counter",
-			  "Answers offered to the XDP cache, by result.");
-		prom_label(f, "xdpdns_cache_writes_total", "result", "written",
-			   d->cache_writes);
-		prom_label(f, "xdpdns_cache_writes_total", "result", "skipped",
-			   d->cache_write_skipped);
-		prom_label(f, "xdpdns_cache_writes_total", "result", "error",
-			   d->cache_write_errors);
-	}
 
 	prom_head(f, "xdpdns_answers_total", "counter",
 		  "Answers sent by XDP and the daemon, by rcode.");
@@ -176,23 +156,6 @@ int observe_prometheus(const struct observe_snapshot *s, FILE *f)
 			continue;
 		dnswire_rcode_to_text(i, buf, sizeof(buf));
 		prom_label(f, "xdpdns_answers_total", "rcode", buf, t.rcode[i]);
-	}
-	if (s->have_daemon) {
-		prom_counter(f, "xdpdns_answers_tc_total",
-			     "UDP answers the daemon sent with TC=1.",
-			     d->answers_tc);
-		prom_counter(f, "xdpdns_answers_secure_total",
-			     "Answers validated secure by DNSSEC.", d->secure);
-		prom_counter(f, "xdpdns_answers_bogus_total",
-			     "Answers validated bogus (SERVFAIL sent).",
-			     d->bogus);
-		prom_counter(f, "xdpdns_servfail_overload_total",
-			     "SERVFAIL because the request list was full.",
-			     d->servfail_overload);
-		prom_counter(f, "xdpdns_resolve_timeouts_total",
-			     "Resolutions given up after --resolve-timeout "
-			     "seconds; every client waiting got SERVFAIL.",
-			     d->resolve_timeouts);
 	}
 
 	prom_head(f, "xdpdns_queries_by_type_total", "counter",
@@ -233,8 +196,10 @@ int observe_prometheus(const struct observe_snapshot *s, FILE *f)
 			   observe_stat_names[i],
 			   ((const uint64_t *)&s->xdp)[i]);
 
-	if (s->have_daemon)
+	if (s->have_daemon) {
+		prom_daemon(f, &s->daemon);
 		prom_histogram(f, s, &t);
+	}
 
 	if (s->cache.valid) {
 		prom_gauge(f, "xdpdns_cache_entries",
@@ -253,29 +218,6 @@ int observe_prometheus(const struct observe_snapshot *s, FILE *f)
 		prom_gauge(f, "xdpdns_clients_limited",
 			   "Clients rate-limited in the last 10 seconds.",
 			   s->clients.limited_now);
-	}
-	if (s->have_daemon) {
-		prom_gauge(f, "xdpdns_requestlist_current",
-			   "Resolutions outstanding in libunbound.",
-			   d->requestlist_current);
-		prom_gauge(f, "xdpdns_requestlist_max",
-			   "Configured limit of outstanding resolutions.",
-			   d->requestlist_max);
-		prom_gauge(f, "xdpdns_tcp_connections",
-			   "Open TCP client connections.", d->tcp_connections);
-		prom_head(f, "xdpdns_tcp_refused_total", "counter",
-			  "TCP connections closed at accept, by reason.");
-		prom_label(f, "xdpdns_tcp_refused_total", "reason", "acl",
-			   d->tcp_refused_acl);
-		prom_label(f, "xdpdns_tcp_refused_total", "reason", "limit",
-			   d->tcp_refused_limit);
-		prom_counter(f, "xdpdns_reloads_total",
-			     "Successful configuration reloads (SIGHUP).",
-			     d->reloads);
-		prom_counter(
-			f, "xdpdns_daemon_restarts_total",
-			"Daemon processes the monitor restarted after a crash.",
-			d->daemon_restarts);
 	}
 	if (fflush(f) || ferror(f))
 		return -EIO;
@@ -387,30 +329,9 @@ static json_t *observe_daemon_json(const struct observe_snapshot *s,
 	json_t *o = json_object(), *h = json_object();
 	json_t *le = json_array(), *cum = json_array();
 
-#define OBSERVE_DAEMON_FIELD_(f) json_object_set_new(o, #f, jint(d->f))
-	OBSERVE_DAEMON_FIELD_(queries_udp);
-	OBSERVE_DAEMON_FIELD_(queries_tcp);
-	OBSERVE_DAEMON_FIELD_(queries_bad);
-	OBSERVE_DAEMON_FIELD_(cache_miss);
-	OBSERVE_DAEMON_FIELD_(inflight_joined);
-	OBSERVE_DAEMON_FIELD_(prefetch);
-	OBSERVE_DAEMON_FIELD_(cache_writes);
-	OBSERVE_DAEMON_FIELD_(cache_write_skipped);
-	OBSERVE_DAEMON_FIELD_(cache_write_errors);
-	OBSERVE_DAEMON_FIELD_(answers_tc);
-	OBSERVE_DAEMON_FIELD_(servfail_overload);
-	OBSERVE_DAEMON_FIELD_(secure);
-	OBSERVE_DAEMON_FIELD_(bogus);
-	OBSERVE_DAEMON_FIELD_(requestlist_current);
-	OBSERVE_DAEMON_FIELD_(requestlist_max);
-	OBSERVE_DAEMON_FIELD_(tcp_connections);
-	OBSERVE_DAEMON_FIELD_(tcp_refused_acl);
-	OBSERVE_DAEMON_FIELD_(tcp_refused_limit);
-	OBSERVE_DAEMON_FIELD_(reloads);
-	OBSERVE_DAEMON_FIELD_(start_time);
-	OBSERVE_DAEMON_FIELD_(resolve_timeouts);
-	OBSERVE_DAEMON_FIELD_(answer_cache_hits);
-	OBSERVE_DAEMON_FIELD_(daemon_restarts);
+#define OBSERVE_DAEMON_FIELD_(field, type, metric, label, help) \
+	json_object_set_new(o, #field, jint(d->field));
+	DAEMON_STATS(OBSERVE_DAEMON_FIELD_)
 #undef OBSERVE_DAEMON_FIELD_
 	for (int i = 0; i < DAEMON_HIST_BUCKETS; i++) {
 		json_array_append_new(le, json_real(observe_hist_bounds[i]));
