@@ -16,10 +16,9 @@
 #include "cachewrite.h"
 #include "event.h"
 #include "lib/cache_entry.h"
+#include "lib/util.h"
 #include "log.h"
 #include "query.h"
-
-#define QUERY_NS_PER_SEC 1000000000ULL
 
 struct pending {
 	struct resolver_waiter w; /* first: the resolver hands this back */
@@ -28,13 +27,7 @@ struct pending {
 	uint8_t msg[];
 };
 
-static void stat_add(uint64_t *p, uint64_t n)
-{
-	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + n,
-			 __ATOMIC_RELAXED);
-}
-
-#define STAT_INC(ctx, field) stat_add(&(ctx)->stats->field, 1)
+#define STAT_INC(ctx, field) stat_inc(&(ctx)->stats->field)
 
 /* Sends @len bytes of @ctx->out to @c and counts the rcode. */
 static void query_send(struct query_ctx *ctx, const struct listen_client *c,
@@ -42,7 +35,7 @@ static void query_send(struct query_ctx *ctx, const struct listen_client *c,
 {
 	if (len < DNSWIRE_HEADER_LEN)
 		return;
-	stat_add(&ctx->stats->answer_rcode[ctx->out[3] & XDPDNS_F_RCODE], 1);
+	stat_inc(&ctx->stats->answer_rcode[ctx->out[3] & XDPDNS_F_RCODE]);
 	listen_send(ctx->ls, c, ctx->out, len);
 }
 
@@ -62,10 +55,10 @@ static void query_prefetch(struct query_ctx *ctx,
 			   const struct xdpdns_cache_key *key,
 			   const struct xdpdns_cache_entry *e, uint64_t now_ns)
 {
-	uint64_t window = (uint64_t)e->ttl * QUERY_NS_PER_SEC / 10;
+	uint64_t window = (uint64_t)e->ttl * NSEC_PER_SEC / 10;
 
-	if (window < REFRESH_WINDOW_MIN_S * QUERY_NS_PER_SEC)
-		window = REFRESH_WINDOW_MIN_S * QUERY_NS_PER_SEC;
+	if (window < REFRESH_WINDOW_MIN_S * NSEC_PER_SEC)
+		window = REFRESH_WINDOW_MIN_S * NSEC_PER_SEC;
 	if (now_ns + window >= e->expire_ns)
 		query_refresh(ctx, key); /* -EALREADY: one is running */
 }
@@ -81,7 +74,7 @@ static void query_restore(struct query_ctx *ctx,
 			  const struct xdpdns_cache_key *key,
 			  struct anscache_item *it, uint64_t now_ns)
 {
-	if (ctx->cache_fd < 0 || now_ns - it->synced_ns < QUERY_NS_PER_SEC)
+	if (ctx->cache_fd < 0 || now_ns - it->synced_ns < NSEC_PER_SEC)
 		return;
 	it->synced_ns = now_ns;
 	/* The map copies a whole entry; the answer cache keeps a prefix. */

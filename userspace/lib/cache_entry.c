@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "lib/cache_entry.h"
+#include "lib/util.h"
 
-#define CE_NS_PER_SEC 1000000000ULL
 /* The canonical message: header, longest question, largest data[]. */
 #define CE_MSG_MAX (DNSWIRE_HEADER_LEN + DNSWIRE_NAME_MAX + 4 + XDPDNS_DATA_MAX)
 /* RFC 2181 section 8: a TTL with the top bit set means zero. */
@@ -250,7 +250,7 @@ int cache_entry_from_msg(const struct dnsmsg *m,
 	key->qclass = m->qclass;
 
 	entry->stored_ns = opts->now_ns;
-	entry->expire_ns = opts->now_ns + entry->ttl * CE_NS_PER_SEC;
+	entry->expire_ns = opts->now_ns + entry->ttl * NSEC_PER_SEC;
 	entry->flags = m->h.flags & (XDPDNS_F_AA | XDPDNS_F_RCODE);
 	if (opts->validated) {
 		entry->flags |= XDPDNS_F_AD;
