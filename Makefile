@@ -59,6 +59,10 @@ TESTLIB_SRCS := $(wildcard tests/lib/*.c)
 TESTLIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TESTLIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRCS))
+# BPF helpers of the netns tests: not the product's, so neither skeletons
+# nor make test-kernel's loads (which take build/*.bpf.o) are made of them.
+NETNS_BPF_OBJS := $(patsubst tests/netns/%.bpf.c,$(BUILD)/tests/%.bpf.o, \
+	$(wildcard tests/netns/*.bpf.c))
 BPFT_SRCS := $(filter-out tests/bpf/fuzz_xdp.c tests/bpf/bench_xdp.c,$(wildcard tests/bpf/*.c))
 BPFT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(BPFT_SRCS))
 
@@ -73,7 +77,7 @@ TEST_BINS := $(if $(UNIT_SRCS),$(BUILD)/tests/unit_runner) \
 
 .PHONY: all deps test test-unit test-bpf test-netns bench bench-xdp demo run \
 	clean help format format-check
-all: $(BPF_OBJS) $(SKELS) $(LIB) $(BINS) $(TEST_BINS)
+all: $(BPF_OBJS) $(SKELS) $(LIB) $(BINS) $(TEST_BINS) $(NETNS_BPF_OBJS)
 
 help:
 	@echo 'xdpdns targets:'
@@ -115,6 +119,13 @@ $(BUILD)/.deps-ok: | $(BUILD)
 # --- BPF ---------------------------------------------------------------------
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)/.deps-ok
 	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o
+	$(Q)rm -f $@.tmp.o
+
+$(BUILD)/tests/%.bpf.o: tests/netns/%.bpf.c | $(BUILD)/.deps-ok
+	$(call msg,BPF,$@)
+	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o
 	$(Q)rm -f $@.tmp.o

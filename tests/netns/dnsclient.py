@@ -4,8 +4,9 @@
 Builds queries (RD, EDNS buffer size, DO), sends them over UDP or TCP and
 parses replies as far as the tests need: the header, the question, every
 resource record's type and TTL position (so two answers can be compared
-with their TTLs masked). Stdlib only; ask.py, dnsq.py and dnsload.py import
-it from beside them. Parsers raise ValueError on a message they cannot walk.
+with their TTLs masked), the addresses in the answer section. Stdlib only;
+ask.py, dnsq.py, dnsload.py, dnsburst.py and vlanq.py import it from beside
+them. Parsers raise ValueError on a message they cannot walk.
 """
 
 import select
@@ -129,6 +130,18 @@ def records(msg):
             off += 10 + rdlen
     if off != len(msg):
         raise ValueError("%d bytes after the last record" % (len(msg) - off))
+    return out
+
+
+def answers(msg):
+    """The answer section's A and AAAA records as (type, ttl, address)."""
+    out = []
+    for sec, t, o in records(msg):
+        if sec != "an" or t not in (TYPES["A"], TYPES["AAAA"]):
+            continue
+        ttl, rdlen = struct.unpack(">IH", msg[o:o + 6])
+        fam = socket.AF_INET if t == TYPES["A"] else socket.AF_INET6
+        out.append((t, ttl, socket.inet_ntop(fam, msg[o + 6:o + 6 + rdlen])))
     return out
 
 

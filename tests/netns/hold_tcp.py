@@ -4,7 +4,8 @@
 
 Usage: hold_tcp.py ADDR PORT N SECONDS [--bind SRC] [--trickle S]
 Prints "open K" once K connections are established (K < N when connecting
-fails or times out), holds them until SECONDS have passed or stdin closes,
+fails or times out), holds them until SECONDS have passed or, when stdin
+is a pipe, it closes (anything else on stdin, /dev/null say, is not read),
 then prints "alive K": how many the server has not closed. With --trickle
 S, every connection sends one byte of a query that never completes every
 S seconds (a slowloris client); without it, nothing is sent. Bounded in
@@ -12,17 +13,22 @@ count and time.
 """
 import argparse
 import errno
+import os
 import resource
 import select
 import socket
+import stat
 import sys
 import time
 
 
 def alive(s):
-    """False once the server has closed or reset the connection."""
+    """False once the server has closed or reset the connection. The
+    socket is made non-blocking first: with the connect timeout still set,
+    Python would wait for data and call an idle connection dead."""
+    s.setblocking(False)
     try:
-        data = s.recv(1, socket.MSG_DONTWAIT | socket.MSG_PEEK)
+        data = s.recv(1, socket.MSG_PEEK)
         return len(data) > 0
     except OSError as e:
         return e.errno in (errno.EAGAIN, errno.EWOULDBLOCK)
@@ -59,13 +65,14 @@ def main():
         held.append(s)
     print(f"open {len(held)}", flush=True)
     # A query of 300 bytes, announced and never finished.
+    watch = [sys.stdin] if stat.S_ISFIFO(os.fstat(0).st_mode) else []
     pending = [b"\x01\x2c"] * len(held)
     next_byte = time.monotonic()
     while time.monotonic() < end:
         wait = end - time.monotonic()
         if a.trickle:
             wait = min(wait, max(0, next_byte - time.monotonic()))
-        r, _, _ = select.select([sys.stdin], [], [], max(0, wait))
+        r, _, _ = select.select(watch, [], [], max(0, wait))
         if r and not sys.stdin.read(1):
             break
         if a.trickle and time.monotonic() >= next_byte:
