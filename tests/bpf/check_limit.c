@@ -36,8 +36,6 @@
 #include "xdpdns.skel.h"
 #include "suites.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 /* Counter slots of the answer breakdown, for expect_moved(). */
 #define QT(t) (XDPDNS_STAT_MAX + (t))
 #define RC(c) (XDPDNS_STAT_MAX + XDPDNS_QTYPE_SLOTS + (c))
@@ -1665,49 +1663,27 @@ START_TEST(test_sample_lost)
 }
 END_TEST
 
-Suite *limit_suite(void)
+void limit_tcases(Suite *s)
 {
-	Suite *s = suite_create("limit");
-	TCase *tc;
+	static const struct cktest_opts o = { 30, env_setup },
+					o_long = { 60, env_setup };
 
-	tc = tcase_create("Positive");
-	tcase_add_unchecked_fixture(tc, env_setup, NULL);
-	tcase_set_timeout(tc, 30);
-	tcase_add_loop_test(tc, test_acl, 0, ARRAY_SIZE(acl_cases));
-	tcase_add_test(tc, test_acl_hit);
-	tcase_add_loop_test(tc, test_refuse_bytes, 0, ARRAY_SIZE(bounce_cases));
-	tcase_add_loop_test(tc, test_slip_bytes, 0, ARRAY_SIZE(bounce_cases));
-	tcase_add_loop_test(tc, test_miss_slip, 0, ARRAY_SIZE(bounce_cases));
-	tcase_add_test(tc, test_sample);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Negative");
-	tcase_add_unchecked_fixture(tc, env_setup, NULL);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_refuse_malformed);
-	tcase_add_test(tc, test_slip_malformed);
-	tcase_add_test(tc, test_exempt);
-	tcase_add_test(tc, test_dryrun);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Limits");
-	tcase_add_unchecked_fixture(tc, env_setup, NULL);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_rl_burst);
-	tcase_add_test(tc, test_rl_hits);
-	tcase_add_test(tc, test_rl_prefix);
-	tcase_add_test(tc, test_rl_v6_per_host);
-	tcase_add_test(tc, test_martians);
-	tcase_add_test(tc, test_refuse_metered);
-	tcase_add_test(tc, test_clients_without_limits);
-	tcase_add_test(tc, test_tcp_acl);
-	tcase_add_loop_test(tc, test_odd_limited, 0,
-			    sizeof(odd_cases) / sizeof(odd_cases[0]));
-	tcase_add_loop_test(tc, test_slip, 0, ARRAY_SIZE(slip_values));
-	tcase_add_test(tc, test_miss_budget);
-	tcase_add_test(tc, test_gmiss);
-	tcase_add_test(tc, test_sample_rate);
-	tcase_add_test(tc, test_sample_lost);
-	suite_add_tcase(s, tc);
-	return s;
+	CKTEST_TCASE(s, "Positive", &o, CKTEST_TABLE(test_acl, acl_cases),
+		     CKTEST(test_acl_hit),
+		     CKTEST_TABLE(test_refuse_bytes, bounce_cases),
+		     CKTEST_TABLE(test_slip_bytes, bounce_cases),
+		     CKTEST_TABLE(test_miss_slip, bounce_cases),
+		     CKTEST(test_sample));
+	CKTEST_TCASE(s, "Negative", &o, CKTEST(test_refuse_malformed),
+		     CKTEST(test_slip_malformed), CKTEST(test_exempt),
+		     CKTEST(test_dryrun));
+	CKTEST_TCASE(s, "Limits", &o_long, CKTEST(test_rl_burst),
+		     CKTEST(test_rl_hits), CKTEST(test_rl_prefix),
+		     CKTEST(test_rl_v6_per_host), CKTEST(test_martians),
+		     CKTEST(test_refuse_metered),
+		     CKTEST(test_clients_without_limits), CKTEST(test_tcp_acl),
+		     CKTEST_TABLE(test_odd_limited, odd_cases),
+		     CKTEST_TABLE(test_slip, slip_values),
+		     CKTEST(test_miss_budget), CKTEST(test_gmiss),
+		     CKTEST(test_sample_rate), CKTEST(test_sample_lost));
 }

@@ -25,7 +25,6 @@
 #include "tests/lib/xdptest.h"
 #include "suites.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NS_PER_S 1000000000ULL
 
 #define F_RD XDPDNS_F_RD
@@ -1666,36 +1665,20 @@ END_TEST
 
 /* --- suite --------------------------------------------------------------- */
 
-Suite *xdp_suite(void)
+void xdp_tcases(Suite *s)
 {
-	Suite *s = suite_create("xdp");
-	TCase *tc;
+	static const struct cktest_opts o = { 30, env_setup },
+					o_long = { 60, env_setup };
 
-	tc = tcase_create("Positive");
-	tcase_add_unchecked_fixture(tc, env_setup, NULL);
-	tcase_set_timeout(tc, 30);
-	tcase_add_loop_test(tc, test_positive, 0, ARRAY_SIZE(pos_cases));
-	tcase_add_loop_test(tc, test_name_max, 0, 2);
-	tcase_add_test(tc, test_hits);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Negative");
-	tcase_add_unchecked_fixture(tc, env_setup, NULL);
-	tcase_set_timeout(tc, 30);
-	tcase_add_loop_test(tc, test_negative, 0, ARRAY_SIZE(neg_cases));
-	tcase_add_loop_test(tc, test_expired, 0, 2);
-	tcase_add_loop_test(tc, test_bad_entry, 0, 4);
-	tcase_add_loop_test(tc, test_name_mismatch, 0, 4);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Limits");
-	tcase_add_unchecked_fixture(tc, env_setup, NULL);
-	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, test_trunc_prefix, 0, ARRAY_SIZE(trunc_cases));
-	tcase_add_loop_test(tc, test_trunc_dns, 0, ARRAY_SIZE(trunc_cases));
-	tcase_add_loop_test(tc, test_size, 0, ARRAY_SIZE(size_cases));
-	tcase_add_test(tc, test_ttl_floor);
-	tcase_add_test(tc, test_config);
-	suite_add_tcase(s, tc);
-	return s;
+	CKTEST_TCASE(s, "Positive", &o, CKTEST_TABLE(test_positive, pos_cases),
+		     CKTEST_LOOP(test_name_max, 2), CKTEST(test_hits));
+	CKTEST_TCASE(s, "Negative", &o, CKTEST_TABLE(test_negative, neg_cases),
+		     CKTEST_LOOP(test_expired, 2),
+		     CKTEST_LOOP(test_bad_entry, 4),
+		     CKTEST_LOOP(test_name_mismatch, 4));
+	CKTEST_TCASE(s, "Limits", &o_long,
+		     CKTEST_TABLE(test_trunc_prefix, trunc_cases),
+		     CKTEST_TABLE(test_trunc_dns, trunc_cases),
+		     CKTEST_TABLE(test_size, size_cases),
+		     CKTEST(test_ttl_floor), CKTEST(test_config));
 }

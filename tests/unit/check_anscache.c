@@ -231,20 +231,11 @@ START_TEST(test_lru_eviction)
 }
 END_TEST
 
-Suite *anscache_suite(void)
+void anscache_tcases(Suite *s)
 {
-	Suite *s = suite_create("anscache");
-	TCase *pos = tcase_create("Positive");
-	TCase *neg = tcase_create("Negative");
-	TCase *lim = tcase_create("Limits");
-
-	tcase_add_test(pos, test_store_lookup_render);
-	tcase_add_test(pos, test_key_exact);
-	tcase_add_test(neg, test_stale_dropped);
-	tcase_add_test(neg, test_bad_entry);
-	tcase_add_loop_test(lim, test_lru_eviction, 0, 4);
-	suite_add_tcase(s, pos);
-	suite_add_tcase(s, neg);
-	suite_add_tcase(s, lim);
-	return s;
+	CKTEST_TCASE(s, "Positive", NULL, CKTEST(test_store_lookup_render),
+		     CKTEST(test_key_exact));
+	CKTEST_TCASE(s, "Negative", NULL, CKTEST(test_stale_dropped),
+		     CKTEST(test_bad_entry));
+	CKTEST_TCASE(s, "Limits", NULL, CKTEST_LOOP(test_lru_eviction, 4));
 }

@@ -29,8 +29,6 @@
 #include "userspace/query.h"
 #include "userspace/resolver.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 static const char unbound_conf[] =
 	"server:\n"
 	"\tdo-not-query-localhost: yes\n"
@@ -416,27 +414,14 @@ START_TEST(test_overload_servfail)
 }
 END_TEST
 
-Suite *query_suite(void)
+void query_tcases(Suite *s)
 {
-	Suite *s = suite_create("query");
-	TCase *tc;
+	static const struct cktest_opts o = { .timeout = 10 };
 
-	tc = tcase_create("Positive");
-	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, test_resolve_then_cache);
-	tcase_add_test(tc, test_joined);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Negative");
-	tcase_set_timeout(tc, 10);
-	tcase_add_loop_test(tc, test_acl, 0, 2);
-	tcase_add_loop_test(tc, test_bad_query, 0, ARRAY_SIZE(bad_queries));
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Limits");
-	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, test_timeout_servfail);
-	tcase_add_test(tc, test_overload_servfail);
-	suite_add_tcase(s, tc);
-	return s;
+	CKTEST_TCASE(s, "Positive", &o, CKTEST(test_resolve_then_cache),
+		     CKTEST(test_joined));
+	CKTEST_TCASE(s, "Negative", &o, CKTEST_LOOP(test_acl, 2),
+		     CKTEST_TABLE(test_bad_query, bad_queries));
+	CKTEST_TCASE(s, "Limits", &o, CKTEST(test_timeout_servfail),
+		     CKTEST(test_overload_servfail));
 }

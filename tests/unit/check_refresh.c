@@ -20,7 +20,6 @@
 #include "suites.h"
 #include "userspace/refresh.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NS_PER_SEC 1000000000ULL
 #define T0 (1000 * NS_PER_SEC)
 #define SEC(s) ((uint64_t)(s)*NS_PER_SEC)
@@ -439,29 +438,14 @@ START_TEST(test_note_twice)
 }
 END_TEST
 
-Suite *refresh_suite(void)
+void refresh_tcases(Suite *s)
 {
-	Suite *s = suite_create("refresh");
-	TCase *tc;
-
-	tc = tcase_create("Positive");
-	tcase_add_loop_test(tc, test_window_edges, 0, ARRAY_SIZE(window_ttls));
-	tcase_add_test(tc, test_only_hit);
-	tcase_add_test(tc, test_rewritten_later);
-	tcase_add_test(tc, test_rewritten_sooner);
-	tcase_add_test(tc, test_note_rewrite);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Negative");
-	tcase_add_test(tc, test_removed);
-	tcase_add_test(tc, test_expired);
-	tcase_add_test(tc, test_refused);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Limits");
-	tcase_add_test(tc, test_spread);
-	tcase_add_test(tc, test_capacity);
-	tcase_add_test(tc, test_note_twice);
-	suite_add_tcase(s, tc);
-	return s;
+	CKTEST_TCASE(s, "Positive", NULL,
+		     CKTEST_TABLE(test_window_edges, window_ttls),
+		     CKTEST(test_only_hit), CKTEST(test_rewritten_later),
+		     CKTEST(test_rewritten_sooner), CKTEST(test_note_rewrite));
+	CKTEST_TCASE(s, "Negative", NULL, CKTEST(test_removed),
+		     CKTEST(test_expired), CKTEST(test_refused));
+	CKTEST_TCASE(s, "Limits", NULL, CKTEST(test_spread),
+		     CKTEST(test_capacity), CKTEST(test_note_twice));
 }
