@@ -53,17 +53,12 @@
 
 /* --- environment -------------------------------------------------------- */
 
+/* This suite's own copy of the object: no other suite's entries in it. */
 static struct xdptest T;
-static bool T_tried;
 
-/* Unchecked fixture: loads once in the runner, children inherit the fds. */
 static void env_setup(void)
 {
-	if (T_tried)
-		return;
-	T_tried = true;
-	if (xdptest_open(&T, 1024))
-		fprintf(stderr, "check_limit: %s\n", T.err);
+	xdptest_open_once(&T, "check_limit");
 }
 
 #define NEED_ENV() \
@@ -103,25 +98,9 @@ static int drain_cb(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* The configuration xdptest_open() writes: limits off. */
-static struct xdpdns_config cfg_base(void)
-{
-	struct xdpdns_config c = {
-		.port = 53,
-		.edns_size = XDPTEST_EDNS_SIZE,
-		.v4_prefix = 32,
-		.v6_prefix = 128,
-		.hash_seed = XDPTEST_HASH_SEED,
-	};
-
-	return c;
-}
-
 static void cfg_set(const struct xdpdns_config *c)
 {
-	__u32 zero = 0;
-
-	ck_assert(!bpf_map_update_elem(T.config_fd, &zero, c, BPF_ANY));
+	ck_assert_int_eq(xdptest_set_config(&T, c), 0);
 }
 
 /*
@@ -130,7 +109,7 @@ static void cfg_set(const struct xdpdns_config *c)
  */
 static void lim_reset(void)
 {
-	struct xdpdns_config c = cfg_base();
+	struct xdpdns_config c = xdptest_config();
 	struct xdpdns_gmiss_state g = { 0 };
 	struct ring_buffer *rb;
 	__u32 zero = 0;
@@ -661,7 +640,7 @@ static const struct acl_case acl_cases[] = {
 START_TEST(test_acl)
 {
 	const struct acl_case *c = &acl_cases[_i];
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct pkt p;
 	struct xdptest_frame_run r;
 
@@ -687,7 +666,7 @@ END_TEST
 /* The allow list does not stop cached answers to allowed clients. */
 START_TEST(test_acl_hit)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct pkt p;
 	struct xdptest_frame_run r;
 
@@ -710,7 +689,7 @@ END_TEST
 START_TEST(test_refuse_bytes)
 {
 	const struct bounce_case *c = &bounce_cases[_i];
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct pkt p;
 	struct xdptest_frame_run r;
 
@@ -729,7 +708,7 @@ END_TEST
 /* Denied queries the program cannot echo safely are dropped, not refused. */
 START_TEST(test_refuse_malformed)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct pkt_query q = {
 		.dns = { .id = 7, .qname = "www.example.com", .qtype = TYPE_A },
 	};
@@ -770,7 +749,7 @@ END_TEST
 
 START_TEST(test_rl_burst)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_rl_state st;
 	uint64_t t_first = 0, t_last = 0;
 	struct pkt p;
@@ -816,7 +795,7 @@ END_TEST
 /* Hits count against the query bucket too: it limits queries, not misses. */
 START_TEST(test_rl_hits)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct pkt p;
 	int i;
 
@@ -839,7 +818,7 @@ END_TEST
  */
 START_TEST(test_rl_v6_per_host)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct pkt p;
 	int i;
 
@@ -914,7 +893,7 @@ START_TEST(test_odd_limited)
 {
 	const struct odd_case *c = &odd_cases[_i];
 	const char *me = c->family == 6 ? PKT_CLIENT6 : PKT_CLIENT4;
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct pkt p;
 
 	/* The query bucket: 3, then dropped. */
@@ -931,7 +910,7 @@ START_TEST(test_odd_limited)
 
 	/* The miss budget, which every such frame spends: 2, then dropped. */
 	lim_reset();
-	cfg = cfg_base();
+	cfg = xdptest_config();
 	cfg.miss_rate = 1;
 	cfg.miss_burst = 2;
 	cfg_set(&cfg);
@@ -944,7 +923,7 @@ START_TEST(test_odd_limited)
 
 	/* Outside the ACL: dropped, also with refuse (nothing to echo). */
 	lim_reset();
-	cfg = cfg_base();
+	cfg = xdptest_config();
 	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
 	cfg_set(&cfg);
 	lpm_add(T.skel->maps.xdpdns_allow,
@@ -967,7 +946,7 @@ START_TEST(test_martians)
 	char *args[] = { "xdpdnsd",    "--no-xdp", "--listen",
 			 "192.0.2.53", "--allow",  "0.0.0.0/0",
 			 "--allow",    "::/0",	   NULL };
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	char err[CONFIG_ERR_MAX];
 	struct config c;
 	struct acl acl;
@@ -1000,7 +979,7 @@ END_TEST
  */
 START_TEST(test_refuse_metered)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct xdptest_frame_run r;
 	struct pkt p;
 
@@ -1053,7 +1032,7 @@ static void tcp_syn(struct pkt *p, const char *src, uint16_t dport)
  */
 START_TEST(test_tcp_acl)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct pkt p;
 
 	lim_reset();
@@ -1082,7 +1061,7 @@ END_TEST
 /* With every limit off, clients are still counted (top clients). */
 START_TEST(test_clients_without_limits)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_rl_state st;
 	struct pkt p;
 
@@ -1104,7 +1083,7 @@ END_TEST
 /* Aggregation: /24 for IPv4 and /64 for IPv6 as configured. */
 START_TEST(test_rl_prefix)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_rl_state st;
 	struct pkt p;
 	int i;
@@ -1146,7 +1125,7 @@ static const unsigned int slip_values[] = { 0, 1, 2, 3, 5 };
 START_TEST(test_slip)
 {
 	unsigned int slip = slip_values[_i], n, slipped = 0;
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_rl_state st;
 	struct pkt p;
 	struct xdptest_frame_run r;
@@ -1183,7 +1162,7 @@ END_TEST
 START_TEST(test_slip_bytes)
 {
 	const struct bounce_case *c = &bounce_cases[_i];
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct pkt p;
 	struct xdptest_frame_run r;
 
@@ -1207,7 +1186,7 @@ END_TEST
 /* A limited query that cannot be bounced is dropped even when due a slip. */
 START_TEST(test_slip_malformed)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct pkt_query q = {
 		.dns = { .id = 7,
 			 .flags = XDPDNS_F_RD,
@@ -1235,7 +1214,7 @@ END_TEST
 /* Exempt sources skip every limit, and are marked. */
 START_TEST(test_exempt)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_rl_state st;
 	struct pkt p;
 	struct xdptest_frame_run r;
@@ -1280,7 +1259,7 @@ END_TEST
 /* Dry-run: counted and recorded as if enforced, nothing dropped. */
 START_TEST(test_dryrun)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_gmiss_state g;
 	struct xdpdns_rl_state st;
 	struct pkt p;
@@ -1357,7 +1336,7 @@ END_TEST
 /* Only queries bound for the daemon draw the miss budget; hits keep flowing. */
 START_TEST(test_miss_budget)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct pkt hit, miss, ch;
 	struct pkt_query q = {
 		.dns = { .id = 9,
@@ -1405,7 +1384,7 @@ END_TEST
 START_TEST(test_miss_slip)
 {
 	const struct bounce_case *c = &bounce_cases[_i];
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct pkt p, ch;
 	struct pkt_query q = {
 		.dns = { .id = 9,
@@ -1439,7 +1418,7 @@ END_TEST
 /* The global cap counts all clients' misses together. */
 START_TEST(test_gmiss)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_gmiss_state g;
 	struct pkt a, b, hit;
 	int i;
@@ -1539,7 +1518,7 @@ static void check_event(const struct xdpdns_event *ev, const char *src,
 /* Every outcome at rate 1: the event names client, query and outcome. */
 START_TEST(test_sample)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_stats s0, s1;
 	uint64_t t0, t1;
 	struct events e;
@@ -1601,7 +1580,7 @@ END_TEST
 /* 1 in N: none at 0, about 1/N at N, and never a non-query. */
 START_TEST(test_sample_rate)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_stats s0, s1;
 	struct events e;
 	struct pkt p, other;
@@ -1639,7 +1618,7 @@ END_TEST
 /* A full ring loses samples, counted, never queries. */
 START_TEST(test_sample_lost)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_stats s0, s1;
 	struct events e;
 	struct pkt p;

@@ -33,17 +33,12 @@
 
 /* --- environment -------------------------------------------------------- */
 
+/* This suite's own copy of the object: no other suite's entries in it. */
 static struct xdptest T;
-static bool T_tried;
 
-/* Unchecked fixture: loads once in the runner, children inherit the fds. */
 static void env_setup(void)
 {
-	if (T_tried)
-		return;
-	T_tried = true;
-	if (xdptest_open(&T, 1024))
-		fprintf(stderr, "check_xdp: %s\n", T.err);
+	xdptest_open_once(&T, "check_xdp");
 }
 
 #define NEED_ENV() \
@@ -1592,11 +1587,7 @@ END_TEST
  */
 START_TEST(test_config)
 {
-	struct xdpdns_config cfg = { .port = 53,
-				     .edns_size = 1232,
-				     .v4_prefix = 32,
-				     .v6_prefix = 64,
-				     .hash_seed = XDPTEST_HASH_SEED };
+	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_svc_key k4 = { .family = 4 };
 	struct xdpdns_cache_entry e;
 	struct xdpdns_cache_key k;
@@ -1605,8 +1596,7 @@ START_TEST(test_config)
 	static struct xdptest_frame_run r1, r2, r3, r4;
 	static struct pkt p53, p5353, pedns;
 	struct xdptest_expect x = { .id = 0xc0f1, .qflags = F_RD };
-	__u32 zero = 0, one = 1;
-	int cfg_fd = T.config_fd;
+	__u32 one = 1;
 	int wire_len;
 
 	NEED_ENV();
@@ -1627,15 +1617,15 @@ START_TEST(test_config)
 	inet_pton(AF_INET, PKT_SERVER4, k4.addr);
 
 	cfg.port = 5353;
-	ck_assert_int_eq(bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY), 0);
+	ck_assert_int_eq(xdptest_set_config(&T, &cfg), 0);
 	run_frame(p53.buf, p53.len, &r1);
 	run_frame(p5353.buf, p5353.len, &r2);
 	cfg.port = 53;
 	cfg.edns_size = 4096;
-	bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY);
+	xdptest_set_config(&T, &cfg);
 	run_frame(pedns.buf, pedns.len, &r3);
-	cfg.edns_size = 1232;
-	bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY);
+	cfg = xdptest_config();
+	xdptest_set_config(&T, &cfg);
 	bpf_map_delete_elem(T.svc_fd, &k4);
 	run_frame(p53.buf, p53.len, &r4);
 	ck_assert_int_eq(bpf_map_update_elem(T.svc_fd, &k4, &one, BPF_ANY), 0);

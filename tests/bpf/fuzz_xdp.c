@@ -581,13 +581,9 @@ static int phase_start(struct xdptest *t, struct phase *ph)
 	struct xdpdns_rl_key k, next;
 	__u32 zero = 0;
 	unsigned int i;
+	int err;
 
-	memset(c, 0, sizeof(*c));
-	c->port = 53;
-	c->edns_size = XDPTEST_EDNS_SIZE;
-	c->hash_seed = XDPTEST_HASH_SEED;
-	c->v4_prefix = 32;
-	c->v6_prefix = 128;
+	*c = xdptest_config();
 	if (!chance(20)) { /* else all off, as the program ships */
 		c->flags = (uint32_t[]){ 0, XDPDNS_CFG_ACL,
 					 XDPDNS_CFG_ACL |
@@ -628,8 +624,10 @@ static int phase_start(struct xdptest *t, struct phase *ph)
 	ph->gmiss_taken = 0;
 	memset(ph->buckets, 0, sizeof(ph->buckets));
 
-	if (bpf_map_update_elem(t->config_fd, &zero, c, BPF_ANY) ||
-	    bpf_map_update_elem(t->gmiss_fd, &zero, &g, BPF_ANY))
+	err = xdptest_set_config(t, c);
+	if (err)
+		return err;
+	if (bpf_map_update_elem(t->gmiss_fd, &zero, &g, BPF_ANY))
 		return -errno;
 	while (!bpf_map_get_next_key(t->rl_fd, NULL, &next)) {
 		k = next;
