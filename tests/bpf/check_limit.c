@@ -45,6 +45,7 @@
 #define TYPE_A 1
 #define TYPE_AAAA 28
 #define CLASS_CH 3
+#define ACL_REFUSE (XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE)
 
 #define CLIENT4B "198.51.100.8" /* same /24 as PKT_CLIENT4 */
 #define CLIENT4C "198.51.101.7" /* another /24 */
@@ -130,6 +131,47 @@ static void lim_reset(void)
 	ring_buffer__free(rb);
 }
 
+/*
+ * The limits of a test: flags, and the per-client query bucket, per-client
+ * miss budget and global miss cap at one a second with these bursts (0:
+ * off), slip, 1-in-N sampling. Aggregation stays /32 and /128.
+ */
+struct lim {
+	__u32 flags;
+	__u32 rl, miss, gmiss;
+	unsigned int slip;
+	__u32 sample;
+};
+
+/* lim_reset(), then @l in the config map. Return: the config written. */
+static struct xdpdns_config lim_start(struct lim l)
+{
+	struct xdpdns_config c = xdptest_config();
+
+	lim_reset();
+	c.flags = l.flags;
+	c.rl_rate = l.rl ? 1 : 0;
+	c.rl_burst = l.rl;
+	c.miss_rate = l.miss ? 1 : 0;
+	c.miss_burst = l.miss;
+	c.gmiss_rate = l.gmiss ? 1 : 0;
+	c.gmiss_burst = l.gmiss;
+	c.slip = (__u8)l.slip;
+	c.sample_rate = l.sample;
+	cfg_set(&c);
+	return c;
+}
+
+/* @str, IPv4 or IPv6, into @addr (16 bytes). Return: the family, 4 or 6. */
+static __u32 addr_parse(const char *str, __u8 *addr)
+{
+	bool v6 = strchr(str, ':');
+
+	ck_assert_msg(inet_pton(v6 ? AF_INET6 : AF_INET, str, addr) == 1,
+		      "bad address %s", str);
+	return v6 ? 6 : 4;
+}
+
 /* Adds "addr/len" (IPv4 or IPv6) to an LPM list. */
 static void lpm_add(const struct bpf_map *m, const char *cidr)
 {
@@ -144,13 +186,7 @@ static void lpm_add(const struct bpf_map *m, const char *cidr)
 	ck_assert_ptr_nonnull(slash);
 	*slash = 0;
 	bits = atoi(slash + 1);
-	if (strchr(buf, ':')) {
-		k.family = 6;
-		ck_assert_int_eq(inet_pton(AF_INET6, buf, k.addr), 1);
-	} else {
-		k.family = 4;
-		ck_assert_int_eq(inet_pton(AF_INET, buf, k.addr), 1);
-	}
+	k.family = addr_parse(buf, k.addr);
 	k.prefixlen = 32 + (__u32)bits;
 	ck_assert(!bpf_map_update_elem(map_fd(m), &k, &one, BPF_ANY));
 }
@@ -169,13 +205,7 @@ static int rl_get(const char *addr, struct xdpdns_rl_state *st)
 {
 	struct xdpdns_rl_key k = { 0 };
 
-	if (strchr(addr, ':')) {
-		k.family = 6;
-		ck_assert_int_eq(inet_pton(AF_INET6, addr, k.addr), 1);
-	} else {
-		k.family = 4;
-		ck_assert_int_eq(inet_pton(AF_INET, addr, k.addr), 1);
-	}
+	k.family = addr_parse(addr, k.addr);
 	if (bpf_map_lookup_elem(map_fd(T.skel->maps.xdpdns_rl), &k, st))
 		return -errno;
 	return 0;
@@ -439,6 +469,14 @@ static void send_expect(const struct pkt *p, uint32_t verdict,
 	}
 }
 
+/* send_expect() @n times. */
+static void send_expect_n(const struct pkt *p, int n, uint32_t verdict,
+			  unsigned int outcome)
+{
+	for (int i = 0; i < n; i++)
+		send_expect(p, verdict, outcome);
+}
+
 /* Queries to bounce: families, VLANs, EDNS with options, flags, case. */
 static const uint8_t cookie_opt[] = { 0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8 };
 
@@ -618,21 +656,21 @@ static const struct acl_case acl_cases[] = {
 	  PKT_CLIENT4,
 	  { "203.0.113.0/24" },
 	  { NULL },
-	  XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE,
+	  ACL_REFUSE,
 	  XDP_TX,
 	  XDPDNS_STAT_ACL_REFUSED },
 	{ "v6 refused by deny",
 	  PKT_CLIENT6,
 	  { "::/0" },
 	  { "2001:db8:1::/48" },
-	  XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE,
+	  ACL_REFUSE,
 	  XDP_TX,
 	  XDPDNS_STAT_ACL_REFUSED },
 	{ "v4 allowed, refuse mode",
 	  PKT_CLIENT4,
 	  { "198.51.100.7/32" },
 	  { NULL },
-	  XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE,
+	  ACL_REFUSE,
 	  XDP_PASS,
 	  XDPDNS_STAT_MISS },
 };
@@ -640,15 +678,12 @@ static const struct acl_case acl_cases[] = {
 START_TEST(test_acl)
 {
 	const struct acl_case *c = &acl_cases[_i];
-	struct xdpdns_config cfg = xdptest_config();
 	struct pkt p;
 	struct xdptest_frame_run r;
 
-	lim_reset();
+	lim_start((struct lim){ .flags = c->flags });
 	lpm_add_all(T.skel->maps.xdpdns_allow, c->allow, 3);
 	lpm_add_all(T.skel->maps.xdpdns_deny, c->deny, 3);
-	cfg.flags = c->flags;
-	cfg_set(&cfg);
 	query(&p, c->src, "www.example.com", TYPE_A);
 	run_frame(&p, &r);
 	expect_verdict(&r, c->verdict);
@@ -666,15 +701,12 @@ END_TEST
 /* The allow list does not stop cached answers to allowed clients. */
 START_TEST(test_acl_hit)
 {
-	struct xdpdns_config cfg = xdptest_config();
 	struct pkt p;
 	struct xdptest_frame_run r;
 
-	lim_reset();
+	lim_start((struct lim){ .flags = XDPDNS_CFG_ACL });
 	cache_hot();
 	lpm_add(T.skel->maps.xdpdns_allow, "198.51.100.0/24");
-	cfg.flags = XDPDNS_CFG_ACL;
-	cfg_set(&cfg);
 	query(&p, PKT_CLIENT4, "hot.example", TYPE_A);
 	run_frame(&p, &r);
 	expect_verdict(&r, XDP_TX);
@@ -689,13 +721,10 @@ END_TEST
 START_TEST(test_refuse_bytes)
 {
 	const struct bounce_case *c = &bounce_cases[_i];
-	struct xdpdns_config cfg = xdptest_config();
 	struct pkt p;
 	struct xdptest_frame_run r;
 
-	lim_reset();
-	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .flags = ACL_REFUSE });
 	bounce_query_build(&p, c, NULL);
 	run_frame(&p, &r);
 	expect_verdict(&r, XDP_TX);
@@ -708,16 +737,13 @@ END_TEST
 /* Denied queries the program cannot echo safely are dropped, not refused. */
 START_TEST(test_refuse_malformed)
 {
-	struct xdpdns_config cfg = xdptest_config();
 	struct pkt_query q = {
 		.dns = { .id = 7, .qname = "www.example.com", .qtype = TYPE_A },
 	};
 	struct pkt p;
 	struct xdptest_frame_run r;
 
-	lim_reset();
-	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .flags = ACL_REFUSE });
 
 	/* A response (QR=1): never answer one, it could be a loop. */
 	q.dns.flags = XDPDNS_F_QR;
@@ -749,17 +775,13 @@ END_TEST
 
 START_TEST(test_rl_burst)
 {
-	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_rl_state st;
 	uint64_t t_first = 0, t_last = 0;
 	struct pkt p;
 	struct xdptest_frame_run r;
 	int i;
 
-	lim_reset();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 5;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .rl = 5 });
 	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
 	for (i = 0; i < 10; i++) {
 		run_frame(&p, &r);
@@ -795,18 +817,12 @@ END_TEST
 /* Hits count against the query bucket too: it limits queries, not misses. */
 START_TEST(test_rl_hits)
 {
-	struct xdpdns_config cfg = xdptest_config();
 	struct pkt p;
-	int i;
 
-	lim_reset();
+	lim_start((struct lim){ .rl = 3 });
 	cache_hot();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 3;
-	cfg_set(&cfg);
 	query(&p, PKT_CLIENT6, "hot.example", TYPE_A);
-	for (i = 0; i < 3; i++)
-		send_expect(&p, XDP_TX, XDPDNS_STAT_HIT);
+	send_expect_n(&p, 3, XDP_TX, XDPDNS_STAT_HIT);
 	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
 }
 END_TEST
@@ -818,13 +834,11 @@ END_TEST
  */
 START_TEST(test_rl_v6_per_host)
 {
-	struct xdpdns_config cfg = xdptest_config();
+	struct xdpdns_config cfg;
 	struct pkt p;
 	int i;
 
-	lim_reset();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 3;
+	cfg = lim_start((struct lim){ .rl = 3 });
 	cfg.v6_prefix = 0;
 	cfg_set(&cfg);
 	for (i = 0; i < 3; i++) {
@@ -893,39 +907,31 @@ START_TEST(test_odd_limited)
 {
 	const struct odd_case *c = &odd_cases[_i];
 	const char *me = c->family == 6 ? PKT_CLIENT6 : PKT_CLIENT4;
-	struct xdpdns_config cfg = xdptest_config();
+	/*
+	 * The query bucket: 3, then dropped; the miss budget, which every
+	 * such frame spends: 2, then dropped.
+	 */
+	static const struct {
+		struct lim lim;
+		unsigned int burst, dropped;
+	} budgets[] = {
+		{ { .rl = 3 }, 3, XDPDNS_STAT_RL_DROPPED },
+		{ { .miss = 2 }, 2, XDPDNS_STAT_MISS_DROPPED },
+	};
 	struct pkt p;
 
-	/* The query bucket: 3, then dropped. */
-	lim_reset();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 3;
-	cfg_set(&cfg);
-	for (int i = 0; i < 3; i++) {
+	for (size_t b = 0; b < ARRAY_SIZE(budgets); b++) {
+		lim_start(budgets[b].lim);
+		for (unsigned int i = 0; i < budgets[b].burst; i++) {
+			odd_query(&p, c, me);
+			send_expect(&p, XDP_PASS, c->reason);
+		}
 		odd_query(&p, c, me);
-		send_expect(&p, XDP_PASS, c->reason);
+		send_expect(&p, XDP_DROP, budgets[b].dropped);
 	}
-	odd_query(&p, c, me);
-	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
-
-	/* The miss budget, which every such frame spends: 2, then dropped. */
-	lim_reset();
-	cfg = xdptest_config();
-	cfg.miss_rate = 1;
-	cfg.miss_burst = 2;
-	cfg_set(&cfg);
-	for (int i = 0; i < 2; i++) {
-		odd_query(&p, c, me);
-		send_expect(&p, XDP_PASS, c->reason);
-	}
-	odd_query(&p, c, me);
-	send_expect(&p, XDP_DROP, XDPDNS_STAT_MISS_DROPPED);
 
 	/* Outside the ACL: dropped, also with refuse (nothing to echo). */
-	lim_reset();
-	cfg = xdptest_config();
-	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .flags = ACL_REFUSE });
 	lpm_add(T.skel->maps.xdpdns_allow,
 		c->family == 6 ? "2001:db8:9::/48" : "203.0.113.0/24");
 	odd_query(&p, c, me);
@@ -946,20 +952,17 @@ START_TEST(test_martians)
 	char *args[] = { "xdpdnsd",    "--no-xdp", "--listen",
 			 "192.0.2.53", "--allow",  "0.0.0.0/0",
 			 "--allow",    "::/0",	   NULL };
-	struct xdpdns_config cfg = xdptest_config();
 	char err[CONFIG_ERR_MAX];
 	struct config c;
 	struct acl acl;
 	struct pkt p;
 
-	lim_reset();
+	lim_start((struct lim){ .flags = XDPDNS_CFG_ACL });
 	ck_assert_msg(config_build(8, args, &c, err, sizeof(err)) == CONFIG_RUN,
 		      "%s", err);
 	ck_assert_msg(!acl_build(&c, &acl, err, sizeof(err)), "%s", err);
 	ck_assert_int_eq(
 		acl_write_maps(&acl, T.allow_fd, T.deny_fd, T.exempt_fd), 0);
-	cfg.flags = XDPDNS_CFG_ACL;
-	cfg_set(&cfg);
 	for (size_t i = 0; i < sizeof(martians) / sizeof(martians[0]); i++) {
 		query(&p, martians[i], "a.example", TYPE_A);
 		send_expect(&p, XDP_DROP, XDPDNS_STAT_ACL_DROPPED);
@@ -979,15 +982,10 @@ END_TEST
  */
 START_TEST(test_refuse_metered)
 {
-	struct xdpdns_config cfg = xdptest_config();
 	struct xdptest_frame_run r;
 	struct pkt p;
 
-	lim_reset();
-	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 3;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .flags = ACL_REFUSE, .rl = 3 });
 	lpm_add(T.skel->maps.xdpdns_allow, "203.0.113.0/24");
 	for (int i = 0; i < 3; i++) {
 		query(&p, PKT_CLIENT4, "a.example", TYPE_A);
@@ -1032,12 +1030,10 @@ static void tcp_syn(struct pkt *p, const char *src, uint16_t dport)
  */
 START_TEST(test_tcp_acl)
 {
-	struct xdpdns_config cfg = xdptest_config();
+	struct xdpdns_config cfg;
 	struct pkt p;
 
-	lim_reset();
-	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
-	cfg_set(&cfg);
+	cfg = lim_start((struct lim){ .flags = ACL_REFUSE });
 	lpm_add(T.skel->maps.xdpdns_allow, "203.0.113.0/24");
 	lpm_add(T.skel->maps.xdpdns_allow, "2001:db8:9::/48");
 	tcp_syn(&p, PKT_CLIENT4, 53);
@@ -1061,13 +1057,10 @@ END_TEST
 /* With every limit off, clients are still counted (top clients). */
 START_TEST(test_clients_without_limits)
 {
-	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_rl_state st;
 	struct pkt p;
 
-	lim_reset();
-	cfg.flags = XDPDNS_CFG_ACL;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .flags = XDPDNS_CFG_ACL });
 	lpm_add(T.skel->maps.xdpdns_allow, "198.51.100.0/24");
 	for (int i = 0; i < 5; i++) {
 		query(&p, PKT_CLIENT4, "a.example", TYPE_A);
@@ -1083,14 +1076,12 @@ END_TEST
 /* Aggregation: /24 for IPv4 and /64 for IPv6 as configured. */
 START_TEST(test_rl_prefix)
 {
-	struct xdpdns_config cfg = xdptest_config();
+	struct xdpdns_config cfg;
 	struct xdpdns_rl_state st;
 	struct pkt p;
 	int i;
 
-	lim_reset();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 3;
+	cfg = lim_start((struct lim){ .rl = 3 });
 	cfg.v4_prefix = 24;
 	cfg.v6_prefix = 64;
 	cfg_set(&cfg);
@@ -1125,16 +1116,11 @@ static const unsigned int slip_values[] = { 0, 1, 2, 3, 5 };
 START_TEST(test_slip)
 {
 	unsigned int slip = slip_values[_i], n, slipped = 0;
-	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_rl_state st;
 	struct pkt p;
 	struct xdptest_frame_run r;
 
-	lim_reset();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 1;
-	cfg.slip = (__u8)slip;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .rl = 1, .slip = slip });
 	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
 	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
 	for (n = 1; n <= 15; n++) {
@@ -1162,15 +1148,10 @@ END_TEST
 START_TEST(test_slip_bytes)
 {
 	const struct bounce_case *c = &bounce_cases[_i];
-	struct xdpdns_config cfg = xdptest_config();
 	struct pkt p;
 	struct xdptest_frame_run r;
 
-	lim_reset();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 1;
-	cfg.slip = 1;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .rl = 1, .slip = 1 });
 	bounce_query_build(&p, c, NULL);
 	/* RD=0 queries pass up for the daemon to refuse, but slip alike. */
 	send_expect(&p, XDP_PASS,
@@ -1186,7 +1167,6 @@ END_TEST
 /* A limited query that cannot be bounced is dropped even when due a slip. */
 START_TEST(test_slip_malformed)
 {
-	struct xdpdns_config cfg = xdptest_config();
 	struct pkt_query q = {
 		.dns = { .id = 7,
 			 .flags = XDPDNS_F_RD,
@@ -1196,11 +1176,7 @@ START_TEST(test_slip_malformed)
 	};
 	struct pkt p;
 
-	lim_reset();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 1;
-	cfg.slip = 1;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .rl = 1, .slip = 1 });
 	pkt_query(&p, &q);
 	send_expect(&p, XDP_PASS, XDPDNS_STAT_QCLASS);
 	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
@@ -1214,22 +1190,15 @@ END_TEST
 /* Exempt sources skip every limit, and are marked. */
 START_TEST(test_exempt)
 {
-	struct xdpdns_config cfg = xdptest_config();
+	struct xdpdns_config cfg;
 	struct xdpdns_rl_state st;
 	struct pkt p;
 	struct xdptest_frame_run r;
 	int i;
 
-	lim_reset();
+	cfg = lim_start((struct lim){ .rl = 1, .miss = 1, .gmiss = 1 });
 	lpm_add(T.skel->maps.xdpdns_exempt, "198.51.100.0/24");
 	lpm_add(T.skel->maps.xdpdns_exempt, "2001:db8:1::7/128");
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 1;
-	cfg.miss_rate = 1;
-	cfg.miss_burst = 1;
-	cfg.gmiss_rate = 1;
-	cfg.gmiss_burst = 1;
-	cfg_set(&cfg);
 	for (i = 0; i < 5; i++) {
 		query(&p, i & 1 ? PKT_CLIENT6 : CLIENT4B, "x.example", TYPE_A);
 		run_frame(&p, &r);
@@ -1259,19 +1228,14 @@ END_TEST
 /* Dry-run: counted and recorded as if enforced, nothing dropped. */
 START_TEST(test_dryrun)
 {
-	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_gmiss_state g;
 	struct xdpdns_rl_state st;
 	struct pkt p;
 	struct xdptest_frame_run r;
 	int i;
 
-	lim_reset();
-	cfg.flags = XDPDNS_CFG_RL_DRYRUN;
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 2;
-	cfg.slip = 1;
-	cfg_set(&cfg);
+	lim_start((struct lim){
+		.flags = XDPDNS_CFG_RL_DRYRUN, .rl = 2, .slip = 1 });
 	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
 	for (i = 0; i < 6; i++) {
 		run_frame(&p, &r);
@@ -1289,13 +1253,10 @@ START_TEST(test_dryrun)
 	ck_assert_uint_ne(st.limited_ns, 0);
 
 	/* Miss budget and global cap in dry-run. */
-	lim_reset();
-	cfg.rl_rate = 0;
-	cfg.miss_rate = 1;
-	cfg.miss_burst = 2;
-	cfg.gmiss_rate = 1;
-	cfg.gmiss_burst = 2;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .flags = XDPDNS_CFG_RL_DRYRUN,
+				.miss = 2,
+				.gmiss = 2,
+				.slip = 1 });
 	for (i = 0; i < 5; i++) {
 		query(&p, i < 4 ? PKT_CLIENT4 : CLIENT4C, "m.example", TYPE_A);
 		run_frame(&p, &r);
@@ -1314,13 +1275,8 @@ START_TEST(test_dryrun)
 	ck_assert_uint_eq(st.limited, 2);
 
 	/* A query over the query bucket does not also draw the miss budget. */
-	lim_reset();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 1;
-	cfg.miss_rate = 1;
-	cfg.miss_burst = 1;
-	cfg.gmiss_rate = 0;
-	cfg_set(&cfg);
+	lim_start((struct lim){
+		.flags = XDPDNS_CFG_RL_DRYRUN, .rl = 1, .miss = 1, .slip = 1 });
 	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
 	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
 	run_frame(&p, &r);
@@ -1336,7 +1292,6 @@ END_TEST
 /* Only queries bound for the daemon draw the miss budget; hits keep flowing. */
 START_TEST(test_miss_budget)
 {
-	struct xdpdns_config cfg = xdptest_config();
 	struct pkt hit, miss, ch;
 	struct pkt_query q = {
 		.dns = { .id = 9,
@@ -1347,17 +1302,13 @@ START_TEST(test_miss_budget)
 	struct xdpdns_rl_state st;
 	int i;
 
-	lim_reset();
+	lim_start((struct lim){ .miss = 3 });
 	cache_hot();
-	cfg.miss_rate = 1;
-	cfg.miss_burst = 3;
-	cfg_set(&cfg);
 	query(&hit, PKT_CLIENT4, "hot.example", TYPE_A);
 	query(&miss, PKT_CLIENT4, "cold.example", TYPE_A);
 	pkt_query(&ch, &q);
 
-	for (i = 0; i < 20; i++)
-		send_expect(&hit, XDP_TX, XDPDNS_STAT_HIT);
+	send_expect_n(&hit, 20, XDP_TX, XDPDNS_STAT_HIT);
 	for (i = 0; i < 3; i++) {
 		send_expect(&miss, XDP_PASS, XDPDNS_STAT_MISS);
 		send_expect(&hit, XDP_TX, XDPDNS_STAT_HIT);
@@ -1365,8 +1316,7 @@ START_TEST(test_miss_budget)
 	send_expect(&miss, XDP_DROP, XDPDNS_STAT_MISS_DROPPED);
 	/* Unanswerable in XDP also means bound for the daemon. */
 	send_expect(&ch, XDP_DROP, XDPDNS_STAT_MISS_DROPPED);
-	for (i = 0; i < 20; i++)
-		send_expect(&hit, XDP_TX, XDPDNS_STAT_HIT);
+	send_expect_n(&hit, 20, XDP_TX, XDPDNS_STAT_HIT);
 	send_expect(&miss, XDP_DROP, XDPDNS_STAT_MISS_DROPPED);
 
 	ck_assert_int_eq(rl_get(PKT_CLIENT4, &st), 0);
@@ -1384,7 +1334,6 @@ END_TEST
 START_TEST(test_miss_slip)
 {
 	const struct bounce_case *c = &bounce_cases[_i];
-	struct xdpdns_config cfg = xdptest_config();
 	struct pkt p, ch;
 	struct pkt_query q = {
 		.dns = { .id = 9,
@@ -1395,11 +1344,7 @@ START_TEST(test_miss_slip)
 	struct bounce_case rd = *c;
 	struct xdptest_frame_run r;
 
-	lim_reset();
-	cfg.miss_rate = 1;
-	cfg.miss_burst = 1;
-	cfg.slip = 1;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .miss = 1, .slip = 1 });
 	rd.flags |= XDPDNS_F_RD; /* RD=0 would pass as dns_nord, not a miss */
 	bounce_query_build(&p, &rd, NULL);
 	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
@@ -1418,17 +1363,13 @@ END_TEST
 /* The global cap counts all clients' misses together. */
 START_TEST(test_gmiss)
 {
-	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_gmiss_state g;
 	struct pkt a, b, hit;
 	int i;
 
-	lim_reset();
+	/* with slip on: the global cap never slips */
+	lim_start((struct lim){ .gmiss = 4, .slip = 1 });
 	cache_hot();
-	cfg.gmiss_rate = 1;
-	cfg.gmiss_burst = 4;
-	cfg.slip = 1; /* the global cap never slips */
-	cfg_set(&cfg);
 	query(&a, PKT_CLIENT4, "a.example", TYPE_A);
 	query(&b, PKT_CLIENT6, "b.example", TYPE_AAAA);
 	query(&hit, CLIENT4C, "hot.example", TYPE_A);
@@ -1438,8 +1379,7 @@ START_TEST(test_gmiss)
 	}
 	send_expect(&a, XDP_DROP, XDPDNS_STAT_GMISS_DROPPED);
 	send_expect(&b, XDP_DROP, XDPDNS_STAT_GMISS_DROPPED);
-	for (i = 0; i < 10; i++)
-		send_expect(&hit, XDP_TX, XDPDNS_STAT_HIT);
+	send_expect_n(&hit, 10, XDP_TX, XDPDNS_STAT_HIT);
 	gmiss_get(&g);
 	ck_assert_uint_eq(g.dropped, 2);
 	ck_assert_uint_gt(g.tat_ns, 0);
@@ -1489,13 +1429,7 @@ static void check_event(const struct xdpdns_event *ev, const char *src,
 	size_t i, wl;
 
 	ck_assert(ev->ts_ns >= t0 && ev->ts_ns <= t1);
-	if (strchr(src, ':')) {
-		ck_assert_uint_eq(ev->family, 6);
-		ck_assert_int_eq(inet_pton(AF_INET6, src, addr), 1);
-	} else {
-		ck_assert_uint_eq(ev->family, 4);
-		ck_assert_int_eq(inet_pton(AF_INET, src, addr), 1);
-	}
+	ck_assert_uint_eq(ev->family, addr_parse(src, addr));
 	ck_assert_msg(!memcmp(ev->addr, addr, 16), "event address");
 	ck_assert_uint_eq(ev->qtype, qtype);
 	ck_assert_uint_eq(ev->action, action);
@@ -1518,21 +1452,15 @@ static void check_event(const struct xdpdns_event *ev, const char *src,
 /* Every outcome at rate 1: the event names client, query and outcome. */
 START_TEST(test_sample)
 {
-	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_stats s0, s1;
 	uint64_t t0, t1;
 	struct events e;
 	struct pkt p;
 	struct xdptest_frame_run r;
 
-	lim_reset();
+	lim_start((struct lim){
+		.flags = XDPDNS_CFG_ACL, .rl = 3, .slip = 2, .sample = 1 });
 	cache_hot();
-	cfg.sample_rate = 1;
-	cfg.flags = XDPDNS_CFG_ACL;
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 3;
-	cfg.slip = 2;
-	cfg_set(&cfg);
 	lpm_add(T.skel->maps.xdpdns_allow, "198.51.100.0/24");
 	lpm_add(T.skel->maps.xdpdns_allow, "2001:db8::/32");
 	ck_assert_int_eq(xdptest_stats(&T, &s0), 0);
@@ -1585,7 +1513,6 @@ START_TEST(test_sample_rate)
 	struct events e;
 	struct pkt p, other;
 	size_t n;
-	int i;
 
 	lim_reset();
 	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
@@ -1593,12 +1520,10 @@ START_TEST(test_sample_rate)
 	pkt_set_u16(&other, other.l4_off + 2, 5353); /* not port 53 */
 	pkt_finish(&other);
 	ck_assert_int_eq(xdptest_stats(&T, &s0), 0);
-	for (i = 0; i < 50; i++)
-		send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	send_expect_n(&p, 50, XDP_PASS, XDPDNS_STAT_MISS);
 	cfg.sample_rate = 1;
 	cfg_set(&cfg);
-	for (i = 0; i < 20; i++)
-		send_expect(&other, XDP_PASS, XDPDNS_STAT_NOT_FOR_US);
+	send_expect_n(&other, 20, XDP_PASS, XDPDNS_STAT_NOT_FOR_US);
 	ck_assert_int_eq(xdptest_stats(&T, &s1), 0);
 	ck_assert_uint_eq(s1.sampled - s0.sampled, 0);
 	ck_assert_uint_eq(events_read(&e), 0);
@@ -1606,8 +1531,7 @@ START_TEST(test_sample_rate)
 	/* Binomial(400, 1/4): mean 100, sd 8.7; the bounds are 6 sd out. */
 	cfg.sample_rate = 4;
 	cfg_set(&cfg);
-	for (i = 0; i < 400; i++)
-		send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	send_expect_n(&p, 400, XDP_PASS, XDPDNS_STAT_MISS);
 	ck_assert_int_eq(xdptest_stats(&T, &s1), 0);
 	n = events_read(&e);
 	ck_assert_uint_eq(s1.sampled - s0.sampled, n);
@@ -1618,22 +1542,17 @@ END_TEST
 /* A full ring loses samples, counted, never queries. */
 START_TEST(test_sample_lost)
 {
-	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_stats s0, s1;
 	struct events e;
 	struct pkt p;
 	size_t n;
-	int i;
 
-	lim_reset();
+	lim_start((struct lim){ .sample = 1 });
 	cache_hot();
-	cfg.sample_rate = 1;
-	cfg_set(&cfg);
 	query(&p, PKT_CLIENT4, "hot.example", TYPE_A);
 	ck_assert_int_eq(xdptest_stats(&T, &s0), 0);
 	/* 256 KiB of 304-byte records (header included): 862 fit. */
-	for (i = 0; i < 1000; i++)
-		send_expect(&p, XDP_TX, XDPDNS_STAT_HIT);
+	send_expect_n(&p, 1000, XDP_TX, XDPDNS_STAT_HIT);
 	ck_assert_int_eq(xdptest_stats(&T, &s1), 0);
 	n = events_read(&e);
 	ck_assert_uint_eq(s1.sampled - s0.sampled, n);
