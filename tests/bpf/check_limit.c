@@ -298,8 +298,9 @@ static void expect_moved(const struct xdptest_frame_run *r, ...)
 
 static void expect_verdict(const struct xdptest_frame_run *r, uint32_t want)
 {
-	ck_assert_msg(r->verdict == want, "verdict %u, want %u", r->verdict,
-		      want);
+	ck_assert_msg(r->verdict == want, "verdict %s, want %s",
+		      xdptest_verdict_name(r->verdict),
+		      xdptest_verdict_name(want));
 }
 
 /* A query that went on untouched: the frame is the query. */

@@ -53,24 +53,6 @@ static void run_frame(const uint8_t *frame, size_t len,
 		      strerror(-err));
 }
 
-static const char *verdict_name(uint32_t v)
-{
-	switch (v) {
-	case XDP_ABORTED:
-		return "XDP_ABORTED";
-	case XDP_DROP:
-		return "XDP_DROP";
-	case XDP_PASS:
-		return "XDP_PASS";
-	case XDP_TX:
-		return "XDP_TX";
-	case XDP_REDIRECT:
-		return "XDP_REDIRECT";
-	default:
-		return "?";
-	}
-}
-
 /*
  * packets +1, @outcome +1, queries +1 when @queries, answer_qtype and
  * answer_rcode +1 when @qtype / @rcode >= 0; every other counter unchanged.
@@ -114,7 +96,8 @@ static void expect_pass(const uint8_t *frame, size_t len,
 			bool queries)
 {
 	ck_assert_msg(r->verdict == XDP_PASS, "verdict %s, want XDP_PASS (%s)",
-		      verdict_name(r->verdict), xdptest_stat_name(outcome));
+		      xdptest_verdict_name(r->verdict),
+		      xdptest_stat_name(outcome));
 	ck_assert_msg(r->out_len == len && !memcmp(r->out, frame, len),
 		      "passed frame was modified (%zu bytes in, %zu out)", len,
 		      r->out_len);
@@ -366,7 +349,7 @@ static void expect_hit(const struct pkt *p, const struct xdptest_frame_run *r,
 		       const struct cached *ce, const struct xdptest_expect *x)
 {
 	ck_assert_msg(r->verdict == XDP_TX, "verdict %s, want XDP_TX",
-		      verdict_name(r->verdict));
+		      xdptest_verdict_name(r->verdict));
 	check_counters(r, XDPDNS_STAT_HIT, true, ce->key.qtype,
 		       ce->entry.flags & XDPDNS_F_RCODE);
 	check_hit(p, r, ce, x);
@@ -1472,7 +1455,7 @@ START_TEST(test_bad_entry)
 	send_query(&q, &p, &r);
 	if (r.verdict != XDP_PASS)
 		fprintf(stderr, "bad entry (%s): %s\n", what[_i],
-			verdict_name(r.verdict));
+			xdptest_verdict_name(r.verdict));
 	expect_pass(p.buf, p.len, &r, XDPDNS_STAT_BAD_ENTRY, true);
 }
 END_TEST
@@ -1523,7 +1506,7 @@ START_TEST(test_config)
 	expect_hit(&p5353, &r2, &ce, &x);
 	ck_assert_uint_eq(pkt_get_u16(r2.out, p5353.l4_off), 5353);
 	ck_assert_msg(r3.verdict == XDP_TX, "EDNS 4096: verdict %s",
-		      verdict_name(r3.verdict));
+		      xdptest_verdict_name(r3.verdict));
 	/* OPT class is the configured size */
 	ck_assert_uint_eq(pkt_get_u16(r3.out, (int)r3.out_len - 8), 4096);
 	/*

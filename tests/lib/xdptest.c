@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <ldns/ldns.h>
@@ -159,6 +160,17 @@ int xdptest_stats(struct xdptest *t, struct xdpdns_stats *sum)
 #define STAT_NAME_(NAME, name, help) #name,
 static const char *const stat_names[] = { XDPDNS_STATS(STAT_NAME_) };
 #undef STAT_NAME_
+
+const char *xdptest_verdict_name(uint32_t v)
+{
+	static const char *const names[] = {
+		[XDP_ABORTED] = "XDP_ABORTED",	 [XDP_DROP] = "XDP_DROP",
+		[XDP_PASS] = "XDP_PASS",	 [XDP_TX] = "XDP_TX",
+		[XDP_REDIRECT] = "XDP_REDIRECT",
+	};
+
+	return v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
 
 const char *xdptest_stat_name(unsigned int i)
 {

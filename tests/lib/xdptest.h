@@ -87,6 +87,9 @@ struct xdptest_frame_run {
 int xdptest_run_frame(struct xdptest *t, const void *frame, size_t len,
 		      struct xdptest_frame_run *r);
 
+/* "XDP_PASS" for XDP_PASS, and so on; "?" for what is not a verdict. */
+const char *xdptest_verdict_name(uint32_t v);
+
 /* Name of counter @i of struct xdpdns_stats viewed as __u64[]. */
 const char *xdptest_stat_name(unsigned int i);
 
