@@ -55,7 +55,9 @@ CORE := $(BUILD)/libxdpdnsd.a
 CTL_SRCS := $(wildcard tools/xdpdnsctl/*.c)
 CTL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CTL_SRCS))
 
-TESTLIB_SRCS := $(wildcard tests/lib/*.c)
+# tests/lib/cktest.c builds Check suites: only the Check runners link it.
+CKTEST_OBJS := $(BUILD)/tests/lib/cktest.o
+TESTLIB_SRCS := $(filter-out tests/lib/cktest.c,$(wildcard tests/lib/*.c))
 TESTLIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TESTLIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRCS))
@@ -158,12 +160,12 @@ $(BUILD)/xdpdnsctl: $(CTL_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(CTL_OBJS) $(LIB) $(LDNS_LIBS) $(PKG_LIBS)
 
-$(BUILD)/tests/unit_runner: $(UNIT_OBJS) $(TESTLIB_OBJS) $(CORE) $(LIB)
+$(BUILD)/tests/unit_runner: $(UNIT_OBJS) $(TESTLIB_OBJS) $(CKTEST_OBJS) $(CORE) $(LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDNS_LIBS) $(CHECK_LIBS) $(PKG_LIBS)
 
-$(BUILD)/tests/bpf_runner: $(BPFT_OBJS) $(TESTLIB_OBJS) $(CORE) $(LIB)
+$(BUILD)/tests/bpf_runner: $(BPFT_OBJS) $(TESTLIB_OBJS) $(CKTEST_OBJS) $(CORE) $(LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDNS_LIBS) $(CHECK_LIBS) $(PKG_LIBS)

@@ -67,8 +67,9 @@ static int run_once(struct path *p, uint32_t *dur)
 	if (bpf_prog_test_run_opts(p->prog_fd, &o))
 		return -errno;
 	if (o.retval != p->want) {
-		fprintf(stderr, "bench_xdp: %s: verdict %u, want %u\n", p->name,
-			o.retval, p->want);
+		fprintf(stderr, "bench_xdp: %s: verdict %s, want %s\n", p->name,
+			xdptest_verdict_name(o.retval),
+			xdptest_verdict_name(p->want));
 		return -EPROTO;
 	}
 	p->out_len = o.data_size_out;

@@ -15,11 +15,12 @@
 
 const char *bpf_test_build_dir = "build";
 
+#define BPF_SUITE_(name) { #name, name##_tcases },
+
 int main(int argc, char **argv)
 {
+	static const struct cktest_suite suites[] = { BPF_SUITES(BPF_SUITE_) };
 	char obj[4096];
-	SRunner *sr;
-	int failed;
 
 	if (argc > 1)
 		bpf_test_build_dir = argv[1];
@@ -33,10 +34,5 @@ int main(int argc, char **argv)
 	if (geteuid() != 0)
 		fprintf(stderr, "bpf_runner: not root, loading will fail\n");
 
-	sr = srunner_create(xdp_suite());
-	srunner_add_suite(sr, limit_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return cktest_run(suites, ARRAY_SIZE(suites));
 }

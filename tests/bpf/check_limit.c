@@ -36,8 +36,6 @@
 #include "xdpdns.skel.h"
 #include "suites.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 /* Counter slots of the answer breakdown, for expect_moved(). */
 #define QT(t) (XDPDNS_STAT_MAX + (t))
 #define RC(c) (XDPDNS_STAT_MAX + XDPDNS_QTYPE_SLOTS + (c))
@@ -47,6 +45,7 @@
 #define TYPE_A 1
 #define TYPE_AAAA 28
 #define CLASS_CH 3
+#define ACL_REFUSE (XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE)
 
 #define CLIENT4B "198.51.100.8" /* same /24 as PKT_CLIENT4 */
 #define CLIENT4C "198.51.101.7" /* another /24 */
@@ -55,17 +54,12 @@
 
 /* --- environment -------------------------------------------------------- */
 
+/* This suite's own copy of the object: no other suite's entries in it. */
 static struct xdptest T;
-static bool T_tried;
 
-/* Unchecked fixture: loads once in the runner, children inherit the fds. */
 static void env_setup(void)
 {
-	if (T_tried)
-		return;
-	T_tried = true;
-	if (xdptest_open(&T, 1024))
-		fprintf(stderr, "check_limit: %s\n", T.err);
+	xdptest_open_once(&T, "check_limit");
 }
 
 #define NEED_ENV() \
@@ -105,25 +99,9 @@ static int drain_cb(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* The configuration xdptest_open() writes: limits off. */
-static struct xdpdns_config cfg_base(void)
-{
-	struct xdpdns_config c = {
-		.port = 53,
-		.edns_size = XDPTEST_EDNS_SIZE,
-		.v4_prefix = 32,
-		.v6_prefix = 128,
-		.hash_seed = XDPTEST_HASH_SEED,
-	};
-
-	return c;
-}
-
 static void cfg_set(const struct xdpdns_config *c)
 {
-	__u32 zero = 0;
-
-	ck_assert(!bpf_map_update_elem(T.config_fd, &zero, c, BPF_ANY));
+	ck_assert_int_eq(xdptest_set_config(&T, c), 0);
 }
 
 /*
@@ -132,7 +110,7 @@ static void cfg_set(const struct xdpdns_config *c)
  */
 static void lim_reset(void)
 {
-	struct xdpdns_config c = cfg_base();
+	struct xdpdns_config c = xdptest_config();
 	struct xdpdns_gmiss_state g = { 0 };
 	struct ring_buffer *rb;
 	__u32 zero = 0;
@@ -153,6 +131,47 @@ static void lim_reset(void)
 	ring_buffer__free(rb);
 }
 
+/*
+ * The limits of a test: flags, and the per-client query bucket, per-client
+ * miss budget and global miss cap at one a second with these bursts (0:
+ * off), slip, 1-in-N sampling. Aggregation stays /32 and /128.
+ */
+struct lim {
+	__u32 flags;
+	__u32 rl, miss, gmiss;
+	unsigned int slip;
+	__u32 sample;
+};
+
+/* lim_reset(), then @l in the config map. Return: the config written. */
+static struct xdpdns_config lim_start(struct lim l)
+{
+	struct xdpdns_config c = xdptest_config();
+
+	lim_reset();
+	c.flags = l.flags;
+	c.rl_rate = l.rl ? 1 : 0;
+	c.rl_burst = l.rl;
+	c.miss_rate = l.miss ? 1 : 0;
+	c.miss_burst = l.miss;
+	c.gmiss_rate = l.gmiss ? 1 : 0;
+	c.gmiss_burst = l.gmiss;
+	c.slip = (__u8)l.slip;
+	c.sample_rate = l.sample;
+	cfg_set(&c);
+	return c;
+}
+
+/* @str, IPv4 or IPv6, into @addr (16 bytes). Return: the family, 4 or 6. */
+static __u32 addr_parse(const char *str, __u8 *addr)
+{
+	bool v6 = strchr(str, ':');
+
+	ck_assert_msg(inet_pton(v6 ? AF_INET6 : AF_INET, str, addr) == 1,
+		      "bad address %s", str);
+	return v6 ? 6 : 4;
+}
+
 /* Adds "addr/len" (IPv4 or IPv6) to an LPM list. */
 static void lpm_add(const struct bpf_map *m, const char *cidr)
 {
@@ -167,13 +186,7 @@ static void lpm_add(const struct bpf_map *m, const char *cidr)
 	ck_assert_ptr_nonnull(slash);
 	*slash = 0;
 	bits = atoi(slash + 1);
-	if (strchr(buf, ':')) {
-		k.family = 6;
-		ck_assert_int_eq(inet_pton(AF_INET6, buf, k.addr), 1);
-	} else {
-		k.family = 4;
-		ck_assert_int_eq(inet_pton(AF_INET, buf, k.addr), 1);
-	}
+	k.family = addr_parse(buf, k.addr);
 	k.prefixlen = 32 + (__u32)bits;
 	ck_assert(!bpf_map_update_elem(map_fd(m), &k, &one, BPF_ANY));
 }
@@ -192,13 +205,7 @@ static int rl_get(const char *addr, struct xdpdns_rl_state *st)
 {
 	struct xdpdns_rl_key k = { 0 };
 
-	if (strchr(addr, ':')) {
-		k.family = 6;
-		ck_assert_int_eq(inet_pton(AF_INET6, addr, k.addr), 1);
-	} else {
-		k.family = 4;
-		ck_assert_int_eq(inet_pton(AF_INET, addr, k.addr), 1);
-	}
+	k.family = addr_parse(addr, k.addr);
 	if (bpf_map_lookup_elem(map_fd(T.skel->maps.xdpdns_rl), &k, st))
 		return -errno;
 	return 0;
@@ -291,8 +298,9 @@ static void expect_moved(const struct xdptest_frame_run *r, ...)
 
 static void expect_verdict(const struct xdptest_frame_run *r, uint32_t want)
 {
-	ck_assert_msg(r->verdict == want, "verdict %u, want %u", r->verdict,
-		      want);
+	ck_assert_msg(r->verdict == want, "verdict %s, want %s",
+		      xdptest_verdict_name(r->verdict),
+		      xdptest_verdict_name(want));
 }
 
 /* A query that went on untouched: the frame is the query. */
@@ -460,6 +468,14 @@ static void send_expect(const struct pkt *p, uint32_t verdict,
 		ck_abort_msg("XDP_TX for %s: no check for it",
 			     xdptest_stat_name(outcome));
 	}
+}
+
+/* send_expect() @n times. */
+static void send_expect_n(const struct pkt *p, int n, uint32_t verdict,
+			  unsigned int outcome)
+{
+	for (int i = 0; i < n; i++)
+		send_expect(p, verdict, outcome);
 }
 
 /* Queries to bounce: families, VLANs, EDNS with options, flags, case. */
@@ -641,21 +657,21 @@ static const struct acl_case acl_cases[] = {
 	  PKT_CLIENT4,
 	  { "203.0.113.0/24" },
 	  { NULL },
-	  XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE,
+	  ACL_REFUSE,
 	  XDP_TX,
 	  XDPDNS_STAT_ACL_REFUSED },
 	{ "v6 refused by deny",
 	  PKT_CLIENT6,
 	  { "::/0" },
 	  { "2001:db8:1::/48" },
-	  XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE,
+	  ACL_REFUSE,
 	  XDP_TX,
 	  XDPDNS_STAT_ACL_REFUSED },
 	{ "v4 allowed, refuse mode",
 	  PKT_CLIENT4,
 	  { "198.51.100.7/32" },
 	  { NULL },
-	  XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE,
+	  ACL_REFUSE,
 	  XDP_PASS,
 	  XDPDNS_STAT_MISS },
 };
@@ -663,15 +679,12 @@ static const struct acl_case acl_cases[] = {
 START_TEST(test_acl)
 {
 	const struct acl_case *c = &acl_cases[_i];
-	struct xdpdns_config cfg = cfg_base();
 	struct pkt p;
 	struct xdptest_frame_run r;
 
-	lim_reset();
+	lim_start((struct lim){ .flags = c->flags });
 	lpm_add_all(T.skel->maps.xdpdns_allow, c->allow, 3);
 	lpm_add_all(T.skel->maps.xdpdns_deny, c->deny, 3);
-	cfg.flags = c->flags;
-	cfg_set(&cfg);
 	query(&p, c->src, "www.example.com", TYPE_A);
 	run_frame(&p, &r);
 	expect_verdict(&r, c->verdict);
@@ -689,15 +702,12 @@ END_TEST
 /* The allow list does not stop cached answers to allowed clients. */
 START_TEST(test_acl_hit)
 {
-	struct xdpdns_config cfg = cfg_base();
 	struct pkt p;
 	struct xdptest_frame_run r;
 
-	lim_reset();
+	lim_start((struct lim){ .flags = XDPDNS_CFG_ACL });
 	cache_hot();
 	lpm_add(T.skel->maps.xdpdns_allow, "198.51.100.0/24");
-	cfg.flags = XDPDNS_CFG_ACL;
-	cfg_set(&cfg);
 	query(&p, PKT_CLIENT4, "hot.example", TYPE_A);
 	run_frame(&p, &r);
 	expect_verdict(&r, XDP_TX);
@@ -712,13 +722,10 @@ END_TEST
 START_TEST(test_refuse_bytes)
 {
 	const struct bounce_case *c = &bounce_cases[_i];
-	struct xdpdns_config cfg = cfg_base();
 	struct pkt p;
 	struct xdptest_frame_run r;
 
-	lim_reset();
-	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .flags = ACL_REFUSE });
 	bounce_query_build(&p, c, NULL);
 	run_frame(&p, &r);
 	expect_verdict(&r, XDP_TX);
@@ -731,16 +738,13 @@ END_TEST
 /* Denied queries the program cannot echo safely are dropped, not refused. */
 START_TEST(test_refuse_malformed)
 {
-	struct xdpdns_config cfg = cfg_base();
 	struct pkt_query q = {
 		.dns = { .id = 7, .qname = "www.example.com", .qtype = TYPE_A },
 	};
 	struct pkt p;
 	struct xdptest_frame_run r;
 
-	lim_reset();
-	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .flags = ACL_REFUSE });
 
 	/* A response (QR=1): never answer one, it could be a loop. */
 	q.dns.flags = XDPDNS_F_QR;
@@ -772,17 +776,13 @@ END_TEST
 
 START_TEST(test_rl_burst)
 {
-	struct xdpdns_config cfg = cfg_base();
 	struct xdpdns_rl_state st;
 	uint64_t t_first = 0, t_last = 0;
 	struct pkt p;
 	struct xdptest_frame_run r;
 	int i;
 
-	lim_reset();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 5;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .rl = 5 });
 	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
 	for (i = 0; i < 10; i++) {
 		run_frame(&p, &r);
@@ -818,18 +818,12 @@ END_TEST
 /* Hits count against the query bucket too: it limits queries, not misses. */
 START_TEST(test_rl_hits)
 {
-	struct xdpdns_config cfg = cfg_base();
 	struct pkt p;
-	int i;
 
-	lim_reset();
+	lim_start((struct lim){ .rl = 3 });
 	cache_hot();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 3;
-	cfg_set(&cfg);
 	query(&p, PKT_CLIENT6, "hot.example", TYPE_A);
-	for (i = 0; i < 3; i++)
-		send_expect(&p, XDP_TX, XDPDNS_STAT_HIT);
+	send_expect_n(&p, 3, XDP_TX, XDPDNS_STAT_HIT);
 	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
 }
 END_TEST
@@ -841,13 +835,11 @@ END_TEST
  */
 START_TEST(test_rl_v6_per_host)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg;
 	struct pkt p;
 	int i;
 
-	lim_reset();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 3;
+	cfg = lim_start((struct lim){ .rl = 3 });
 	cfg.v6_prefix = 0;
 	cfg_set(&cfg);
 	for (i = 0; i < 3; i++) {
@@ -916,39 +908,31 @@ START_TEST(test_odd_limited)
 {
 	const struct odd_case *c = &odd_cases[_i];
 	const char *me = c->family == 6 ? PKT_CLIENT6 : PKT_CLIENT4;
-	struct xdpdns_config cfg = cfg_base();
+	/*
+	 * The query bucket: 3, then dropped; the miss budget, which every
+	 * such frame spends: 2, then dropped.
+	 */
+	static const struct {
+		struct lim lim;
+		unsigned int burst, dropped;
+	} budgets[] = {
+		{ { .rl = 3 }, 3, XDPDNS_STAT_RL_DROPPED },
+		{ { .miss = 2 }, 2, XDPDNS_STAT_MISS_DROPPED },
+	};
 	struct pkt p;
 
-	/* The query bucket: 3, then dropped. */
-	lim_reset();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 3;
-	cfg_set(&cfg);
-	for (int i = 0; i < 3; i++) {
+	for (size_t b = 0; b < ARRAY_SIZE(budgets); b++) {
+		lim_start(budgets[b].lim);
+		for (unsigned int i = 0; i < budgets[b].burst; i++) {
+			odd_query(&p, c, me);
+			send_expect(&p, XDP_PASS, c->reason);
+		}
 		odd_query(&p, c, me);
-		send_expect(&p, XDP_PASS, c->reason);
+		send_expect(&p, XDP_DROP, budgets[b].dropped);
 	}
-	odd_query(&p, c, me);
-	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
-
-	/* The miss budget, which every such frame spends: 2, then dropped. */
-	lim_reset();
-	cfg = cfg_base();
-	cfg.miss_rate = 1;
-	cfg.miss_burst = 2;
-	cfg_set(&cfg);
-	for (int i = 0; i < 2; i++) {
-		odd_query(&p, c, me);
-		send_expect(&p, XDP_PASS, c->reason);
-	}
-	odd_query(&p, c, me);
-	send_expect(&p, XDP_DROP, XDPDNS_STAT_MISS_DROPPED);
 
 	/* Outside the ACL: dropped, also with refuse (nothing to echo). */
-	lim_reset();
-	cfg = cfg_base();
-	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .flags = ACL_REFUSE });
 	lpm_add(T.skel->maps.xdpdns_allow,
 		c->family == 6 ? "2001:db8:9::/48" : "203.0.113.0/24");
 	odd_query(&p, c, me);
@@ -969,20 +953,17 @@ START_TEST(test_martians)
 	char *args[] = { "xdpdnsd",    "--no-xdp", "--listen",
 			 "192.0.2.53", "--allow",  "0.0.0.0/0",
 			 "--allow",    "::/0",	   NULL };
-	struct xdpdns_config cfg = cfg_base();
 	char err[CONFIG_ERR_MAX];
 	struct config c;
 	struct acl acl;
 	struct pkt p;
 
-	lim_reset();
+	lim_start((struct lim){ .flags = XDPDNS_CFG_ACL });
 	ck_assert_msg(config_build(8, args, &c, err, sizeof(err)) == CONFIG_RUN,
 		      "%s", err);
 	ck_assert_msg(!acl_build(&c, &acl, err, sizeof(err)), "%s", err);
 	ck_assert_int_eq(
 		acl_write_maps(&acl, T.allow_fd, T.deny_fd, T.exempt_fd), 0);
-	cfg.flags = XDPDNS_CFG_ACL;
-	cfg_set(&cfg);
 	for (size_t i = 0; i < sizeof(martians) / sizeof(martians[0]); i++) {
 		query(&p, martians[i], "a.example", TYPE_A);
 		send_expect(&p, XDP_DROP, XDPDNS_STAT_ACL_DROPPED);
@@ -1002,15 +983,10 @@ END_TEST
  */
 START_TEST(test_refuse_metered)
 {
-	struct xdpdns_config cfg = cfg_base();
 	struct xdptest_frame_run r;
 	struct pkt p;
 
-	lim_reset();
-	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 3;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .flags = ACL_REFUSE, .rl = 3 });
 	lpm_add(T.skel->maps.xdpdns_allow, "203.0.113.0/24");
 	for (int i = 0; i < 3; i++) {
 		query(&p, PKT_CLIENT4, "a.example", TYPE_A);
@@ -1055,12 +1031,10 @@ static void tcp_syn(struct pkt *p, const char *src, uint16_t dport)
  */
 START_TEST(test_tcp_acl)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg;
 	struct pkt p;
 
-	lim_reset();
-	cfg.flags = XDPDNS_CFG_ACL | XDPDNS_CFG_ACL_REFUSE;
-	cfg_set(&cfg);
+	cfg = lim_start((struct lim){ .flags = ACL_REFUSE });
 	lpm_add(T.skel->maps.xdpdns_allow, "203.0.113.0/24");
 	lpm_add(T.skel->maps.xdpdns_allow, "2001:db8:9::/48");
 	tcp_syn(&p, PKT_CLIENT4, 53);
@@ -1084,13 +1058,10 @@ END_TEST
 /* With every limit off, clients are still counted (top clients). */
 START_TEST(test_clients_without_limits)
 {
-	struct xdpdns_config cfg = cfg_base();
 	struct xdpdns_rl_state st;
 	struct pkt p;
 
-	lim_reset();
-	cfg.flags = XDPDNS_CFG_ACL;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .flags = XDPDNS_CFG_ACL });
 	lpm_add(T.skel->maps.xdpdns_allow, "198.51.100.0/24");
 	for (int i = 0; i < 5; i++) {
 		query(&p, PKT_CLIENT4, "a.example", TYPE_A);
@@ -1106,14 +1077,12 @@ END_TEST
 /* Aggregation: /24 for IPv4 and /64 for IPv6 as configured. */
 START_TEST(test_rl_prefix)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg;
 	struct xdpdns_rl_state st;
 	struct pkt p;
 	int i;
 
-	lim_reset();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 3;
+	cfg = lim_start((struct lim){ .rl = 3 });
 	cfg.v4_prefix = 24;
 	cfg.v6_prefix = 64;
 	cfg_set(&cfg);
@@ -1148,16 +1117,11 @@ static const unsigned int slip_values[] = { 0, 1, 2, 3, 5 };
 START_TEST(test_slip)
 {
 	unsigned int slip = slip_values[_i], n, slipped = 0;
-	struct xdpdns_config cfg = cfg_base();
 	struct xdpdns_rl_state st;
 	struct pkt p;
 	struct xdptest_frame_run r;
 
-	lim_reset();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 1;
-	cfg.slip = (__u8)slip;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .rl = 1, .slip = slip });
 	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
 	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
 	for (n = 1; n <= 15; n++) {
@@ -1185,15 +1149,10 @@ END_TEST
 START_TEST(test_slip_bytes)
 {
 	const struct bounce_case *c = &bounce_cases[_i];
-	struct xdpdns_config cfg = cfg_base();
 	struct pkt p;
 	struct xdptest_frame_run r;
 
-	lim_reset();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 1;
-	cfg.slip = 1;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .rl = 1, .slip = 1 });
 	bounce_query_build(&p, c, NULL);
 	/* RD=0 queries pass up for the daemon to refuse, but slip alike. */
 	send_expect(&p, XDP_PASS,
@@ -1209,7 +1168,6 @@ END_TEST
 /* A limited query that cannot be bounced is dropped even when due a slip. */
 START_TEST(test_slip_malformed)
 {
-	struct xdpdns_config cfg = cfg_base();
 	struct pkt_query q = {
 		.dns = { .id = 7,
 			 .flags = XDPDNS_F_RD,
@@ -1219,11 +1177,7 @@ START_TEST(test_slip_malformed)
 	};
 	struct pkt p;
 
-	lim_reset();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 1;
-	cfg.slip = 1;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .rl = 1, .slip = 1 });
 	pkt_query(&p, &q);
 	send_expect(&p, XDP_PASS, XDPDNS_STAT_QCLASS);
 	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
@@ -1237,22 +1191,15 @@ END_TEST
 /* Exempt sources skip every limit, and are marked. */
 START_TEST(test_exempt)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg;
 	struct xdpdns_rl_state st;
 	struct pkt p;
 	struct xdptest_frame_run r;
 	int i;
 
-	lim_reset();
+	cfg = lim_start((struct lim){ .rl = 1, .miss = 1, .gmiss = 1 });
 	lpm_add(T.skel->maps.xdpdns_exempt, "198.51.100.0/24");
 	lpm_add(T.skel->maps.xdpdns_exempt, "2001:db8:1::7/128");
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 1;
-	cfg.miss_rate = 1;
-	cfg.miss_burst = 1;
-	cfg.gmiss_rate = 1;
-	cfg.gmiss_burst = 1;
-	cfg_set(&cfg);
 	for (i = 0; i < 5; i++) {
 		query(&p, i & 1 ? PKT_CLIENT6 : CLIENT4B, "x.example", TYPE_A);
 		run_frame(&p, &r);
@@ -1282,19 +1229,14 @@ END_TEST
 /* Dry-run: counted and recorded as if enforced, nothing dropped. */
 START_TEST(test_dryrun)
 {
-	struct xdpdns_config cfg = cfg_base();
 	struct xdpdns_gmiss_state g;
 	struct xdpdns_rl_state st;
 	struct pkt p;
 	struct xdptest_frame_run r;
 	int i;
 
-	lim_reset();
-	cfg.flags = XDPDNS_CFG_RL_DRYRUN;
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 2;
-	cfg.slip = 1;
-	cfg_set(&cfg);
+	lim_start((struct lim){
+		.flags = XDPDNS_CFG_RL_DRYRUN, .rl = 2, .slip = 1 });
 	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
 	for (i = 0; i < 6; i++) {
 		run_frame(&p, &r);
@@ -1312,13 +1254,10 @@ START_TEST(test_dryrun)
 	ck_assert_uint_ne(st.limited_ns, 0);
 
 	/* Miss budget and global cap in dry-run. */
-	lim_reset();
-	cfg.rl_rate = 0;
-	cfg.miss_rate = 1;
-	cfg.miss_burst = 2;
-	cfg.gmiss_rate = 1;
-	cfg.gmiss_burst = 2;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .flags = XDPDNS_CFG_RL_DRYRUN,
+				.miss = 2,
+				.gmiss = 2,
+				.slip = 1 });
 	for (i = 0; i < 5; i++) {
 		query(&p, i < 4 ? PKT_CLIENT4 : CLIENT4C, "m.example", TYPE_A);
 		run_frame(&p, &r);
@@ -1337,13 +1276,8 @@ START_TEST(test_dryrun)
 	ck_assert_uint_eq(st.limited, 2);
 
 	/* A query over the query bucket does not also draw the miss budget. */
-	lim_reset();
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 1;
-	cfg.miss_rate = 1;
-	cfg.miss_burst = 1;
-	cfg.gmiss_rate = 0;
-	cfg_set(&cfg);
+	lim_start((struct lim){
+		.flags = XDPDNS_CFG_RL_DRYRUN, .rl = 1, .miss = 1, .slip = 1 });
 	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
 	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
 	run_frame(&p, &r);
@@ -1359,7 +1293,6 @@ END_TEST
 /* Only queries bound for the daemon draw the miss budget; hits keep flowing. */
 START_TEST(test_miss_budget)
 {
-	struct xdpdns_config cfg = cfg_base();
 	struct pkt hit, miss, ch;
 	struct pkt_query q = {
 		.dns = { .id = 9,
@@ -1370,17 +1303,13 @@ START_TEST(test_miss_budget)
 	struct xdpdns_rl_state st;
 	int i;
 
-	lim_reset();
+	lim_start((struct lim){ .miss = 3 });
 	cache_hot();
-	cfg.miss_rate = 1;
-	cfg.miss_burst = 3;
-	cfg_set(&cfg);
 	query(&hit, PKT_CLIENT4, "hot.example", TYPE_A);
 	query(&miss, PKT_CLIENT4, "cold.example", TYPE_A);
 	pkt_query(&ch, &q);
 
-	for (i = 0; i < 20; i++)
-		send_expect(&hit, XDP_TX, XDPDNS_STAT_HIT);
+	send_expect_n(&hit, 20, XDP_TX, XDPDNS_STAT_HIT);
 	for (i = 0; i < 3; i++) {
 		send_expect(&miss, XDP_PASS, XDPDNS_STAT_MISS);
 		send_expect(&hit, XDP_TX, XDPDNS_STAT_HIT);
@@ -1388,8 +1317,7 @@ START_TEST(test_miss_budget)
 	send_expect(&miss, XDP_DROP, XDPDNS_STAT_MISS_DROPPED);
 	/* Unanswerable in XDP also means bound for the daemon. */
 	send_expect(&ch, XDP_DROP, XDPDNS_STAT_MISS_DROPPED);
-	for (i = 0; i < 20; i++)
-		send_expect(&hit, XDP_TX, XDPDNS_STAT_HIT);
+	send_expect_n(&hit, 20, XDP_TX, XDPDNS_STAT_HIT);
 	send_expect(&miss, XDP_DROP, XDPDNS_STAT_MISS_DROPPED);
 
 	ck_assert_int_eq(rl_get(PKT_CLIENT4, &st), 0);
@@ -1407,7 +1335,6 @@ END_TEST
 START_TEST(test_miss_slip)
 {
 	const struct bounce_case *c = &bounce_cases[_i];
-	struct xdpdns_config cfg = cfg_base();
 	struct pkt p, ch;
 	struct pkt_query q = {
 		.dns = { .id = 9,
@@ -1418,11 +1345,7 @@ START_TEST(test_miss_slip)
 	struct bounce_case rd = *c;
 	struct xdptest_frame_run r;
 
-	lim_reset();
-	cfg.miss_rate = 1;
-	cfg.miss_burst = 1;
-	cfg.slip = 1;
-	cfg_set(&cfg);
+	lim_start((struct lim){ .miss = 1, .slip = 1 });
 	rd.flags |= XDPDNS_F_RD; /* RD=0 would pass as dns_nord, not a miss */
 	bounce_query_build(&p, &rd, NULL);
 	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
@@ -1441,17 +1364,13 @@ END_TEST
 /* The global cap counts all clients' misses together. */
 START_TEST(test_gmiss)
 {
-	struct xdpdns_config cfg = cfg_base();
 	struct xdpdns_gmiss_state g;
 	struct pkt a, b, hit;
 	int i;
 
-	lim_reset();
+	/* with slip on: the global cap never slips */
+	lim_start((struct lim){ .gmiss = 4, .slip = 1 });
 	cache_hot();
-	cfg.gmiss_rate = 1;
-	cfg.gmiss_burst = 4;
-	cfg.slip = 1; /* the global cap never slips */
-	cfg_set(&cfg);
 	query(&a, PKT_CLIENT4, "a.example", TYPE_A);
 	query(&b, PKT_CLIENT6, "b.example", TYPE_AAAA);
 	query(&hit, CLIENT4C, "hot.example", TYPE_A);
@@ -1461,8 +1380,7 @@ START_TEST(test_gmiss)
 	}
 	send_expect(&a, XDP_DROP, XDPDNS_STAT_GMISS_DROPPED);
 	send_expect(&b, XDP_DROP, XDPDNS_STAT_GMISS_DROPPED);
-	for (i = 0; i < 10; i++)
-		send_expect(&hit, XDP_TX, XDPDNS_STAT_HIT);
+	send_expect_n(&hit, 10, XDP_TX, XDPDNS_STAT_HIT);
 	gmiss_get(&g);
 	ck_assert_uint_eq(g.dropped, 2);
 	ck_assert_uint_gt(g.tat_ns, 0);
@@ -1512,13 +1430,7 @@ static void check_event(const struct xdpdns_event *ev, const char *src,
 	size_t i, wl;
 
 	ck_assert(ev->ts_ns >= t0 && ev->ts_ns <= t1);
-	if (strchr(src, ':')) {
-		ck_assert_uint_eq(ev->family, 6);
-		ck_assert_int_eq(inet_pton(AF_INET6, src, addr), 1);
-	} else {
-		ck_assert_uint_eq(ev->family, 4);
-		ck_assert_int_eq(inet_pton(AF_INET, src, addr), 1);
-	}
+	ck_assert_uint_eq(ev->family, addr_parse(src, addr));
 	ck_assert_msg(!memcmp(ev->addr, addr, 16), "event address");
 	ck_assert_uint_eq(ev->qtype, qtype);
 	ck_assert_uint_eq(ev->action, action);
@@ -1541,21 +1453,15 @@ static void check_event(const struct xdpdns_event *ev, const char *src,
 /* Every outcome at rate 1: the event names client, query and outcome. */
 START_TEST(test_sample)
 {
-	struct xdpdns_config cfg = cfg_base();
 	struct xdpdns_stats s0, s1;
 	uint64_t t0, t1;
 	struct events e;
 	struct pkt p;
 	struct xdptest_frame_run r;
 
-	lim_reset();
+	lim_start((struct lim){
+		.flags = XDPDNS_CFG_ACL, .rl = 3, .slip = 2, .sample = 1 });
 	cache_hot();
-	cfg.sample_rate = 1;
-	cfg.flags = XDPDNS_CFG_ACL;
-	cfg.rl_rate = 1;
-	cfg.rl_burst = 3;
-	cfg.slip = 2;
-	cfg_set(&cfg);
 	lpm_add(T.skel->maps.xdpdns_allow, "198.51.100.0/24");
 	lpm_add(T.skel->maps.xdpdns_allow, "2001:db8::/32");
 	ck_assert_int_eq(xdptest_stats(&T, &s0), 0);
@@ -1603,12 +1509,11 @@ END_TEST
 /* 1 in N: none at 0, about 1/N at N, and never a non-query. */
 START_TEST(test_sample_rate)
 {
-	struct xdpdns_config cfg = cfg_base();
+	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_stats s0, s1;
 	struct events e;
 	struct pkt p, other;
 	size_t n;
-	int i;
 
 	lim_reset();
 	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
@@ -1616,12 +1521,10 @@ START_TEST(test_sample_rate)
 	pkt_set_u16(&other, other.l4_off + 2, 5353); /* not port 53 */
 	pkt_finish(&other);
 	ck_assert_int_eq(xdptest_stats(&T, &s0), 0);
-	for (i = 0; i < 50; i++)
-		send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	send_expect_n(&p, 50, XDP_PASS, XDPDNS_STAT_MISS);
 	cfg.sample_rate = 1;
 	cfg_set(&cfg);
-	for (i = 0; i < 20; i++)
-		send_expect(&other, XDP_PASS, XDPDNS_STAT_NOT_FOR_US);
+	send_expect_n(&other, 20, XDP_PASS, XDPDNS_STAT_NOT_FOR_US);
 	ck_assert_int_eq(xdptest_stats(&T, &s1), 0);
 	ck_assert_uint_eq(s1.sampled - s0.sampled, 0);
 	ck_assert_uint_eq(events_read(&e), 0);
@@ -1629,8 +1532,7 @@ START_TEST(test_sample_rate)
 	/* Binomial(400, 1/4): mean 100, sd 8.7; the bounds are 6 sd out. */
 	cfg.sample_rate = 4;
 	cfg_set(&cfg);
-	for (i = 0; i < 400; i++)
-		send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	send_expect_n(&p, 400, XDP_PASS, XDPDNS_STAT_MISS);
 	ck_assert_int_eq(xdptest_stats(&T, &s1), 0);
 	n = events_read(&e);
 	ck_assert_uint_eq(s1.sampled - s0.sampled, n);
@@ -1641,22 +1543,17 @@ END_TEST
 /* A full ring loses samples, counted, never queries. */
 START_TEST(test_sample_lost)
 {
-	struct xdpdns_config cfg = cfg_base();
 	struct xdpdns_stats s0, s1;
 	struct events e;
 	struct pkt p;
 	size_t n;
-	int i;
 
-	lim_reset();
+	lim_start((struct lim){ .sample = 1 });
 	cache_hot();
-	cfg.sample_rate = 1;
-	cfg_set(&cfg);
 	query(&p, PKT_CLIENT4, "hot.example", TYPE_A);
 	ck_assert_int_eq(xdptest_stats(&T, &s0), 0);
 	/* 256 KiB of 304-byte records (header included): 862 fit. */
-	for (i = 0; i < 1000; i++)
-		send_expect(&p, XDP_TX, XDPDNS_STAT_HIT);
+	send_expect_n(&p, 1000, XDP_TX, XDPDNS_STAT_HIT);
 	ck_assert_int_eq(xdptest_stats(&T, &s1), 0);
 	n = events_read(&e);
 	ck_assert_uint_eq(s1.sampled - s0.sampled, n);
@@ -1665,49 +1562,27 @@ START_TEST(test_sample_lost)
 }
 END_TEST
 
-Suite *limit_suite(void)
+void limit_tcases(Suite *s)
 {
-	Suite *s = suite_create("limit");
-	TCase *tc;
+	static const struct cktest_opts o = { 30, env_setup },
+					o_long = { 60, env_setup };
 
-	tc = tcase_create("Positive");
-	tcase_add_unchecked_fixture(tc, env_setup, NULL);
-	tcase_set_timeout(tc, 30);
-	tcase_add_loop_test(tc, test_acl, 0, ARRAY_SIZE(acl_cases));
-	tcase_add_test(tc, test_acl_hit);
-	tcase_add_loop_test(tc, test_refuse_bytes, 0, ARRAY_SIZE(bounce_cases));
-	tcase_add_loop_test(tc, test_slip_bytes, 0, ARRAY_SIZE(bounce_cases));
-	tcase_add_loop_test(tc, test_miss_slip, 0, ARRAY_SIZE(bounce_cases));
-	tcase_add_test(tc, test_sample);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Negative");
-	tcase_add_unchecked_fixture(tc, env_setup, NULL);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_refuse_malformed);
-	tcase_add_test(tc, test_slip_malformed);
-	tcase_add_test(tc, test_exempt);
-	tcase_add_test(tc, test_dryrun);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Limits");
-	tcase_add_unchecked_fixture(tc, env_setup, NULL);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_rl_burst);
-	tcase_add_test(tc, test_rl_hits);
-	tcase_add_test(tc, test_rl_prefix);
-	tcase_add_test(tc, test_rl_v6_per_host);
-	tcase_add_test(tc, test_martians);
-	tcase_add_test(tc, test_refuse_metered);
-	tcase_add_test(tc, test_clients_without_limits);
-	tcase_add_test(tc, test_tcp_acl);
-	tcase_add_loop_test(tc, test_odd_limited, 0,
-			    sizeof(odd_cases) / sizeof(odd_cases[0]));
-	tcase_add_loop_test(tc, test_slip, 0, ARRAY_SIZE(slip_values));
-	tcase_add_test(tc, test_miss_budget);
-	tcase_add_test(tc, test_gmiss);
-	tcase_add_test(tc, test_sample_rate);
-	tcase_add_test(tc, test_sample_lost);
-	suite_add_tcase(s, tc);
-	return s;
+	CKTEST_TCASE(s, "Positive", &o, CKTEST_TABLE(test_acl, acl_cases),
+		     CKTEST(test_acl_hit),
+		     CKTEST_TABLE(test_refuse_bytes, bounce_cases),
+		     CKTEST_TABLE(test_slip_bytes, bounce_cases),
+		     CKTEST_TABLE(test_miss_slip, bounce_cases),
+		     CKTEST(test_sample));
+	CKTEST_TCASE(s, "Negative", &o, CKTEST(test_refuse_malformed),
+		     CKTEST(test_slip_malformed), CKTEST(test_exempt),
+		     CKTEST(test_dryrun));
+	CKTEST_TCASE(s, "Limits", &o_long, CKTEST(test_rl_burst),
+		     CKTEST(test_rl_hits), CKTEST(test_rl_prefix),
+		     CKTEST(test_rl_v6_per_host), CKTEST(test_martians),
+		     CKTEST(test_refuse_metered),
+		     CKTEST(test_clients_without_limits), CKTEST(test_tcp_acl),
+		     CKTEST_TABLE(test_odd_limited, odd_cases),
+		     CKTEST_TABLE(test_slip, slip_values),
+		     CKTEST(test_miss_budget), CKTEST(test_gmiss),
+		     CKTEST(test_sample_rate), CKTEST(test_sample_lost));
 }

@@ -25,7 +25,6 @@
 #include "tests/lib/xdptest.h"
 #include "suites.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NS_PER_S 1000000000ULL
 
 #define F_RD XDPDNS_F_RD
@@ -34,17 +33,12 @@
 
 /* --- environment -------------------------------------------------------- */
 
+/* This suite's own copy of the object: no other suite's entries in it. */
 static struct xdptest T;
-static bool T_tried;
 
-/* Unchecked fixture: loads once in the runner, children inherit the fds. */
 static void env_setup(void)
 {
-	if (T_tried)
-		return;
-	T_tried = true;
-	if (xdptest_open(&T, 1024))
-		fprintf(stderr, "check_xdp: %s\n", T.err);
+	xdptest_open_once(&T, "check_xdp");
 }
 
 #define NEED_ENV() \
@@ -57,24 +51,6 @@ static void run_frame(const uint8_t *frame, size_t len,
 
 	ck_assert_msg(err == 0, "BPF_PROG_TEST_RUN on %zu bytes: %s", len,
 		      strerror(-err));
-}
-
-static const char *verdict_name(uint32_t v)
-{
-	switch (v) {
-	case XDP_ABORTED:
-		return "XDP_ABORTED";
-	case XDP_DROP:
-		return "XDP_DROP";
-	case XDP_PASS:
-		return "XDP_PASS";
-	case XDP_TX:
-		return "XDP_TX";
-	case XDP_REDIRECT:
-		return "XDP_REDIRECT";
-	default:
-		return "?";
-	}
 }
 
 /*
@@ -120,7 +96,8 @@ static void expect_pass(const uint8_t *frame, size_t len,
 			bool queries)
 {
 	ck_assert_msg(r->verdict == XDP_PASS, "verdict %s, want XDP_PASS (%s)",
-		      verdict_name(r->verdict), xdptest_stat_name(outcome));
+		      xdptest_verdict_name(r->verdict),
+		      xdptest_stat_name(outcome));
 	ck_assert_msg(r->out_len == len && !memcmp(r->out, frame, len),
 		      "passed frame was modified (%zu bytes in, %zu out)", len,
 		      r->out_len);
@@ -129,74 +106,11 @@ static void expect_pass(const uint8_t *frame, size_t len,
 
 /* --- responses ---------------------------------------------------------- */
 
-static const char *const an_a[] = { "www.example.com. 300 IN A 192.0.2.1",
-				    NULL };
-static const char *const an_aaaa[] = {
-	"www.example.com. 300 IN AAAA 2001:db8::1",
-	"www.example.com. 300 IN AAAA 2001:db8::2", NULL
-};
-static const char *const an_multi[] = {
-	"multi.example.com. 300 IN A 192.0.2.11",
-	"multi.example.com. 300 IN A 192.0.2.12",
-	"multi.example.com. 300 IN A 192.0.2.13", NULL
-};
-static const char *const ns_multi[] = {
-	"example.com. 86400 IN NS ns1.example.com.",
-	"example.com. 86400 IN NS ns2.example.net.", NULL
-};
-static const char *const ar_multi[] = {
-	"ns1.example.com. 3600 IN A 192.0.2.53",
-	"ns1.example.com. 7200 IN AAAA 2001:db8::53", NULL
-};
-static const char *const an_cname[] = {
-	"www.chain.example.com. 600 IN CNAME alias.example.net.",
-	"alias.example.net. 120 IN CNAME edge.cdn.example.org.",
-	"edge.cdn.example.org. 60 IN A 203.0.113.5",
-	"edge.cdn.example.org. 60 IN A 203.0.113.6", NULL
-};
-static const char *const ns_soa[] = {
-	"example.com. 60 IN SOA ns1.example.com. hostmaster.example.com. "
-	"2024010101 7200 3600 1209600 300",
-	NULL
-};
-static const char *const an_sec[] = {
-	"sec.example.com. 300 IN A 192.0.2.10",
-	"sec.example.com. 300 IN RRSIG A 13 3 300 20300101000000 "
-	"20240101000000 12345 example.com. "
-	"oJB1W6WNGv+ldvQ3WDG0MQkg5IEhjRip8WTrPYGv07h108dUKGMeDPKijVCHX3DD"
-	"Kdfb+v6oB9wfuh3DTJXUAQ==",
-	NULL
-};
-static const char *const an_mx[] = {
-	"example.com. 300 IN MX 10 mail.example.com.",
-	"example.com. 300 IN MX 20 mx.example.net.", NULL
-};
-static const char *const ar_mx[] = { "mail.example.com. 300 IN A 192.0.2.25",
-				     NULL };
-static const char *const an_srv[] = {
-	"_sip._udp.example.com. 300 IN SRV 10 5 5060 sip.example.com.", NULL
-};
-static const char *const an_ptr[] = {
-	"1.2.0.192.in-addr.arpa. 3600 IN PTR www.example.com.", NULL
-};
-static const char *const an_root[] = { ". 518400 IN NS a.root-servers.net.",
-				       ". 518400 IN NS b.root-servers.net.",
-				       NULL };
-static const char *const ar_root[] = {
-	"a.root-servers.net. 518400 IN A 198.41.0.4",
-	"b.root-servers.net. 518400 IN AAAA 2001:500:200::b", NULL
-};
-static const char *const an_even[] = { "ab.example.com. 300 IN A 192.0.2.2",
-				       NULL };
-static const char *const an_caa[] = {
-	"example.com. 300 IN CAA 0 issue \"ca.example.net\"", NULL
-};
-static const char *const an_upper[] = {
-	"Upper.EXAMPLE.com. 300 IN A 192.0.2.77", NULL
-};
-static const char *const an_only[] = {
-	"only-plain.example.com. 300 IN A 192.0.2.99", NULL
-};
+/* A list of RRs in presentation format for struct resp_spec. */
+#define RRS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define SOA_EXAMPLE                                                        \
+	"example.com. 60 IN SOA ns1.example.com. hostmaster.example.com. " \
+	"2024010101 7200 3600 1209600 300"
 
 enum {
 	R_A,
@@ -219,52 +133,82 @@ enum {
 };
 
 static const struct resp_spec resps[R_NUM] = {
-	[R_A] = { .qname = "www.example.com.", .qtype = "A", .an = an_a },
+	[R_A] = { .qname = "www.example.com.",
+		  .qtype = "A",
+		  .an = RRS("www.example.com. 300 IN A 192.0.2.1") },
 	[R_AAAA] = { .qname = "www.example.com.",
 		     .qtype = "AAAA",
-		     .an = an_aaaa },
+		     .an = RRS("www.example.com. 300 IN AAAA 2001:db8::1",
+			       "www.example.com. 300 IN AAAA 2001:db8::2") },
 	[R_MULTI] = { .qname = "multi.example.com.",
 		      .qtype = "A",
-		      .an = an_multi,
-		      .ns = ns_multi,
-		      .ar = ar_multi },
+		      .an = RRS("multi.example.com. 300 IN A 192.0.2.11",
+				"multi.example.com. 300 IN A 192.0.2.12",
+				"multi.example.com. 300 IN A 192.0.2.13"),
+		      .ns = RRS("example.com. 86400 IN NS ns1.example.com.",
+				"example.com. 86400 IN NS ns2.example.net."),
+		      .ar = RRS("ns1.example.com. 3600 IN A 192.0.2.53",
+				"ns1.example.com. 7200 IN AAAA 2001:db8::53") },
 	[R_CNAME] = { .qname = "www.chain.example.com.",
 		      .qtype = "A",
-		      .an = an_cname },
+		      .an = RRS(
+			      "www.chain.example.com. 600 IN CNAME alias.example.net.",
+			      "alias.example.net. 120 IN CNAME edge.cdn.example.org.",
+			      "edge.cdn.example.org. 60 IN A 203.0.113.5",
+			      "edge.cdn.example.org. 60 IN A 203.0.113.6") },
 	[R_NXDOMAIN] = { .qname = "nx.example.com.",
 			 .qtype = "A",
 			 .rcode = 3,
 			 .aa = true,
-			 .ns = ns_soa },
+			 .ns = RRS(SOA_EXAMPLE) },
 	[R_NODATA] = { .qname = "nodata.example.com.",
 		       .qtype = "AAAA",
 		       .aa = true,
-		       .ns = ns_soa },
+		       .ns = RRS(SOA_EXAMPLE) },
 	[R_DNSSEC] = { .qname = "sec.example.com.",
 		       .qtype = "A",
 		       .ad = true,
-		       .an = an_sec,
+		       .an = RRS(
+			       "sec.example.com. 300 IN A 192.0.2.10",
+			       "sec.example.com. 300 IN RRSIG A 13 3 300 20300101000000 "
+			       "20240101000000 12345 example.com. "
+			       "oJB1W6WNGv+ldvQ3WDG0MQkg5IEhjRip8WTrPYGv07h108dUKGMeDPKijVCHX3DD"
+			       "Kdfb+v6oB9wfuh3DTJXUAQ=="),
 		       .edns = true,
 		       .edns_do = true },
 	[R_MX] = { .qname = "example.com.",
 		   .qtype = "MX",
-		   .an = an_mx,
-		   .ar = ar_mx },
+		   .an = RRS("example.com. 300 IN MX 10 mail.example.com.",
+			     "example.com. 300 IN MX 20 mx.example.net."),
+		   .ar = RRS("mail.example.com. 300 IN A 192.0.2.25") },
 	[R_SRV] = { .qname = "_sip._udp.example.com.",
 		    .qtype = "SRV",
-		    .an = an_srv },
+		    .an = RRS(
+			    "_sip._udp.example.com. 300 IN SRV 10 5 5060 sip.example.com.") },
 	[R_PTR] = { .qname = "1.2.0.192.in-addr.arpa.",
 		    .qtype = "PTR",
-		    .an = an_ptr },
-	[R_ROOT] = { .qname = ".", .qtype = "NS", .an = an_root, .ar = ar_root },
-	[R_EVEN] = { .qname = "ab.example.com.", .qtype = "A", .an = an_even },
-	[R_CAA] = { .qname = "example.com.", .qtype = "CAA", .an = an_caa },
+		    .an = RRS(
+			    "1.2.0.192.in-addr.arpa. 3600 IN PTR www.example.com.") },
+	[R_ROOT] = { .qname = ".",
+		     .qtype = "NS",
+		     .an = RRS(". 518400 IN NS a.root-servers.net.",
+			       ". 518400 IN NS b.root-servers.net."),
+		     .ar = RRS(
+			     "a.root-servers.net. 518400 IN A 198.41.0.4",
+			     "b.root-servers.net. 518400 IN AAAA 2001:500:200::b") },
+	[R_EVEN] = { .qname = "ab.example.com.",
+		     .qtype = "A",
+		     .an = RRS("ab.example.com. 300 IN A 192.0.2.2") },
+	[R_CAA] = { .qname = "example.com.",
+		    .qtype = "CAA",
+		    .an = RRS(
+			    "example.com. 300 IN CAA 0 issue \"ca.example.net\"") },
 	[R_UPPER] = { .qname = "Upper.EXAMPLE.com.",
 		      .qtype = "A",
-		      .an = an_upper },
+		      .an = RRS("Upper.EXAMPLE.com. 300 IN A 192.0.2.77") },
 	[R_ONLY] = { .qname = "only-plain.example.com.",
 		     .qtype = "A",
-		     .an = an_only },
+		     .an = RRS("only-plain.example.com. 300 IN A 192.0.2.99") },
 };
 
 static char xs[256];
@@ -300,26 +244,33 @@ static void txt_spec(const char *qname, size_t data_len, struct resp_spec *s)
 	s->an = txt_ptrs;
 }
 
-/* Builds @s, makes the entry at @stored_ns and puts it in the cache. */
-static int add_entry(const struct resp_spec *s, uint8_t key_flags,
-		     bool validated, uint64_t stored_ns, uint8_t *wire,
-		     struct xdpdns_cache_key *key,
-		     struct xdpdns_cache_entry *entry)
+/* A cache entry, its key, and the response it was made of. */
+struct cached {
+	struct xdpdns_cache_key key;
+	struct xdpdns_cache_entry entry;
+	uint8_t wire[4096];
+	int wire_len;
+};
+
+/* Builds @s, makes @ce's entry at @stored_ns and puts it in the cache. */
+static void add_entry(const struct resp_spec *s, uint8_t key_flags,
+		      bool validated, uint64_t stored_ns, struct cached *ce)
 {
 	struct cache_entry_opts o = {
 		.key_flags = key_flags,
 		.validated = validated,
 		.now_ns = stored_ns,
 	};
-	int len, err;
+	int err;
 
-	len = resp_build(s, wire, 4096);
-	ck_assert_msg(len > 0, "cannot build the response for %s", s->qname);
-	err = cache_entry_build(wire, (size_t)len, &o, key, entry);
+	ce->wire_len = resp_build(s, ce->wire, sizeof(ce->wire));
+	ck_assert_msg(ce->wire_len > 0, "cannot build the response for %s",
+		      s->qname);
+	err = cache_entry_build(ce->wire, (size_t)ce->wire_len, &o, &ce->key,
+				&ce->entry);
 	ck_assert_msg(err == 0, "cache_entry_build(%s %s): %s", s->qname,
 		      s->qtype, cache_entry_strerror(err));
-	ck_assert_int_eq(xdptest_cache_put(&T, key, entry), 0);
-	return len;
+	ck_assert_int_eq(xdptest_cache_put(&T, &ce->key, &ce->entry), 0);
 }
 
 /* Wire length of a presentation name. */
@@ -332,28 +283,25 @@ static size_t name_wire_len(const char *qname)
 
 /*
  * A TXT entry for @qname whose response is @total bytes: with an OPT record
- * when @with_opt, without otherwise. Returns the wire length of the response.
+ * when @with_opt, without otherwise.
  */
-static int sized_entry(const char *qname, size_t total, bool with_opt,
-		       uint8_t key_flags, uint64_t now, uint8_t *wire,
-		       struct xdpdns_cache_key *key,
-		       struct xdpdns_cache_entry *entry)
+static void sized_entry(const char *qname, size_t total, bool with_opt,
+			uint8_t key_flags, uint64_t now, struct cached *ce)
 {
 	size_t fixed = 12 + name_wire_len(qname) + 4 + (with_opt ? 11 : 0);
 	size_t want = total - fixed, data = want;
 	struct resp_spec s;
-	int len = 0, tries;
+	int tries;
 
 	for (tries = 0; tries < 3; tries++) {
 		txt_spec(qname, data, &s);
-		len = add_entry(&s, key_flags, false, now, wire, key, entry);
-		if (entry->data_len == want)
-			return len;
-		data += want - entry->data_len;
+		add_entry(&s, key_flags, false, now, ce);
+		if (ce->entry.data_len == want)
+			return;
+		data += want - ce->entry.data_len;
 	}
 	ck_abort_msg("cannot size the entry for %s to %zu data bytes (got %u)",
-		     qname, want, entry->data_len);
-	return len;
+		     qname, want, ce->entry.data_len);
 }
 
 /* --- checking an answer ----------------------------------------------------- */
@@ -375,28 +323,66 @@ static void check_ldns(const struct pkt *p, const struct xdptest_frame_run *r,
 }
 
 /*
- * An XDP_TX answer to @p from entry @e, made of response @wire: checked by
- * xdptest_check_answer() (frame, cache_entry_render()) and by check_ldns()
- * with the client's side of @x.
+ * An XDP_TX answer to @p from @ce: checked by xdptest_check_answer() (frame,
+ * cache_entry_render()) and by check_ldns() with the client's side of @x.
  */
 static void check_hit(const struct pkt *p, const struct xdptest_frame_run *r,
-		      const uint8_t *wire, int wire_len,
-		      const struct xdpdns_cache_entry *e,
-		      const struct xdptest_expect *x)
+		      const struct cached *ce, const struct xdptest_expect *x)
 {
 	struct xdptest_expect xx = *x;
 	char why[512];
 
-	if (xdptest_check_answer(p->buf, p->len, r->out, r->out_len, e, r->t0,
-				 r->t1, why, sizeof(why))) {
+	if (xdptest_check_answer(p->buf, p->len, r->out, r->out_len, &ce->entry,
+				 r->t0, r->t1, why, sizeof(why))) {
 		xdptest_hexdump("query", p->buf, p->len);
 		xdptest_hexdump("answer", r->out, r->out_len);
 		ck_abort_msg("answer: %s", why);
 	}
-	xx.resp = wire;
-	xx.resp_len = (size_t)wire_len;
-	xx.stored_ns = e->stored_ns;
+	xx.resp = ce->wire;
+	xx.resp_len = (size_t)ce->wire_len;
+	xx.stored_ns = ce->entry.stored_ns;
 	check_ldns(p, r, &xx);
+}
+
+/* XDP_TX, counted as a hit of @ce's qtype and rcode, and check_hit(). */
+static void expect_hit(const struct pkt *p, const struct xdptest_frame_run *r,
+		       const struct cached *ce, const struct xdptest_expect *x)
+{
+	ck_assert_msg(r->verdict == XDP_TX, "verdict %s, want XDP_TX",
+		      xdptest_verdict_name(r->verdict));
+	check_counters(r, XDPDNS_STAT_HIT, true, ce->key.qtype,
+		       ce->entry.flags & XDPDNS_F_RCODE);
+	check_hit(p, r, ce, x);
+}
+
+/* --- queries -------------------------------------------------------------- */
+
+/* Query @id for @qname / @qtype with RD, over IPv4, no EDNS. */
+static void query_init(struct pkt_query *q, uint16_t id, const char *qname,
+		       uint16_t qtype)
+{
+	memset(q, 0, sizeof(*q));
+	q->dns.id = id;
+	q->dns.flags = F_RD;
+	q->dns.qname = qname;
+	q->dns.qtype = qtype;
+}
+
+/* Over IPv@family with @vlans tags, the outer one 802.1ad when @qinq. */
+static void query_l2(struct pkt_query *q, int family, int vlans, bool qinq)
+{
+	q->family = family;
+	q->vlans = vlans;
+	if (qinq)
+		q->vlan_tpid[0] = PKT_ETH_P_8021AD;
+}
+
+/* Builds @q into @p and runs it once into @r. */
+static void send_query(const struct pkt_query *q, struct pkt *p,
+		       struct xdptest_frame_run *r)
+{
+	pkt_query(p, q);
+	run_frame(p->buf, p->len, r);
 }
 
 /* --- Positive ------------------------------------------------------------ */
@@ -519,21 +505,17 @@ static const struct pos_case pos_cases[] = {
 
 static void pos_query(const struct pos_case *c, struct pkt *p)
 {
-	struct pkt_query q = { 0 };
+	struct pkt_query q;
 
-	q.family = c->family;
-	q.vlans = c->vlans;
-	if (c->qinq)
-		q.vlan_tpid[0] = PKT_ETH_P_8021AD;
+	query_init(&q, 0xa5c3, c->qname,
+		   c->resp == R_BIG ?
+			   LDNS_RR_TYPE_TXT :
+			   ldns_get_rr_type_by_name(resps[c->resp].qtype));
+	query_l2(&q, c->family, c->vlans, c->qinq);
 	q.udp_csum_zero = c->csum0;
 	if (c->df)
 		q.v4.frag = 0x4000;
-	q.dns.id = 0xa5c3;
 	q.dns.flags = c->qflags;
-	q.dns.qname = c->qname;
-	q.dns.qtype = c->resp == R_BIG ?
-			      LDNS_RR_TYPE_TXT :
-			      ldns_get_rr_type_by_name(resps[c->resp].qtype);
 	q.dns.edns = c->edns;
 	q.dns.edns_size = c->edns_size;
 	q.dns.edns_do = c->edns_do;
@@ -551,26 +533,28 @@ START_TEST(test_positive)
 	const struct pos_case *c = &pos_cases[_i];
 	uint8_t key_flags = (c->edns && c->edns_do ? XDPDNS_KEY_DO : 0) |
 			    (c->qflags & F_CD ? XDPDNS_KEY_CD : 0);
-	struct xdpdns_cache_entry entry, after;
-	struct xdpdns_cache_key key, qkey;
 	uint64_t stored = xdptest_now_ns() - c->age * NS_PER_S;
-	static uint8_t wire[4096];
+	struct xdptest_expect x = { .id = 0xa5c3,
+				    .qflags = c->qflags,
+				    .edns = c->edns,
+				    .edns_do = c->edns_do,
+				    .validated = c->validated };
 	static struct xdptest_frame_run r;
+	static struct cached ce;
 	static struct pkt p;
+	struct xdpdns_cache_entry after;
+	struct xdpdns_cache_key qkey;
 	struct pkt_info qi;
-	struct xdptest_expect x;
 	char why[512];
-	int wire_len;
-	uint16_t qtype;
 	size_t dns_len;
 
 	NEED_ENV();
 	if (c->resp == R_BIG)
-		wire_len = sized_entry("big.example.com.", 1232, true,
-				       key_flags, stored, wire, &key, &entry);
+		sized_entry("big.example.com.", 1232, true, key_flags, stored,
+			    &ce);
 	else
-		wire_len = add_entry(&resps[c->resp], key_flags, c->validated,
-				     stored, wire, &key, &entry);
+		add_entry(&resps[c->resp], key_flags, c->validated, stored,
+			  &ce);
 	pos_query(c, &p);
 
 	/* The builder's key must be the one computed from the query. */
@@ -578,39 +562,18 @@ START_TEST(test_positive)
 	ck_assert_int_eq(xdptest_query_key(p.buf + qi.dns_off, qi.udp_len - 8u,
 					   &qkey),
 			 0);
-	ck_assert_msg(!memcmp(&qkey, &key, sizeof(key)),
+	ck_assert_msg(!memcmp(&qkey, &ce.key, sizeof(qkey)),
 		      "cache_entry_build() key differs from the query's");
 
 	run_frame(p.buf, p.len, &r);
-	ck_assert_msg(r.verdict == XDP_TX, "verdict %s, want XDP_TX",
-		      verdict_name(r.verdict));
-	qtype = key.qtype;
-	check_counters(&r, XDPDNS_STAT_HIT, true, qtype,
-		       entry.flags & XDPDNS_F_RCODE);
-	if (xdptest_check_answer(p.buf, p.len, r.out, r.out_len, &entry, r.t0,
-				 r.t1, why, sizeof(why))) {
-		xdptest_hexdump("query", p.buf, p.len);
-		xdptest_hexdump("answer", r.out, r.out_len);
-		ck_abort_msg("answer: %s", why);
-	}
-	dns_len = 12 + name_wire_len(c->qname) + 4 + entry.data_len +
+	expect_hit(&p, &r, &ce, &x);
+	dns_len = 12 + name_wire_len(c->qname) + 4 + ce.entry.data_len +
 		  (c->edns ? 11 : 0);
 	ck_assert_msg(r.out_len == (size_t)qi.dns_off + dns_len,
 		      "frame length %zu, want %zu", r.out_len,
 		      (size_t)qi.dns_off + dns_len);
-
-	x = (struct xdptest_expect){ .id = 0xa5c3,
-				     .qflags = c->qflags,
-				     .edns = c->edns,
-				     .edns_do = c->edns_do,
-				     .resp = wire,
-				     .resp_len = (size_t)wire_len,
-				     .validated = c->validated,
-				     .stored_ns = stored };
-	check_ldns(&p, &r, &x);
-
-	ck_assert_int_eq(xdptest_cache_get(&T, &key, &after), 0);
-	ck_assert_uint_eq(after.hits, entry.hits + 1);
+	ck_assert_int_eq(xdptest_cache_get(&T, &ce.key, &after), 0);
+	ck_assert_uint_eq(after.hits, ce.entry.hits + 1);
 }
 END_TEST
 
@@ -1049,15 +1012,13 @@ static void neg_fill_cache(void)
 {
 	static const uint8_t flags[] = { 0, XDPDNS_KEY_DO, XDPDNS_KEY_CD,
 					 XDPDNS_KEY_DO | XDPDNS_KEY_CD };
-	struct xdpdns_cache_entry e;
-	struct xdpdns_cache_key k;
 	uint64_t now = xdptest_now_ns();
-	uint8_t wire[4096];
+	static struct cached ce;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(flags); i++)
-		add_entry(&resps[R_A], flags[i], false, now, wire, &k, &e);
-	add_entry(&resps[R_ONLY], 0, false, now, wire, &k, &e);
+		add_entry(&resps[R_A], flags[i], false, now, &ce);
+	add_entry(&resps[R_ONLY], 0, false, now, &ce);
 }
 
 START_TEST(test_negative)
@@ -1097,16 +1058,10 @@ static const struct trunc_case trunc_cases[] = {
 
 static void trunc_query(const struct trunc_case *c, struct pkt *p)
 {
-	struct pkt_query q = { 0 };
+	struct pkt_query q;
 
-	q.family = c->family;
-	q.vlans = c->vlans;
-	if (c->qinq)
-		q.vlan_tpid[0] = PKT_ETH_P_8021AD;
-	q.dns.id = 0x7777;
-	q.dns.flags = F_RD;
-	q.dns.qname = "Www.Example.Com";
-	q.dns.qtype = 1;
+	query_init(&q, 0x7777, "Www.Example.Com", 1);
+	query_l2(&q, c->family, c->vlans, c->qinq);
 	q.dns.edns = c->edns;
 	q.dns.edns_size = 1232;
 	pkt_query(p, &q);
@@ -1117,24 +1072,20 @@ START_TEST(test_trunc_prefix)
 {
 	const struct trunc_case *c = &trunc_cases[_i];
 	size_t len, ip_hlen = c->family == 4 ? 20 : 40;
-	static struct xdptest_frame_run r;
-	static uint8_t wire[4096];
-	static struct pkt p;
 	struct xdptest_expect x = { .id = 0x7777,
 				    .qflags = F_RD,
 				    .edns = c->edns };
-	struct xdpdns_cache_entry e;
-	struct xdpdns_cache_key k;
+	static struct xdptest_frame_run r;
+	static struct cached ce;
+	static struct pkt p;
 	unsigned int want;
 	uint32_t verdict;
 	size_t out_len;
-	int wire_len;
 
 	NEED_ENV();
 	neg_fill_cache();
 	/* again, to keep the response and the entry the whole frame hits */
-	wire_len = add_entry(&resps[R_A], 0, false, xdptest_now_ns(), wire, &k,
-			     &e);
+	add_entry(&resps[R_A], 0, false, xdptest_now_ns(), &ce);
 	trunc_query(c, &p);
 	for (len = 0; len < p.len; len++) {
 		if (len < 14) {
@@ -1160,9 +1111,7 @@ START_TEST(test_trunc_prefix)
 		expect_pass(p.buf, len, &r, want, false);
 	}
 	run_frame(p.buf, p.len, &r);
-	ck_assert_msg(r.verdict == XDP_TX, "whole frame: verdict %s",
-		      verdict_name(r.verdict));
-	check_hit(&p, &r, wire, wire_len, &e, &x);
+	expect_hit(&p, &r, &ce, &x);
 }
 END_TEST
 
@@ -1247,37 +1196,26 @@ static const struct size_case size_cases[] = {
 START_TEST(test_size)
 {
 	const struct size_case *c = &size_cases[_i];
-	struct xdpdns_cache_entry e;
-	struct xdpdns_cache_key k;
-	static uint8_t wire[4096];
-	static struct pkt_query q;
-	static struct xdptest_frame_run r;
-	static struct pkt p;
 	struct xdptest_expect x = { .id = 0x5151,
 				    .qflags = F_RD,
 				    .edns = c->edns };
-	int wire_len;
+	static struct xdptest_frame_run r;
+	static struct cached ce;
+	static struct pkt p;
+	struct pkt_query q;
 
 	NEED_ENV();
-	wire_len = sized_entry(c->qname, c->total, c->sized_with_opt, 0,
-			       xdptest_now_ns(), wire, &k, &e);
-	memset(&q, 0, sizeof(q));
-	q.dns.id = 0x5151;
-	q.dns.flags = F_RD;
-	q.dns.qname = c->qname;
-	q.dns.qtype = LDNS_RR_TYPE_TXT;
+	sized_entry(c->qname, c->total, c->sized_with_opt, 0, xdptest_now_ns(),
+		    &ce);
+	query_init(&q, 0x5151, c->qname, LDNS_RR_TYPE_TXT);
 	q.dns.edns = c->edns;
 	q.dns.edns_size = c->edns_size;
-	pkt_query(&p, &q);
-	run_frame(p.buf, p.len, &r);
+	send_query(&q, &p, &r);
 	if (!c->served) {
 		expect_pass(p.buf, p.len, &r, XDPDNS_STAT_TOO_BIG, true);
 		return;
 	}
-	ck_assert_msg(r.verdict == XDP_TX, "verdict %s, want XDP_TX",
-		      verdict_name(r.verdict));
-	check_counters(&r, XDPDNS_STAT_HIT, true, LDNS_RR_TYPE_TXT, 0);
-	check_hit(&p, &r, wire, wire_len, &e, &x);
+	expect_hit(&p, &r, &ce, &x);
 	ck_assert_uint_eq(r.out_len - (size_t)p.dns_off,
 			  c->total - (c->sized_with_opt && !c->edns ? 11 : 0));
 }
@@ -1302,16 +1240,13 @@ START_TEST(test_name_max)
 {
 	static char name[300], rr[400], lower[300];
 	const char *an[] = { rr, NULL };
-	struct resp_spec s = { .qname = name, .qtype = "A", .an = an };
-	struct xdpdns_cache_entry e;
-	struct xdpdns_cache_key k;
-	static uint8_t wire[4096];
-	static struct pkt_query q;
+	struct resp_spec s = { .qname = lower, .qtype = "A", .an = an };
+	struct xdptest_expect x = { .id = 0x2552, .qflags = F_RD, .edns = _i };
 	static struct xdptest_frame_run r;
+	static struct cached ce;
 	static struct pkt p;
-	char why[512];
+	struct pkt_query q;
 	size_t i;
-	int wire_len;
 
 	NEED_ENV();
 	long_name(name, _i ? 61 : 20);
@@ -1320,34 +1255,13 @@ START_TEST(test_name_max)
 	for (i = 0; name[i]; i++)
 		lower[i] = (char)(name[i] | 0x20);
 	lower[i] = 0;
-	s.qname = lower;
-	wire_len = add_entry(&s, 0, false, xdptest_now_ns(), wire, &k, &e);
-	memset(&q, 0, sizeof(q));
+	add_entry(&s, 0, false, xdptest_now_ns(), &ce);
+	query_init(&q, 0x2552, name, 1); /* mixed case */
 	q.family = _i ? 6 : 4;
-	q.dns.id = 0x2552;
-	q.dns.flags = F_RD;
-	q.dns.qname = name; /* mixed case */
-	q.dns.qtype = 1;
 	q.dns.edns = _i;
 	q.dns.edns_size = 1232;
-	pkt_query(&p, &q);
-	run_frame(p.buf, p.len, &r);
-	ck_assert_msg(r.verdict == XDP_TX, "verdict %s, want XDP_TX",
-		      verdict_name(r.verdict));
-	check_counters(&r, XDPDNS_STAT_HIT, true, 1, 0);
-	ck_assert_msg(xdptest_check_answer(p.buf, p.len, r.out, r.out_len, &e,
-					   r.t0, r.t1, why, sizeof(why)) == 0,
-		      "answer: %s", why);
-	{
-		struct xdptest_expect x = { .id = 0x2552,
-					    .qflags = F_RD,
-					    .edns = _i,
-					    .resp = wire,
-					    .resp_len = (size_t)wire_len,
-					    .stored_ns = e.stored_ns };
-
-		check_ldns(&p, &r, &x);
-	}
+	send_query(&q, &p, &r);
+	expect_hit(&p, &r, &ce, &x);
 }
 END_TEST
 
@@ -1355,29 +1269,23 @@ END_TEST
 START_TEST(test_expired)
 {
 	struct cache_entry_query cq = { .edns_size = 1232 };
-	struct xdpdns_cache_entry e;
-	struct xdpdns_cache_key k;
-	static uint8_t wire[4096], buf[4096];
-	static struct pkt_query q;
-	static struct xdptest_frame_run r;
-	static struct pkt p;
 	uint64_t now = xdptest_now_ns();
+	static struct xdptest_frame_run r;
+	static uint8_t buf[4096];
+	static struct cached ce;
+	static struct pkt p;
+	struct pkt_query q;
 
 	NEED_ENV();
-	add_entry(&resps[R_A], 0, false, now - 400 * NS_PER_S, wire, &k, &e);
+	add_entry(&resps[R_A], 0, false, now - 400 * NS_PER_S, &ce);
 	/* the builder's expiry: stored + smallest TTL, already past */
-	ck_assert_uint_eq(e.expire_ns, now - 100 * NS_PER_S);
+	ck_assert_uint_eq(ce.entry.expire_ns, now - 100 * NS_PER_S);
 	if (_i == 1) {
-		e.expire_ns = now - 1;
-		ck_assert_int_eq(xdptest_cache_put(&T, &k, &e), 0);
+		ce.entry.expire_ns = now - 1;
+		ck_assert_int_eq(xdptest_cache_put(&T, &ce.key, &ce.entry), 0);
 	}
-	memset(&q, 0, sizeof(q));
-	q.dns.id = 0xdead;
-	q.dns.flags = F_RD;
-	q.dns.qname = "www.example.com";
-	q.dns.qtype = 1;
-	pkt_query(&p, &q);
-	run_frame(p.buf, p.len, &r);
+	query_init(&q, 0xdead, "www.example.com", 1);
+	send_query(&q, &p, &r);
 	expect_pass(p.buf, p.len, &r, XDPDNS_STAT_EXPIRED, true);
 
 	/* the oracle agrees */
@@ -1385,7 +1293,8 @@ START_TEST(test_expired)
 	cq.len = p.len - (size_t)p.dns_off;
 	cq.now_ns = r.t1;
 	errno = 0;
-	ck_assert_int_eq(cache_entry_render(&e, &cq, buf, sizeof(buf)), -1);
+	ck_assert_int_eq(cache_entry_render(&ce.entry, &cq, buf, sizeof(buf)),
+			 -1);
 	ck_assert_int_eq(errno, ESTALE);
 }
 END_TEST
@@ -1399,44 +1308,33 @@ END_TEST
  */
 START_TEST(test_name_mismatch)
 {
-	struct xdpdns_cache_entry e;
-	struct xdpdns_cache_mkey mk;
-	struct xdpdns_cache_key k;
-	static uint8_t wire[4096];
-	static struct pkt_query q;
-	static struct xdptest_frame_run r;
-	static struct pkt p;
 	struct xdptest_expect x = { .id = 0xc011, .qflags = F_RD };
 	__u64 seed = xdptest_hash_seed(&T);
-	int wire_len;
+	static struct xdptest_frame_run r;
+	struct xdpdns_cache_mkey mk;
+	static struct cached ce;
+	static struct pkt p;
+	struct pkt_query q;
 
 	NEED_ENV();
-	wire_len = add_entry(&resps[R_A], 0, false, xdptest_now_ns(), wire, &k,
-			     &e);
-	ck_assert_int_eq(xdptest_cache_del(&T, &k), 0);
+	add_entry(&resps[R_A], 0, false, xdptest_now_ns(), &ce);
+	ck_assert_int_eq(xdptest_cache_del(&T, &ce.key), 0);
 	if (_i == 3)
 		seed ^= 1;
-	ck_assert_int_eq(xdpdns_cache_mkey_from_key(seed, &k, &mk), 0);
+	ck_assert_int_eq(xdpdns_cache_mkey_from_key(seed, &ce.key, &mk), 0);
 	ck_assert_uint_eq(mk.qname_len, 17); /* 3www7example3com0 */
 	if (_i == 1)
-		e.qname[1] = 'x'; /* first word */
+		ce.entry.qname[1] = 'x'; /* first word */
 	else if (_i == 2)
-		e.qname[15] = 'n'; /* last word: "con" */
-	ck_assert_int_eq(bpf_map_update_elem(T.cache_fd, &mk, &e, BPF_ANY), 0);
+		ce.entry.qname[15] = 'n'; /* last word: "con" */
+	ck_assert_int_eq(
+		bpf_map_update_elem(T.cache_fd, &mk, &ce.entry, BPF_ANY), 0);
 
-	memset(&q, 0, sizeof(q));
-	q.dns.id = 0xc011;
-	q.dns.flags = F_RD;
-	q.dns.qname = "www.example.com";
-	q.dns.qtype = 1;
-	pkt_query(&p, &q);
-	run_frame(p.buf, p.len, &r);
+	query_init(&q, 0xc011, "www.example.com", 1);
+	send_query(&q, &p, &r);
 	bpf_map_delete_elem(T.cache_fd, &mk);
 	if (_i == 0) {
-		ck_assert_msg(r.verdict == XDP_TX, "verdict %s, want XDP_TX",
-			      verdict_name(r.verdict));
-		check_counters(&r, XDPDNS_STAT_HIT, true, 1, 0);
-		check_hit(&p, &r, wire, wire_len, &e, &x);
+		expect_hit(&p, &r, &ce, &x);
 		return;
 	}
 	expect_pass(p.buf, p.len, &r, XDPDNS_STAT_MISS, true);
@@ -1449,33 +1347,22 @@ END_TEST
  */
 START_TEST(test_ttl_floor)
 {
-	struct xdpdns_cache_entry e;
-	struct xdpdns_cache_key k;
-	static uint8_t wire[4096];
-	static struct pkt_query q;
-	static struct xdptest_frame_run r;
-	static struct pkt p;
-	uint64_t now = xdptest_now_ns();
 	struct xdptest_expect x = { .id = 0x0f0f, .qflags = F_RD };
+	uint64_t now = xdptest_now_ns();
+	static struct xdptest_frame_run r;
+	static struct cached ce;
+	static struct pkt p;
+	struct pkt_query q;
 	ldns_pkt *got = NULL;
 	size_t i;
-	int wire_len;
 
 	NEED_ENV();
-	wire_len = add_entry(&resps[R_MULTI], 0, false, now - 400 * NS_PER_S,
-			     wire, &k, &e);
-	e.expire_ns = now + 60 * NS_PER_S;
-	ck_assert_int_eq(xdptest_cache_put(&T, &k, &e), 0);
-	memset(&q, 0, sizeof(q));
-	q.dns.id = 0x0f0f;
-	q.dns.flags = F_RD;
-	q.dns.qname = "multi.example.com";
-	q.dns.qtype = 1;
-	pkt_query(&p, &q);
-	run_frame(p.buf, p.len, &r);
-	ck_assert_msg(r.verdict == XDP_TX, "verdict %s",
-		      verdict_name(r.verdict));
-	check_hit(&p, &r, wire, wire_len, &e, &x);
+	add_entry(&resps[R_MULTI], 0, false, now - 400 * NS_PER_S, &ce);
+	ce.entry.expire_ns = now + 60 * NS_PER_S;
+	ck_assert_int_eq(xdptest_cache_put(&T, &ce.key, &ce.entry), 0);
+	query_init(&q, 0x0f0f, "multi.example.com", 1);
+	send_query(&q, &p, &r);
+	expect_hit(&p, &r, &ce, &x);
 	ck_assert_int_eq(ldns_wire2pkt(&got, r.out + p.dns_off,
 				       r.out_len - (size_t)p.dns_off),
 			 LDNS_STATUS_OK);
@@ -1497,40 +1384,34 @@ END_TEST
 /* Hits are counted in the entry and in the breakdown, once per answer. */
 START_TEST(test_hits)
 {
-	struct xdpdns_cache_entry e, after;
-	struct xdpdns_cache_key k;
-	struct xdpdns_stats s0, s1;
-	static uint8_t wire[4096];
-	static struct pkt_query q;
-	static struct xdptest_frame_run r;
-	static struct pkt p;
 	struct xdptest_expect x = { .qflags = F_RD,
 				    .edns = true,
 				    .edns_do = true };
-	int i, wire_len;
+	static struct xdptest_frame_run r;
+	struct xdpdns_cache_entry after;
+	struct xdpdns_stats s0, s1;
+	static struct cached ce;
+	static struct pkt p;
+	struct pkt_query q;
+	int i;
 
 	NEED_ENV();
-	wire_len = add_entry(&resps[R_NXDOMAIN], XDPDNS_KEY_DO, false,
-			     xdptest_now_ns(), wire, &k, &e);
-	memset(&q, 0, sizeof(q));
+	add_entry(&resps[R_NXDOMAIN], XDPDNS_KEY_DO, false, xdptest_now_ns(),
+		  &ce);
+	query_init(&q, 0, "nx.example.com", 1);
 	q.family = 6;
-	q.dns.flags = F_RD;
-	q.dns.qname = "nx.example.com";
-	q.dns.qtype = 1;
 	q.dns.edns = true;
 	q.dns.edns_size = 1232;
 	q.dns.edns_do = true;
 	ck_assert_int_eq(xdptest_stats(&T, &s0), 0);
 	for (i = 0; i < 3; i++) {
 		q.dns.id = (uint16_t)(0x100 + i);
-		pkt_query(&p, &q);
-		run_frame(p.buf, p.len, &r);
-		ck_assert_uint_eq(r.verdict, XDP_TX);
 		x.id = q.dns.id;
-		check_hit(&p, &r, wire, wire_len, &e, &x);
+		send_query(&q, &p, &r);
+		expect_hit(&p, &r, &ce, &x);
 	}
 	ck_assert_int_eq(xdptest_stats(&T, &s1), 0);
-	ck_assert_int_eq(xdptest_cache_get(&T, &k, &after), 0);
+	ck_assert_int_eq(xdptest_cache_get(&T, &ce.key, &after), 0);
 	ck_assert_uint_eq(after.hits, 3);
 	ck_assert_uint_eq(s1.hit - s0.hit, 3);
 	ck_assert_uint_eq(s1.answer_rcode[3] - s0.answer_rcode[3], 3);
@@ -1544,44 +1425,37 @@ END_TEST
  */
 START_TEST(test_bad_entry)
 {
-	struct xdpdns_cache_entry e;
-	struct xdpdns_cache_key k;
-	static uint8_t wire[4096];
-	static struct pkt_query q;
 	static struct xdptest_frame_run r;
+	static struct cached ce;
 	static struct pkt p;
+	struct pkt_query q;
 	static const char *const what[] = {
 		"data_len 1233", "rr_count 65", "TTL offset past data_len",
 		"rr_count != ancount + nscount + arcount"
 	};
 
 	NEED_ENV();
-	add_entry(&resps[R_MULTI], 0, false, xdptest_now_ns(), wire, &k, &e);
+	add_entry(&resps[R_MULTI], 0, false, xdptest_now_ns(), &ce);
 	switch (_i) {
 	case 0:
-		e.data_len = XDPDNS_DATA_MAX + 1;
+		ce.entry.data_len = XDPDNS_DATA_MAX + 1;
 		break;
 	case 1:
-		e.rr_count = XDPDNS_RR_MAX + 1;
+		ce.entry.rr_count = XDPDNS_RR_MAX + 1;
 		break;
 	case 2:
-		e.ttl_off[e.rr_count - 1] = e.data_len - 2;
+		ce.entry.ttl_off[ce.entry.rr_count - 1] = ce.entry.data_len - 2;
 		break;
 	case 3:
-		e.ancount++;
+		ce.entry.ancount++;
 		break;
 	}
-	ck_assert_int_eq(xdptest_cache_put(&T, &k, &e), 0);
-	memset(&q, 0, sizeof(q));
-	q.dns.id = 0xbad0;
-	q.dns.flags = F_RD;
-	q.dns.qname = "multi.example.com";
-	q.dns.qtype = 1;
-	pkt_query(&p, &q);
-	run_frame(p.buf, p.len, &r);
+	ck_assert_int_eq(xdptest_cache_put(&T, &ce.key, &ce.entry), 0);
+	query_init(&q, 0xbad0, "multi.example.com", 1);
+	send_query(&q, &p, &r);
 	if (r.verdict != XDP_PASS)
 		fprintf(stderr, "bad entry (%s): %s\n", what[_i],
-			verdict_name(r.verdict));
+			xdptest_verdict_name(r.verdict));
 	expect_pass(p.buf, p.len, &r, XDPDNS_STAT_BAD_ENTRY, true);
 }
 END_TEST
@@ -1593,31 +1467,18 @@ END_TEST
  */
 START_TEST(test_config)
 {
-	struct xdpdns_config cfg = { .port = 53,
-				     .edns_size = 1232,
-				     .v4_prefix = 32,
-				     .v6_prefix = 64,
-				     .hash_seed = XDPTEST_HASH_SEED };
+	struct xdptest_expect x = { .id = 0xc0f1, .qflags = F_RD };
+	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_svc_key k4 = { .family = 4 };
-	struct xdpdns_cache_entry e;
-	struct xdpdns_cache_key k;
-	static uint8_t wire[4096];
-	static struct pkt_query q;
 	static struct xdptest_frame_run r1, r2, r3, r4;
 	static struct pkt p53, p5353, pedns;
-	struct xdptest_expect x = { .id = 0xc0f1, .qflags = F_RD };
-	__u32 zero = 0, one = 1;
-	int cfg_fd = T.config_fd;
-	int wire_len;
+	static struct cached ce;
+	struct pkt_query q;
+	__u32 one = 1;
 
 	NEED_ENV();
-	wire_len = add_entry(&resps[R_A], 0, false, xdptest_now_ns(), wire, &k,
-			     &e);
-	memset(&q, 0, sizeof(q));
-	q.dns.id = 0xc0f1;
-	q.dns.flags = F_RD;
-	q.dns.qname = "www.example.com";
-	q.dns.qtype = 1;
+	add_entry(&resps[R_A], 0, false, xdptest_now_ns(), &ce);
+	query_init(&q, 0xc0f1, "www.example.com", 1);
 	pkt_query(&p53, &q);
 	q.dport = 5353;
 	pkt_query(&p5353, &q);
@@ -1628,26 +1489,24 @@ START_TEST(test_config)
 	inet_pton(AF_INET, PKT_SERVER4, k4.addr);
 
 	cfg.port = 5353;
-	ck_assert_int_eq(bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY), 0);
+	ck_assert_int_eq(xdptest_set_config(&T, &cfg), 0);
 	run_frame(p53.buf, p53.len, &r1);
 	run_frame(p5353.buf, p5353.len, &r2);
 	cfg.port = 53;
 	cfg.edns_size = 4096;
-	bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY);
+	xdptest_set_config(&T, &cfg);
 	run_frame(pedns.buf, pedns.len, &r3);
-	cfg.edns_size = 1232;
-	bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY);
+	cfg = xdptest_config();
+	xdptest_set_config(&T, &cfg);
 	bpf_map_delete_elem(T.svc_fd, &k4);
 	run_frame(p53.buf, p53.len, &r4);
 	ck_assert_int_eq(bpf_map_update_elem(T.svc_fd, &k4, &one, BPF_ANY), 0);
 
 	expect_pass(p53.buf, p53.len, &r1, XDPDNS_STAT_NOT_FOR_US, false);
-	ck_assert_msg(r2.verdict == XDP_TX, "port 5353: verdict %s",
-		      verdict_name(r2.verdict));
+	expect_hit(&p5353, &r2, &ce, &x);
 	ck_assert_uint_eq(pkt_get_u16(r2.out, p5353.l4_off), 5353);
-	check_hit(&p5353, &r2, wire, wire_len, &e, &x);
 	ck_assert_msg(r3.verdict == XDP_TX, "EDNS 4096: verdict %s",
-		      verdict_name(r3.verdict));
+		      xdptest_verdict_name(r3.verdict));
 	/* OPT class is the configured size */
 	ck_assert_uint_eq(pkt_get_u16(r3.out, (int)r3.out_len - 8), 4096);
 	/*
@@ -1656,9 +1515,9 @@ START_TEST(test_config)
 	 */
 	x.edns = true;
 	x.edns_size = 4096;
-	x.resp = wire;
-	x.resp_len = (size_t)wire_len;
-	x.stored_ns = e.stored_ns;
+	x.resp = ce.wire;
+	x.resp_len = (size_t)ce.wire_len;
+	x.stored_ns = ce.entry.stored_ns;
 	check_ldns(&pedns, &r3, &x);
 	expect_pass(p53.buf, p53.len, &r4, XDPDNS_STAT_NOT_FOR_US, false);
 }
@@ -1666,36 +1525,20 @@ END_TEST
 
 /* --- suite --------------------------------------------------------------- */
 
-Suite *xdp_suite(void)
+void xdp_tcases(Suite *s)
 {
-	Suite *s = suite_create("xdp");
-	TCase *tc;
+	static const struct cktest_opts o = { 30, env_setup },
+					o_long = { 60, env_setup };
 
-	tc = tcase_create("Positive");
-	tcase_add_unchecked_fixture(tc, env_setup, NULL);
-	tcase_set_timeout(tc, 30);
-	tcase_add_loop_test(tc, test_positive, 0, ARRAY_SIZE(pos_cases));
-	tcase_add_loop_test(tc, test_name_max, 0, 2);
-	tcase_add_test(tc, test_hits);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Negative");
-	tcase_add_unchecked_fixture(tc, env_setup, NULL);
-	tcase_set_timeout(tc, 30);
-	tcase_add_loop_test(tc, test_negative, 0, ARRAY_SIZE(neg_cases));
-	tcase_add_loop_test(tc, test_expired, 0, 2);
-	tcase_add_loop_test(tc, test_bad_entry, 0, 4);
-	tcase_add_loop_test(tc, test_name_mismatch, 0, 4);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Limits");
-	tcase_add_unchecked_fixture(tc, env_setup, NULL);
-	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, test_trunc_prefix, 0, ARRAY_SIZE(trunc_cases));
-	tcase_add_loop_test(tc, test_trunc_dns, 0, ARRAY_SIZE(trunc_cases));
-	tcase_add_loop_test(tc, test_size, 0, ARRAY_SIZE(size_cases));
-	tcase_add_test(tc, test_ttl_floor);
-	tcase_add_test(tc, test_config);
-	suite_add_tcase(s, tc);
-	return s;
+	CKTEST_TCASE(s, "Positive", &o, CKTEST_TABLE(test_positive, pos_cases),
+		     CKTEST_LOOP(test_name_max, 2), CKTEST(test_hits));
+	CKTEST_TCASE(s, "Negative", &o, CKTEST_TABLE(test_negative, neg_cases),
+		     CKTEST_LOOP(test_expired, 2),
+		     CKTEST_LOOP(test_bad_entry, 4),
+		     CKTEST_LOOP(test_name_mismatch, 4));
+	CKTEST_TCASE(s, "Limits", &o_long,
+		     CKTEST_TABLE(test_trunc_prefix, trunc_cases),
+		     CKTEST_TABLE(test_trunc_dns, trunc_cases),
+		     CKTEST_TABLE(test_size, size_cases),
+		     CKTEST(test_ttl_floor), CKTEST(test_config));
 }

@@ -147,20 +147,17 @@ static int make_entry(struct xdptest *t, struct fentry *f, uint64_t now)
 	switch (kind) {
 	case 0:
 	case 1:
-		s.qtype = "A";
-		n = 1 + rn(4);
-		for (i = 0; i < n; i++)
+	case 2: /* A twice as often as AAAA */
+		s.qtype = kind == 2 ? "AAAA" : "A";
+		n = 1 + rn(kind == 2 ? 3 : 4);
+		for (i = 0; i < n; i++) {
+			unsigned int last = rn(kind == 2 ? 65536 : 256);
+
 			snprintf(lines[i], sizeof(lines[i]),
-				 "%s %u IN A 192.0.2.%u", f->qname,
-				 600 + rn(3600), rn(256));
-		break;
-	case 2:
-		s.qtype = "AAAA";
-		n = 1 + rn(3);
-		for (i = 0; i < n; i++)
-			snprintf(lines[i], sizeof(lines[i]),
-				 "%s %u IN AAAA 2001:db8::%x", f->qname,
-				 600 + rn(3600), rn(65536));
+				 kind == 2 ? "%s %u IN AAAA 2001:db8::%x" :
+					     "%s %u IN A 192.0.2.%u",
+				 f->qname, 600 + rn(3600), last);
+		}
 		break;
 	case 3:
 		/* big ones straddle the 1232-byte limit (some too big) */
@@ -333,8 +330,8 @@ static enum stage model_dns(const uint8_t *m, size_t n, size_t avail,
 static void model_frame(const uint8_t *f, size_t len, struct model *md)
 {
 	size_t off = 14, l3, l4, ulen, plen;
+	int tags = 0, tcp_family = 0;
 	uint16_t type;
-	int tags = 0;
 
 	memset(md, 0, sizeof(*md));
 	md->stage = ST_NOT_DNS;
@@ -351,25 +348,22 @@ static void model_frame(const uint8_t *f, size_t len, struct model *md)
 	/* tcp_to_port() in xdpdns.bpf.c: TCP to the port of a service
 	 * address, IPv4 with options and MF but no offset, IPv6 plain. */
 	if (type == 0x0800 && l3 + 20 <= len && (f[l3] >> 4) == 4 &&
-	    f[l3 + 9] == 6 && (f[l3] & 15) >= 5 &&
-	    !(be16(f + l3 + 6) & 0x1fff)) {
-		size_t t = l3 + (f[l3] & 15) * 4u;
+	    f[l3 + 9] == 6 && (f[l3] & 15) >= 5 && !(be16(f + l3 + 6) & 0x1fff))
+		tcp_family = 4;
+	else if (type == 0x86dd && l3 + 40 <= len && (f[l3] >> 4) == 6 &&
+		 f[l3 + 6] == 6)
+		tcp_family = 6;
+	if (tcp_family) {
+		size_t alen = tcp_family == 4 ? 4 : 16;
+		size_t t = l3 + (tcp_family == 4 ? (f[l3] & 15) * 4u : 40);
+		size_t src = l3 + (tcp_family == 4 ? 12 : 8);
 
 		if (t + 20 <= len && be16(f + t + 2) == 53 &&
-		    !memcmp(f + l3 + 16, svc4, 4)) {
+		    !memcmp(f + src + alen, tcp_family == 4 ? svc4 : svc6,
+			    alen)) {
 			md->tcp = true;
-			md->family = 4;
-			memcpy(md->src, f + l3 + 12, 4);
-		}
-		return;
-	}
-	if (type == 0x86dd && l3 + 40 <= len && (f[l3] >> 4) == 6 &&
-	    f[l3 + 6] == 6) {
-		if (l3 + 60 <= len && be16(f + l3 + 42) == 53 &&
-		    !memcmp(f + l3 + 24, svc6, 16)) {
-			md->tcp = true;
-			md->family = 6;
-			memcpy(md->src, f + l3 + 8, 16);
+			md->family = tcp_family;
+			memcpy(md->src, f + src, alen);
 		}
 		return;
 	}
@@ -582,13 +576,9 @@ static int phase_start(struct xdptest *t, struct phase *ph)
 	struct xdpdns_rl_key k, next;
 	__u32 zero = 0;
 	unsigned int i;
+	int err;
 
-	memset(c, 0, sizeof(*c));
-	c->port = 53;
-	c->edns_size = XDPTEST_EDNS_SIZE;
-	c->hash_seed = XDPTEST_HASH_SEED;
-	c->v4_prefix = 32;
-	c->v6_prefix = 128;
+	*c = xdptest_config();
 	if (!chance(20)) { /* else all off, as the program ships */
 		c->flags = (uint32_t[]){ 0, XDPDNS_CFG_ACL,
 					 XDPDNS_CFG_ACL |
@@ -629,8 +619,10 @@ static int phase_start(struct xdptest *t, struct phase *ph)
 	ph->gmiss_taken = 0;
 	memset(ph->buckets, 0, sizeof(ph->buckets));
 
-	if (bpf_map_update_elem(t->config_fd, &zero, c, BPF_ANY) ||
-	    bpf_map_update_elem(t->gmiss_fd, &zero, &g, BPF_ANY))
+	err = xdptest_set_config(t, c);
+	if (err)
+		return err;
+	if (bpf_map_update_elem(t->gmiss_fd, &zero, &g, BPF_ANY))
 		return -errno;
 	while (!bpf_map_get_next_key(t->rl_fd, NULL, &next)) {
 		k = next;
@@ -1234,6 +1226,19 @@ static void report(struct tally *t, unsigned long it, const char *why,
 		xdptest_hexdump("  frame out", out, out_len);
 }
 
+/* One check of frame @it: passed when @why is empty, else report()ed. */
+static bool tally_check(struct tally *t, unsigned long it, const char *why,
+			const uint8_t *in, size_t in_len, const uint8_t *out,
+			size_t out_len, uint32_t verdict)
+{
+	if (why[0]) {
+		report(t, it, why, in, in_len, out, out_len, verdict);
+		return false;
+	}
+	t->passed++;
+	return true;
+}
+
 static const char *reason_name(unsigned int r)
 {
 	return r == REASON_DNS	? "a DNS parse reason" :
@@ -1406,13 +1411,11 @@ int main(int argc, char **argv)
 		else if (verdict == XDP_PASS &&
 			 (out_len != p.len || memcmp(out, p.buf, p.len)))
 			snprintf(why, sizeof(why), "passed frame was modified");
-		if (why[0]) {
-			report(&tl, it, why, p.buf, p.len, out, out_len,
-			       verdict);
+		if (!tally_check(&tl, it, why, p.buf, p.len, out, out_len,
+				 verdict)) {
 			before = after;
 			continue;
 		}
-		tl.passed++;
 
 		/* What the cache part says, before any limit. */
 		base = REASON_DNS;
@@ -1560,11 +1563,8 @@ int main(int argc, char **argv)
 						RCODE_REFUSED :
 						XDPDNS_F_TC,
 					why, sizeof(why));
-			if (why[0])
-				report(&tl, it, why, p.buf, p.len, out, out_len,
-				       verdict);
-			else
-				tl.passed++;
+			tally_check(&tl, it, why, p.buf, p.len, out, out_len,
+				    verdict);
 		}
 
 		/* Check 4: the sample, when every query is sampled. */
@@ -1584,11 +1584,8 @@ int main(int argc, char **argv)
 			else if (s && !ph.clock)
 				check_event(&evs.ev, &md, &pr, outcome, t0, t1,
 					    why, sizeof(why));
-			if (why[0])
-				report(&tl, it, why, p.buf, p.len, out, out_len,
-				       verdict);
-			else
-				tl.passed++;
+			tally_check(&tl, it, why, p.buf, p.len, out, out_len,
+				    verdict);
 		}
 		before = after;
 	}

@@ -15,15 +15,10 @@
 # "N passed, N failed[, N skipped]". PROMETHEUS, PROMTOOL, CHROMIUM override
 # the binaries.
 set -u
-cd "$(dirname "$0")" || exit 1
-HERE=$PWD
-ROOT=$(cd ../.. && pwd)
-BUILD=${1:-${XDPDNS_BUILD:-build}}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-
+HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../netns/lib.sh
-. ../netns/lib.sh
-XD_LOG_TAG=dashboard
+. "$HERE/../netns/lib.sh"
+xd_init dashboard "${1:-}"
 
 t_require python3 curl gcc pkg-config
 xd_tmpdir

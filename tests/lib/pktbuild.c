@@ -345,8 +345,10 @@ static int fail(char *why, size_t why_len, const char *fmt, ...)
 int pkt_parse(const uint8_t *f, size_t len, struct pkt_info *in, char *why,
 	      size_t why_len)
 {
-	size_t off = 14;
+	size_t off = 14, hlen, alen;
 	uint16_t type;
+	uint8_t next;
+	bool v4;
 
 	memset(in, 0, sizeof(*in));
 	if (len < 14)
@@ -363,33 +365,31 @@ int pkt_parse(const uint8_t *f, size_t len, struct pkt_info *in, char *why,
 	}
 	in->l3_off = (int)off;
 	if (type == PKT_ETH_P_IP) {
-		size_t ihl;
-
 		if (len < off + 20 || (f[off] >> 4) != 4)
 			return fail(why, why_len, "bad IPv4 header");
-		ihl = (size_t)(f[off] & 0x0f) * 4;
-		if (ihl < 20 || len < off + ihl)
+		hlen = (size_t)(f[off] & 0x0f) * 4;
+		if (hlen < 20 || len < off + hlen)
 			return fail(why, why_len, "bad IHL");
-		if (f[off + 9] != 17)
-			return fail(why, why_len, "IPv4 protocol %u",
-				    f[off + 9]);
 		in->family = 4;
-		memcpy(in->src_ip, f + off + 12, 4);
-		memcpy(in->dst_ip, f + off + 16, 4);
-		off += ihl;
 	} else if (type == PKT_ETH_P_IPV6) {
 		if (len < off + 40 || (f[off] >> 4) != 6)
 			return fail(why, why_len, "bad IPv6 header");
-		if (f[off + 6] != 17)
-			return fail(why, why_len, "IPv6 next header %u",
-				    f[off + 6]);
+		hlen = 40;
 		in->family = 6;
-		memcpy(in->src_ip, f + off + 8, 16);
-		memcpy(in->dst_ip, f + off + 24, 16);
-		off += 40;
 	} else {
 		return fail(why, why_len, "EtherType 0x%04x", type);
 	}
+	/* Protocol, then source and destination, where each version has them. */
+	v4 = in->family == 4;
+	next = f[off + (v4 ? 9 : 6)];
+	if (next != 17)
+		return fail(why, why_len,
+			    v4 ? "IPv4 protocol %u" : "IPv6 next header %u",
+			    next);
+	alen = v4 ? 4 : 16;
+	memcpy(in->src_ip, f + off + (v4 ? 12 : 8), alen);
+	memcpy(in->dst_ip, f + off + (v4 ? 16 : 24), alen);
+	off += hlen;
 	if (len < off + 8)
 		return fail(why, why_len, "truncated UDP header");
 	in->l4_off = (int)off;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <ldns/ldns.h>
@@ -28,17 +29,31 @@
 #include "pktbuild.h"
 #include "xdpdns.skel.h"
 
-int xdptest_open(struct xdptest *t, unsigned int cache_entries)
+struct xdpdns_config xdptest_config(void)
 {
-	struct xdpdns_config cfg = {
+	return (struct xdpdns_config){
 		.port = 53,
 		.edns_size = XDPTEST_EDNS_SIZE,
 		.v4_prefix = 32,
 		.v6_prefix = 128,
 		.hash_seed = XDPTEST_HASH_SEED,
 	};
+}
+
+int xdptest_set_config(struct xdptest *t, const struct xdpdns_config *c)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(t->config_fd, &zero, c, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int xdptest_open(struct xdptest *t, unsigned int cache_entries)
+{
+	struct xdpdns_config cfg = xdptest_config();
 	struct xdpdns_svc_key k4 = { .family = 4 }, k6 = { .family = 6 };
-	__u32 zero = 0, one = 1;
+	__u32 one = 1;
 	int err;
 
 	memset(t, 0, sizeof(*t));
@@ -73,10 +88,11 @@ int xdptest_open(struct xdptest *t, unsigned int cache_entries)
 
 	inet_pton(AF_INET, PKT_SERVER4, k4.addr);
 	inet_pton(AF_INET6, PKT_SERVER6, k6.addr);
-	if (bpf_map_update_elem(t->config_fd, &zero, &cfg, BPF_ANY) ||
-	    bpf_map_update_elem(t->svc_fd, &k4, &one, BPF_ANY) ||
-	    bpf_map_update_elem(t->svc_fd, &k6, &one, BPF_ANY)) {
+	err = xdptest_set_config(t, &cfg);
+	if (!err && (bpf_map_update_elem(t->svc_fd, &k4, &one, BPF_ANY) ||
+		     bpf_map_update_elem(t->svc_fd, &k6, &one, BPF_ANY)))
 		err = -errno;
+	if (err) {
 		snprintf(t->err, sizeof(t->err), "cannot configure maps: %s",
 			 strerror(-err));
 		goto fail;
@@ -92,6 +108,15 @@ void xdptest_close(struct xdptest *t)
 {
 	xdpdns__destroy(t->skel);
 	t->skel = NULL;
+}
+
+void xdptest_open_once(struct xdptest *t, const char *who)
+{
+	if (t->tried)
+		return;
+	if (xdptest_open(t, 1024))
+		fprintf(stderr, "%s: %s\n", who, t->err);
+	t->tried = true;
 }
 
 int xdptest_run(struct xdptest *t, const void *in, size_t in_len, void *out,
@@ -136,6 +161,17 @@ int xdptest_stats(struct xdptest *t, struct xdpdns_stats *sum)
 #define STAT_NAME_(NAME, name, help) #name,
 static const char *const stat_names[] = { XDPDNS_STATS(STAT_NAME_) };
 #undef STAT_NAME_
+
+const char *xdptest_verdict_name(uint32_t v)
+{
+	static const char *const names[] = {
+		[XDP_ABORTED] = "XDP_ABORTED",	 [XDP_DROP] = "XDP_DROP",
+		[XDP_PASS] = "XDP_PASS",	 [XDP_TX] = "XDP_TX",
+		[XDP_REDIRECT] = "XDP_REDIRECT",
+	};
+
+	return v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
 
 const char *xdptest_stat_name(unsigned int i)
 {
@@ -214,11 +250,9 @@ int resp_build(const struct resp_spec *s, uint8_t *out, size_t cap)
 	if (!pkt)
 		return -1;
 	ldns_pkt_set_id(pkt, 0x4242);
-	ldns_pkt_set_qr(pkt, true);
-	ldns_pkt_set_rd(pkt, true);
-	ldns_pkt_set_ra(pkt, true);
-	ldns_pkt_set_aa(pkt, s->aa);
-	ldns_pkt_set_ad(pkt, s->ad);
+	ldns_pkt_set_flags(pkt, LDNS_QR | LDNS_RD | LDNS_RA |
+					(s->aa ? LDNS_AA : 0) |
+					(s->ad ? LDNS_AD : 0));
 	ldns_pkt_set_rcode(pkt, (uint8_t)s->rcode);
 	q = ldns_rr_new();
 	ldns_rr_set_owner(q, ldns_dname_new_frm_str(s->qname));

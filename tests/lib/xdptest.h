@@ -28,6 +28,7 @@ struct xdptest {
 	XDPDNS_MAPS(XDPTEST_MAP_FD_)
 #undef XDPTEST_MAP_FD_
 	int ncpu;
+	bool tried; /* xdptest_open_once() has run */
 	char err[256]; /* why xdptest_open() failed */
 };
 
@@ -41,6 +42,23 @@ struct xdptest {
  */
 int xdptest_open(struct xdptest *t, unsigned int cache_entries);
 void xdptest_close(struct xdptest *t);
+
+/*
+ * The body of a Check suite's unchecked fixture: xdptest_open() with 1024
+ * cache slots the first time, nothing after, so the object loads once in
+ * the runner and the tests' children inherit its fds. A failure is printed
+ * on stderr after @who and leaves t->skel NULL (t->err says why).
+ */
+void xdptest_open_once(struct xdptest *t, const char *who);
+
+/*
+ * The configuration xdptest_open() writes: port 53, EDNS XDPTEST_EDNS_SIZE,
+ * /32 and /128 clients, the test seed, every limit and flag off.
+ */
+struct xdpdns_config xdptest_config(void);
+
+/* Writes @c to the config map. Return: 0 or -errno. */
+int xdptest_set_config(struct xdptest *t, const struct xdpdns_config *c);
 
 /*
  * Runs the program once on @in. @out (PKT_MAX bytes) receives the frame as
@@ -68,6 +86,9 @@ struct xdptest_frame_run {
  */
 int xdptest_run_frame(struct xdptest *t, const void *frame, size_t len,
 		      struct xdptest_frame_run *r);
+
+/* "XDP_PASS" for XDP_PASS, and so on; "?" for what is not a verdict. */
+const char *xdptest_verdict_name(uint32_t v);
 
 /* Name of counter @i of struct xdpdns_stats viewed as __u64[]. */
 const char *xdptest_stat_name(unsigned int i);

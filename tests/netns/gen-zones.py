@@ -204,6 +204,14 @@ def gen_glueless(out, man):
     return origin
 
 
+def delegation(zone, names, addr4, addr6):
+    """NS records of zone for the servers names, then their glue."""
+    rr = [f"{zone} NS {n}" for n in names]
+    for n, a4, a6 in zip(names, addr4, addr6):
+        rr += [f"{n} A {a4}", f"{n} AAAA {a6}"]
+    return rr
+
+
 def gen_tld(out, tld, leaves, srv):
     origin = tld + "."
     rr = [f"$ORIGIN {origin}", f"$TTL {DEFAULT_TTL}",
@@ -212,11 +220,8 @@ def gen_tld(out, tld, leaves, srv):
           f"ns1.nic A {srv['tld4'][0]}", f"ns1.nic AAAA {srv['tld6'][0]}",
           f"ns2.nic A {srv['tld4'][1]}", f"ns2.nic AAAA {srv['tld6'][1]}"]
     for leaf in leaves:
-        rr += [f"{leaf} NS ns1.{leaf}", f"{leaf} NS ns2.{leaf}",
-               f"ns1.{leaf} A {srv['leaf4'][0]}",
-               f"ns1.{leaf} AAAA {srv['leaf6'][0]}",
-               f"ns2.{leaf} A {srv['leaf4'][1]}",
-               f"ns2.{leaf} AAAA {srv['leaf6'][1]}"]
+        rr += delegation(leaf, [f"ns1.{leaf}", f"ns2.{leaf}"],
+                         srv["leaf4"], srv["leaf6"])
     if tld == "lab":
         for k, a4 in enumerate(srv["root4"]):
             rr += [f"{chr(97 + k)}.root-servers A {a4}",
@@ -234,15 +239,10 @@ def gen_root(out, srv):
     rr = ["$ORIGIN .", "$TTL 86400",
           f". 86400 IN SOA {roots[0]} hostmaster.nic.lab. "
           f"1 1800 900 604800 {NEG_TTL}"]
-    rr += [f". NS {r}" for r in roots]
-    for k, r in enumerate(roots):
-        rr += [f"{r} A {srv['root4'][k]}", f"{r} AAAA {srv['root6'][k]}"]
+    rr += delegation(".", roots, srv["root4"], srv["root6"])
     for tld in TLDS:
-        rr += [f"{tld}. NS ns1.nic.{tld}.", f"{tld}. NS ns2.nic.{tld}.",
-               f"ns1.nic.{tld}. A {srv['tld4'][0]}",
-               f"ns1.nic.{tld}. AAAA {srv['tld6'][0]}",
-               f"ns2.nic.{tld}. A {srv['tld4'][1]}",
-               f"ns2.nic.{tld}. AAAA {srv['tld6'][1]}"]
+        rr += delegation(f"{tld}.", [f"ns1.nic.{tld}.", f"ns2.nic.{tld}."],
+                         srv["tld4"], srv["tld6"])
     with open(os.path.join(out, "root.zone"), "w") as f:
         f.write("\n".join(rr) + "\n")
     with open(os.path.join(out, "root.hints"), "w") as f:

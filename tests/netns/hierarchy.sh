@@ -26,8 +26,9 @@
 #   gen-zones.py) HIER_HOT HIER_ALL (dnsperf query files) ROOT_HINTS
 #   UNBOUND_SNIPPET (root-hints + "local-zone: T. nodefault" for HIER_TLDS;
 #   include it or ub_ctx_config() it) HIER_UP_MS
-# Functions: hier_up hier_down unbound_start unbound_stop ref_dig hier_query
-# (sets Q_OUT Q_RCODE Q_FLAGS Q_RRS) hier_norm hier_expect hier_verify
+# Functions: hier_up hier_up_pinned hier_up_xdpdnsd hier_down unbound_start
+# unbound_stop ref_dig hier_query (sets Q_OUT Q_RCODE Q_FLAGS Q_RRS)
+# hier_msg_size hier_check_whole hier_norm hier_expect hier_verify
 # hier_names; everything in lib.sh.
 #
 # Knobs (environment, before hier_up): HIER_CLIENTS (client namespaces, 1-9,
@@ -66,15 +67,19 @@ HIER_WHY=
 HIER_OK=0
 HIER_BAD=0
 export HIER_WHY HIER_OK HIER_BAD
-_HIER_PIDS=()
-_HIER_NETNS=()
-HIER_CLI_NS=()
-HIER_CLI_IF=()
-HIER_CLI_ADDR4=()
-HIER_CLI_ADDR6=()
-HIER_RES_IF=()
-HIER_RES_ADDR4=()
-HIER_RES_ADDR6=()
+# _hier_forget - no processes, namespaces or client links (yet, or any more).
+_hier_forget() {
+	_HIER_PIDS=()
+	_HIER_NETNS=()
+	HIER_CLI_NS=()
+	HIER_CLI_IF=()
+	HIER_CLI_ADDR4=()
+	HIER_CLI_ADDR6=()
+	HIER_RES_IF=()
+	HIER_RES_ADDR4=()
+	HIER_RES_ADDR6=()
+}
+_hier_forget
 
 _hier_csv() {
 	echo "${1// /,}"
@@ -383,6 +388,23 @@ hier_query() {
 	return 0
 }
 
+# hier_msg_size - the size dig +stats reported for Q_OUT, or nothing.
+hier_msg_size() {
+	sed -n 's/.*MSG SIZE  rcvd: \([0-9]*\).*/\1/p' <<<"$Q_OUT"
+}
+
+# hier_check_whole NAME TYPE COUNT - one check that the last hier_query (over
+# TCP, with +stats) got all COUNT NAME TYPE records, in more than 1232 bytes
+# (what UDP carries) and with TC=0.
+hier_check_whole() {
+	local got size
+	got=$(_hier_rrs ANSWER "$1" "$2" | grep -c .)
+	size=$(hier_msg_size)
+	t_check "$1 $2 over TCP: $got records, ${size:-?} bytes, TC=0" \
+		test "$got" -eq "$3" -a "${size:-0}" -gt 1232 -a \
+		"${Q_FLAGS/ tc /}" = "$Q_FLAGS"
+}
+
 # hier_norm - from Q_OUT, print the answer in a form two resolvers' answers
 # can be diffed in: rcode, sorted header flags, EDNS line, then every record
 # without its TTL, sorted. Differences in TTL, ID and RR order are ignored.
@@ -555,18 +577,10 @@ hier_down() {
 	local ns
 	bg_stop "${_HIER_PIDS[@]}" ${UNBOUND_PID:+"$UNBOUND_PID"}
 	UNBOUND_PID=
-	_HIER_PIDS=()
 	for ns in "${_HIER_NETNS[@]}"; do
 		netns_delete "$ns"
 	done
-	_HIER_NETNS=()
-	HIER_CLI_NS=()
-	HIER_CLI_IF=()
-	HIER_CLI_ADDR4=()
-	HIER_CLI_ADDR6=()
-	HIER_RES_IF=()
-	HIER_RES_ADDR4=()
-	HIER_RES_ADDR6=()
+	_hier_forget
 }
 
 # hier_up_pinned [WORKDIR] - hier_up, then a bpffs of the test's own at
@@ -582,4 +596,20 @@ hier_up_pinned() {
 		return 1
 	fi
 	cleanup_register "umount '$PIN'"
+}
+
+# hier_up_xdpdnsd LIMIT - the start of a test of xdpdnsd with XDP on the
+# client link: SKIP without $BUILD/xdpdnsd and xdpdnsctl, re-run in private
+# mounts under LIMIT seconds, one client namespace, hier_up_pinned in
+# $XD_WORKDIR (or a new directory) or t_abort, W=$HIER_DIR, MPORT (the
+# metrics port to give xdpdnsd), and on exit no XDP program left on the
+# client link, whatever happened.
+hier_up_xdpdnsd() {
+	t_need_bins "$BUILD" xdpdnsd xdpdnsctl
+	xd_private_mounts "$1" -- "$SELF" "$BUILD"
+	HIER_CLIENTS=1
+	hier_up_pinned "${XD_WORKDIR:-}" || t_abort "hierarchy bring-up"
+	cleanup_register "ns_enter '$RES_NS' xdp-loader unload '$RES_IF_CLIENT' --all"
+	# shellcheck disable=SC2034 # for the script
+	W=$HIER_DIR MPORT=9153
 }

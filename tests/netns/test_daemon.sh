@@ -22,16 +22,7 @@ xd_init daemon "${1:-}"
 LIMIT=${TEST_DAEMON_LIMIT:-290}
 
 t_require nsd unbound dig python3 curl unshare nsenter xdp-loader ss timeout
-t_need_bins "$BUILD" xdpdnsd xdpdnsctl
-xd_private_mounts "$LIMIT" -- "$SELF" "$BUILD"
-
-HIER_CLIENTS=1
-
-hier_up_pinned "${XD_WORKDIR:-}" || t_abort "hierarchy bring-up"
-W=$HIER_DIR
-# Whatever happens, no XDP program stays on the client link.
-cleanup_register "ns_enter '$RES_NS' xdp-loader unload '$RES_IF_CLIENT' --all"
-MPORT=9153
+hier_up_xdpdnsd "$LIMIT"
 DAEMON_PID=
 
 # --- helpers -----------------------------------------------------------------
@@ -207,28 +198,26 @@ same_as_ref() {
 	NDIFF=$(grep -c '^>' "$1.diff")
 	[ "$NDIFF" -eq 0 ] && [ "$(wc -l <"$1")" -eq "$NSAMPLE" ]
 }
+# ref_pass NAME: the sample through xdpdnsd (port 53), counted, against the
+# reference; one check, with the first differences when it fails.
+ref_pass() {
+	snap0
+	batch "$RES_ADDR4" 53 "$W/$1.norm"
+	snap1
+	if same_as_ref "$W/$1.norm"; then
+		t_pass "$1 pass: $NSAMPLE answers equal the reference's ($DELTA)"
+	else
+		t_fail "$1 pass: $NDIFF of $NSAMPLE answers differ from the reference ($DELTA)"
+		grep '^[<>]' "$W/$1.norm.diff" | head -n 6 | cut -c1-200 |
+			sed 's/^/  /'
+	fi
+}
 batch "$RES_ADDR4" "$UNBOUND_PORT" "$W/ref.norm"
 NREF=$(wc -l <"$W/ref.norm")
 t_check "reference unbound answered all $NSAMPLE sample queries ($NREF)" \
 	test "$NREF" -eq "$NSAMPLE"
-snap0
-batch "$RES_ADDR4" 53 "$W/cold.norm"
-snap1
-if same_as_ref "$W/cold.norm"; then
-	t_pass "cold pass: $NSAMPLE answers equal the reference's ($DELTA)"
-else
-	t_fail "cold pass: $NDIFF of $NSAMPLE answers differ from the reference ($DELTA)"
-	grep '^[<>]' "$W/cold.norm.diff" | head -n 6 | cut -c1-200 | sed 's/^/  /'
-fi
-snap0
-batch "$RES_ADDR4" 53 "$W/warm.norm"
-snap1
-if same_as_ref "$W/warm.norm"; then
-	t_pass "warm pass: $NSAMPLE answers equal the reference's"
-else
-	t_fail "warm pass: $NDIFF of $NSAMPLE answers differ from the reference"
-	grep '^[<>]' "$W/warm.norm.diff" | head -n 6 | cut -c1-200 | sed 's/^/  /'
-fi
+ref_pass cold
+ref_pass warm
 # Answers XDP cannot give: SERVFAIL, and TC=1 (larger than 1232 bytes).
 NPASS=$(awk -F' [|] ' '$2 == "SERVFAIL" || $3 ~ /(^| )tc( |$)/' \
 	"$W/ref.norm" | wc -l)
@@ -326,18 +315,14 @@ for spec in "big.z000.lab. TXT 1" "many.z000.lab. A 100"; do
 			has_flag tc
 	done
 	q "$RES_ADDR4" +tcp +stats "$name" "$type"
-	got=$(_hier_rrs ANSWER "$name" "$type" | grep -c .)
-	size=$(sed -n 's/.*MSG SIZE  rcvd: \([0-9]*\).*/\1/p' <<<"$Q_OUT")
-	t_check "$name $type over TCP: $got records, ${size:-?} bytes, TC=0" \
-		test "$got" -eq "$count" -a "${size:-0}" -gt 1232 -a \
-		"${Q_FLAGS/ tc /}" = "$Q_FLAGS"
+	hier_check_whole "$name" "$type" "$count"
 done
 
 # A client that advertises 4096 still gets no UDP answer above our
 # --edns-size (1232): larger ones would fragment (DNS Flag Day 2020).
 for pass in first repeat; do
 	q "$RES_ADDR4" +bufsize=4096 +ignore +stats big.z000.example. TXT
-	size=$(sed -n 's/.*MSG SIZE  rcvd: \([0-9]*\).*/\1/p' <<<"$Q_OUT")
+	size=$(hier_msg_size)
 	t_check "big.z000.example. TXT over UDP, client size 4096 ($pass): TC=1, ${size:-?} bytes <= 1232" \
 		test "${Q_FLAGS/ tc /}" != "$Q_FLAGS" -a "${size:-99999}" -le 1232
 done

@@ -19,14 +19,7 @@ xd_init hardening "${1:-}"
 LIMIT=${TEST_HARDENING_LIMIT:-180}
 
 t_require nsd dig python3 curl unshare nsenter xdp-loader timeout
-t_need_bins "$BUILD" xdpdnsd xdpdnsctl
-xd_private_mounts "$LIMIT" -- "$SELF" "$BUILD"
-
-HIER_CLIENTS=1
-hier_up_pinned "${XD_WORKDIR:-}" || t_abort "hierarchy bring-up"
-W=$HIER_DIR
-cleanup_register "ns_enter '$RES_NS' xdp-loader unload '$RES_IF_CLIENT' --all"
-MPORT=9153
+hier_up_xdpdnsd "$LIMIT"
 HOLD=1100
 
 bg_start -n "$RES_NS" "$W/xdpdnsd.log" "$BUILD/xdpdnsd" \

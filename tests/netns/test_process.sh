@@ -28,15 +28,7 @@ xd_init process "${1:-}"
 LIMIT=${TEST_PROCESS_LIMIT:-240}
 
 t_require nsd dig python3 curl unshare nsenter xdp-loader ps timeout
-t_need_bins "$BUILD" xdpdnsd xdpdnsctl
-xd_private_mounts "$LIMIT" -- "$SELF" "$BUILD"
-
-HIER_CLIENTS=1
-
-hier_up_pinned "${XD_WORKDIR:-}" || t_abort "hierarchy bring-up"
-W=$HIER_DIR
-cleanup_register "ns_enter '$RES_NS' xdp-loader unload '$RES_IF_CLIENT' --all"
-MPORT=9153
+hier_up_xdpdnsd "$LIMIT"
 XDPDNSD=$BUILD/xdpdnsd
 ARGS=(--interface "$RES_IF_CLIENT" --listen "$RES_ADDR4" --pin-dir "$PIN"
 	--metrics "127.0.0.1:$MPORT" --root-hints "$ROOT_HINTS"

@@ -11,15 +11,10 @@
 # Usage: test_files.sh [BUILD_DIR]. Prints PASS/FAIL/SKIP lines and
 # "N passed, N failed[, N skipped]".
 set -u
-cd "$(dirname "$0")" || exit 1
-HERE=$PWD
-ROOT=$(cd ../.. && pwd)
-BUILD=${1:-${XDPDNS_BUILD:-build}}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-
+HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../netns/lib.sh
-. ../netns/lib.sh
-XD_LOG_TAG=pkg
+. "$HERE/../netns/lib.sh"
+xd_init pkg "${1:-}"
 
 for c in man groff python3 make cmp; do
 	if ! command -v "$c" >/dev/null; then
@@ -57,23 +52,21 @@ for page in xdpdnsd xdpdnsctl; do
 	fi
 done
 
-"$BUILD/xdpdnsd" --help >"$T/xdpdnsd.help"
-render "$BUILD/man/xdpdnsd.8" "$T/xdpdnsd.txt"
-if out=$(python3 "$HERE/man_vs_help.py" options "$T/xdpdnsd.help" \
-	"$T/xdpdnsd.txt"); then
-	t_pass "man -l xdpdnsd.8 lists every option and default of --help ($(tail -n 1 <<<"$out"))"
-else
-	t_fail "xdpdnsd.8 against --help: $(tr '\n' ';' <<<"$out")"
-fi
-
-"$BUILD/xdpdnsctl" --help >"$T/xdpdnsctl.help"
-render "$BUILD/man/xdpdnsctl.8" "$T/xdpdnsctl.txt"
-if out=$(python3 "$HERE/man_vs_help.py" commands "$T/xdpdnsctl.help" \
-	"$T/xdpdnsctl.txt"); then
-	t_pass "man -l xdpdnsctl.8 lists every command and option of --help ($(tail -n 1 <<<"$out"))"
-else
-	t_fail "xdpdnsctl.8 against --help: $(tr '\n' ';' <<<"$out")"
-fi
+# man_vs_help BIN MODE WHAT: BIN.8 as man(1) shows it lists WHAT of
+# `BIN --help` (man_vs_help.py MODE).
+man_vs_help() {
+	local out
+	"$BUILD/$1" --help >"$T/$1.help"
+	render "$BUILD/man/$1.8" "$T/$1.txt"
+	if out=$(python3 "$HERE/man_vs_help.py" "$2" "$T/$1.help" \
+		"$T/$1.txt"); then
+		t_pass "man -l $1.8 lists every $3 of --help ($(tail -n 1 <<<"$out"))"
+	else
+		t_fail "$1.8 against --help: $(tr '\n' ';' <<<"$out")"
+	fi
+}
+man_vs_help xdpdnsd options "option and default"
+man_vs_help xdpdnsctl commands "command and option"
 
 # Option names are copied from man pages: plain ASCII hyphens only.
 if LC_ALL=C grep -q '[^ -~]' "$T/xdpdnsd.txt" "$T/xdpdnsctl.txt"; then

@@ -21,7 +21,6 @@
 #include "suites.h"
 #include "userspace/acl.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define LIST(...)                                                       \
 	{                                                               \
 		.v = (char *[]){ __VA_ARGS__ },                         \
@@ -543,27 +542,16 @@ START_TEST(test_default_allow_real_lo)
 }
 END_TEST
 
-Suite *acl_suite(void)
+void acl_tcases(Suite *s)
 {
-	Suite *s = suite_create("acl");
-	TCase *tc;
-
-	tc = tcase_create("Positive");
-	tcase_add_loop_test(tc, test_decide, 0, ARRAY_SIZE(decide_cases));
-	tcase_add_test(tc, test_keys);
-	tcase_add_loop_test(tc, test_default_allow, 0,
-			    ARRAY_SIZE(default_cases));
-	tcase_add_test(tc, test_default_allow_real_lo);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Negative");
-	tcase_add_loop_test(tc, test_bad_prefix, 0, ARRAY_SIZE(bad_cases));
-	tcase_add_test(tc, test_other_family);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Limits");
-	tcase_add_loop_test(tc, test_prefix_edges, 0, ARRAY_SIZE(edge_cases));
-	tcase_add_test(tc, test_default_allow_empty);
-	suite_add_tcase(s, tc);
-	return s;
+	CKTEST_TCASE(s, "Positive", NULL,
+		     CKTEST_TABLE(test_decide, decide_cases), CKTEST(test_keys),
+		     CKTEST_TABLE(test_default_allow, default_cases),
+		     CKTEST(test_default_allow_real_lo));
+	CKTEST_TCASE(s, "Negative", NULL,
+		     CKTEST_TABLE(test_bad_prefix, bad_cases),
+		     CKTEST(test_other_family));
+	CKTEST_TCASE(s, "Limits", NULL,
+		     CKTEST_TABLE(test_prefix_edges, edge_cases),
+		     CKTEST(test_default_allow_empty));
 }

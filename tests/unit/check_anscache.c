@@ -63,6 +63,28 @@ static void build(uint8_t ip, struct xdpdns_cache_key *key,
 	ck_assert_int_eq(cache_entry_build(resp, len, &o, key, e), 0);
 }
 
+/*
+ * A cache of @capacity and in @e (malloc()ed) the entry build() makes for
+ * 192.0.2.10, under @key. stop() frees both.
+ */
+static struct anscache *start(uint32_t capacity, struct xdpdns_cache_key *key,
+			      struct xdpdns_cache_entry **e)
+{
+	struct anscache *c;
+
+	*e = malloc(sizeof(**e));
+	ck_assert_ptr_nonnull(*e);
+	ck_assert_int_eq(anscache_create(capacity, &c), 0);
+	build(10, key, *e);
+	return c;
+}
+
+static void stop(struct anscache *c, struct xdpdns_cache_entry *e)
+{
+	anscache_destroy(c);
+	free(e);
+}
+
 static int render(const struct xdpdns_cache_entry *e, uint64_t now_ns,
 		  uint8_t *out)
 {
@@ -77,18 +99,14 @@ static int render(const struct xdpdns_cache_entry *e, uint64_t now_ns,
 
 START_TEST(test_store_lookup_render)
 {
-	struct xdpdns_cache_entry *e = malloc(sizeof(*e));
-	struct xdpdns_cache_entry *full = malloc(sizeof(*full));
+	struct xdpdns_cache_entry *full = malloc(sizeof(*full)), *e;
 	uint8_t want[512], got[512];
 	struct xdpdns_cache_key key;
+	struct anscache *c = start(16, &key, &e);
 	struct anscache_item *it;
-	struct anscache *c;
 	int wl, gl;
 
-	ck_assert_ptr_nonnull(e);
 	ck_assert_ptr_nonnull(full);
-	ck_assert_int_eq(anscache_create(16, &c), 0);
-	build(10, &key, e);
 	ck_assert_ptr_null(anscache_lookup(c, &key, T0));
 	ck_assert_int_eq(anscache_store(c, &key, e, T0), 0);
 	ck_assert_uint_eq(anscache_count(c), 1);
@@ -117,22 +135,18 @@ START_TEST(test_store_lookup_render)
 	it = anscache_lookup(c, &key, T0);
 	ck_assert_ptr_nonnull(it);
 	ck_assert_uint_eq(it->entry->data[it->entry->data_len - 1], 11);
-	anscache_destroy(c);
 	free(full);
-	free(e);
+	stop(c, e);
 }
 END_TEST
 
 /* Every part of the key counts: flags, type, class and name. */
 START_TEST(test_key_exact)
 {
-	struct xdpdns_cache_entry *e = malloc(sizeof(*e));
 	struct xdpdns_cache_key key, other;
-	struct anscache *c;
+	struct xdpdns_cache_entry *e;
+	struct anscache *c = start(16, &key, &e);
 
-	ck_assert_ptr_nonnull(e);
-	ck_assert_int_eq(anscache_create(16, &c), 0);
-	build(10, &key, e);
 	ck_assert_int_eq(anscache_store(c, &key, e, T0), 0);
 	other = key;
 	other.flags ^= XDPDNS_KEY_DO;
@@ -150,62 +164,50 @@ START_TEST(test_key_exact)
 	other.qname[1] = 'W'; /* keys are lower-cased by the caller */
 	ck_assert_ptr_null(anscache_lookup(c, &other, T0));
 	ck_assert_ptr_nonnull(anscache_lookup(c, &key, T0));
-	anscache_destroy(c);
-	free(e);
+	stop(c, e);
 }
 END_TEST
 
 START_TEST(test_stale_dropped)
 {
-	struct xdpdns_cache_entry *e = malloc(sizeof(*e));
+	struct xdpdns_cache_entry *e;
 	struct xdpdns_cache_key key;
-	struct anscache *c;
+	struct anscache *c = start(16, &key, &e);
 
-	ck_assert_ptr_nonnull(e);
-	ck_assert_int_eq(anscache_create(16, &c), 0);
-	build(10, &key, e);
 	ck_assert_int_eq(anscache_store(c, &key, e, T0), 0);
 	ck_assert_ptr_nonnull(
 		anscache_lookup(c, &key, e->expire_ns - NSEC_PER_SEC));
 	ck_assert_ptr_null(anscache_lookup(c, &key, e->expire_ns));
 	ck_assert_uint_eq(anscache_count(c), 0);
 	ck_assert_ptr_null(anscache_lookup(c, &key, T0));
-	anscache_destroy(c);
-	free(e);
+	stop(c, e);
 }
 END_TEST
 
 START_TEST(test_bad_entry)
 {
-	struct xdpdns_cache_entry *e = malloc(sizeof(*e));
+	struct xdpdns_cache_entry *e;
 	struct xdpdns_cache_key key;
-	struct anscache *c;
+	struct anscache *c = start(16, &key, &e);
 
-	ck_assert_ptr_nonnull(e);
-	ck_assert_int_eq(anscache_create(16, &c), 0);
-	build(10, &key, e);
 	e->data_len = XDPDNS_DATA_MAX + 1;
 	ck_assert_int_eq(anscache_store(c, &key, e, T0), -EINVAL);
 	build(10, &key, e);
 	e->rr_count = XDPDNS_RR_MAX + 1;
 	ck_assert_int_eq(anscache_store(c, &key, e, T0), -EINVAL);
 	ck_assert_uint_eq(anscache_count(c), 0);
-	anscache_destroy(c);
-	free(e);
+	stop(c, e);
 }
 END_TEST
 
 /* Capacity 1..4: the least recently used goes, a lookup makes it recent. */
 START_TEST(test_lru_eviction)
 {
-	struct xdpdns_cache_entry *e = malloc(sizeof(*e));
 	uint32_t cap = (uint32_t)_i + 1;
+	struct xdpdns_cache_entry *e;
 	struct xdpdns_cache_key key[6];
-	struct anscache *c;
+	struct anscache *c = start(cap, &key[0], &e);
 
-	ck_assert_ptr_nonnull(e);
-	ck_assert_int_eq(anscache_create(cap, &c), 0);
-	build(10, &key[0], e);
 	for (uint32_t i = 0; i < cap + 2; i++) {
 		key[i] = key[0];
 		key[i].qtype = 100 + i;
@@ -226,25 +228,15 @@ START_TEST(test_lru_eviction)
 		for (uint32_t i = 2; i < cap; i++)
 			ck_assert_ptr_nonnull(anscache_lookup(c, &key[i], T0));
 	}
-	anscache_destroy(c);
-	free(e);
+	stop(c, e);
 }
 END_TEST
 
-Suite *anscache_suite(void)
+void anscache_tcases(Suite *s)
 {
-	Suite *s = suite_create("anscache");
-	TCase *pos = tcase_create("Positive");
-	TCase *neg = tcase_create("Negative");
-	TCase *lim = tcase_create("Limits");
-
-	tcase_add_test(pos, test_store_lookup_render);
-	tcase_add_test(pos, test_key_exact);
-	tcase_add_test(neg, test_stale_dropped);
-	tcase_add_test(neg, test_bad_entry);
-	tcase_add_loop_test(lim, test_lru_eviction, 0, 4);
-	suite_add_tcase(s, pos);
-	suite_add_tcase(s, neg);
-	suite_add_tcase(s, lim);
-	return s;
+	CKTEST_TCASE(s, "Positive", NULL, CKTEST(test_store_lookup_render),
+		     CKTEST(test_key_exact));
+	CKTEST_TCASE(s, "Negative", NULL, CKTEST(test_stale_dropped),
+		     CKTEST(test_bad_entry));
+	CKTEST_TCASE(s, "Limits", NULL, CKTEST_LOOP(test_lru_eviction, 4));
 }

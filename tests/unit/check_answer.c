@@ -1216,39 +1216,27 @@ START_TEST(test_parse_bad_records)
 }
 END_TEST
 
-Suite *answer_suite(void)
+void answer_tcases(Suite *s)
 {
-	Suite *s = suite_create("answer");
-	TCase *tc;
-
-	tc = tcase_create("Positive");
-	tcase_add_loop_test(tc, test_parse_query, 0, PARSE_POSITIVE);
-	tcase_add_test(tc, test_encode_compression);
-	tcase_add_test(tc, test_encode_rdata_names);
-	tcase_add_test(tc, test_encode_dnssec_records);
-	tcase_add_loop_test(tc, test_encode_flags, 0, ARRAY_SIZE(flag_cases));
-	tcase_add_loop_test(tc, test_encode_opt, 0, ARRAY_SIZE(opt_cases));
-	tcase_add_test(tc, test_src_parse);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Negative");
-	tcase_add_loop_test(tc, test_parse_query, PARSE_POSITIVE,
-			    ARRAY_SIZE(parse_cases));
-	tcase_add_test(tc, test_parse_pointer_in_question);
-	tcase_add_loop_test(tc, test_error_response, 0,
-			    ARRAY_SIZE(error_cases));
-	tcase_add_test(tc, test_src_parse_bad);
-	tcase_add_test(tc, test_parse_bad_records);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Limits");
-	tcase_add_test(tc, test_parse_name_limits);
-	tcase_add_test(tc, test_truncate_whole_rrset);
-	tcase_add_test(tc, test_truncate_keeps_earlier_rrsets);
-	tcase_add_test(tc, test_truncate_additional_no_tc);
-	tcase_add_loop_test(tc, test_truncate_at_limit, 0,
-			    ARRAY_SIZE(limit_cases));
-	tcase_add_test(tc, test_compression_tables_full);
-	suite_add_tcase(s, tc);
-	return s;
+	CKTEST_TCASE(s, "Positive", NULL,
+		     CKTEST_RANGE(test_parse_query, 0, PARSE_POSITIVE),
+		     CKTEST(test_encode_compression),
+		     CKTEST(test_encode_rdata_names),
+		     CKTEST(test_encode_dnssec_records),
+		     CKTEST_TABLE(test_encode_flags, flag_cases),
+		     CKTEST_TABLE(test_encode_opt, opt_cases),
+		     CKTEST(test_src_parse));
+	CKTEST_TCASE(s, "Negative", NULL,
+		     CKTEST_RANGE(test_parse_query, PARSE_POSITIVE,
+				  ARRAY_SIZE(parse_cases)),
+		     CKTEST(test_parse_pointer_in_question),
+		     CKTEST_TABLE(test_error_response, error_cases),
+		     CKTEST(test_src_parse_bad),
+		     CKTEST(test_parse_bad_records));
+	CKTEST_TCASE(s, "Limits", NULL, CKTEST(test_parse_name_limits),
+		     CKTEST(test_truncate_whole_rrset),
+		     CKTEST(test_truncate_keeps_earlier_rrsets),
+		     CKTEST(test_truncate_additional_no_tc),
+		     CKTEST_TABLE(test_truncate_at_limit, limit_cases),
+		     CKTEST(test_compression_tables_full));
 }

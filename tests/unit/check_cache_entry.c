@@ -1814,44 +1814,28 @@ START_TEST(test_render_size_limits)
 }
 END_TEST
 
-Suite *cache_entry_suite(void)
+void cache_entry_tcases(Suite *s)
 {
-	Suite *s = suite_create("cache_entry");
-	TCase *tc;
-
-	tc = tcase_create("Positive");
-	tcase_add_loop_test(tc, test_ldns_responses, 0,
-			    ARRAY_SIZE(positive_cases));
-	tcase_add_test(tc, test_golden_simple);
-	tcase_add_test(tc, test_hand_pointers_into_question_and_rdata);
-	tcase_add_test(tc, test_hand_pointer_chains);
-	tcase_add_test(tc, test_hand_srv_decompressed);
-	tcase_add_test(tc, test_hand_nxdomain_soa_pointers);
-	tcase_add_test(tc, test_hand_pointer_into_rdata_suffix);
-	tcase_add_test(tc, test_render_query_options);
-	tcase_add_loop_test(tc, test_render_ad, 0, ARRAY_SIZE(ad_cases));
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Negative");
-	tcase_add_loop_test(tc, test_bad_responses, 0, ARRAY_SIZE(bad_cases));
-	tcase_add_loop_test(tc, test_bad_rcodes, 0, 16);
-	tcase_add_test(tc, test_malformed_first);
-	tcase_add_test(tc, test_strerror);
-	tcase_add_loop_test(tc, test_render_bad_query, 0,
-			    ARRAY_SIZE(bad_queries));
-	tcase_add_test(tc, test_render_bad_entry);
-	tcase_add_test(tc, test_render_stale);
-	tcase_add_test(tc, test_render_near_boot);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Limits");
-	tcase_add_test(tc, test_rr_max);
-	tcase_add_test(tc, test_data_max);
-	tcase_add_test(tc, test_qname_max);
-	tcase_add_test(tc, test_name_too_long);
-	tcase_add_test(tc, test_csum_odd);
-	tcase_add_test(tc, test_csum_all_ones);
-	tcase_add_test(tc, test_render_size_limits);
-	suite_add_tcase(s, tc);
-	return s;
+	CKTEST_TCASE(s, "Positive", NULL,
+		     CKTEST_TABLE(test_ldns_responses, positive_cases),
+		     CKTEST(test_golden_simple),
+		     CKTEST(test_hand_pointers_into_question_and_rdata),
+		     CKTEST(test_hand_pointer_chains),
+		     CKTEST(test_hand_srv_decompressed),
+		     CKTEST(test_hand_nxdomain_soa_pointers),
+		     CKTEST(test_hand_pointer_into_rdata_suffix),
+		     CKTEST(test_render_query_options),
+		     CKTEST_TABLE(test_render_ad, ad_cases));
+	CKTEST_TCASE(s, "Negative", NULL,
+		     CKTEST_TABLE(test_bad_responses, bad_cases),
+		     CKTEST_LOOP(test_bad_rcodes, 16),
+		     CKTEST(test_malformed_first), CKTEST(test_strerror),
+		     CKTEST_TABLE(test_render_bad_query, bad_queries),
+		     CKTEST(test_render_bad_entry), CKTEST(test_render_stale),
+		     CKTEST(test_render_near_boot));
+	CKTEST_TCASE(s, "Limits", NULL, CKTEST(test_rr_max),
+		     CKTEST(test_data_max), CKTEST(test_qname_max),
+		     CKTEST(test_name_too_long), CKTEST(test_csum_odd),
+		     CKTEST(test_csum_all_ones),
+		     CKTEST(test_render_size_limits));
 }

@@ -907,40 +907,25 @@ START_TEST(test_readme_option_table)
 }
 END_TEST
 
-Suite *config_suite(void)
+void config_tcases(Suite *s)
 {
-	Suite *s = suite_create("config");
-	TCase *pos = tcase_create("Positive");
-	TCase *neg = tcase_create("Negative");
-	TCase *lim = tcase_create("Limits");
-
-	tcase_add_test(pos, test_defaults);
-	tcase_add_loop_test(pos, test_good_values, 0,
-			    sizeof(good_cases) / sizeof(good_cases[0]));
-	tcase_add_test(pos, test_repeatable_and_last_wins);
-	tcase_add_test(pos, test_help_version);
-	tcase_add_test(pos, test_file_and_override);
-	tcase_add_test(pos, test_prefix_and_bursts);
-	tcase_add_test(pos, test_files_readable);
-	tcase_add_test(pos, test_example_lists_every_option);
-	tcase_add_test(pos, test_example_shipped);
-	tcase_add_test(pos, test_example_defaults_are_real);
-	tcase_add_test(pos, test_man_every_option);
-	tcase_add_test(pos, test_table_defaults_match_help);
-	tcase_add_loop_test(pos, test_restart_changed, 0,
-			    sizeof(restart_cases) / sizeof(restart_cases[0]));
-	tcase_add_test(pos, test_readme_option_table);
-	tcase_add_loop_test(neg, test_bad_values, 0,
-			    sizeof(bad_cases) / sizeof(bad_cases[0]));
-	tcase_add_test(neg, test_missing_required);
-	tcase_add_loop_test(neg, test_bad_files, 0,
-			    sizeof(bad_files) / sizeof(bad_files[0]));
-	tcase_add_loop_test(neg, test_files_missing, 0,
-			    sizeof(missing_files) / sizeof(missing_files[0]));
-	tcase_add_loop_test(lim, test_limits, 0,
-			    sizeof(limit_cases) / sizeof(limit_cases[0]));
-	suite_add_tcase(s, pos);
-	suite_add_tcase(s, neg);
-	suite_add_tcase(s, lim);
-	return s;
+	CKTEST_TCASE(s, "Positive", NULL, CKTEST(test_defaults),
+		     CKTEST_TABLE(test_good_values, good_cases),
+		     CKTEST(test_repeatable_and_last_wins),
+		     CKTEST(test_help_version), CKTEST(test_file_and_override),
+		     CKTEST(test_prefix_and_bursts),
+		     CKTEST(test_files_readable),
+		     CKTEST(test_example_lists_every_option),
+		     CKTEST(test_example_shipped),
+		     CKTEST(test_example_defaults_are_real),
+		     CKTEST(test_man_every_option),
+		     CKTEST(test_table_defaults_match_help),
+		     CKTEST_TABLE(test_restart_changed, restart_cases),
+		     CKTEST(test_readme_option_table));
+	CKTEST_TCASE(s, "Negative", NULL,
+		     CKTEST_TABLE(test_bad_values, bad_cases),
+		     CKTEST(test_missing_required),
+		     CKTEST_TABLE(test_bad_files, bad_files),
+		     CKTEST_TABLE(test_files_missing, missing_files));
+	CKTEST_TCASE(s, "Limits", NULL, CKTEST_TABLE(test_limits, limit_cases));
 }

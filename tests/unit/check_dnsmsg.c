@@ -12,8 +12,6 @@
 #include "lib/dnsmsg.h"
 #include "suites.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 /* "www.example.com." type A class IN, as a question. */
 static const uint8_t question[] = "\3www\7example\3com\0\0\1\0\1";
 #define QUESTION_LEN 21
@@ -218,20 +216,12 @@ START_TEST(test_query_shape)
 }
 END_TEST
 
-Suite *dnsmsg_suite(void)
+void dnsmsg_tcases(Suite *s)
 {
-	Suite *s = suite_create("dnsmsg");
-	TCase *tc = tcase_create("Writer");
-
-	tcase_add_test(tc, test_put_name_suffix);
-	tcase_add_test(tc, test_put_name_uncompressed);
-	tcase_add_test(tc, test_writer_cap);
-	tcase_add_test(tc, test_writer_targets_full);
-	tcase_add_test(tc, test_write_opt);
-	tcase_add_test(tc, test_rr_same_set);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("Query");
-	tcase_add_loop_test(tc, test_query_shape, 0, ARRAY_SIZE(shape_cases));
-	suite_add_tcase(s, tc);
-	return s;
+	CKTEST_TCASE(s, "Writer", NULL, CKTEST(test_put_name_suffix),
+		     CKTEST(test_put_name_uncompressed),
+		     CKTEST(test_writer_cap), CKTEST(test_writer_targets_full),
+		     CKTEST(test_write_opt), CKTEST(test_rr_same_set));
+	CKTEST_TCASE(s, "Query", NULL,
+		     CKTEST_TABLE(test_query_shape, shape_cases));
 }

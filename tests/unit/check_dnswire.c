@@ -15,8 +15,6 @@
 #include "lib/dnswire.h"
 #include "suites.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 START_TEST(test_be_roundtrip)
 {
 	uint8_t b[4];
@@ -452,38 +450,21 @@ START_TEST(test_pointer_max_offset)
 }
 END_TEST
 
-Suite *dnswire_suite(void)
+void dnswire_tcases(Suite *s)
 {
-	Suite *s = suite_create("dnswire");
-	TCase *tc;
-
-	tc = tcase_create("Positive");
-	tcase_add_test(tc, test_be_roundtrip);
-	tcase_add_test(tc, test_header_roundtrip);
-	tcase_add_loop_test(tc, test_name_text_table, 0,
-			    ARRAY_SIZE(name_text_cases));
-	tcase_add_loop_test(tc, test_read_name_table, 0,
-			    ARRAY_SIZE(read_name_cases));
-	tcase_add_test(tc, test_name_lower_equal);
-	tcase_add_loop_test(tc, test_type_table, 0, ARRAY_SIZE(type_cases));
-	tcase_add_test(tc, test_type_names_ldns);
-	tcase_add_test(tc, test_rcode_names);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Negative");
-	tcase_add_loop_test(tc, test_read_name_bad, 0,
-			    ARRAY_SIZE(bad_name_cases));
-	tcase_add_loop_test(tc, test_name_from_text_bad, 0,
-			    ARRAY_SIZE(bad_text_cases));
-	tcase_add_test(tc, test_wire_bad);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Limits");
-	tcase_add_test(tc, test_name_max);
-	tcase_add_test(tc, test_label_max);
-	tcase_add_test(tc, test_buffer_exact);
-	tcase_add_test(tc, test_text_worst_case);
-	tcase_add_test(tc, test_pointer_max_offset);
-	suite_add_tcase(s, tc);
-	return s;
+	CKTEST_TCASE(s, "Positive", NULL, CKTEST(test_be_roundtrip),
+		     CKTEST(test_header_roundtrip),
+		     CKTEST_TABLE(test_name_text_table, name_text_cases),
+		     CKTEST_TABLE(test_read_name_table, read_name_cases),
+		     CKTEST(test_name_lower_equal),
+		     CKTEST_TABLE(test_type_table, type_cases),
+		     CKTEST(test_type_names_ldns), CKTEST(test_rcode_names));
+	CKTEST_TCASE(s, "Negative", NULL,
+		     CKTEST_TABLE(test_read_name_bad, bad_name_cases),
+		     CKTEST_TABLE(test_name_from_text_bad, bad_text_cases),
+		     CKTEST(test_wire_bad));
+	CKTEST_TCASE(s, "Limits", NULL, CKTEST(test_name_max),
+		     CKTEST(test_label_max), CKTEST(test_buffer_exact),
+		     CKTEST(test_text_worst_case),
+		     CKTEST(test_pointer_max_offset));
 }

@@ -159,17 +159,10 @@ START_TEST(test_health_small_buffer)
 }
 END_TEST
 
-Suite *health_suite(void)
+void health_tcases(Suite *s)
 {
-	Suite *s = suite_create("health");
-	TCase *tc = tcase_create("Positive");
-
-	tcase_add_loop_test(tc, test_health_table, 0,
-			    sizeof(cases) / sizeof(cases[0]));
-	suite_add_tcase(s, tc);
-	tc = tcase_create("Limits");
-	tcase_add_test(tc, test_health_no_status);
-	tcase_add_test(tc, test_health_small_buffer);
-	suite_add_tcase(s, tc);
-	return s;
+	CKTEST_TCASE(s, "Positive", NULL,
+		     CKTEST_TABLE(test_health_table, cases));
+	CKTEST_TCASE(s, "Limits", NULL, CKTEST(test_health_no_status),
+		     CKTEST(test_health_small_buffer));
 }

@@ -726,36 +726,21 @@ START_TEST(test_counter_max)
 }
 END_TEST
 
-Suite *metrics_suite(void)
+void metrics_tcases(Suite *s)
 {
-	Suite *s = suite_create("metrics");
-	TCase *tc;
-
-	tc = tcase_create("Positive");
-	tcase_add_test(tc, test_prom_daemon_only);
-	tcase_add_test(tc, test_prom_with_xdp);
-	tcase_add_test(tc, test_prom_well_formed);
-	tcase_add_test(tc, test_prom_daemon_stats);
-	tcase_add_test(tc, test_stats_json_daemon_stats);
-	tcase_add_test(tc, test_daemon_copy);
-	tcase_add_test(tc, test_stats_json_schema);
-	tcase_add_test(tc, test_dump_json_schema);
-	tcase_add_test(tc, test_dashboard_embedded);
-	tcase_add_test(tc, test_grafana_metrics_exist);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Negative");
-	tcase_add_test(tc, test_no_maps);
-	tcase_add_test(tc, test_prom_write_error);
-	tcase_add_test(tc, test_qtype_labels);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Limits");
-	tcase_add_loop_test(tc, test_histogram_cumulative, 0,
-			    sizeof(hist_cases) / sizeof(hist_cases[0]));
-	tcase_add_test(tc, test_labels_bounded);
-	tcase_add_test(tc, test_scrape_resets_nothing);
-	tcase_add_test(tc, test_counter_max);
-	suite_add_tcase(s, tc);
-	return s;
+	CKTEST_TCASE(s, "Positive", NULL, CKTEST(test_prom_daemon_only),
+		     CKTEST(test_prom_with_xdp), CKTEST(test_prom_well_formed),
+		     CKTEST(test_prom_daemon_stats),
+		     CKTEST(test_stats_json_daemon_stats),
+		     CKTEST(test_daemon_copy), CKTEST(test_stats_json_schema),
+		     CKTEST(test_dump_json_schema),
+		     CKTEST(test_dashboard_embedded),
+		     CKTEST(test_grafana_metrics_exist));
+	CKTEST_TCASE(s, "Negative", NULL, CKTEST(test_no_maps),
+		     CKTEST(test_prom_write_error), CKTEST(test_qtype_labels));
+	CKTEST_TCASE(s, "Limits", NULL,
+		     CKTEST_TABLE(test_histogram_cumulative, hist_cases),
+		     CKTEST(test_labels_bounded),
+		     CKTEST(test_scrape_resets_nothing),
+		     CKTEST(test_counter_max));
 }

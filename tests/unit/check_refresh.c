@@ -20,7 +20,6 @@
 #include "suites.h"
 #include "userspace/refresh.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NS_PER_SEC 1000000000ULL
 #define T0 (1000 * NS_PER_SEC)
 #define SEC(s) ((uint64_t)(s)*NS_PER_SEC)
@@ -113,6 +112,14 @@ static void note(struct refresh *rf, int i)
 	free(e);
 }
 
+/* fake_set(), then note(): an entry the daemon wrote into the map itself. */
+static void fake_add(struct refresh *rf, int i, uint32_t ttl, uint64_t exp,
+		     uint64_t hits)
+{
+	fake_set(i, ttl, exp, hits);
+	note(rf, i);
+}
+
 static struct refresh *create(uint32_t capacity)
 {
 	struct refresh *rf;
@@ -153,8 +160,7 @@ START_TEST(test_window_edges)
 	uint64_t exp = T0 + SEC(ttl), w = window_of(ttl);
 	struct refresh *rf = create(16);
 
-	fake_set(0, ttl, exp, 5);
-	note(rf, 0);
+	fake_add(rf, 0, ttl, exp, 5);
 	map[0].hits = 6;
 	ck_assert_uint_eq(tick(rf, exp - w - 1), 0);
 	ck_assert_uint_eq(map[0].lookups, 1);
@@ -178,8 +184,7 @@ START_TEST(test_only_hit)
 	uint64_t exp = T0 + SEC(300), now = exp - SEC(20);
 
 	for (int i = 0; i < 3; i++) {
-		fake_set(i, 300, exp, 100);
-		note(rf, i);
+		fake_add(rf, i, 300, exp, 100);
 	}
 	map[0].hits = 101;
 	map[2].hits = 150;
@@ -210,8 +215,7 @@ START_TEST(test_rewritten_later)
 	struct refresh *rf = create(16);
 	uint64_t e1 = T0 + SEC(300), e2 = T0 + SEC(600);
 
-	fake_set(0, 300, e1, 0);
-	note(rf, 0);
+	fake_add(rf, 0, 300, e1, 0);
 	map[0].expire_ns = e2;
 	map[0].hits = 10;
 	ck_assert_uint_eq(tick(rf, e1 - SEC(10)), 0);
@@ -235,8 +239,7 @@ START_TEST(test_rewritten_sooner)
 	struct refresh *rf = create(16);
 	uint64_t e1 = T0 + SEC(3000), e2 = T0 + SEC(60);
 
-	fake_set(0, 3000, e1, 0);
-	note(rf, 0);
+	fake_add(rf, 0, 3000, e1, 0);
 	/* Now 60 s: its window is 6 s, not the 300 s of the old one. */
 	map[0].expire_ns = e2;
 	map[0].ttl = 60;
@@ -260,8 +263,7 @@ START_TEST(test_note_rewrite)
 	struct refresh *rf = create(16);
 	uint64_t e1 = T0 + SEC(100), e2 = T0 + SEC(200);
 
-	fake_set(0, 100, e1, 0);
-	note(rf, 0);
+	fake_add(rf, 0, 100, e1, 0);
 	map[0].expire_ns = e2;
 	map[0].hits = 0;
 	note(rf, 0);
@@ -282,8 +284,7 @@ START_TEST(test_removed)
 	uint64_t exp = T0 + SEC(100), now = exp - SEC(5);
 
 	for (int i = 0; i < 4; i++) {
-		fake_set(i, 100, exp, 0);
-		note(rf, i);
+		fake_add(rf, i, 100, exp, 0);
 		map[i].hits = 1;
 	}
 	map[1].present = false; /* LRU eviction */
@@ -317,8 +318,7 @@ START_TEST(test_expired)
 	struct refresh *rf = create(16);
 	uint64_t exp = T0 + SEC(30);
 
-	fake_set(0, 30, exp, 0);
-	note(rf, 0);
+	fake_add(rf, 0, 30, exp, 0);
 	/* Past expiry it is looked at like a far entry: once per spread. */
 	for (unsigned int t = 0; t < REFRESH_SPREAD; t++) {
 		map[0].hits = t + 1;
@@ -337,10 +337,8 @@ START_TEST(test_refused)
 	struct refresh *rf = create(16);
 	uint64_t exp = T0 + SEC(300);
 
-	fake_set(0, 300, exp, 0);
-	fake_set(1, 300, exp, 0);
-	note(rf, 0);
-	note(rf, 1);
+	fake_add(rf, 0, 300, exp, 0);
+	fake_add(rf, 1, 300, exp, 0);
 	map[0].hits = map[1].hits = 1;
 	refresh_ret = -EALREADY;
 	ck_assert_uint_eq(tick(rf, exp - SEC(10)), 0);
@@ -367,11 +365,9 @@ START_TEST(test_spread)
 
 	ck_assert_int_eq(REFRESH_SPREAD, 8);
 	for (int i = 0; i < 8; i++) {
-		fake_set(i, 86400, far, 0);
-		note(rf, i);
+		fake_add(rf, i, 86400, far, 0);
 	}
-	fake_set(8, 100, T0 + SEC(10), 0);
-	note(rf, 8);
+	fake_add(rf, 8, 100, T0 + SEC(10), 0);
 	for (int t = 0; t < 2 * REFRESH_SPREAD; t++) {
 		unsigned int before[8], looked = 0;
 
@@ -399,8 +395,7 @@ START_TEST(test_capacity)
 	uint64_t exp = T0 + SEC(100);
 
 	for (int i = 0; i < 5; i++) {
-		fake_set(i, 100, exp, 0);
-		note(rf, i);
+		fake_add(rf, i, 100, exp, 0);
 		map[i].hits = 1;
 	}
 	ck_assert_uint_eq(tick(rf, exp - SEC(1)), 4);
@@ -428,8 +423,7 @@ START_TEST(test_note_twice)
 	struct refresh *rf = create(16);
 	uint64_t exp = T0 + SEC(100);
 
-	fake_set(0, 100, exp, 0);
-	note(rf, 0);
+	fake_add(rf, 0, 100, exp, 0);
 	note(rf, 0);
 	map[0].hits = 1;
 	ck_assert_uint_eq(tick(rf, exp - SEC(2)), 1);
@@ -439,29 +433,14 @@ START_TEST(test_note_twice)
 }
 END_TEST
 
-Suite *refresh_suite(void)
+void refresh_tcases(Suite *s)
 {
-	Suite *s = suite_create("refresh");
-	TCase *tc;
-
-	tc = tcase_create("Positive");
-	tcase_add_loop_test(tc, test_window_edges, 0, ARRAY_SIZE(window_ttls));
-	tcase_add_test(tc, test_only_hit);
-	tcase_add_test(tc, test_rewritten_later);
-	tcase_add_test(tc, test_rewritten_sooner);
-	tcase_add_test(tc, test_note_rewrite);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Negative");
-	tcase_add_test(tc, test_removed);
-	tcase_add_test(tc, test_expired);
-	tcase_add_test(tc, test_refused);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Limits");
-	tcase_add_test(tc, test_spread);
-	tcase_add_test(tc, test_capacity);
-	tcase_add_test(tc, test_note_twice);
-	suite_add_tcase(s, tc);
-	return s;
+	CKTEST_TCASE(s, "Positive", NULL,
+		     CKTEST_TABLE(test_window_edges, window_ttls),
+		     CKTEST(test_only_hit), CKTEST(test_rewritten_later),
+		     CKTEST(test_rewritten_sooner), CKTEST(test_note_rewrite));
+	CKTEST_TCASE(s, "Negative", NULL, CKTEST(test_removed),
+		     CKTEST(test_expired), CKTEST(test_refused));
+	CKTEST_TCASE(s, "Limits", NULL, CKTEST(test_spread),
+		     CKTEST(test_capacity), CKTEST(test_note_twice));
 }

@@ -26,7 +26,6 @@
 #include "userspace/log.h"
 #include "userspace/resolver.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NS_PER_MS 1000000ULL
 #define NS_PER_SEC 1000000000ULL
 
@@ -495,28 +494,15 @@ START_TEST(test_timeout_lowered)
 }
 END_TEST
 
-Suite *resolver_suite(void)
+void resolver_tcases(Suite *s)
 {
-	Suite *s = suite_create("resolver");
-	TCase *tc;
+	static const struct cktest_opts o = { .timeout = 10 };
 
-	tc = tcase_create("Positive");
-	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, test_join_identical);
-	tcase_add_loop_test(tc, test_keys_distinct, 0, ARRAY_SIZE(key_cases));
-	tcase_add_test(tc, test_refresh);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Negative");
-	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, test_busy);
-	tcase_add_test(tc, test_timeout);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Limits");
-	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, test_timeout_oldest_first);
-	tcase_add_test(tc, test_timeout_lowered);
-	suite_add_tcase(s, tc);
-	return s;
+	CKTEST_TCASE(s, "Positive", &o, CKTEST(test_join_identical),
+		     CKTEST_TABLE(test_keys_distinct, key_cases),
+		     CKTEST(test_refresh));
+	CKTEST_TCASE(s, "Negative", &o, CKTEST(test_busy),
+		     CKTEST(test_timeout));
+	CKTEST_TCASE(s, "Limits", &o, CKTEST(test_timeout_oldest_first),
+		     CKTEST(test_timeout_lowered));
 }

@@ -131,27 +131,13 @@ START_TEST(test_stat_wraps)
 }
 END_TEST
 
-Suite *util_suite(void)
+void util_tcases(Suite *s)
 {
-	Suite *s = suite_create("util");
-	TCase *tc;
-
-	tc = tcase_create("Positive");
-	tcase_add_loop_test(tc, test_hash_vectors, 0,
-			    sizeof(fnv_cases) / sizeof(fnv_cases[0]));
-	tcase_add_test(tc, test_hash_chains);
-	tcase_add_test(tc, test_stat_helpers);
-	tcase_add_test(tc, test_mono_ns);
-	tcase_add_test(tc, test_seterr);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Negative");
-	tcase_add_test(tc, test_seterr_no_buffer);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("Limits");
-	tcase_add_test(tc, test_seterr_truncates);
-	tcase_add_test(tc, test_stat_wraps);
-	suite_add_tcase(s, tc);
-	return s;
+	CKTEST_TCASE(s, "Positive", NULL,
+		     CKTEST_TABLE(test_hash_vectors, fnv_cases),
+		     CKTEST(test_hash_chains), CKTEST(test_stat_helpers),
+		     CKTEST(test_mono_ns), CKTEST(test_seterr));
+	CKTEST_TCASE(s, "Negative", NULL, CKTEST(test_seterr_no_buffer));
+	CKTEST_TCASE(s, "Limits", NULL, CKTEST(test_seterr_truncates),
+		     CKTEST(test_stat_wraps));
 }

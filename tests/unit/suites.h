@@ -1,25 +1,31 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * The Check suites of the unit runner, one constructor per check_<area>.c.
- * unit_main.c lists them all; a new area adds its line here and there.
+ * The Check suites of the unit runner, in the order it runs them. Suite X
+ * is check_X.c, whose X_tcases() adds its TCases; a new area adds its name
+ * here and nowhere else.
  */
 #ifndef XDPDNS_TESTS_UNIT_SUITES_H
 #define XDPDNS_TESTS_UNIT_SUITES_H
 
-#include <check.h>
+#include "tests/lib/cktest.h"
 
-Suite *dnswire_suite(void);
-Suite *dnsmsg_suite(void);
-Suite *cache_entry_suite(void);
-Suite *config_suite(void);
-Suite *metrics_suite(void);
-Suite *anscache_suite(void);
-Suite *health_suite(void);
-Suite *answer_suite(void);
-Suite *acl_suite(void);
-Suite *resolver_suite(void);
-Suite *refresh_suite(void);
-Suite *query_suite(void);
-Suite *util_suite(void);
+#define UNIT_SUITES(X) \
+	X(dnswire)     \
+	X(dnsmsg)      \
+	X(cache_entry) \
+	X(metrics)     \
+	X(config)      \
+	X(anscache)    \
+	X(health)      \
+	X(answer)      \
+	X(acl)         \
+	X(resolver)    \
+	X(refresh)     \
+	X(query)       \
+	X(util)
+
+#define UNIT_TCASES_DECL_(name) void name##_tcases(Suite *s);
+UNIT_SUITES(UNIT_TCASES_DECL_)
+#undef UNIT_TCASES_DECL_
 
 #endif /* XDPDNS_TESTS_UNIT_SUITES_H */
