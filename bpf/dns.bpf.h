@@ -15,13 +15,8 @@
 #include "csum.bpf.h"
 #include "parse.bpf.h"
 
-#define DNS_HDR_LEN 12
-#define DNS_TYPE_OPT 41
-#define DNS_CLASS_IN 1
-#define DNS_OPT_LEN 11 /* root name, type, class, TTL, rdlength */
-#define DNS_OPT_DO 0x8000
 /* Where the question's type and class can start, at most. */
-#define DNS_QTAIL_OFF_MAX (PKT_L4_OFF_MAX + 8 + DNS_HDR_LEN + XDPDNS_NAME_MAX)
+#define DNS_QTAIL_OFF_MAX (PKT_L4_OFF_MAX + 8 + DNS_HEADER_LEN + DNS_NAME_MAX)
 
 struct dnshdr {
 	__be16 id;
@@ -50,14 +45,14 @@ static __always_inline int dns_parse_header(struct pkt *p, struct query *q)
 	struct dnshdr *h = p->data + p->dns_off;
 	__u16 flags;
 
-	if (p->dns_len < DNS_HDR_LEN || (void *)(h + 1) > p->data_end)
+	if (p->dns_len < DNS_HEADER_LEN || (void *)(h + 1) > p->data_end)
 		return XDPDNS_STAT_TRUNC_DNS;
 	flags = bpf_ntohs(h->flags);
-	if (flags & XDPDNS_F_QR)
+	if (flags & DNS_F_QR)
 		return XDPDNS_STAT_DNS_QR;
-	if (flags & XDPDNS_F_OPCODE)
+	if (flags & DNS_F_OPCODE)
 		return XDPDNS_STAT_DNS_OPCODE;
-	if (flags & XDPDNS_F_TC)
+	if (flags & DNS_F_TC)
 		return XDPDNS_STAT_DNS_TC;
 	if (h->qdcount != bpf_htons(1))
 		return XDPDNS_STAT_DNS_QDCOUNT;
@@ -77,11 +72,11 @@ static __always_inline int dns_parse_header(struct pkt *p, struct query *q)
 static __always_inline int dns_parse_qname(struct pkt *p, struct query *q,
 					   __u8 *kname)
 {
-	__u8 *name = p->data + p->dns_off + DNS_HDR_LEN;
+	__u8 *name = p->data + p->dns_off + DNS_HEADER_LEN;
 	__u32 label_left = 0, sum = 0, i;
 	__u8 c;
 
-	for (i = 0; i < XDPDNS_NAME_MAX; i++) {
+	for (i = 0; i < DNS_NAME_MAX; i++) {
 		if ((void *)(name + i + 1) > p->data_end)
 			return XDPDNS_STAT_NAME_TRUNC;
 		c = name[i];
@@ -93,7 +88,7 @@ static __always_inline int dns_parse_qname(struct pkt *p, struct query *q,
 				q->qsum = sum;
 				return 0;
 			}
-			if (c > XDPDNS_LABEL_MAX)
+			if (c > DNS_LABEL_MAX)
 				return (c & 0xc0) == 0xc0 ?
 					       XDPDNS_STAT_NAME_COMPRESSED :
 					       XDPDNS_STAT_NAME_LABEL;
@@ -115,7 +110,7 @@ static __always_inline int dns_parse_qname(struct pkt *p, struct query *q,
  */
 static __always_inline int dns_parse_tail(struct pkt *p, struct query *q)
 {
-	__u32 off = p->dns_off + DNS_HDR_LEN + q->qlen;
+	__u32 off = p->dns_off + DNS_HEADER_LEN + q->qlen;
 	__u32 end = p->dns_off + p->dns_len;
 	__u16 qclass, rdlen, oflags;
 	__u8 *b, *o;
@@ -151,8 +146,8 @@ static __always_inline int dns_parse_tail(struct pkt *p, struct query *q)
 		return XDPDNS_STAT_OPT_MALFORMED;
 	oflags = (__u16)o[7] << 8 | o[8];
 	q->udp_size = (__u16)o[3] << 8 | o[4];
-	if (q->udp_size < XDPDNS_UDP_PLAIN_MAX)
-		q->udp_size = XDPDNS_UDP_PLAIN_MAX;
+	if (q->udp_size < DNS_UDP_PLAIN_MAX)
+		q->udp_size = DNS_UDP_PLAIN_MAX;
 	q->do_bit = !!(oflags & DNS_OPT_DO);
 	return 0;
 }

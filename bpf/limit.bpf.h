@@ -43,7 +43,6 @@
 #define LIMIT_CAS_TRIES 4
 #endif
 #define LIMIT_NSEC_PER_SEC 1000000000ULL
-#define DNS_RCODE_REFUSED 5
 
 /*
  * The client address of the IP header at @l3_off as an LPM key matching the
@@ -181,7 +180,7 @@ static __always_inline __u32 limit_over(struct limit *l,
 		return 0;
 	}
 	if (slip == 1 || (slip > 1 && n % slip == 0)) {
-		l->bounce = XDPDNS_F_TC;
+		l->bounce = DNS_F_TC;
 		l->tx_reason = slip_reason;
 	}
 	return drop_reason;

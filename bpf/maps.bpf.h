@@ -187,7 +187,7 @@ static __always_inline void keybuf_clear(struct keybuf *kb)
 			break;
 		kb->w[j] = 0;
 	}
-	kb->used = XDPDNS_NAME_MAX; /* until a parse says how many */
+	kb->used = DNS_NAME_MAX; /* until a parse says how many */
 }
 
 #endif /* XDPDNS_MAPS_BPF_H */

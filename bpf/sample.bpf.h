@@ -82,12 +82,12 @@ __noinline int xdpdns_sample(struct xdp_md *ctx, struct sample_args *a)
 	ev->reason = a->reason;
 	/* keybuf_clear() keeps the qname zero past qlen: a fixed-size copy. */
 	qlen = a->qlen;
-	if (qlen >= 1 && qlen <= XDPDNS_NAME_MAX) {
+	if (qlen >= 1 && qlen <= DNS_NAME_MAX) {
 		ev->qname_len = qlen;
-		__builtin_memcpy(ev->qname, kb->qname, XDPDNS_NAME_MAX);
+		__builtin_memcpy(ev->qname, kb->qname, DNS_NAME_MAX);
 	} else {
 		ev->qname_len = 0;
-		__builtin_memset(ev->qname, 0, XDPDNS_NAME_MAX);
+		__builtin_memset(ev->qname, 0, DNS_NAME_MAX);
 	}
 	__builtin_memset(ev->pad, 0, sizeof(ev->pad));
 	bpf_ringbuf_submit(ev, 0);

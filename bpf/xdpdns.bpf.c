@@ -352,12 +352,11 @@ static __always_inline int serve_entry(struct xdp_md *ctx, struct pkt *p,
 		return XDP_PASS;
 
 	opt_len = q->has_opt ? DNS_OPT_LEN : 0;
-	dns_len = DNS_HDR_LEN + q->qlen + 4 + data_len + opt_len;
+	dns_len = DNS_HEADER_LEN + q->qlen + 4 + data_len + opt_len;
 	/* The client's buffer (floored at 512), capped at our own advertised
 	 * size: larger answers would fragment; the daemon sends them TC=1. */
-	limit = q->has_opt ? q->udp_size : XDPDNS_UDP_PLAIN_MAX;
-	if (q->has_opt && edns_size >= XDPDNS_UDP_PLAIN_MAX &&
-	    limit > edns_size)
+	limit = q->has_opt ? q->udp_size : DNS_UDP_PLAIN_MAX;
+	if (q->has_opt && edns_size >= DNS_UDP_PLAIN_MAX && limit > edns_size)
 		limit = edns_size;
 	if (dns_len > limit) {
 		*reason = XDPDNS_STAT_TOO_BIG;
@@ -366,18 +365,17 @@ static __always_inline int serve_entry(struct xdp_md *ctx, struct pkt *p,
 	udp_len = sizeof(*udp) + dns_len;
 	elapsed = xdpdns_secs_since(now, e->stored_ns);
 
-	rflags = XDPDNS_F_QR | XDPDNS_F_RA |
-		 (e->flags & (XDPDNS_F_AA | XDPDNS_F_RCODE)) |
-		 (q->flags & (XDPDNS_F_RD | XDPDNS_F_CD));
+	rflags = DNS_F_QR | DNS_F_RA | (e->flags & (DNS_F_AA | DNS_F_RCODE)) |
+		 (q->flags & (DNS_F_RD | DNS_F_CD));
 	if ((e->entry_flags & XDPDNS_ENTRY_VALIDATED) &&
-	    ((q->flags & XDPDNS_F_AD) || q->do_bit))
-		rflags |= XDPDNS_F_AD;
+	    ((q->flags & DNS_F_AD) || q->do_bit))
+		rflags |= DNS_F_AD;
 	ancount = e->ancount;
 	nscount = e->nscount;
 	arcount = e->arcount + q->has_opt;
 
 	delta = (int)(dns_off + dns_len) - (int)(p->data_end - p->data);
-	if (grow(ctx, delta, dns_off + DNS_HDR_LEN + q->qlen + 4)) {
+	if (grow(ctx, delta, dns_off + DNS_HEADER_LEN + q->qlen + 4)) {
 		*reason = XDPDNS_STAT_NO_ROOM;
 		return XDP_PASS;
 	}
@@ -403,7 +401,7 @@ static __always_inline int serve_entry(struct xdp_md *ctx, struct pkt *p,
 	sum += q->qsum;
 
 	/* The cached sections, then their TTLs, decayed. */
-	ans = dns_off + DNS_HDR_LEN + q->qlen + 4;
+	ans = dns_off + DNS_HEADER_LEN + q->qlen + 4;
 	if (data_len > 0 && entry_store(ctx, ans, e, data_len))
 		return XDP_DROP;
 	sum += (q->qlen & 1) ? csum_swab16(e->data_csum) : e->data_csum;
@@ -534,7 +532,7 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 		return XDP_PASS;
 	a->reason = XDPDNS_STAT_BAD_ENTRY;
 	q = a->q;
-	if (serve_args_pkt(a, &p) || q.qlen < 1 || q.qlen > XDPDNS_NAME_MAX)
+	if (serve_args_pkt(a, &p) || q.qlen < 1 || q.qlen > DNS_NAME_MAX)
 		return XDP_PASS;
 
 	kb = bpf_map_lookup_elem(&xdpdns_keybuf, &zero);
@@ -556,7 +554,7 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 	mkey.qtype = q.qtype;
 	mkey.qclass = DNS_CLASS_IN;
 	mkey.flags = (q.do_bit ? XDPDNS_KEY_DO : 0) |
-		     (q.flags & XDPDNS_F_CD ? XDPDNS_KEY_CD : 0);
+		     (q.flags & DNS_F_CD ? XDPDNS_KEY_CD : 0);
 	mkey.qname_len = q.qlen;
 
 	e = bpf_map_lookup_elem(&xdpdns_cache, &mkey);
@@ -578,7 +576,7 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 	}
 	verdict = serve_entry(ctx, &p, &q, e, a->edns_size, now, &reason);
 	a->reason = reason;
-	a->rcode = e->flags & XDPDNS_F_RCODE;
+	a->rcode = e->flags & DNS_F_RCODE;
 	return verdict;
 }
 
@@ -620,16 +618,16 @@ __noinline int xdpdns_bounce(struct xdp_md *ctx, struct serve_args *a,
 	if (!a)
 		return XDP_DROP;
 	q = a->q;
-	if (serve_args_pkt(a, &p) || q.qlen < 1 || q.qlen > XDPDNS_NAME_MAX)
+	if (serve_args_pkt(a, &p) || q.qlen < 1 || q.qlen > DNS_NAME_MAX)
 		return XDP_DROP;
 	if (dns_parse_tail(&p, &q))
 		return XDP_DROP;
 	a->qtype = q.qtype;
 
-	dns_len = DNS_HDR_LEN + q.qlen + 4 + (q.has_opt ? DNS_OPT_LEN : 0);
+	dns_len = DNS_HEADER_LEN + q.qlen + 4 + (q.has_opt ? DNS_OPT_LEN : 0);
 	udp_len = sizeof(*udp) + dns_len;
-	rflags = (rflags & (XDPDNS_F_TC | XDPDNS_F_RCODE)) | XDPDNS_F_QR |
-		 XDPDNS_F_RA | (q.flags & (XDPDNS_F_RD | XDPDNS_F_CD));
+	rflags = (rflags & (DNS_F_TC | DNS_F_RCODE)) | DNS_F_QR | DNS_F_RA |
+		 (q.flags & (DNS_F_RD | DNS_F_CD));
 	delta = (int)(p.dns_off + dns_len) - (int)(p.data_end - p.data);
 	if (delta > 0 || (delta && bpf_xdp_adjust_tail(ctx, delta)))
 		return XDP_DROP;
@@ -652,7 +650,7 @@ __noinline int xdpdns_bounce(struct xdp_md *ctx, struct serve_args *a,
 	if (q.has_opt) {
 		__u8 *b;
 
-		o = p.dns_off + DNS_HDR_LEN + q.qlen + 4;
+		o = p.dns_off + DNS_HEADER_LEN + q.qlen + 4;
 		b = data + pkt_bounded(o, 0x1ff);
 		if ((void *)(b + DNS_OPT_LEN) > data_end)
 			return XDP_DROP;
@@ -663,7 +661,7 @@ __noinline int xdpdns_bounce(struct xdp_md *ctx, struct serve_args *a,
 	if ((void *)(udp + 1) > data_end)
 		return XDP_DROP;
 	udp->check = bpf_htons(csum_finish(sum));
-	a->rcode = rflags & XDPDNS_F_RCODE;
+	a->rcode = rflags & DNS_F_RCODE;
 	return XDP_TX;
 }
 
@@ -814,7 +812,7 @@ int xdpdns_main(struct xdp_md *ctx)
 		/* Like unbound's "allow", non-recursive queries (cache
 		 * snooping) are for the daemon, which refuses them. Checked
 		 * after the question so a limiter can still bounce them. */
-		if (!(a->q.flags & XDPDNS_F_RD))
+		if (!(a->q.flags & DNS_F_RD))
 			reason = XDPDNS_STAT_DNS_NORD;
 	}
 	if (!reason) {
@@ -840,7 +838,7 @@ done:
 		__u32 slot = a->qtype < XDPDNS_QTYPE_SLOTS ? a->qtype : 0;
 
 		s->answer_qtype[slot & (XDPDNS_QTYPE_SLOTS - 1)]++;
-		s->answer_rcode[a->rcode & XDPDNS_F_RCODE]++;
+		s->answer_rcode[a->rcode & DNS_F_RCODE]++;
 	}
 	stat_inc(s, reason);
 	/* 1 in sample_rate queries to the event ring (sample.bpf.h). */

@@ -15,6 +15,8 @@
 
 #include <linux/types.h>
 
+#include "maps/dns.h"
+
 /* Where xdpdnsd pins its maps; xdpdnsctl reads them from here. */
 #define XDPDNS_PIN_DIR_DEFAULT "/sys/fs/bpf/xdpdns"
 
@@ -31,10 +33,6 @@
 #define XDPDNS_MAP_EVENTS "xdpdns_events"
 #define XDPDNS_MAP_STATUS "xdpdns_status"
 
-/* Longest wire-format name, root label included (RFC 1035 2.3.4). */
-#define XDPDNS_NAME_MAX 255
-/* Longest label. */
-#define XDPDNS_LABEL_MAX 63
 /*
  * Bytes of answer, authority and additional records an entry can hold: the
  * sections as they follow the question. 1232 is the DNS Flag Day 2020 UDP
@@ -47,22 +45,8 @@
 #define XDPDNS_RR_MAX 64
 /* UDP payload size we advertise in OPT, and the largest we ever send. */
 #define XDPDNS_EDNS_SIZE_DEFAULT 1232
-/* What a client without EDNS can take (RFC 1035 4.2.1). */
-#define XDPDNS_UDP_PLAIN_MAX 512
 /* Default number of cache entries (LRU, preallocated; see README). */
 #define XDPDNS_CACHE_ENTRIES_DEFAULT 65536
-
-/* DNS header flag bits in the second 16-bit word, host order. */
-#define XDPDNS_F_QR 0x8000
-#define XDPDNS_F_OPCODE 0x7800
-#define XDPDNS_F_AA 0x0400
-#define XDPDNS_F_TC 0x0200
-#define XDPDNS_F_RD 0x0100
-#define XDPDNS_F_RA 0x0080
-#define XDPDNS_F_Z 0x0040
-#define XDPDNS_F_AD 0x0020
-#define XDPDNS_F_CD 0x0010
-#define XDPDNS_F_RCODE 0x000f
 
 /* Bits of xdpdns_cache_key.flags: the query bits that change the answer. */
 #define XDPDNS_KEY_DO 0x01 /* client set DO in its OPT record */
@@ -75,7 +59,7 @@
  * the map is keyed by its hash, struct xdpdns_cache_mkey below.
  */
 struct xdpdns_cache_key {
-	__u8 qname[XDPDNS_NAME_MAX]; /* lower-cased wire name, zero padded */
+	__u8 qname[DNS_NAME_MAX]; /* lower-cased wire name, zero padded */
 	__u8 flags; /* XDPDNS_KEY_* */
 	__u16 qtype; /* host order */
 	__u16 qclass; /* host order; only IN (1) is ever served */
@@ -337,7 +321,7 @@ struct xdpdns_config {
 	__u32 gmiss_burst;
 	__u8 slip; /* 0: drop all; N: every Nth limited query gets TC=1 */
 	__u8 v4_prefix; /* client aggregation, bits (32; 0 means 32) */
-	__u8 v6_prefix; /* client aggregation, bits (64; 0 means 64) */
+	__u8 v6_prefix; /* client aggregation, bits (128; 0 means 128) */
 	__u8 pad0;
 	__u32 sample_rate; /* 1 in N queries to xdpdns_events; 0 = off */
 	/* Seed of the cache key's name hash (xdpdns_cache_mkey): random,
@@ -393,7 +377,7 @@ struct xdpdns_event {
 	__u8 action; /* enum xdpdns_action */
 	__u8 reason; /* enum xdpdns_stat of the outcome */
 	__u16 qname_len; /* 0: question not parsed (ACL drop, rate drop) */
-	__u8 qname[XDPDNS_NAME_MAX]; /* wire format, lower-cased */
+	__u8 qname[DNS_NAME_MAX]; /* wire format, lower-cased */
 	__u8 pad[7];
 };
 
@@ -452,12 +436,12 @@ static inline int xdpdns_cache_mkey_from_key(__u64 seed,
 	unsigned int i = 0;
 
 	memset(m, 0, sizeof(*m));
-	while (i < XDPDNS_NAME_MAX && k->qname[i] != 0) {
-		if (k->qname[i] > XDPDNS_LABEL_MAX)
+	while (i < DNS_NAME_MAX && k->qname[i] != 0) {
+		if (k->qname[i] > DNS_LABEL_MAX)
 			return -1;
 		i += k->qname[i] + 1;
 	}
-	if (i >= XDPDNS_NAME_MAX)
+	if (i >= DNS_NAME_MAX)
 		return -1;
 	/* The key's bytes past the name may hold anything: hash zeros. */
 	memcpy(buf, k->qname, i + 1);

@@ -19,7 +19,7 @@ void answer_target_for(struct answer_target *t, const struct dnsmsg_query *q,
 	memset(t, 0, sizeof(*t));
 	t->id = q->id;
 	t->qflags = q->flags;
-	t->question = q->msg + DNSWIRE_HEADER_LEN;
+	t->question = q->msg + DNS_HEADER_LEN;
 	t->question_len = q->question_len;
 	t->qtype = q->qtype;
 	t->dnssec = q->edns_do;
@@ -28,7 +28,7 @@ void answer_target_for(struct answer_target *t, const struct dnsmsg_query *q,
 	/* As XDP and cache_entry_render(): the client's size, floored at
 	 * 512, never above what we advertise (no fragments, Flag Day 2020). */
 	t->limit = q->udp_size;
-	if (edns_size >= XDPDNS_UDP_PLAIN_MAX && t->limit > edns_size)
+	if (edns_size >= DNS_UDP_PLAIN_MAX && t->limit > edns_size)
 		t->limit = edns_size;
 	if (tcp)
 		t->limit = ANSWER_MAX;
@@ -49,7 +49,7 @@ int answer_encode(const struct dnsmsg *m, const struct answer_target *t,
 	if (limit > ANSWER_MAX)
 		limit = ANSWER_MAX;
 	if (t->edns)
-		limit -= DNSMSG_OPT_LEN;
+		limit -= DNS_OPT_LEN;
 	if (dnsmsg_writer_init(&w, out, limit, t->question, t->question_len))
 		return -EMSGSIZE;
 
@@ -78,13 +78,13 @@ int answer_encode(const struct dnsmsg *m, const struct answer_target *t,
 	}
 
 	h.id = t->id;
-	h.flags = XDPDNS_F_QR | XDPDNS_F_RA |
-		  (m->h.flags & (XDPDNS_F_AA | XDPDNS_F_RCODE)) |
-		  (t->qflags & (XDPDNS_F_RD | XDPDNS_F_CD));
+	h.flags = DNS_F_QR | DNS_F_RA |
+		  (m->h.flags & (DNS_F_AA | DNS_F_RCODE)) |
+		  (t->qflags & (DNS_F_RD | DNS_F_CD));
 	if (*tc)
-		h.flags |= XDPDNS_F_TC;
-	if (t->secure && ((t->qflags & XDPDNS_F_AD) || t->dnssec))
-		h.flags |= XDPDNS_F_AD;
+		h.flags |= DNS_F_TC;
+	if (t->secure && ((t->qflags & DNS_F_AD) || t->dnssec))
+		h.flags |= DNS_F_AD;
 	h.qdcount = 1;
 	h.ancount = counts[DNSMSG_ANSWER];
 	h.nscount = counts[DNSMSG_AUTHORITY];
@@ -102,11 +102,11 @@ int answer_error(const struct dnsmsg_query *q, unsigned int rcode,
 		 uint16_t edns_size, uint8_t *out)
 {
 	struct dnswire_header h = { 0 };
-	size_t off = DNSWIRE_HEADER_LEN;
+	size_t off = DNS_HEADER_LEN;
 
 	h.id = q->id;
-	h.flags = XDPDNS_F_QR | XDPDNS_F_RA | (rcode & XDPDNS_F_RCODE) |
-		  (q->flags & (XDPDNS_F_OPCODE | XDPDNS_F_RD | XDPDNS_F_CD));
+	h.flags = DNS_F_QR | DNS_F_RA | (rcode & DNS_F_RCODE) |
+		  (q->flags & (DNS_F_OPCODE | DNS_F_RD | DNS_F_CD));
 	if (q->question_len) {
 		h.qdcount = 1;
 		memcpy(out + off, q->msg + off, q->question_len);

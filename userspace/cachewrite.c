@@ -32,8 +32,8 @@ int cachewrite_build(const struct config *cfg, const struct resolution *res,
 		*why = "DNSSEC bogus";
 		return -EPERM;
 	}
-	rcode = m->h.flags & XDPDNS_F_RCODE;
-	if (rcode != DNSWIRE_RCODE_NOERROR && rcode != DNSWIRE_RCODE_NXDOMAIN) {
+	rcode = m->h.flags & DNS_F_RCODE;
+	if (rcode != DNS_RCODE_NOERROR && rcode != DNS_RCODE_NXDOMAIN) {
 		*why = "rcode is neither NOERROR nor NXDOMAIN";
 		return -EPERM;
 	}

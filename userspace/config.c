@@ -133,7 +133,7 @@ bad:
 
 static int check_name(const char *v, char *why, size_t cap)
 {
-	uint8_t wire[DNSWIRE_NAME_MAX];
+	uint8_t wire[DNS_NAME_MAX];
 
 	if (dnswire_name_from_text(v, wire, sizeof(wire)) < 0) {
 		snprintf(why, cap, "not a domain name");

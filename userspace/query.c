@@ -33,9 +33,9 @@ struct pending {
 static void query_send(struct query_ctx *ctx, const struct listen_client *c,
 		       int len)
 {
-	if (len < DNSWIRE_HEADER_LEN)
+	if (len < DNS_HEADER_LEN)
 		return;
-	stat_inc(&ctx->stats->answer_rcode[ctx->out[3] & XDPDNS_F_RCODE]);
+	stat_inc(&ctx->stats->answer_rcode[ctx->out[3] & DNS_F_RCODE]);
 	listen_send(ctx->ls, c, ctx->out, len);
 }
 
@@ -145,7 +145,7 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	if (!acl_allowed(ctx->acl, (const struct sockaddr *)&client->peer)) {
 		STAT_INC(ctx, queries_bad);
 		if (ctx->acl->refuse && v != DNSMSG_DROP)
-			query_error(ctx, &q, client, DNSWIRE_RCODE_REFUSED);
+			query_error(ctx, &q, client, DNS_RCODE_REFUSED);
 		return;
 	}
 	switch (v) {
@@ -156,18 +156,18 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 		return;
 	case DNSMSG_FORMERR:
 		STAT_INC(ctx, queries_bad);
-		query_error(ctx, &q, client, DNSWIRE_RCODE_FORMERR);
+		query_error(ctx, &q, client, DNS_RCODE_FORMERR);
 		return;
 	case DNSMSG_NOTIMP:
 		STAT_INC(ctx, queries_bad);
-		query_error(ctx, &q, client, DNSWIRE_RCODE_NOTIMP);
+		query_error(ctx, &q, client, DNS_RCODE_NOTIMP);
 		return;
 	case DNSMSG_REFUSED:
-		query_error(ctx, &q, client, DNSWIRE_RCODE_REFUSED);
+		query_error(ctx, &q, client, DNS_RCODE_REFUSED);
 		return;
 	case DNSMSG_BADVERS:
 		STAT_INC(ctx, queries_bad);
-		query_error(ctx, &q, client, DNSMSG_RCODE_BADVERS);
+		query_error(ctx, &q, client, DNS_RCODE_BADVERS);
 		return;
 	}
 
@@ -176,7 +176,7 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	key.qtype = q.qtype;
 	key.qclass = q.qclass;
 	key.flags = (q.edns_do ? XDPDNS_KEY_DO : 0) |
-		    (q.flags & XDPDNS_F_CD ? XDPDNS_KEY_CD : 0);
+		    (q.flags & DNS_F_CD ? XDPDNS_KEY_CD : 0);
 
 	/* The XDP cache's key: the name zero-padded to the array's end. */
 	memcpy(ck.qname, q.qname, q.qname_len);
@@ -188,7 +188,7 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 
 	p = malloc(sizeof(*p) + len);
 	if (!p) {
-		query_error(ctx, &q, client, DNSWIRE_RCODE_SERVFAIL);
+		query_error(ctx, &q, client, DNS_RCODE_SERVFAIL);
 		return;
 	}
 	memcpy(p->msg, msg, len);
@@ -207,7 +207,7 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	}
 	if (ret == -EBUSY)
 		STAT_INC(ctx, servfail_overload);
-	query_error(ctx, &p->q, &p->client, DNSWIRE_RCODE_SERVFAIL);
+	query_error(ctx, &p->q, &p->client, DNS_RCODE_SERVFAIL);
 	listen_client_release(&p->client);
 	free(p);
 }
@@ -240,8 +240,7 @@ static void query_answer(struct query_ctx *ctx, struct pending *p,
 		t.secure = secure;
 		len = answer_encode(m, &t, ctx->out, &tc);
 		if (len < 0) {
-			query_error(ctx, &p->q, &p->client,
-				    DNSWIRE_RCODE_SERVFAIL);
+			query_error(ctx, &p->q, &p->client, DNS_RCODE_SERVFAIL);
 			return;
 		}
 		if (tc)
@@ -267,7 +266,7 @@ static void query_note_health(struct query_ctx *ctx,
 
 	if (!st || res->refresh || (r && r->bogus))
 		return;
-	if (r && r->answer_packet && r->rcode != DNSWIRE_RCODE_SERVFAIL) {
+	if (r && r->answer_packet && r->rcode != DNS_RCODE_SERVFAIL) {
 		__atomic_store_n(&st->resolve_ok_ns, now_ns, __ATOMIC_RELAXED);
 		__atomic_store_n(&st->fail_streak, 0, __ATOMIC_RELAXED);
 		return;
@@ -353,7 +352,7 @@ release:
 				if (r && r->bogus)
 					STAT_INC(ctx, bogus);
 				query_error(ctx, &p->q, &p->client,
-					    DNSWIRE_RCODE_SERVFAIL);
+					    DNS_RCODE_SERVFAIL);
 			} else {
 				query_answer(ctx, p, &m, r->secure, entry,
 					     now_ns);

@@ -160,7 +160,7 @@ static int resolver_nodefault(struct ub_ctx *ctx,
 			      size_t errlen)
 {
 	char path[64], text[DNSWIRE_NAME_TEXT_MAX], msg[CONFIG_ERR_MAX];
-	uint8_t wire[DNSWIRE_NAME_MAX];
+	uint8_t wire[DNS_NAME_MAX];
 	int fd, n, ret = 0;
 	FILE *f = NULL;
 

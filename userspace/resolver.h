@@ -27,7 +27,7 @@ struct ub_result;
 
 /* What makes two questions the same resolution. */
 struct resolver_key {
-	uint8_t qname[DNSWIRE_NAME_MAX]; /* lower-cased wire name */
+	uint8_t qname[DNS_NAME_MAX]; /* lower-cased wire name */
 	uint16_t qname_len;
 	uint16_t qtype;
 	uint16_t qclass;

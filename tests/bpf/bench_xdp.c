@@ -93,7 +93,7 @@ static void query(struct pkt *p, const char *qname, uint16_t qtype, bool edns)
 	struct pkt_query q = { 0 };
 
 	q.dns.id = 0x1234;
-	q.dns.flags = XDPDNS_F_RD;
+	q.dns.flags = DNS_F_RD;
 	q.dns.qname = qname;
 	q.dns.qtype = qtype;
 	q.dns.edns = edns;

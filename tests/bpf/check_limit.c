@@ -229,7 +229,7 @@ static void query(struct pkt *p, const char *src, const char *qname,
 		.family = src && strchr(src, ':') ? 6 : 4,
 		.src = src,
 		.dns = { .id = 0x1234,
-			 .flags = XDPDNS_F_RD,
+			 .flags = DNS_F_RD,
 			 .qname = qname,
 			 .qtype = qtype },
 	};
@@ -425,7 +425,7 @@ static void check_bounce(const struct pkt *in,
 	qflags = pkt_get_u16(q, 2);
 	x = (struct xdptest_expect){
 		.id = pkt_get_u16(q, 0),
-		.qflags = qflags & (XDPDNS_F_RD | XDPDNS_F_CD | XDPDNS_F_AD),
+		.qflags = qflags & (DNS_F_RD | DNS_F_CD | DNS_F_AD),
 		.edns = edns,
 		.edns_do = edns && (in->buf[in->opt_off + 7] & 0x80),
 		.rcode = rcode,
@@ -494,21 +494,21 @@ struct bounce_case {
 };
 
 static const struct bounce_case bounce_cases[] = {
-	{ "v4 plain", 4, 0, false, false, false, false, XDPDNS_F_RD,
+	{ "v4 plain", 4, 0, false, false, false, false, DNS_F_RD,
 	  "www.example.com" },
 	{ "v4 csum 0, EDNS DO + cookie, CD AD", 4, 0, true, true, true, true,
-	  XDPDNS_F_RD | XDPDNS_F_CD | XDPDNS_F_AD, "WwW.ExAmple.CoM" },
+	  DNS_F_RD | DNS_F_CD | DNS_F_AD, "WwW.ExAmple.CoM" },
 	{ "v4 odd qname, EDNS", 4, 0, false, true, false, false, 0,
 	  "abc.example.com" },
-	{ "v6 EDNS", 6, 0, false, true, false, false, XDPDNS_F_RD,
+	{ "v6 EDNS", 6, 0, false, true, false, false, DNS_F_RD,
 	  "www.example.com" },
-	{ "v6 DO + cookie, odd", 6, 0, false, true, true, true, XDPDNS_F_CD,
+	{ "v6 DO + cookie, odd", 6, 0, false, true, true, true, DNS_F_CD,
 	  "ab.example.org" },
-	{ "v4 two VLAN tags", 4, 2, false, true, true, false, XDPDNS_F_RD,
+	{ "v4 two VLAN tags", 4, 2, false, true, true, false, DNS_F_RD,
 	  "x.example" },
-	{ "v6 one VLAN tag", 6, 1, false, false, false, false, XDPDNS_F_RD,
+	{ "v6 one VLAN tag", 6, 1, false, false, false, false, DNS_F_RD,
 	  "root-servers.net" },
-	{ "v4 root name", 4, 0, true, false, false, false, XDPDNS_F_RD, "." },
+	{ "v4 root name", 4, 0, true, false, false, false, DNS_F_RD, "." },
 };
 
 static void bounce_query_build(struct pkt *p, const struct bounce_case *c,
@@ -747,7 +747,7 @@ START_TEST(test_refuse_malformed)
 	lim_start((struct lim){ .flags = ACL_REFUSE });
 
 	/* A response (QR=1): never answer one, it could be a loop. */
-	q.dns.flags = XDPDNS_F_QR;
+	q.dns.flags = DNS_F_QR;
 	pkt_query(&p, &q);
 	run_frame(&p, &r);
 	expect_verdict(&r, XDP_DROP);
@@ -879,7 +879,7 @@ static void odd_query(struct pkt *p, const struct odd_case *c, const char *src)
 		.family = c->family,
 		.src = src,
 		.dns = { .id = 0x4321,
-			 .flags = XDPDNS_F_RD,
+			 .flags = DNS_F_RD,
 			 .qname = "odd.example",
 			 .qtype = TYPE_A },
 	};
@@ -1156,8 +1156,8 @@ START_TEST(test_slip_bytes)
 	bounce_query_build(&p, c, NULL);
 	/* RD=0 queries pass up for the daemon to refuse, but slip alike. */
 	send_expect(&p, XDP_PASS,
-		    c->flags & XDPDNS_F_RD ? XDPDNS_STAT_MISS :
-					     XDPDNS_STAT_DNS_NORD);
+		    c->flags & DNS_F_RD ? XDPDNS_STAT_MISS :
+					  XDPDNS_STAT_DNS_NORD);
 	run_frame(&p, &r);
 	expect_verdict(&r, XDP_TX);
 	expect_moved(&r, XDPDNS_STAT_RL_SLIPPED, QT(TYPE_AAAA), RC(0), END);
@@ -1170,7 +1170,7 @@ START_TEST(test_slip_malformed)
 {
 	struct pkt_query q = {
 		.dns = { .id = 7,
-			 .flags = XDPDNS_F_RD,
+			 .flags = DNS_F_RD,
 			 .qname = "www.example.com",
 			 .qtype = TYPE_A,
 			 .qclass = CLASS_CH },
@@ -1182,7 +1182,7 @@ START_TEST(test_slip_malformed)
 	send_expect(&p, XDP_PASS, XDPDNS_STAT_QCLASS);
 	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
 	q.dns.qclass = 0;
-	q.dns.flags = XDPDNS_F_TC;
+	q.dns.flags = DNS_F_TC;
 	pkt_query(&p, &q);
 	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
 }
@@ -1346,7 +1346,7 @@ START_TEST(test_miss_slip)
 	struct xdptest_frame_run r;
 
 	lim_start((struct lim){ .miss = 1, .slip = 1 });
-	rd.flags |= XDPDNS_F_RD; /* RD=0 would pass as dns_nord, not a miss */
+	rd.flags |= DNS_F_RD; /* RD=0 would pass as dns_nord, not a miss */
 	bounce_query_build(&p, &rd, NULL);
 	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
 	run_frame(&p, &r);
@@ -1426,7 +1426,7 @@ static void check_event(const struct xdpdns_event *ev, const char *src,
 			const char *qname, uint16_t qtype, uint8_t action,
 			unsigned int reason, uint64_t t0, uint64_t t1)
 {
-	uint8_t addr[16] = { 0 }, wire[XDPDNS_NAME_MAX + 1] = { 0 };
+	uint8_t addr[16] = { 0 }, wire[DNS_NAME_MAX + 1] = { 0 };
 	size_t i, wl;
 
 	ck_assert(ev->ts_ns >= t0 && ev->ts_ns <= t1);
@@ -1438,7 +1438,7 @@ static void check_event(const struct xdpdns_event *ev, const char *src,
 		      xdptest_stat_name(ev->reason), xdptest_stat_name(reason));
 	if (!qname) {
 		ck_assert_uint_eq(ev->qname_len, 0);
-		for (i = 0; i < XDPDNS_NAME_MAX; i++)
+		for (i = 0; i < DNS_NAME_MAX; i++)
 			ck_assert_uint_eq(ev->qname[i], 0);
 		return;
 	}
@@ -1447,7 +1447,7 @@ static void check_event(const struct xdpdns_event *ev, const char *src,
 		if (wire[i] >= 'A' && wire[i] <= 'Z')
 			wire[i] += 'a' - 'A';
 	ck_assert_uint_eq(ev->qname_len, wl);
-	ck_assert_msg(!memcmp(ev->qname, wire, XDPDNS_NAME_MAX), "event qname");
+	ck_assert_msg(!memcmp(ev->qname, wire, DNS_NAME_MAX), "event qname");
 }
 
 /* Every outcome at rate 1: the event names client, query and outcome. */

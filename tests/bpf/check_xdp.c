@@ -27,9 +27,9 @@
 
 #define NS_PER_S 1000000000ULL
 
-#define F_RD XDPDNS_F_RD
-#define F_CD XDPDNS_F_CD
-#define F_AD XDPDNS_F_AD
+#define F_RD DNS_F_RD
+#define F_CD DNS_F_CD
+#define F_AD DNS_F_AD
 
 /* --- environment -------------------------------------------------------- */
 
@@ -351,7 +351,7 @@ static void expect_hit(const struct pkt *p, const struct xdptest_frame_run *r,
 	ck_assert_msg(r->verdict == XDP_TX, "verdict %s, want XDP_TX",
 		      xdptest_verdict_name(r->verdict));
 	check_counters(r, XDPDNS_STAT_HIT, true, ce->key.qtype,
-		       ce->entry.flags & XDPDNS_F_RCODE);
+		       ce->entry.flags & DNS_F_RCODE);
 	check_hit(p, r, ce, x);
 }
 

@@ -273,7 +273,7 @@ static enum stage model_dns(const uint8_t *m, size_t n, size_t avail,
 		return ST_BAD_DNS;
 	flags = be16(m + 2);
 	md->flags = flags;
-	if (flags & (XDPDNS_F_QR | XDPDNS_F_OPCODE | XDPDNS_F_TC))
+	if (flags & (DNS_F_QR | DNS_F_OPCODE | DNS_F_TC))
 		return ST_BAD_DNS;
 	if (be16(m + 4) != 1 || be16(m + 6) || be16(m + 8) || be16(m + 10) > 1)
 		return ST_BAD_DNS;
@@ -283,8 +283,7 @@ static enum stage model_dns(const uint8_t *m, size_t n, size_t avail,
 		if (off >= avail)
 			return ST_BAD_DNS;
 		l = m[off];
-		if (l > 63 || kn + 1 + l > XDPDNS_NAME_MAX ||
-		    off + 1 + l > avail)
+		if (l > 63 || kn + 1 + l > DNS_NAME_MAX || off + 1 + l > avail)
 			return ST_BAD_DNS;
 		md->key.qname[kn++] = l;
 		off++;
@@ -303,7 +302,7 @@ static enum stage model_dns(const uint8_t *m, size_t n, size_t avail,
 	md->key.qclass = 1;
 	off += 4;
 	md->question_len = off - 12;
-	if (flags & XDPDNS_F_CD)
+	if (flags & DNS_F_CD)
 		md->key.flags |= XDPDNS_KEY_CD;
 	if (be16(m + 10) == 0) {
 		if (off != n)
@@ -324,7 +323,7 @@ static enum stage model_dns(const uint8_t *m, size_t n, size_t avail,
 			return ST_BAD_DNS;
 	}
 	md->parseable = true;
-	return (flags & XDPDNS_F_RD) ? ST_QUERY : ST_BAD_DNS;
+	return (flags & DNS_F_RD) ? ST_QUERY : ST_BAD_DNS;
 }
 
 static void model_frame(const uint8_t *f, size_t len, struct model *md)
@@ -679,7 +678,7 @@ static bool take(uint32_t rate, uint32_t burst, unsigned int *taken)
 struct pred {
 	uint32_t verdict;
 	unsigned int reason; /* XDPDNS_STAT_*, or REASON_DNS */
-	uint16_t bounce; /* XDP_TX bounce: XDPDNS_F_TC or rcode REFUSED */
+	uint16_t bounce; /* XDP_TX bounce: DNS_F_TC or rcode REFUSED */
 	bool dryrun, exempt;
 	bool ev_qname; /* the sampled event names the query */
 	bool ev_qtype;
@@ -723,7 +722,7 @@ static bool pred_over(struct pred *pr, const struct phase *ph,
 		return false;
 	}
 	if (slip == 1 || (slip > 1 && b->slip_ctr % slip == 0)) {
-		pred_bounce(pr, md, drop, tx, XDPDNS_F_TC);
+		pred_bounce(pr, md, drop, tx, DNS_F_TC);
 	} else {
 		pr->verdict = XDP_DROP;
 		pr->reason = drop;
@@ -826,11 +825,11 @@ static void base_query(struct pkt *p, char *name_buf, int family,
 	if (chance(30))
 		q.v4.frag = 0x4000;
 	q.dns.id = (uint16_t)rnd();
-	q.dns.flags = chance(80) ? XDPDNS_F_RD : 0;
+	q.dns.flags = chance(80) ? DNS_F_RD : 0;
 	if (chance(90) ? (f->key_flags & XDPDNS_KEY_CD) : chance(50))
-		q.dns.flags |= XDPDNS_F_CD;
+		q.dns.flags |= DNS_F_CD;
 	if (chance(10))
-		q.dns.flags |= XDPDNS_F_AD;
+		q.dns.flags |= DNS_F_AD;
 	if (chance(95)) {
 		strcpy(name_buf, f->qname);
 		for (i = 0; name_buf[i]; i++)
@@ -1057,8 +1056,8 @@ static int check_bounce(const uint8_t *in, size_t in_len, const uint8_t *out,
 				       0,
 				       0,
 				       0 };
-	uint16_t want = XDPDNS_F_QR | XDPDNS_F_RA | flags |
-			(md->flags & (XDPDNS_F_RD | XDPDNS_F_CD));
+	uint16_t want = DNS_F_QR | DNS_F_RA | flags |
+			(md->flags & (DNS_F_RD | DNS_F_CD));
 	size_t alen = md->family == 6 ? 16 : 4, q = 12 + md->question_len;
 	struct pkt_info qi, ai;
 	const uint8_t *d, *qd = in + md->dns_off;
@@ -1103,8 +1102,8 @@ static int check_bounce(const uint8_t *in, size_t in_len, const uint8_t *out,
 		return xdptest_fail(why, why_len,
 				    "ldns cannot parse the bounce");
 	if (!ldns_pkt_qr(lp) || ldns_pkt_aa(lp) || ldns_pkt_ad(lp) ||
-	    ldns_pkt_tc(lp) != !!(flags & XDPDNS_F_TC) ||
-	    ldns_pkt_get_rcode(lp) != (flags & XDPDNS_F_RCODE) ||
+	    ldns_pkt_tc(lp) != !!(flags & DNS_F_TC) ||
+	    ldns_pkt_get_rcode(lp) != (flags & DNS_F_RCODE) ||
 	    ldns_pkt_id(lp) != be16(qd) || ldns_pkt_qdcount(lp) != 1 ||
 	    ldns_pkt_ancount(lp) || ldns_pkt_nscount(lp) ||
 	    ldns_pkt_arcount(lp) || ldns_pkt_edns(lp) != md->has_opt ||
@@ -1155,7 +1154,7 @@ static int check_event(const struct xdpdns_event *ev, const struct model *md,
 		       const struct pred *pr, unsigned int r, uint64_t t0,
 		       uint64_t t1, char *why, size_t why_len)
 {
-	static const uint8_t zero[XDPDNS_NAME_MAX];
+	static const uint8_t zero[DNS_NAME_MAX];
 	size_t qlen = pr->ev_qname ? md->qlen : 0;
 
 	if (ev->ts_ns < t0 || ev->ts_ns > t1)
@@ -1168,7 +1167,7 @@ static int check_event(const struct xdpdns_event *ev, const struct model *md,
 		return xdptest_fail(why, why_len, "event reason %u action %u",
 				    ev->reason, ev->action);
 	if (ev->qname_len != qlen || memcmp(ev->qname, md->key.qname, qlen) ||
-	    memcmp(ev->qname + qlen, zero, XDPDNS_NAME_MAX - qlen))
+	    memcmp(ev->qname + qlen, zero, DNS_NAME_MAX - qlen))
 		return xdptest_fail(why, why_len,
 				    "event qname (%u bytes) wrong",
 				    ev->qname_len);
@@ -1534,7 +1533,7 @@ int main(int argc, char **argv)
 		if (verdict == XDP_TX && tl.failed == failed) {
 			why[0] = 0;
 			unsigned int rc = outcome == XDPDNS_STAT_HIT ?
-						  e.flags & XDPDNS_F_RCODE :
+						  e.flags & DNS_F_RCODE :
 					  outcome == XDPDNS_STAT_ACL_REFUSED ?
 						  RCODE_REFUSED :
 						  0;
@@ -1561,7 +1560,7 @@ int main(int argc, char **argv)
 					p.buf, p.len, out, out_len, &md,
 					outcome == XDPDNS_STAT_ACL_REFUSED ?
 						RCODE_REFUSED :
-						XDPDNS_F_TC,
+						DNS_F_TC,
 					why, sizeof(why));
 			tally_check(&tl, it, why, p.buf, p.len, out, out_len,
 				    verdict);

@@ -101,7 +101,7 @@ static const char *const feed_names[FEED_NAMES] = {
 static int feed_maps_create(struct feed_maps *m)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, o);
-	uint8_t qname[DNSWIRE_NAME_MAX];
+	uint8_t qname[DNS_NAME_MAX];
 	uint64_t now = util_mono_ns();
 
 	m->ncpu = libbpf_num_possible_cpus();
@@ -134,8 +134,8 @@ static int feed_maps_create(struct feed_maps *m)
 		e.ttl = 300;
 		e.stored_ns = now;
 		e.expire_ns = now + 300ULL * 1000000000ULL;
-		e.flags = XDPDNS_F_QR | XDPDNS_F_RA |
-			  (i == 35 ? DNSWIRE_RCODE_NXDOMAIN : 0);
+		e.flags = DNS_F_QR | DNS_F_RA |
+			  (i == 35 ? DNS_RCODE_NXDOMAIN : 0);
 		e.ancount = i == 35 ? 0 : 1;
 		len = xdpmaps_cache_write(m->cache, FEED_HASH_SEED, &k, &e);
 		if (len)
@@ -148,7 +148,7 @@ static int feed_maps_create(struct feed_maps *m)
 static void feed_cache_tick(struct feed_maps *m, double hits)
 {
 	struct xdpdns_cache_entry e;
-	uint8_t qname[DNSWIRE_NAME_MAX];
+	uint8_t qname[DNS_NAME_MAX];
 
 	for (int i = 0; i < FEED_NAMES; i++) {
 		struct xdpdns_cache_key k = { .qtype = i % 5 == 4 ? 28 : 1,

@@ -327,7 +327,7 @@ int xdptest_query_key(const uint8_t *msg, size_t len,
 		if (off >= len)
 			return -1;
 		l = msg[off];
-		if (l > 63 || n + l + 1 > XDPDNS_NAME_MAX || off + 1 + l > len)
+		if (l > 63 || n + l + 1 > DNS_NAME_MAX || off + 1 + l > len)
 			return -1;
 		key->qname[n++] = l;
 		off++;
@@ -477,9 +477,9 @@ int xdptest_expect_query(const uint8_t *in, size_t in_len,
 		return xdptest_fail(why, why_len,
 				    "ldns cannot parse the query");
 	x->id = ldns_pkt_id(qp);
-	x->qflags = (ldns_pkt_rd(qp) ? XDPDNS_F_RD : 0) |
-		    (ldns_pkt_cd(qp) ? XDPDNS_F_CD : 0) |
-		    (ldns_pkt_ad(qp) ? XDPDNS_F_AD : 0);
+	x->qflags = (ldns_pkt_rd(qp) ? DNS_F_RD : 0) |
+		    (ldns_pkt_cd(qp) ? DNS_F_CD : 0) |
+		    (ldns_pkt_ad(qp) ? DNS_F_AD : 0);
 	x->edns = ldns_pkt_edns(qp);
 	x->edns_do = ldns_pkt_edns_do(qp);
 	ldns_pkt_free(qp);
@@ -570,7 +570,7 @@ static int check_header(ldns_pkt *got, ldns_pkt *orig, const uint8_t *dns,
 	bool aa = orig ? ldns_pkt_aa(orig) : false;
 	bool tc = orig ? false : x->tc;
 	bool ad = orig && x->validated &&
-		  ((x->qflags & XDPDNS_F_AD) || x->edns_do);
+		  ((x->qflags & DNS_F_AD) || x->edns_do);
 	unsigned int rcode = orig ? ldns_pkt_get_rcode(orig) : x->rcode;
 
 	if (ldns_pkt_id(got) != x->id)
@@ -587,11 +587,11 @@ static int check_header(ldns_pkt *got, ldns_pkt *orig, const uint8_t *dns,
 	if (ldns_pkt_tc(got) != tc)
 		return xdptest_fail(why, why_len, "TC %d, want %d",
 				    ldns_pkt_tc(got), tc);
-	if (ldns_pkt_rd(got) != !!(x->qflags & XDPDNS_F_RD))
+	if (ldns_pkt_rd(got) != !!(x->qflags & DNS_F_RD))
 		return xdptest_fail(why, why_len, "RD not echoed");
 	if (!ldns_pkt_ra(got))
 		return xdptest_fail(why, why_len, "RA not set");
-	if (ldns_pkt_cd(got) != !!(x->qflags & XDPDNS_F_CD))
+	if (ldns_pkt_cd(got) != !!(x->qflags & DNS_F_CD))
 		return xdptest_fail(why, why_len, "CD not echoed");
 	if (ldns_pkt_ad(got) != ad)
 		return xdptest_fail(why, why_len, "AD %d, want %d",

@@ -155,7 +155,7 @@ START_TEST(test_key_exact)
 	other.flags ^= XDPDNS_KEY_CD;
 	ck_assert_ptr_null(anscache_lookup(c, &other, T0));
 	other = key;
-	other.qtype = DNSWIRE_TYPE_AAAA;
+	other.qtype = DNS_TYPE_AAAA;
 	ck_assert_ptr_null(anscache_lookup(c, &other, T0));
 	other = key;
 	other.qclass = 3;

@@ -23,7 +23,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define QID 0xbeef
-#define F_RD XDPDNS_F_RD
+#define F_RD DNS_F_RD
 
 /* --- a raw query builder, independent of the code under test ----------- */
 
@@ -146,8 +146,7 @@ static const struct parse_case {
 	  { F_RD, .qname = "a.example.", .qtype = 1, .edns = 1400,
 	    .opt_rdlen = 4, .opt_data = 4 },
 	  RESOLVED(true, false, 1400) },
-	{ "CD and AD kept",
-	  Q(F_RD | XDPDNS_F_CD | XDPDNS_F_AD, "a.example.", 1),
+	{ "CD and AD kept", Q(F_RD | DNS_F_CD | DNS_F_AD, "a.example.", 1),
 	  RESOLVED(false, false, 512) },
 	{ "ANY", Q(F_RD, "a.example.", 255), RESOLVED(false, false, 512) },
 	{ "type 127", Q(F_RD, "a.example.", 127), RESOLVED(false, false, 512) },
@@ -156,7 +155,7 @@ static const struct parse_case {
 	{ "arcount 1, no record", QC(F_RD, 1, 0, 0, 1, "a.example."),
 	  RESOLVED(false, false, 512) },
 
-	{ "response", Q(XDPDNS_F_QR | F_RD, "a.example.", 1),
+	{ "response", Q(DNS_F_QR | F_RD, "a.example.", 1),
 	  .verdict = DNSMSG_DROP },
 	{ "11 bytes", QC(F_RD, 1, 0, 0, 0, NULL), .cut = 1,
 	  .verdict = DNSMSG_DROP },
@@ -212,7 +211,7 @@ static const struct parse_case {
 START_TEST(test_parse_query)
 {
 	const struct parse_case *c = &parse_cases[_i];
-	uint8_t m[512], want[DNSWIRE_NAME_MAX];
+	uint8_t m[512], want[DNS_NAME_MAX];
 	struct dnsmsg_query q;
 	size_t len = build_query(m, &c->q) - c->cut, wn = 0;
 	int v;
@@ -240,7 +239,7 @@ START_TEST(test_parse_query)
 	}
 	/* The name lower-cased, type and class as sent. */
 	{
-		char lower[DNSWIRE_NAME_MAX];
+		char lower[DNS_NAME_MAX];
 		size_t i;
 
 		for (i = 0; c->q.qname[i]; i++)
@@ -326,10 +325,9 @@ static const struct error_case {
 	  1232, false, 2 },
 	{ "REFUSED RD clear", Q(0, "a.Example.", 1), 5, 512, true },
 	{ "REFUSED AXFR, EDNS",
-	  QE(F_RD | XDPDNS_F_CD, "example.", 252, 1232, 0, false), 5, 4096,
-	  true },
+	  QE(F_RD | DNS_F_CD, "example.", 252, 1232, 0, false), 5, 4096, true },
 	{ "BADVERS", QE(F_RD, "a.example.", 1, 1232, 1, true),
-	  DNSMSG_RCODE_BADVERS, 1232, true },
+	  DNS_RCODE_BADVERS, 1232, true },
 	{ "SERVFAIL", QE(F_RD, "a.example.", 1, 1232, 0, false), 2, 1400,
 	  true },
 };
@@ -356,7 +354,7 @@ START_TEST(test_error_response)
 	ck_assert(!ldns_pkt_tc(p));
 	ck_assert(!ldns_pkt_ad(p));
 	ck_assert_int_eq(ldns_pkt_rd(p), !!(c->q.flags & F_RD));
-	ck_assert_int_eq(ldns_pkt_cd(p), !!(c->q.flags & XDPDNS_F_CD));
+	ck_assert_int_eq(ldns_pkt_cd(p), !!(c->q.flags & DNS_F_CD));
 	ck_assert_int_eq(ldns_pkt_get_opcode(p), c->opcode);
 	ck_assert_int_eq(ldns_pkt_get_rcode(p), c->rcode & 0xf);
 	ck_assert_uint_eq(ldns_pkt_qdcount(p), c->question ? 1 : 0);
@@ -708,12 +706,12 @@ static const struct flag_case {
 } flag_cases[] = {
 	{ F_RD, false, false, false, 0, false },
 	{ F_RD, false, true, false, 0, false },
-	{ F_RD | XDPDNS_F_AD, false, true, false, 0, true },
-	{ F_RD | XDPDNS_F_AD, false, false, false, 0, false },
+	{ F_RD | DNS_F_AD, false, true, false, 0, true },
+	{ F_RD | DNS_F_AD, false, false, false, 0, false },
 	{ F_RD, true, true, false, 0, true },
 	{ F_RD, true, false, true, 3, false },
-	{ F_RD | XDPDNS_F_CD, true, false, false, 0, false },
-	{ F_RD | XDPDNS_F_CD | XDPDNS_F_AD, false, true, true, 3, true },
+	{ F_RD | DNS_F_CD, true, false, false, 0, false },
+	{ F_RD | DNS_F_CD | DNS_F_AD, false, true, true, 3, true },
 };
 
 START_TEST(test_encode_flags)
@@ -741,9 +739,9 @@ START_TEST(test_encode_flags)
 
 	client_for(&c, &s, false, 1232);
 	p = encode(&u, f->secure, &c, out, &n, &tc);
-	want = XDPDNS_F_QR | XDPDNS_F_RA | f->rcode |
-	       (f->qflags & (F_RD | XDPDNS_F_CD)) | (f->aa ? XDPDNS_F_AA : 0) |
-	       (f->ad ? XDPDNS_F_AD : 0);
+	want = DNS_F_QR | DNS_F_RA | f->rcode |
+	       (f->qflags & (F_RD | DNS_F_CD)) | (f->aa ? DNS_F_AA : 0) |
+	       (f->ad ? DNS_F_AD : 0);
 	ck_assert_uint_eq(dnswire_get_u16(out), QID);
 	ck_assert_uint_eq(dnswire_get_u16(out + 2), want);
 	ck_assert_int_eq(ldns_pkt_get_rcode(p), f->rcode);
@@ -840,7 +838,7 @@ START_TEST(test_truncate_whole_rrset)
 	p = encode(&u, false, &c, out, &n, &tc);
 	ck_assert(tc);
 	ck_assert_int_eq(n, 12 + 21);
-	ck_assert_uint_eq(dnswire_get_u16(out + 2) & XDPDNS_F_TC, XDPDNS_F_TC);
+	ck_assert_uint_eq(dnswire_get_u16(out + 2) & DNS_F_TC, DNS_F_TC);
 	ck_assert_uint_eq(ldns_pkt_qdcount(p), 1);
 	section_eq(p, 0, NULL);
 	section_eq(p, 1, NULL); /* nothing after a cut answer */
@@ -924,7 +922,7 @@ START_TEST(test_truncate_additional_no_tc)
 	client_for(&c, &s, false, 1232);
 	p = encode(&u, false, &c, out, &n, &tc);
 	ck_assert(!tc);
-	ck_assert_uint_eq(dnswire_get_u16(out + 2) & XDPDNS_F_TC, 0);
+	ck_assert_uint_eq(dnswire_get_u16(out + 2) & DNS_F_TC, 0);
 	ck_assert_int_eq(n, 12 + 21 + 16 + 2 * 18);
 	section_eq(p, 0, a);
 	section_eq(p, 1, deleg_ns);
@@ -975,7 +973,7 @@ static uint8_t *txt_upstream(size_t rdlen, size_t *len)
 
 	ck_assert_ptr_nonnull(m);
 	memset(m, 0, 12);
-	put16(m + 2, XDPDNS_F_QR | F_RD | XDPDNS_F_RA);
+	put16(m + 2, DNS_F_QR | F_RD | DNS_F_RA);
 	put16(m + 4, 1);
 	put16(m + 6, 1);
 	n += put_name(m + n, "t.example.");
@@ -1102,7 +1100,7 @@ START_TEST(test_src_parse)
 
 	w = upstream_wire(&u, &len);
 	ck_assert_int_eq(dnsmsg_parse(w, len, &src), 0);
-	ck_assert_uint_eq(src.h.flags & XDPDNS_F_AA, XDPDNS_F_AA);
+	ck_assert_uint_eq(src.h.flags & DNS_F_AA, DNS_F_AA);
 	ck_assert(src.have_opt);
 	ck_assert_uint_eq(src.qtype, 1);
 	ck_assert_uint_eq(src.qname_len, 11);

@@ -239,9 +239,9 @@ static void verify_entry(const char *what, const uint8_t *resp, size_t len,
 
 	flags = ldns_pkt_get_rcode(orig);
 	if (ldns_pkt_aa(orig))
-		flags |= XDPDNS_F_AA;
+		flags |= DNS_F_AA;
 	if (opts->validated)
-		flags |= XDPDNS_F_AD;
+		flags |= DNS_F_AD;
 	ck_assert_uint_eq(e->flags, flags);
 	ck_assert_uint_eq(e->entry_flags,
 			  opts->validated ? XDPDNS_ENTRY_VALIDATED : 0);
@@ -943,7 +943,7 @@ START_TEST(test_hand_nxdomain_soa_pointers)
 	mb_rr_end(&m, rd);
 
 	build_and_verify("nxdomain soa pointers", m.b, m.n, &opts, 300, &e);
-	ck_assert_uint_eq(e.flags, XDPDNS_F_AA | LDNS_RCODE_NXDOMAIN);
+	ck_assert_uint_eq(e.flags, DNS_F_AA | LDNS_RCODE_NXDOMAIN);
 }
 END_TEST
 

@@ -97,7 +97,7 @@ START_TEST(test_writer_targets_full)
 	static uint8_t buf[16384];
 	static size_t at[1500];
 	struct dnsmsg_writer w;
-	uint8_t name[DNSWIRE_NAME_MAX], back[DNSWIRE_NAME_MAX];
+	uint8_t name[DNS_NAME_MAX], back[DNS_NAME_MAX];
 
 	dnsmsg_writer_init(&w, buf, sizeof(buf), question, QUESTION_LEN);
 	for (size_t i = 0; i < ARRAY_SIZE(at); i++) {
@@ -125,13 +125,13 @@ END_TEST
 
 START_TEST(test_write_opt)
 {
-	uint8_t p[DNSMSG_OPT_LEN];
+	uint8_t p[DNS_OPT_LEN];
 
-	ck_assert_uint_eq(dnsmsg_write_opt(p, 1232, DNSMSG_RCODE_BADVERS, true),
-			  DNSMSG_OPT_LEN);
-	ck_assert_mem_eq(p, "\0\0\51\4\320\1\0\200\0\0\0", DNSMSG_OPT_LEN);
+	ck_assert_uint_eq(dnsmsg_write_opt(p, 1232, DNS_RCODE_BADVERS, true),
+			  DNS_OPT_LEN);
+	ck_assert_mem_eq(p, "\0\0\51\4\320\1\0\200\0\0\0", DNS_OPT_LEN);
 	dnsmsg_write_opt(p, 512, 0, false);
-	ck_assert_mem_eq(p, "\0\0\51\2\0\0\0\0\0\0\0", DNSMSG_OPT_LEN);
+	ck_assert_mem_eq(p, "\0\0\51\2\0\0\0\0\0\0\0", DNS_OPT_LEN);
 }
 END_TEST
 
@@ -139,17 +139,17 @@ START_TEST(test_rr_same_set)
 {
 	struct dnsmsg_rr a = { .section = DNSMSG_ANSWER,
 			       .owner_len = 5,
-			       .type = DNSWIRE_TYPE_A,
-			       .cls = DNSWIRE_CLASS_IN };
+			       .type = DNS_TYPE_A,
+			       .cls = DNS_CLASS_IN };
 	struct dnsmsg_rr b = a;
 
 	memcpy(a.owner, "\3www", 5);
 	memcpy(b.owner, "\3WwW", 5);
 	ck_assert(dnsmsg_rr_same_set(&a, &b));
-	b.type = DNSWIRE_TYPE_RRSIG;
-	b.covered = DNSWIRE_TYPE_A;
+	b.type = DNS_TYPE_RRSIG;
+	b.covered = DNS_TYPE_A;
 	ck_assert(dnsmsg_rr_same_set(&a, &b));
-	b.covered = DNSWIRE_TYPE_AAAA;
+	b.covered = DNS_TYPE_AAAA;
 	ck_assert(!dnsmsg_rr_same_set(&a, &b));
 	b = a;
 	b.section = DNSMSG_AUTHORITY;

@@ -74,7 +74,7 @@ static const struct {
 START_TEST(test_name_text_table)
 {
 	const typeof(name_text_cases[0]) *c = &name_text_cases[_i];
-	uint8_t wire[DNSWIRE_NAME_MAX];
+	uint8_t wire[DNS_NAME_MAX];
 	char text[DNSWIRE_NAME_TEXT_MAX];
 	int ret;
 
@@ -122,7 +122,7 @@ static const struct {
 START_TEST(test_read_name_table)
 {
 	const typeof(read_name_cases[0]) *c = &read_name_cases[_i];
-	uint8_t out[DNSWIRE_NAME_MAX];
+	uint8_t out[DNS_NAME_MAX];
 	size_t off = c->off, off2 = c->off;
 	int ret;
 
@@ -253,7 +253,7 @@ static const struct {
 START_TEST(test_read_name_bad)
 {
 	const typeof(bad_name_cases[0]) *c = &bad_name_cases[_i];
-	uint8_t out[DNSWIRE_NAME_MAX];
+	uint8_t out[DNS_NAME_MAX];
 	size_t off = c->off;
 	int ret;
 
@@ -274,7 +274,7 @@ static const struct {
 
 START_TEST(test_name_from_text_bad)
 {
-	uint8_t wire[DNSWIRE_NAME_MAX];
+	uint8_t wire[DNS_NAME_MAX];
 
 	ck_assert_int_eq(dnswire_name_from_text(bad_text_cases[_i].text, wire,
 						sizeof(wire)),
@@ -317,7 +317,7 @@ START_TEST(test_name_max)
 {
 	static const unsigned int ok[] = { 63, 63, 63, 61 }; /* 255 bytes */
 	static const unsigned int big[] = { 63, 63, 63, 62 }; /* 256 bytes */
-	uint8_t wire[DNSWIRE_NAME_MAX + 16], msg[12 + 300], out[255];
+	uint8_t wire[DNS_NAME_MAX + 16], msg[12 + 300], out[255];
 	char text[300], back[DNSWIRE_NAME_TEXT_MAX];
 	size_t off = 12;
 
@@ -365,7 +365,7 @@ END_TEST
 START_TEST(test_label_max)
 {
 	char text[80];
-	uint8_t wire[DNSWIRE_NAME_MAX];
+	uint8_t wire[DNS_NAME_MAX];
 
 	memset(text, 'x', 63);
 	strcpy(text + 63, ".com.");
@@ -414,7 +414,7 @@ END_TEST
 /* Worst-case presentation form: every byte escaped as \DDD. */
 START_TEST(test_text_worst_case)
 {
-	uint8_t wire[DNSWIRE_NAME_MAX], back[DNSWIRE_NAME_MAX];
+	uint8_t wire[DNS_NAME_MAX], back[DNS_NAME_MAX];
 	char text[DNSWIRE_NAME_TEXT_MAX];
 	size_t pos = 0;
 	int ret;
@@ -439,7 +439,7 @@ END_TEST
 START_TEST(test_pointer_max_offset)
 {
 	static uint8_t msg[0x4000 + 2];
-	uint8_t out[DNSWIRE_NAME_MAX];
+	uint8_t out[DNS_NAME_MAX];
 	size_t off = 0x4000;
 
 	msg[0x3fff] = 0; /* root */

@@ -50,7 +50,7 @@ static int ctl_parse_query(const char *cmd, int argc, char **argv,
 		return ctl_usage_err("cache %s: '%s' is not a domain name", cmd,
 				     argv[0]);
 	dnswire_name_lower(q->key.qname, (size_t)len);
-	q->key.qclass = DNSWIRE_CLASS_IN;
+	q->key.qclass = DNS_CLASS_IN;
 	if (dnswire_name_to_text(q->key.qname, (size_t)len, q->text,
 				 sizeof(q->text)) < 0)
 		snprintf(q->text, sizeof(q->text), "%s", argv[0]);
@@ -140,11 +140,11 @@ static char *ctl_record_line(const uint8_t *msg, size_t len, size_t *off,
 	char *line;
 
 	if (dnswire_read_name(msg, len, &fixed, NULL) < 0 ||
-	    fixed + DNSWIRE_RR_FIXED_LEN > len)
+	    fixed + DNS_RR_FIXED_LEN > len)
 		return NULL;
 	ttl = dnswire_get_u32(msg + fixed + 4);
 	rdlen = dnswire_get_u16(msg + fixed + 8);
-	end = fixed + DNSWIRE_RR_FIXED_LEN + rdlen;
+	end = fixed + DNS_RR_FIXED_LEN + rdlen;
 	if (end > len)
 		return NULL;
 	if (ldns_wire2rr(&rr, msg, end, &pos, LDNS_SECTION_ANSWER) !=
@@ -191,7 +191,7 @@ static int ctl_records(const struct xdpdns_cache_key *key,
 		       const struct xdpdns_cache_entry *e, uint64_t now,
 		       json_t *lines)
 {
-	uint8_t msg[DNSWIRE_HEADER_LEN + DNSWIRE_NAME_MAX + 4 + XDPDNS_DATA_MAX];
+	uint8_t msg[DNS_HEADER_LEN + DNS_NAME_MAX + 4 + XDPDNS_DATA_MAX];
 	int qlen = dnswire_name_len(key->qname, sizeof(key->qname));
 	const unsigned int an = e->ancount, ns = an + e->nscount,
 			   n = ns + e->arcount;
@@ -200,9 +200,9 @@ static int ctl_records(const struct xdpdns_cache_key *key,
 
 	if (qlen < 0 || e->data_len > XDPDNS_DATA_MAX)
 		return -EBADMSG;
-	memset(msg, 0, DNSWIRE_HEADER_LEN);
-	memcpy(msg + DNSWIRE_HEADER_LEN, key->qname, (size_t)qlen);
-	off = DNSWIRE_HEADER_LEN + (size_t)qlen;
+	memset(msg, 0, DNS_HEADER_LEN);
+	memcpy(msg + DNS_HEADER_LEN, key->qname, (size_t)qlen);
+	off = DNS_HEADER_LEN + (size_t)qlen;
 	dnswire_put_u16(msg + off, key->qtype);
 	dnswire_put_u16(msg + off + 2, key->qclass);
 	off += 4;
@@ -238,13 +238,13 @@ static json_t *ctl_elem_json(const struct ctl_elem *el, uint64_t now,
 
 	observe_key_name(&el->key, name, sizeof(name));
 	ctl_type_text(el->key.qtype, type, sizeof(type));
-	dnswire_rcode_to_text(e->flags & XDPDNS_F_RCODE, rcode, sizeof(rcode));
+	dnswire_rcode_to_text(e->flags & DNS_F_RCODE, rcode, sizeof(rcode));
 	json_object_set_new(o, "name", json_string(name));
 	json_object_set_new(o, "type", json_string(type));
 	json_object_set_new(o, "flags",
 			    json_string(observe_key_flags(el->key.flags)));
 	json_object_set_new(o, "rcode", json_string(rcode));
-	json_object_set_new(o, "aa", json_boolean(e->flags & XDPDNS_F_AA));
+	json_object_set_new(o, "aa", json_boolean(e->flags & DNS_F_AA));
 	json_object_set_new(o, "validated",
 			    json_boolean(e->entry_flags &
 					 XDPDNS_ENTRY_VALIDATED));
@@ -276,7 +276,7 @@ static void ctl_elem_summary(const struct ctl_elem *el, uint64_t now, char *buf,
 	const struct xdpdns_cache_entry *e = &el->entry;
 	char rcode[16], left[24];
 
-	dnswire_rcode_to_text(e->flags & XDPDNS_F_RCODE, rcode, sizeof(rcode));
+	dnswire_rcode_to_text(e->flags & DNS_F_RCODE, rcode, sizeof(rcode));
 	if (xdpdns_time_before(now, e->expire_ns))
 		snprintf(left, sizeof(left), "%" PRIu64 "s",
 			 (uint64_t)xdpdns_secs_since(e->expire_ns, now));
@@ -412,7 +412,7 @@ static int ctl_cache_get(int fd, __u64 seed, const struct ctl_query *q,
 		       (uint64_t)c.v[i].entry.ttl,
 		       json_real_value(json_object_get(o, "expires_in")),
 		       (uint64_t)c.v[i].entry.hits,
-		       c.v[i].entry.flags & XDPDNS_F_AA ? ", aa" : "",
+		       c.v[i].entry.flags & DNS_F_AA ? ", aa" : "",
 		       c.v[i].entry.entry_flags & XDPDNS_ENTRY_VALIDATED ?
 			       ", validated" :
 			       "");

@@ -18,23 +18,23 @@
 #include "lib/util.h"
 
 /* The canonical message: header, longest question, largest data[]. */
-#define CE_MSG_MAX (DNSWIRE_HEADER_LEN + DNSWIRE_NAME_MAX + 4 + XDPDNS_DATA_MAX)
+#define CE_MSG_MAX (DNS_HEADER_LEN + DNS_NAME_MAX + 4 + XDPDNS_DATA_MAX)
 /* RFC 2181 section 8: a TTL with the top bit set means zero. */
 #define CE_TTL_MAX 0x7fffffffU
 
 /* Query types that never have a cacheable answer over UDP. */
 static bool ce_qtype_unsupported(uint16_t qtype)
 {
-	return qtype == 0 || qtype == DNSWIRE_TYPE_OPT ||
-	       (qtype >= DNSWIRE_TYPE_TKEY && qtype <= DNSWIRE_TYPE_MAILA);
+	return qtype == 0 || qtype == DNS_TYPE_OPT ||
+	       (qtype >= DNS_TYPE_TKEY && qtype <= DNS_TYPE_MAILA);
 }
 
 /* Signed transactions (TSIG, SIG(0)) belong to one exchange, not a cache. */
 static bool ce_rr_transaction(const struct dnsmsg *m,
 			      const struct dnsmsg_rr *rr)
 {
-	return rr->type == DNSWIRE_TYPE_TSIG ||
-	       (rr->type == DNSWIRE_TYPE_SIG && rr->rdlen >= 2 &&
+	return rr->type == DNS_TYPE_TSIG ||
+	       (rr->type == DNS_TYPE_SIG && rr->rdlen >= 2 &&
 		dnswire_get_u16(m->pkt + rr->rdata_off) == 0);
 }
 
@@ -43,15 +43,14 @@ static bool ce_rr_transaction(const struct dnsmsg *m,
  */
 static int ce_policy(const struct dnsmsg *m)
 {
-	unsigned int rcode = m->h.flags & XDPDNS_F_RCODE;
+	unsigned int rcode = m->h.flags & DNS_F_RCODE;
 
-	if (!(m->h.flags & XDPDNS_F_QR) || (m->h.flags & XDPDNS_F_OPCODE) ||
-	    (m->h.flags & XDPDNS_F_TC) ||
-	    (rcode != DNSWIRE_RCODE_NOERROR &&
-	     rcode != DNSWIRE_RCODE_NXDOMAIN) ||
+	if (!(m->h.flags & DNS_F_QR) || (m->h.flags & DNS_F_OPCODE) ||
+	    (m->h.flags & DNS_F_TC) ||
+	    (rcode != DNS_RCODE_NOERROR && rcode != DNS_RCODE_NXDOMAIN) ||
 	    m->h.qdcount != 1)
 		return -CACHE_ENTRY_ENOTCACHEABLE;
-	if (m->qclass != DNSWIRE_CLASS_IN || ce_qtype_unsupported(m->qtype))
+	if (m->qclass != DNS_CLASS_IN || ce_qtype_unsupported(m->qtype))
 		return -CACHE_ENTRY_EUNSUPPORTED;
 	/* Extended rcode bits: BADVERS, BADCOOKIE, ... */
 	if (m->have_opt && m->opt_ttl >> 24)
@@ -81,7 +80,7 @@ static uint32_t ce_negative_ttl(const struct dnsmsg *m, const bool *keep,
 		uint32_t ttl, minimum;
 
 		if (!keep[i] || rr->section != DNSMSG_AUTHORITY ||
-		    rr->type != DNSWIRE_TYPE_SOA)
+		    rr->type != DNS_TYPE_SOA)
 			continue;
 		ttl = ce_ttl_clamp(rr->ttl);
 		minimum = ce_ttl_clamp(dnswire_get_u32(m->pkt + rr->rdata_off +
@@ -129,11 +128,11 @@ static uint16_t ce_data_csum(const struct xdpdns_cache_entry *e)
  */
 static bool ce_negative(const struct dnsmsg *m, const bool *keep)
 {
-	if ((m->h.flags & XDPDNS_F_RCODE) == DNSWIRE_RCODE_NXDOMAIN)
+	if ((m->h.flags & DNS_F_RCODE) == DNS_RCODE_NXDOMAIN)
 		return true;
 	for (size_t i = 0; i < m->nrr; i++)
 		if (keep[i] && m->rr[i].section == DNSMSG_ANSWER &&
-		    (m->rr[i].type == m->qtype || m->qtype == DNSWIRE_TYPE_ANY))
+		    (m->rr[i].type == m->qtype || m->qtype == DNS_TYPE_ANY))
 			return false;
 	return true;
 }
@@ -147,7 +146,7 @@ static int ce_encode(const struct dnsmsg *m, const bool *keep,
 		     const struct cache_entry_opts *opts, bool negative,
 		     uint32_t neg_ttl, struct xdpdns_cache_entry *entry)
 {
-	uint8_t msg[CE_MSG_MAX], question[DNSWIRE_NAME_MAX + 4] = { 0 };
+	uint8_t msg[CE_MSG_MAX], question[DNS_NAME_MAX + 4] = { 0 };
 	struct dnsmsg_writer w;
 	unsigned int n = 0;
 	size_t base;
@@ -155,7 +154,7 @@ static int ce_encode(const struct dnsmsg *m, const bool *keep,
 
 	memcpy(question, m->qname, m->qname_len);
 	dnswire_name_lower(question, m->qname_len);
-	base = DNSWIRE_HEADER_LEN + m->qname_len + 4;
+	base = DNS_HEADER_LEN + m->qname_len + 4;
 	ret = dnsmsg_writer_init(&w, msg, base + XDPDNS_DATA_MAX, question,
 				 m->qname_len + 4);
 	if (ret)
@@ -251,9 +250,9 @@ int cache_entry_from_msg(const struct dnsmsg *m,
 
 	entry->stored_ns = opts->now_ns;
 	entry->expire_ns = opts->now_ns + entry->ttl * NSEC_PER_SEC;
-	entry->flags = m->h.flags & (XDPDNS_F_AA | XDPDNS_F_RCODE);
+	entry->flags = m->h.flags & (DNS_F_AA | DNS_F_RCODE);
 	if (opts->validated) {
-		entry->flags |= XDPDNS_F_AD;
+		entry->flags |= DNS_F_AD;
 		entry->entry_flags |= XDPDNS_ENTRY_VALIDATED;
 	}
 	entry->data_csum = ce_data_csum(entry);
@@ -348,15 +347,15 @@ int cache_entry_render(const struct xdpdns_cache_entry *entry,
 		errno = ESTALE;
 		return -1;
 	}
-	need = DNSWIRE_HEADER_LEN + cq->question_len + entry->data_len +
-	       (cq->edns ? 1 + DNSWIRE_RR_FIXED_LEN : 0);
+	need = DNS_HEADER_LEN + cq->question_len + entry->data_len +
+	       (cq->edns ? 1 + DNS_RR_FIXED_LEN : 0);
 	/* RFC 6891 6.2.5: the client's size, floored at 512; and never more
 	 * than we advertise ourselves, so answers stay below fragmentation
 	 * (DNS Flag Day 2020) and larger ones go to TCP. */
-	limit = XDPDNS_UDP_PLAIN_MAX;
+	limit = DNS_UDP_PLAIN_MAX;
 	if (cq->edns && cq->udp_size > limit)
 		limit = cq->udp_size;
-	if (cq->edns && q->edns_size >= XDPDNS_UDP_PLAIN_MAX &&
+	if (cq->edns && q->edns_size >= DNS_UDP_PLAIN_MAX &&
 	    limit > q->edns_size)
 		limit = q->edns_size;
 	if (need > limit || need > cap) {
@@ -365,18 +364,18 @@ int cache_entry_render(const struct xdpdns_cache_entry *entry,
 	}
 
 	h.id = cq->id;
-	h.flags = XDPDNS_F_QR | XDPDNS_F_RA |
-		  (entry->flags & (XDPDNS_F_AA | XDPDNS_F_RCODE)) |
-		  (cq->flags & (XDPDNS_F_RD | XDPDNS_F_CD));
+	h.flags = DNS_F_QR | DNS_F_RA |
+		  (entry->flags & (DNS_F_AA | DNS_F_RCODE)) |
+		  (cq->flags & (DNS_F_RD | DNS_F_CD));
 	if ((entry->entry_flags & XDPDNS_ENTRY_VALIDATED) &&
-	    ((cq->flags & XDPDNS_F_AD) || cq->edns_do))
-		h.flags |= XDPDNS_F_AD;
+	    ((cq->flags & DNS_F_AD) || cq->edns_do))
+		h.flags |= DNS_F_AD;
 	h.qdcount = 1;
 	h.ancount = entry->ancount;
 	h.nscount = entry->nscount;
 	h.arcount = entry->arcount + cq->edns;
 	dnswire_write_header(out, &h);
-	off = DNSWIRE_HEADER_LEN;
+	off = DNS_HEADER_LEN;
 	/* memmove: the caller may render over the query, as XDP does. */
 	memmove(out + off, cq->msg + off, cq->question_len);
 	off += cq->question_len;

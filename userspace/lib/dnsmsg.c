@@ -16,7 +16,7 @@
 int dnsmsg_parse_query(const uint8_t *msg, size_t len, struct dnsmsg_query *q)
 {
 	struct dnswire_header h;
-	size_t off = DNSWIRE_HEADER_LEN;
+	size_t off = DNS_HEADER_LEN;
 	uint32_t ttl = 0;
 	bool opt = false;
 	int n;
@@ -24,12 +24,12 @@ int dnsmsg_parse_query(const uint8_t *msg, size_t len, struct dnsmsg_query *q)
 	memset(q, 0, sizeof(*q));
 	q->msg = msg;
 	q->len = len;
-	q->udp_size = XDPDNS_UDP_PLAIN_MAX;
-	if (dnswire_parse_header(msg, len, &h) || (h.flags & XDPDNS_F_QR))
+	q->udp_size = DNS_UDP_PLAIN_MAX;
+	if (dnswire_parse_header(msg, len, &h) || (h.flags & DNS_F_QR))
 		return DNSMSG_DROP;
 	q->id = h.id;
 	q->flags = h.flags;
-	if (h.flags & XDPDNS_F_OPCODE)
+	if (h.flags & DNS_F_OPCODE)
 		return DNSMSG_NOTIMP;
 	/* unbound's worker_check_request(): one question, nothing else. */
 	if (h.qdcount != 1 || h.ancount || h.nscount || h.arcount > 1)
@@ -44,20 +44,20 @@ int dnsmsg_parse_query(const uint8_t *msg, size_t len, struct dnsmsg_query *q)
 	q->qtype = dnswire_get_u16(msg + off);
 	q->qclass = dnswire_get_u16(msg + off + 2);
 	off += 4;
-	q->question_len = off - DNSWIRE_HEADER_LEN;
+	q->question_len = off - DNS_HEADER_LEN;
 
-	if (h.arcount == 1 && off + DNSMSG_OPT_LEN <= len && msg[off] == 0 &&
-	    dnswire_get_u16(msg + off + 1) == DNSWIRE_TYPE_OPT) {
+	if (h.arcount == 1 && off + DNS_OPT_LEN <= len && msg[off] == 0 &&
+	    dnswire_get_u16(msg + off + 1) == DNS_TYPE_OPT) {
 		uint16_t rdlen = dnswire_get_u16(msg + off + 9);
 
 		ttl = dnswire_get_u32(msg + off + 5);
-		if (off + DNSMSG_OPT_LEN + rdlen > len)
+		if (off + DNS_OPT_LEN + rdlen > len)
 			return DNSMSG_FORMERR;
 		q->edns = true;
 		q->edns_do = ttl & 0x8000;
-		if (dnswire_get_u16(msg + off + 3) > XDPDNS_UDP_PLAIN_MAX)
+		if (dnswire_get_u16(msg + off + 3) > DNS_UDP_PLAIN_MAX)
 			q->udp_size = dnswire_get_u16(msg + off + 3);
-		off += DNSMSG_OPT_LEN + rdlen;
+		off += DNS_OPT_LEN + rdlen;
 		opt = true;
 	}
 	/*
@@ -65,23 +65,21 @@ int dnsmsg_parse_query(const uint8_t *msg, size_t len, struct dnsmsg_query *q)
 	 * as RFC 6891 6.1.2 lets a responder ignore what it does not
 	 * implement; an extended rcode in a query is ignored as well.
 	 */
-	q->xdp_shape = (h.flags & XDPDNS_F_RD) && !(h.flags & XDPDNS_F_TC) &&
-		       q->qclass == DNSWIRE_CLASS_IN &&
-		       (h.arcount == 0 || opt) && !((ttl >> 16) & 0xff) &&
-		       off == len;
+	q->xdp_shape = (h.flags & DNS_F_RD) && !(h.flags & DNS_F_TC) &&
+		       q->qclass == DNS_CLASS_IN && (h.arcount == 0 || opt) &&
+		       !((ttl >> 16) & 0xff) && off == len;
 	if ((ttl >> 16) & 0xff)
 		return DNSMSG_BADVERS;
 	/*
 	 * unbound's default access ("allow", not "allow_snoop") refuses
 	 * non-recursive queries; so do zone transfers.
 	 */
-	if (!(q->flags & XDPDNS_F_RD) || q->qtype == DNSWIRE_TYPE_AXFR ||
-	    q->qtype == DNSWIRE_TYPE_IXFR)
+	if (!(q->flags & DNS_F_RD) || q->qtype == DNS_TYPE_AXFR ||
+	    q->qtype == DNS_TYPE_IXFR)
 		return DNSMSG_REFUSED;
-	if (q->qtype == DNSWIRE_TYPE_OPT || q->qtype == DNSWIRE_TYPE_TSIG ||
-	    q->qtype == DNSWIRE_TYPE_TKEY || q->qtype == DNSWIRE_TYPE_MAILA ||
-	    q->qtype == DNSWIRE_TYPE_MAILB ||
-	    (q->qtype >= 128 && q->qtype <= 248))
+	if (q->qtype == DNS_TYPE_OPT || q->qtype == DNS_TYPE_TSIG ||
+	    q->qtype == DNS_TYPE_TKEY || q->qtype == DNS_TYPE_MAILA ||
+	    q->qtype == DNS_TYPE_MAILB || (q->qtype >= 128 && q->qtype <= 248))
 		return DNSMSG_FORMERR;
 	return DNSMSG_RESOLVE;
 }
@@ -129,7 +127,7 @@ static int dnsmsg_check_rdata(const uint8_t *pkt, size_t len,
 
 int dnsmsg_parse(const uint8_t *pkt, size_t len, struct dnsmsg *m)
 {
-	size_t off = DNSWIRE_HEADER_LEN, total;
+	size_t off = DNS_HEADER_LEN, total;
 	int ret;
 
 	memset(m, 0, sizeof(*m));
@@ -151,7 +149,7 @@ int dnsmsg_parse(const uint8_t *pkt, size_t len, struct dnsmsg *m)
 	total = (size_t)m->h.ancount + m->h.nscount + m->h.arcount;
 	/* A record takes at least 11 bytes: no count can make us allocate
 	 * more than the packet could hold. */
-	if (total > (len - off) / (1 + DNSWIRE_RR_FIXED_LEN))
+	if (total > (len - off) / (1 + DNS_RR_FIXED_LEN))
 		return -EBADMSG;
 	m->rr = calloc(total ? total : 1, sizeof(*m->rr));
 	if (!m->rr)
@@ -169,17 +167,17 @@ int dnsmsg_parse(const uint8_t *pkt, size_t len, struct dnsmsg *m)
 			goto bad;
 		rr->owner_len = ret;
 		ret = -EBADMSG;
-		if (off + DNSWIRE_RR_FIXED_LEN > len)
+		if (off + DNS_RR_FIXED_LEN > len)
 			goto bad;
 		rr->type = dnswire_get_u16(pkt + off);
 		rr->cls = dnswire_get_u16(pkt + off + 2);
 		rr->ttl = dnswire_get_u32(pkt + off + 4);
 		rr->rdlen = dnswire_get_u16(pkt + off + 8);
-		rr->rdata_off = off + DNSWIRE_RR_FIXED_LEN;
+		rr->rdata_off = off + DNS_RR_FIXED_LEN;
 		off = rr->rdata_off + rr->rdlen;
 		if (off > len)
 			goto bad;
-		if (rr->type == DNSWIRE_TYPE_OPT) {
+		if (rr->type == DNS_TYPE_OPT) {
 			/* RFC 6891 6.1.1: one OPT, additional section, root. */
 			if (rr->section != DNSMSG_ADDITIONAL || m->have_opt ||
 			    pkt[owner] != 0)
@@ -191,7 +189,7 @@ int dnsmsg_parse(const uint8_t *pkt, size_t len, struct dnsmsg *m)
 		ret = dnsmsg_check_rdata(pkt, len, rr);
 		if (ret)
 			goto bad;
-		if (rr->type == DNSWIRE_TYPE_RRSIG && rr->rdlen >= 2)
+		if (rr->type == DNS_TYPE_RRSIG && rr->rdlen >= 2)
 			rr->covered = dnswire_get_u16(pkt + rr->rdata_off);
 		m->nrr++;
 	}
@@ -217,18 +215,18 @@ bool dnsmsg_rr_belongs(const struct dnsmsg_rr *rr, uint16_t qtype, bool dnssec)
 	if (dnssec)
 		return true;
 	if (rr->section == DNSMSG_ANSWER &&
-	    (qtype == DNSWIRE_TYPE_ANY || qtype == rr->type))
+	    (qtype == DNS_TYPE_ANY || qtype == rr->type))
 		return true;
 	switch (rr->type) {
-	case DNSWIRE_TYPE_SIG:
-	case 25: /* KEY */
-	case 30: /* NXT */
-	case DNSWIRE_TYPE_DS:
-	case DNSWIRE_TYPE_RRSIG:
-	case DNSWIRE_TYPE_NSEC:
-	case DNSWIRE_TYPE_DNSKEY:
-	case DNSWIRE_TYPE_NSEC3:
-	case 51: /* NSEC3PARAM */
+	case DNS_TYPE_SIG:
+	case DNS_TYPE_KEY:
+	case DNS_TYPE_NXT:
+	case DNS_TYPE_DS:
+	case DNS_TYPE_RRSIG:
+	case DNS_TYPE_NSEC:
+	case DNS_TYPE_DNSKEY:
+	case DNS_TYPE_NSEC3:
+	case DNS_TYPE_NSEC3PARAM:
 		return false;
 	}
 	return true;
@@ -236,8 +234,8 @@ bool dnsmsg_rr_belongs(const struct dnsmsg_rr *rr, uint16_t qtype, bool dnssec)
 
 bool dnsmsg_rr_same_set(const struct dnsmsg_rr *a, const struct dnsmsg_rr *b)
 {
-	uint16_t ta = a->type == DNSWIRE_TYPE_RRSIG ? a->covered : a->type;
-	uint16_t tb = b->type == DNSWIRE_TYPE_RRSIG ? b->covered : b->type;
+	uint16_t ta = a->type == DNS_TYPE_RRSIG ? a->covered : a->type;
+	uint16_t tb = b->type == DNS_TYPE_RRSIG ? b->covered : b->type;
 
 	return a->section == b->section && ta == tb && a->cls == b->cls &&
 	       dnswire_name_equal(a->owner, a->owner_len, b->owner,
@@ -273,15 +271,15 @@ int dnsmsg_writer_init(struct dnsmsg_writer *w, uint8_t *buf, size_t cap,
 	w->cap = cap;
 	w->len = 0;
 	w->ntargets = 0;
-	if (cap < DNSWIRE_HEADER_LEN)
+	if (cap < DNS_HEADER_LEN)
 		return -EMSGSIZE;
-	memset(buf, 0, DNSWIRE_HEADER_LEN);
-	w->len = DNSWIRE_HEADER_LEN;
+	memset(buf, 0, DNS_HEADER_LEN);
+	w->len = DNS_HEADER_LEN;
 	if (dnsmsg_put(w, question, question_len))
 		return -EMSGSIZE;
 	n = dnswire_name_len(question, question_len);
 	if (n > 0)
-		dnsmsg_add_targets(w, DNSWIRE_HEADER_LEN, question, n, n - 1);
+		dnsmsg_add_targets(w, DNS_HEADER_LEN, question, n, n - 1);
 	return 0;
 }
 
@@ -379,7 +377,7 @@ static int dnsmsg_put_rdata(struct dnsmsg_writer *w, const struct dnsmsg *m,
 	if (!layout)
 		return dnsmsg_put(w, m->pkt + pos, rr->rdlen);
 	for (const char *f = layout; *f; f++) {
-		uint8_t name[DNSWIRE_NAME_MAX];
+		uint8_t name[DNS_NAME_MAX];
 		size_t n;
 
 		if (*f == 'c' || *f == 'n') {
@@ -402,7 +400,7 @@ static int dnsmsg_put_rdata(struct dnsmsg_writer *w, const struct dnsmsg *m,
 int dnsmsg_put_rr(struct dnsmsg_writer *w, const struct dnsmsg *m,
 		  const struct dnsmsg_rr *rr, uint32_t ttl, size_t *ttl_at)
 {
-	uint8_t fixed[DNSWIRE_RR_FIXED_LEN];
+	uint8_t fixed[DNS_RR_FIXED_LEN];
 	size_t rdlen_at;
 	int ret;
 
@@ -430,10 +428,10 @@ size_t dnsmsg_write_opt(uint8_t *p, uint16_t size, unsigned int rcode,
 			bool dnssec_ok)
 {
 	p[0] = 0; /* root owner */
-	dnswire_put_u16(p + 1, DNSWIRE_TYPE_OPT);
+	dnswire_put_u16(p + 1, DNS_TYPE_OPT);
 	dnswire_put_u16(p + 3, size);
 	dnswire_put_u32(p + 5, (uint32_t)(rcode >> 4) << 24 |
 				       (dnssec_ok ? 0x8000 : 0));
 	dnswire_put_u16(p + 9, 0);
-	return DNSMSG_OPT_LEN;
+	return DNS_OPT_LEN;
 }

@@ -19,11 +19,6 @@
 
 #include "lib/dnswire.h"
 
-/* An OPT record without options: root owner, type, class, TTL, RDLENGTH. */
-#define DNSMSG_OPT_LEN (1 + DNSWIRE_RR_FIXED_LEN)
-/* Extended rcode for EDNS versions we do not speak (RFC 6891). */
-#define DNSMSG_RCODE_BADVERS 16
-
 /* What the daemon does with a query before resolution. */
 enum dnsmsg_verdict {
 	DNSMSG_RESOLVE = 0, /* well formed: resolve it */
@@ -41,7 +36,7 @@ struct dnsmsg_query {
 	uint16_t id;
 	uint16_t flags;
 	size_t question_len; /* name, type, class at offset 12; 0: unparsed */
-	uint8_t qname[DNSWIRE_NAME_MAX]; /* lower-cased */
+	uint8_t qname[DNS_NAME_MAX]; /* lower-cased */
 	size_t qname_len;
 	uint16_t qtype;
 	uint16_t qclass;
@@ -84,7 +79,7 @@ struct dnsmsg_rr {
 	uint16_t covered; /* RRSIG: the type it covers */
 	uint32_t ttl;
 	size_t rdata_off; /* in the parsed packet */
-	uint8_t owner[DNSWIRE_NAME_MAX]; /* case kept */
+	uint8_t owner[DNS_NAME_MAX]; /* case kept */
 };
 
 /* A parsed response. The OPT record is not in rr[]; its fields are here. */
@@ -92,7 +87,7 @@ struct dnsmsg {
 	const uint8_t *pkt;
 	size_t len;
 	struct dnswire_header h;
-	uint8_t qname[DNSWIRE_NAME_MAX]; /* case kept; qdcount is 0 or 1 */
+	uint8_t qname[DNS_NAME_MAX]; /* case kept; qdcount is 0 or 1 */
 	size_t qname_len;
 	uint16_t qtype;
 	uint16_t qclass;
@@ -176,7 +171,7 @@ int dnsmsg_put_rr(struct dnsmsg_writer *w, const struct dnsmsg *m,
 /*
  * Writes an OPT record without options at @p: our UDP @size, the upper
  * eight bits of @rcode (extended rcode), version 0 and the DO bit.
- * Return: DNSMSG_OPT_LEN.
+ * Return: DNS_OPT_LEN.
  */
 size_t dnsmsg_write_opt(uint8_t *p, uint16_t size, unsigned int rcode,
 			bool dnssec_ok);

@@ -14,7 +14,7 @@
 int dnswire_parse_header(const uint8_t *msg, size_t len,
 			 struct dnswire_header *h)
 {
-	if (len < DNSWIRE_HEADER_LEN)
+	if (len < DNS_HEADER_LEN)
 		return -EBADMSG;
 	h->id = dnswire_get_u16(msg);
 	h->flags = dnswire_get_u16(msg + 2);
@@ -57,7 +57,7 @@ int dnswire_read_name(const uint8_t *msg, size_t len, size_t *off, uint8_t *out)
 			 * starts then only decrease, which rules out loops
 			 * without a hop counter.
 			 */
-			if (target < DNSWIRE_HEADER_LEN || target >= seg_start)
+			if (target < DNS_HEADER_LEN || target >= seg_start)
 				return -EBADMSG;
 			if (!jumped)
 				end = pos + 2;
@@ -69,7 +69,7 @@ int dnswire_read_name(const uint8_t *msg, size_t len, size_t *off, uint8_t *out)
 			return -EBADMSG; /* 0x40 and 0x80 label types */
 		if (pos + 1 + c > len)
 			return -EBADMSG;
-		if (name_len + 1 + c > DNSWIRE_NAME_MAX)
+		if (name_len + 1 + c > DNS_NAME_MAX)
 			return -EMSGSIZE;
 		if (out)
 			memcpy(out + name_len, msg + pos, 1 + c);
@@ -94,7 +94,7 @@ int dnswire_name_len(const uint8_t *name, size_t len)
 		c = name[pos];
 		if (c & 0xc0)
 			return -EBADMSG;
-		if (pos + 1 + c > DNSWIRE_NAME_MAX)
+		if (pos + 1 + c > DNS_NAME_MAX)
 			return -EMSGSIZE;
 		pos += 1 + c;
 		if (c == 0)
@@ -174,7 +174,7 @@ int dnswire_name_to_text(const uint8_t *name, size_t len, char *buf, size_t cap)
 
 int dnswire_name_from_text(const char *text, uint8_t *out, size_t cap)
 {
-	uint8_t wire[DNSWIRE_NAME_MAX + DNSWIRE_LABEL_MAX + 2];
+	uint8_t wire[DNS_NAME_MAX + DNS_LABEL_MAX + 2];
 	size_t n = 0, lab = 0; /* lab: where the current length byte goes */
 	const char *p = text;
 
@@ -194,7 +194,7 @@ int dnswire_name_from_text(const char *text, uint8_t *out, size_t cap)
 				return -EINVAL; /* empty label */
 			wire[lab] = n - lab - 1;
 			lab = n++;
-			if (n > DNSWIRE_NAME_MAX)
+			if (n > DNS_NAME_MAX)
 				return -EMSGSIZE;
 			continue;
 		}
@@ -214,7 +214,7 @@ int dnswire_name_from_text(const char *text, uint8_t *out, size_t cap)
 				return -EINVAL;
 			}
 		}
-		if (n - lab - 1 >= DNSWIRE_LABEL_MAX)
+		if (n - lab - 1 >= DNS_LABEL_MAX)
 			return -EINVAL;
 		wire[n++] = c;
 	}
@@ -223,7 +223,7 @@ int dnswire_name_from_text(const char *text, uint8_t *out, size_t cap)
 		wire[lab] = n - lab - 1;
 		lab = n++;
 	}
-	if (n > DNSWIRE_NAME_MAX)
+	if (n > DNS_NAME_MAX)
 		return -EMSGSIZE;
 	wire[lab] = 0;
 out:
@@ -237,32 +237,32 @@ static const struct {
 	uint16_t type;
 	const char *name;
 } dnswire_types[] = {
-	{ DNSWIRE_TYPE_A, "A" },
-	{ DNSWIRE_TYPE_NS, "NS" },
-	{ DNSWIRE_TYPE_CNAME, "CNAME" },
-	{ DNSWIRE_TYPE_SOA, "SOA" },
-	{ DNSWIRE_TYPE_PTR, "PTR" },
-	{ DNSWIRE_TYPE_MX, "MX" },
-	{ DNSWIRE_TYPE_TXT, "TXT" },
-	{ DNSWIRE_TYPE_AAAA, "AAAA" },
-	{ DNSWIRE_TYPE_SRV, "SRV" },
-	{ DNSWIRE_TYPE_NAPTR, "NAPTR" },
-	{ DNSWIRE_TYPE_DNAME, "DNAME" },
-	{ DNSWIRE_TYPE_OPT, "OPT" },
-	{ DNSWIRE_TYPE_DS, "DS" },
-	{ DNSWIRE_TYPE_RRSIG, "RRSIG" },
-	{ DNSWIRE_TYPE_NSEC, "NSEC" },
-	{ DNSWIRE_TYPE_DNSKEY, "DNSKEY" },
-	{ DNSWIRE_TYPE_NSEC3, "NSEC3" },
+	{ DNS_TYPE_A, "A" },
+	{ DNS_TYPE_NS, "NS" },
+	{ DNS_TYPE_CNAME, "CNAME" },
+	{ DNS_TYPE_SOA, "SOA" },
+	{ DNS_TYPE_PTR, "PTR" },
+	{ DNS_TYPE_MX, "MX" },
+	{ DNS_TYPE_TXT, "TXT" },
+	{ DNS_TYPE_AAAA, "AAAA" },
+	{ DNS_TYPE_SRV, "SRV" },
+	{ DNS_TYPE_NAPTR, "NAPTR" },
+	{ DNS_TYPE_DNAME, "DNAME" },
+	{ DNS_TYPE_OPT, "OPT" },
+	{ DNS_TYPE_DS, "DS" },
+	{ DNS_TYPE_RRSIG, "RRSIG" },
+	{ DNS_TYPE_NSEC, "NSEC" },
+	{ DNS_TYPE_DNSKEY, "DNSKEY" },
+	{ DNS_TYPE_NSEC3, "NSEC3" },
 	{ 51, "NSEC3PARAM" },
 	{ 52, "TLSA" },
-	{ DNSWIRE_TYPE_SVCB, "SVCB" },
-	{ DNSWIRE_TYPE_HTTPS, "HTTPS" },
-	{ DNSWIRE_TYPE_TSIG, "TSIG" },
-	{ DNSWIRE_TYPE_IXFR, "IXFR" },
-	{ DNSWIRE_TYPE_AXFR, "AXFR" },
-	{ DNSWIRE_TYPE_ANY, "ANY" },
-	{ DNSWIRE_TYPE_CAA, "CAA" },
+	{ DNS_TYPE_SVCB, "SVCB" },
+	{ DNS_TYPE_HTTPS, "HTTPS" },
+	{ DNS_TYPE_TSIG, "TSIG" },
+	{ DNS_TYPE_IXFR, "IXFR" },
+	{ DNS_TYPE_AXFR, "AXFR" },
+	{ DNS_TYPE_ANY, "ANY" },
+	{ DNS_TYPE_CAA, "CAA" },
 };
 
 #define DNSWIRE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -322,34 +322,34 @@ int dnswire_rcode_to_text(unsigned int rcode, char *buf, size_t cap)
 const char *dnswire_rdata_layout(uint16_t type)
 {
 	switch (type) {
-	case DNSWIRE_TYPE_NS:
-	case DNSWIRE_TYPE_MD:
-	case DNSWIRE_TYPE_MF:
-	case DNSWIRE_TYPE_CNAME:
-	case DNSWIRE_TYPE_MB:
-	case DNSWIRE_TYPE_MG:
-	case DNSWIRE_TYPE_MR:
-	case DNSWIRE_TYPE_PTR:
+	case DNS_TYPE_NS:
+	case DNS_TYPE_MD:
+	case DNS_TYPE_MF:
+	case DNS_TYPE_CNAME:
+	case DNS_TYPE_MB:
+	case DNS_TYPE_MG:
+	case DNS_TYPE_MR:
+	case DNS_TYPE_PTR:
 		return "c";
-	case DNSWIRE_TYPE_MINFO:
+	case DNS_TYPE_MINFO:
 		return "cc";
-	case DNSWIRE_TYPE_SOA:
+	case DNS_TYPE_SOA:
 		return "cc44444"; /* serial refresh retry expire minimum */
-	case DNSWIRE_TYPE_MX:
+	case DNS_TYPE_MX:
 		return "2c";
-	case DNSWIRE_TYPE_RP:
+	case DNS_TYPE_RP:
 		return "nn";
-	case DNSWIRE_TYPE_AFSDB:
-	case DNSWIRE_TYPE_RT:
-	case DNSWIRE_TYPE_KX:
+	case DNS_TYPE_AFSDB:
+	case DNS_TYPE_RT:
+	case DNS_TYPE_KX:
 		return "2n";
-	case DNSWIRE_TYPE_PX:
+	case DNS_TYPE_PX:
 		return "2nn";
-	case DNSWIRE_TYPE_SRV:
+	case DNS_TYPE_SRV:
 		return "6n"; /* priority weight port target */
-	case DNSWIRE_TYPE_NAPTR:
+	case DNS_TYPE_NAPTR:
 		return "22sssn"; /* order pref flags services regexp repl */
-	case DNSWIRE_TYPE_DNAME:
+	case DNS_TYPE_DNAME:
 		return "n";
 	default:
 		return NULL;

@@ -6,7 +6,7 @@
  * names of common types and rcodes. No allocation, no global state.
  *
  * Conventions: an "uncompressed wire name" is a label sequence ending in the
- * root label, at most DNSWIRE_NAME_MAX bytes. Functions return a length or 0
+ * root label, at most DNS_NAME_MAX bytes. Functions return a length or 0
  * on success and -errno on failure: -EBADMSG for malformed wire data,
  * -EMSGSIZE for a name longer than DNS allows, -EINVAL for bad text,
  * -ENOSPC when the caller's buffer is too small.
@@ -18,63 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DNSWIRE_HEADER_LEN 12
-#define DNSWIRE_NAME_MAX 255 /* wire form, root label included */
-#define DNSWIRE_LABEL_MAX 63
+#include "maps/dns.h"
+
 /* Longest presentation form: every byte as \DDD plus the dots. */
-#define DNSWIRE_NAME_TEXT_MAX (4 * DNSWIRE_NAME_MAX + 2)
+#define DNSWIRE_NAME_TEXT_MAX (4 * DNS_NAME_MAX + 2)
 /* Type, class, TTL and RDLENGTH after an owner name. */
-#define DNSWIRE_RR_FIXED_LEN 10
-
-#define DNSWIRE_CLASS_IN 1
-#define DNSWIRE_CLASS_ANY 255
-
-#define DNSWIRE_TYPE_A 1
-#define DNSWIRE_TYPE_NS 2
-#define DNSWIRE_TYPE_MD 3
-#define DNSWIRE_TYPE_MF 4
-#define DNSWIRE_TYPE_CNAME 5
-#define DNSWIRE_TYPE_SOA 6
-#define DNSWIRE_TYPE_MB 7
-#define DNSWIRE_TYPE_MG 8
-#define DNSWIRE_TYPE_MR 9
-#define DNSWIRE_TYPE_PTR 12
-#define DNSWIRE_TYPE_MINFO 14
-#define DNSWIRE_TYPE_MX 15
-#define DNSWIRE_TYPE_TXT 16
-#define DNSWIRE_TYPE_RP 17
-#define DNSWIRE_TYPE_AFSDB 18
-#define DNSWIRE_TYPE_RT 21
-#define DNSWIRE_TYPE_SIG 24
-#define DNSWIRE_TYPE_PX 26
-#define DNSWIRE_TYPE_AAAA 28
-#define DNSWIRE_TYPE_SRV 33
-#define DNSWIRE_TYPE_NAPTR 35
-#define DNSWIRE_TYPE_KX 36
-#define DNSWIRE_TYPE_DNAME 39
-#define DNSWIRE_TYPE_OPT 41
-#define DNSWIRE_TYPE_DS 43
-#define DNSWIRE_TYPE_RRSIG 46
-#define DNSWIRE_TYPE_NSEC 47
-#define DNSWIRE_TYPE_DNSKEY 48
-#define DNSWIRE_TYPE_NSEC3 50
-#define DNSWIRE_TYPE_SVCB 64
-#define DNSWIRE_TYPE_HTTPS 65
-#define DNSWIRE_TYPE_TKEY 249
-#define DNSWIRE_TYPE_TSIG 250
-#define DNSWIRE_TYPE_IXFR 251
-#define DNSWIRE_TYPE_AXFR 252
-#define DNSWIRE_TYPE_MAILB 253
-#define DNSWIRE_TYPE_MAILA 254
-#define DNSWIRE_TYPE_ANY 255
-#define DNSWIRE_TYPE_CAA 257
-
-#define DNSWIRE_RCODE_NOERROR 0
-#define DNSWIRE_RCODE_FORMERR 1
-#define DNSWIRE_RCODE_SERVFAIL 2
-#define DNSWIRE_RCODE_NXDOMAIN 3
-#define DNSWIRE_RCODE_NOTIMP 4
-#define DNSWIRE_RCODE_REFUSED 5
 
 /* The fixed header, host order. */
 struct dnswire_header {
@@ -115,7 +63,7 @@ static inline void dnswire_put_u32(uint8_t *p, uint32_t v)
 int dnswire_parse_header(const uint8_t *msg, size_t len,
 			 struct dnswire_header *h);
 
-/* Stores @h into the first DNSWIRE_HEADER_LEN bytes of @msg. */
+/* Stores @h into the first DNS_HEADER_LEN bytes of @msg. */
 void dnswire_write_header(uint8_t *msg, const struct dnswire_header *h);
 
 /**
@@ -124,7 +72,7 @@ void dnswire_write_header(uint8_t *msg, const struct dnswire_header *h);
  * @len: its length.
  * @off: in: where the name starts; out: the first byte after the name as it
  *       sits in the message (after the first pointer, if any).
- * @out: NULL to only validate and skip, else DNSWIRE_NAME_MAX bytes that
+ * @out: NULL to only validate and skip, else DNS_NAME_MAX bytes that
  *       receive the uncompressed name (case kept).
  *
  * A pointer must aim at a label inside the message after the header and

@@ -196,14 +196,14 @@ static int observe_cache_cb(const void *k, const void *v, void *arg)
 	const struct xdpdns_cache_entry *e = v;
 	struct observe_cache_ctx *ctx = arg;
 	struct observe_cache *c = ctx->c;
-	unsigned int rcode = e->flags & XDPDNS_F_RCODE;
+	unsigned int rcode = e->flags & DNS_F_RCODE;
 	size_t pos;
 
 	c->entries++;
 	if (!xdpdns_time_before(ctx->now_ns, e->expire_ns))
 		c->stale++;
-	if (rcode == DNSWIRE_RCODE_NXDOMAIN ||
-	    (rcode == DNSWIRE_RCODE_NOERROR && e->ancount == 0))
+	if (rcode == DNS_RCODE_NXDOMAIN ||
+	    (rcode == DNS_RCODE_NOERROR && e->ancount == 0))
 		c->negative++;
 	c->hits += e->hits;
 

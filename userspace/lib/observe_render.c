@@ -27,16 +27,14 @@ static const double observe_hist_bounds[DAEMON_HIST_BUCKETS] =
  * the Grafana panels have a baseline before the first such answer. */
 static bool observe_rcode_always(unsigned int rcode)
 {
-	return rcode == DNSWIRE_RCODE_NOERROR ||
-	       rcode == DNSWIRE_RCODE_SERVFAIL ||
-	       rcode == DNSWIRE_RCODE_NXDOMAIN ||
-	       rcode == DNSWIRE_RCODE_REFUSED;
+	return rcode == DNS_RCODE_NOERROR || rcode == DNS_RCODE_SERVFAIL ||
+	       rcode == DNS_RCODE_NXDOMAIN || rcode == DNS_RCODE_REFUSED;
 }
 
 static bool observe_qtype_always(unsigned int type)
 {
-	return type == DNSWIRE_TYPE_A || type == DNSWIRE_TYPE_AAAA ||
-	       type == DNSWIRE_TYPE_HTTPS;
+	return type == DNS_TYPE_A || type == DNS_TYPE_AAAA ||
+	       type == DNS_TYPE_HTTPS;
 }
 
 /* ---- Prometheus ---------------------------------------------------------- */
@@ -254,7 +252,7 @@ static json_t *observe_name_json(const struct observe_name *n, uint64_t now_ns)
 
 	observe_key_name(&n->key, name, sizeof(name));
 	dnswire_type_to_text(n->key.qtype, type, sizeof(type));
-	dnswire_rcode_to_text(n->flags & XDPDNS_F_RCODE, rcode, sizeof(rcode));
+	dnswire_rcode_to_text(n->flags & DNS_F_RCODE, rcode, sizeof(rcode));
 	json_object_set_new(o, "name", json_string(name));
 	json_object_set_new(o, "type", json_string(type));
 	json_object_set_new(o, "flags",
@@ -481,14 +479,14 @@ static int observe_dump_cache_cb(const void *k, const void *v, void *arg)
 	xdpmaps_cache_key_of(k, e, &full);
 	observe_key_name(key, name, sizeof(name));
 	dnswire_type_to_text(key->qtype, type, sizeof(type));
-	dnswire_rcode_to_text(e->flags & XDPDNS_F_RCODE, rcode, sizeof(rcode));
+	dnswire_rcode_to_text(e->flags & DNS_F_RCODE, rcode, sizeof(rcode));
 	json_object_set_new(o, "name", json_string(name));
 	json_object_set_new(o, "type", json_string(type));
 	json_object_set_new(o, "class", jint(key->qclass));
 	json_object_set_new(o, "flags",
 			    json_string(observe_key_flags(key->flags)));
 	json_object_set_new(o, "rcode", json_string(rcode));
-	json_object_set_new(o, "aa", json_boolean(e->flags & XDPDNS_F_AA));
+	json_object_set_new(o, "aa", json_boolean(e->flags & DNS_F_AA));
 	json_object_set_new(o, "validated",
 			    json_boolean(e->entry_flags &
 					 XDPDNS_ENTRY_VALIDATED));
