@@ -1,6 +1,61 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include "ldnsexpect.h"
 
+#include <stdio.h>
+
+uint8_t *ldnsexpect_wire(const struct ldnsexpect_resp *r, size_t *len)
+{
+	static const ldns_pkt_section sections[3] = {
+		LDNS_SECTION_ANSWER,
+		LDNS_SECTION_AUTHORITY,
+		LDNS_SECTION_ADDITIONAL,
+	};
+	ldns_pkt *p = ldns_pkt_new();
+	uint8_t *wire = NULL;
+	ldns_status st;
+	ldns_rr *rr;
+
+	if (!p)
+		return NULL;
+	st = ldns_rr_new_question_frm_str(&rr, r->question, NULL, NULL);
+	if (st != LDNS_STATUS_OK) {
+		fprintf(stderr, "%s: %s\n", r->question,
+			ldns_get_errorstr_by_id(st));
+		goto out;
+	}
+	ldns_pkt_push_rr(p, LDNS_SECTION_QUESTION, rr);
+	for (int s = 0; s < 3; s++) {
+		for (size_t i = 0;
+		     r->rr[s] && (!r->rr_max || i < r->rr_max) && r->rr[s][i];
+		     i++) {
+			st = ldns_rr_new_frm_str(&rr, r->rr[s][i], 0, NULL,
+						 NULL);
+			if (st != LDNS_STATUS_OK) {
+				fprintf(stderr, "%s: %s\n", r->rr[s][i],
+					ldns_get_errorstr_by_id(st));
+				goto out;
+			}
+			ldns_pkt_push_rr(p, sections[s], rr);
+		}
+	}
+	ldns_pkt_set_id(p, 0x1234);
+	ldns_pkt_set_qr(p, true);
+	ldns_pkt_set_rd(p, true);
+	ldns_pkt_set_ra(p, true);
+	ldns_pkt_set_aa(p, r->aa);
+	ldns_pkt_set_ad(p, r->ad);
+	ldns_pkt_set_rcode(p, r->rcode);
+	if (r->edns) {
+		ldns_pkt_set_edns_udp_size(p, r->edns);
+		ldns_pkt_set_edns_do(p, true);
+	}
+	if (ldns_pkt2wire(&wire, p, len) != LDNS_STATUS_OK)
+		wire = NULL;
+out:
+	ldns_pkt_free(p);
+	return wire;
+}
+
 static bool dnssec_type(ldns_rr_type t)
 {
 	return t == LDNS_RR_TYPE_SIG || t == LDNS_RR_TYPE_KEY ||

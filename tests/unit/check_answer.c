@@ -18,6 +18,7 @@
 
 #include "maps/xdpdns.h"
 #include "suites.h"
+#include "tests/lib/ldnsexpect.h"
 #include "userspace/answer.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -389,46 +390,19 @@ struct upstream {
 	const char *const *rr[3];
 };
 
-static const ldns_pkt_section sections[3] = {
-	LDNS_SECTION_ANSWER,
-	LDNS_SECTION_AUTHORITY,
-	LDNS_SECTION_ADDITIONAL,
-};
-
 static uint8_t *upstream_wire(const struct upstream *u, size_t *len)
 {
-	ldns_pkt *p = ldns_pkt_new();
-	uint8_t *wire = NULL;
+	struct ldnsexpect_resp r = { .rr = { u->rr[0], u->rr[1], u->rr[2] },
+				     .rcode = u->rcode,
+				     .aa = u->aa,
+				     .edns = u->edns };
 	char q[300];
-	ldns_rr *rr;
+	uint8_t *wire;
 
-	ck_assert_ptr_nonnull(p);
 	snprintf(q, sizeof(q), "%s IN TYPE%u", u->qname, u->qtype);
-	ck_assert_int_eq(ldns_rr_new_question_frm_str(&rr, q, NULL, NULL),
-			 LDNS_STATUS_OK);
-	ldns_pkt_push_rr(p, LDNS_SECTION_QUESTION, rr);
-	for (int s = 0; s < 3; s++) {
-		for (int i = 0; u->rr[s] && u->rr[s][i]; i++) {
-			ldns_status st = ldns_rr_new_frm_str(&rr, u->rr[s][i],
-							     0, NULL, NULL);
-
-			ck_assert_msg(st == LDNS_STATUS_OK, "%s: %s",
-				      u->rr[s][i], ldns_get_errorstr_by_id(st));
-			ldns_pkt_push_rr(p, sections[s], rr);
-		}
-	}
-	ldns_pkt_set_id(p, 0x1234);
-	ldns_pkt_set_qr(p, true);
-	ldns_pkt_set_rd(p, true);
-	ldns_pkt_set_ra(p, true);
-	ldns_pkt_set_aa(p, u->aa);
-	ldns_pkt_set_rcode(p, u->rcode);
-	if (u->edns) {
-		ldns_pkt_set_edns_udp_size(p, u->edns);
-		ldns_pkt_set_edns_do(p, true);
-	}
-	ck_assert_int_eq(ldns_pkt2wire(&wire, p, len), LDNS_STATUS_OK);
-	ldns_pkt_free(p);
+	r.question = q;
+	wire = ldnsexpect_wire(&r, len);
+	ck_assert_ptr_nonnull(wire);
 	return wire;
 }
 

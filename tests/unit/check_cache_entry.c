@@ -45,48 +45,21 @@ struct resp_case {
 			   * answer section's (CNAMEs keep theirs); 0: positive */
 };
 
-static const ldns_pkt_section sections[3] = {
-	LDNS_SECTION_ANSWER,
-	LDNS_SECTION_AUTHORITY,
-	LDNS_SECTION_ADDITIONAL,
-};
-
 static uint8_t *ldns_response(const struct resp_case *c, size_t *len)
 {
-	ldns_pkt *p = ldns_pkt_new();
-	uint8_t *wire = NULL;
+	struct ldnsexpect_resp r = { .rr = { c->rr[0], c->rr[1], c->rr[2] },
+				     .rr_max = CASE_RRS,
+				     .rcode = c->rcode,
+				     .aa = c->aa,
+				     .ad = c->ad,
+				     .edns = c->edns };
 	char q[600];
-	ldns_rr *rr;
+	uint8_t *wire;
 
-	ck_assert_ptr_nonnull(p);
 	snprintf(q, sizeof(q), "%s IN %s", c->qname, c->qtype);
-	ck_assert_int_eq(ldns_rr_new_question_frm_str(&rr, q, NULL, NULL),
-			 LDNS_STATUS_OK);
-	ldns_pkt_push_rr(p, LDNS_SECTION_QUESTION, rr);
-	for (int s = 0; s < 3; s++) {
-		for (int i = 0; i < CASE_RRS && c->rr[s][i]; i++) {
-			ldns_status st = ldns_rr_new_frm_str(&rr, c->rr[s][i],
-							     0, NULL, NULL);
-
-			ck_assert_msg(st == LDNS_STATUS_OK, "%s: %s: %s",
-				      c->what, c->rr[s][i],
-				      ldns_get_errorstr_by_id(st));
-			ldns_pkt_push_rr(p, sections[s], rr);
-		}
-	}
-	ldns_pkt_set_id(p, 0x1234);
-	ldns_pkt_set_qr(p, true);
-	ldns_pkt_set_rd(p, true);
-	ldns_pkt_set_ra(p, true);
-	ldns_pkt_set_aa(p, c->aa);
-	ldns_pkt_set_ad(p, c->ad);
-	ldns_pkt_set_rcode(p, c->rcode);
-	if (c->edns) {
-		ldns_pkt_set_edns_udp_size(p, c->edns);
-		ldns_pkt_set_edns_do(p, true);
-	}
-	ck_assert_int_eq(ldns_pkt2wire(&wire, p, len), LDNS_STATUS_OK);
-	ldns_pkt_free(p);
+	r.question = q;
+	wire = ldnsexpect_wire(&r, len);
+	ck_assert_msg(wire, "%s: ldns rejected the response", c->what);
 	return wire;
 }
 
@@ -1011,7 +984,11 @@ START_TEST(test_rr_max)
 			free(wire);
 			break;
 		}
-		ldns_pkt_push_rr(p, sections[i < 12 ? 0 : i < 24 ? 1 : 2], rr);
+		ldns_pkt_push_rr(p,
+				 i < 12 ? LDNS_SECTION_ANSWER :
+				 i < 24 ? LDNS_SECTION_AUTHORITY :
+					  LDNS_SECTION_ADDITIONAL,
+				 rr);
 		if (i == XDPDNS_RR_MAX - 1) {
 			ldns_pkt_set_qr(p, true);
 			ldns_pkt_set_edns_udp_size(p, 1232);
