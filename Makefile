@@ -68,7 +68,7 @@ NETNS_BPF_OBJS := $(patsubst tests/netns/%.bpf.c,$(BUILD)/tests/%.bpf.o, \
 BPFT_SRCS := $(filter-out tests/bpf/fuzz_xdp.c tests/bpf/bench_xdp.c,$(wildcard tests/bpf/*.c))
 BPFT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(BPFT_SRCS))
 
-USER_HDRS := $(wildcard userspace/*.h userspace/lib/*.h tools/*/*.h tests/lib/*.h) \
+USER_HDRS := $(wildcard userspace/*.h userspace/lib/*.h tools/*/*.h tests/*/*.h) \
 	$(wildcard maps/*.h)
 
 BINS := $(if $(DAEMON_SRCS),$(BUILD)/xdpdnsd) $(if $(CTL_SRCS),$(BUILD)/xdpdnsctl)

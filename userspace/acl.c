@@ -223,25 +223,43 @@ static bool acl_match(const struct acl_list *l, uint32_t family,
 	return false;
 }
 
+/* @sa as an LPM family and address; false for other families. */
+static bool acl_addr(const struct sockaddr *sa, uint32_t *family,
+		     const uint8_t **addr)
+{
+	if (sa->sa_family == AF_INET) {
+		*family = 4;
+		*addr = (const uint8_t *)&((const struct sockaddr_in *)sa)
+				->sin_addr;
+		return true;
+	}
+	if (sa->sa_family == AF_INET6) {
+		*family = 6;
+		*addr = (const uint8_t *)&((const struct sockaddr_in6 *)sa)
+				->sin6_addr;
+		return true;
+	}
+	return false;
+}
+
 bool acl_allowed(const struct acl *acl, const struct sockaddr *sa)
 {
 	const uint8_t *addr;
 	uint32_t family;
 
-	if (sa->sa_family == AF_INET) {
-		family = 4;
-		addr = (const uint8_t *)&((const struct sockaddr_in *)sa)
-			       ->sin_addr;
-	} else if (sa->sa_family == AF_INET6) {
-		family = 6;
-		addr = (const uint8_t *)&((const struct sockaddr_in6 *)sa)
-			       ->sin6_addr;
-	} else {
-		return false;
-	}
-	if (acl_match(&acl->deny, family, addr))
+	if (!acl_addr(sa, &family, &addr) ||
+	    acl_match(&acl->deny, family, addr))
 		return false;
 	return acl_match(&acl->allow, family, addr);
+}
+
+bool acl_exempt(const struct acl *acl, const struct sockaddr *sa)
+{
+	const uint8_t *addr;
+	uint32_t family;
+
+	return acl_addr(sa, &family, &addr) &&
+	       acl_match(&acl->exempt, family, addr);
 }
 
 /*

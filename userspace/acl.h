@@ -55,6 +55,9 @@ int acl_default_allow_from(const struct config *cfg, const struct ifaddrs *all,
 /* Whether a client at @sa may be served (deny wins over allow). */
 bool acl_allowed(const struct acl *acl, const struct sockaddr *sa);
 
+/* Whether a client at @sa is exempt from rate limits (--ratelimit-exempt). */
+bool acl_exempt(const struct acl *acl, const struct sockaddr *sa);
+
 /*
  * Makes the three LPM tries hold exactly @acl's lists. Return: 0 or -errno.
  */

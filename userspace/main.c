@@ -43,6 +43,7 @@
 #include "acl.h"
 #include "anscache.h"
 #include "config.h"
+#include "dlimit.h"
 #include "event.h"
 #include "lib/daemon_stats.h"
 #include "lib/util.h"
@@ -54,6 +55,9 @@
 #include "query.h"
 #include "refresh.h"
 #include "resolver.h"
+
+/* Clients the daemon's own limits track (TCP and --no-xdp): 4 MiB. */
+#define DAEMON_DLIMIT_SLOTS 65536
 
 #define EXIT_USAGE 2
 #define MAIN_EVENTS 64
@@ -76,6 +80,7 @@ struct daemon {
 	struct resolver *res;
 	struct refresh *rf;
 	struct anscache *ac;
+	struct dlimit *dl;
 	struct metrics_server *metrics;
 	struct daemon_stats stats;
 	struct xdpdns_status status; /* written by the loop, see health.h */
@@ -302,7 +307,8 @@ static int daemon_run(struct daemon *d)
 		return 1;
 	}
 	d->qctx = calloc(1, sizeof(*d->qctx));
-	if (!d->qctx || anscache_create(d->cfg.cache_size, &d->ac)) {
+	if (!d->qctx || anscache_create(d->cfg.cache_size, &d->ac) ||
+	    dlimit_create(DAEMON_DLIMIT_SLOTS, &d->dl)) {
 		log_err("cannot allocate the query context: %s",
 			strerror(ENOMEM));
 		return 1;
@@ -332,6 +338,7 @@ static int daemon_run(struct daemon *d)
 	d->qctx->res = d->res;
 	d->qctx->rf = d->rf;
 	d->qctx->ac = d->ac;
+	d->qctx->dl = d->dl;
 	d->qctx->cache_fd = d->xdp ? d->maps.cache : -1;
 	d->qctx->cache_seed = d->maps.hash_seed;
 	d->qctx->stats = &d->stats;
@@ -416,6 +423,7 @@ static void daemon_teardown(struct daemon *d)
 	resolver_destroy(d->res); /* frees what waits; answers nothing */
 	refresh_destroy(d->rf);
 	anscache_destroy(d->ac);
+	dlimit_destroy(d->dl);
 	free(d->qctx);
 	if (d->epfd >= 0)
 		close(d->epfd);

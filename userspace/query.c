@@ -47,6 +47,17 @@ static void query_error(struct query_ctx *ctx, const struct dnsmsg_query *q,
 }
 
 /*
+ * A query over one of the daemon's own limits: REFUSED over TCP (the client
+ * is real and gets a final answer), dropped over UDP, as XDP drops.
+ */
+static void query_limited(struct query_ctx *ctx, const struct dnsmsg_query *q,
+			  const struct listen_client *c)
+{
+	if (c->transport == LISTEN_TCP)
+		query_error(ctx, q, c, DNS_RCODE_REFUSED);
+}
+
+/*
  * A hit in its last tenth of TTL (REFRESH_WINDOW_MIN_S at least) starts a
  * re-resolution, as unbound's prefetch and the XDP refresher do, so a name
  * asked steadily never drops out of the cache.
@@ -133,8 +144,10 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	struct query_ctx *ctx = arg;
 	struct xdpdns_cache_key ck = { 0 };
 	struct resolver_key key = { 0 };
+	const struct sockaddr *peer = (const struct sockaddr *)&client->peer;
 	struct dnsmsg_query q;
 	struct pending *p;
+	bool limit;
 	int v, ret;
 
 	v = dnsmsg_parse_query(msg, len, &q);
@@ -142,7 +155,7 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 		STAT_INC(
 			ctx,
 			query_type[q.qtype < XDPDNS_QTYPE_SLOTS ? q.qtype : 0]);
-	if (!acl_allowed(ctx->acl, (const struct sockaddr *)&client->peer)) {
+	if (!acl_allowed(ctx->acl, peer)) {
 		STAT_INC(ctx, queries_bad);
 		if (ctx->acl->refuse && v != DNSMSG_DROP)
 			query_error(ctx, &q, client, DNS_RCODE_REFUSED);
@@ -183,8 +196,24 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	ck.flags = key.flags;
 	ck.qtype = q.qtype;
 	ck.qclass = q.qclass;
+	/* XDP limited what it passed up; the rest is limited here. */
+	limit = ctx->dl &&
+		(client->transport == LISTEN_TCP || ctx->cache_fd < 0) &&
+		!acl_exempt(ctx->acl, peer);
+	if (limit &&
+	    !dlimit_take(ctx->dl, ctx->cfg, peer, DLIMIT_QUERY, ev_now_ns())) {
+		STAT_INC(ctx, limited_query);
+		query_limited(ctx, &q, client);
+		return;
+	}
 	if (query_from_cache(ctx, &q, client, &ck))
 		return;
+	if (limit &&
+	    !dlimit_take(ctx->dl, ctx->cfg, peer, DLIMIT_MISS, ev_now_ns())) {
+		STAT_INC(ctx, limited_miss);
+		query_limited(ctx, &q, client);
+		return;
+	}
 
 	p = malloc(sizeof(*p) + len);
 	if (!p) {

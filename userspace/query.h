@@ -15,6 +15,7 @@
 #include "acl.h"
 #include "anscache.h"
 #include "config.h"
+#include "dlimit.h"
 #include "lib/daemon_stats.h"
 #include "listen.h"
 #include "refresh.h"
@@ -27,6 +28,7 @@ struct query_ctx {
 	struct resolver *res;
 	struct refresh *rf; /* NULL without XDP */
 	struct anscache *ac; /* the daemon's own copy of the entries */
+	struct dlimit *dl; /* limits for TCP and --no-xdp; NULL: none */
 	int cache_fd; /* -1 without XDP */
 	__u64 cache_seed; /* its name hash seed (xdpdns_config.hash_seed) */
 	struct daemon_stats *stats;

@@ -92,7 +92,7 @@ taskset -a -p -c "$SRV_CPU" "$UNBOUND_PID" >/dev/null
 bg_start -n "$RES_NS" "$W/xdpdnsd-b.log" taskset -c "$SRV_CPU" \
 	"$BUILD/xdpdnsd" --no-xdp --listen "$RES_ADDR4" --port "$DPORT" \
 	--root-hints "$ROOT_HINTS" --unbound-config "$UNBOUND_SNIPPET" \
-	--user "" --log-level warn
+	--user "" --ratelimit 0 --miss-limit 0 --log-level warn
 wait_udp_port "$RES_NS" "$RES_ADDR4" "$DPORT" 15 ||
 	xd_die "xdpdnsd --no-xdp did not start: $(tail -n 3 "$W/xdpdnsd-b.log")"
 daemon_a_start

@@ -12,6 +12,9 @@ still delivers it to a UDP socket:
   frag4    IPv4, the datagram in two fragments (the kernel reassembles)
   pad6     IPv6, one byte after the UDP datagram
   dstopt6  IPv6 with a destination-options header (PadN) before UDP
+  tcp4     no odd frame: the queries pipelined on one TCP connection, which
+           XDP never limits; prints: sent secs responses refused (responses
+           not REFUSED, and REFUSED)
 Frames are sent on a raw socket from SRC with source port PORT; a UDP
 socket bound to SRC:PORT counts the responses. At most COUNT queries, at
 most SECS seconds, PPS a second, then 1.5 s for the last responses. Only
@@ -82,7 +85,58 @@ def frames(shape, src, dst, sport, dns, ident):
     sys.exit("unknown shape " + shape)
 
 
+def tcp_flood(src, dst, count, secs, pps, zone):
+    s = socket.create_connection((dst, 53), timeout=5, source_address=(src, 0))
+    s.setblocking(False)
+    rnd = random.Random(os.getpid())
+    buf = b""
+    sent = responses = refused = 0
+
+    def collect():
+        nonlocal buf, responses, refused
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except BlockingIOError:
+                break
+            if not chunk:
+                break
+            buf += chunk
+        while len(buf) >= 2 and len(buf) >= 2 + struct.unpack("!H", buf[:2])[0]:
+            n = struct.unpack("!H", buf[:2])[0]
+            msg, buf = buf[2:2 + n], buf[2 + n:]
+            if len(msg) >= 4 and msg[3] & 0xf == 5:
+                refused += 1
+            elif len(msg) >= 4:
+                responses += 1
+
+    t0 = time.monotonic()
+    end = t0 + secs
+    while sent < count and time.monotonic() < end:
+        if sent >= (time.monotonic() - t0) * pps:
+            select.select([s], [], [], 0.0005)
+            collect()
+            continue
+        name = "%012x.%s" % (rnd.getrandbits(48), zone)
+        dns = dnsclient.query(name, "A", qid=sent & 0xffff, edns=None)
+        s.setblocking(True)
+        s.sendall(struct.pack("!H", len(dns)) + dns)
+        s.setblocking(False)
+        sent += 1
+        if sent % 32 == 0:
+            collect()
+    dur = time.monotonic() - t0
+    stop = time.monotonic() + 1.5
+    while time.monotonic() < stop:
+        select.select([s], [], [], 0.05)
+        collect()
+    s.close()
+    print(sent, "%.3f" % dur, responses, refused)
+
+
 def flood(shape, src, dst, count, secs, pps, zone):
+    if shape == "tcp4":
+        return tcp_flood(src, dst, count, secs, pps, zone)
     fam = socket.AF_INET6 if shape.endswith("6") else socket.AF_INET
     rx = socket.socket(fam, socket.SOCK_DGRAM)
     rx.bind((src, 0))

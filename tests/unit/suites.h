@@ -22,6 +22,7 @@
 	X(resolver)    \
 	X(refresh)     \
 	X(query)       \
+	X(dlimit)      \
 	X(util)
 
 #define UNIT_TCASES_DECL_(name) void name##_tcases(Suite *s);

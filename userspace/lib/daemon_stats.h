@@ -92,7 +92,13 @@
 	  "Queries the daemon answered from its own copy of the cache "       \
 	  "entries, without libunbound.")                                     \
 	X(daemon_restarts, counter, "xdpdns_daemon_restarts_total", NULL,     \
-	  "Daemon processes the monitor restarted after a crash.")
+	  "Daemon processes the monitor restarted after a crash.")            \
+	X(limited_query, counter, "xdpdns_daemon_limited_total",              \
+	  "bucket=\"query\"",                                                 \
+	  "Queries the daemon itself limited (TCP, and all under --no-xdp), " \
+	  "by bucket.")                                                       \
+	X(limited_miss, counter, "xdpdns_daemon_limited_total",               \
+	  "bucket=\"miss\"", NULL)
 
 #define DAEMON_STAT_ENUM_(field, type, metric, label, help) DAEMON_STAT_##field,
 enum daemon_stat { DAEMON_STATS(DAEMON_STAT_ENUM_) DAEMON_STAT_MAX };
