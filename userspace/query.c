@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Glue between the sockets, libunbound and the cache. One pending record
- * per client query holds a copy of its bytes (ID, question case and EDNS
- * are answered from them) and a reference to its TCP connection while the
- * resolution runs.
+ * per client query holds its parsed form, a copy of its header and question
+ * bytes (ID and question case are answered from them) and a reference to
+ * its TCP connection while the resolution runs.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -147,6 +147,7 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	const struct sockaddr *peer = (const struct sockaddr *)&client->peer;
 	struct dnsmsg_query q;
 	struct pending *p;
+	size_t keep;
 	bool limit;
 	int v, ret;
 
@@ -215,14 +216,21 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 		return;
 	}
 
-	p = malloc(sizeof(*p) + len);
+	/*
+	 * The answer needs the ID, flags and question bytes; the rest (EDNS
+	 * options, up to 64 KiB over TCP) was parsed into q and is not kept:
+	 * a client's waiting queries cost it little memory.
+	 */
+	keep = DNS_HEADER_LEN + q.question_len;
+	p = malloc(sizeof(*p) + keep);
 	if (!p) {
 		query_error(ctx, &q, client, DNS_RCODE_SERVFAIL);
 		return;
 	}
-	memcpy(p->msg, msg, len);
+	memcpy(p->msg, msg, keep);
 	p->q = q;
 	p->q.msg = p->msg;
+	p->q.len = keep;
 	p->client = *client;
 	listen_client_hold(&p->client);
 	ret = resolver_query(ctx->res, &key, &p->w);
