@@ -3,13 +3,17 @@
 """Opens N TCP connections to ADDR PORT and holds them.
 
 Usage: hold_tcp.py ADDR PORT N SECONDS [--bind SRC] [--trickle S]
+                   [--pipeline QNAME/QTYPE --count K]
 Prints "open K" once K connections are established (K < N when connecting
 fails or times out), holds them until SECONDS have passed or, when stdin
 is a pipe, it closes (anything else on stdin, /dev/null say, is not read),
 then prints "alive K": how many the server has not closed. With --trickle
 S, every connection sends one byte of a query that never completes every
-S seconds (a slowloris client); without it, nothing is sent. Bounded in
-count and time.
+S seconds (a slowloris client). With --pipeline, every connection
+(with a 4 KiB receive buffer) sends up to K whole queries for QNAME QTYPE
+back to back, as many as the server takes without blocking, and never
+reads an answer; "sent Q" gives the total. Otherwise nothing is sent.
+Bounded in count and time.
 """
 import argparse
 import errno
@@ -20,6 +24,8 @@ import socket
 import stat
 import sys
 import time
+
+import dnsclient
 
 
 def alive(s):
@@ -34,6 +40,28 @@ def alive(s):
         return e.errno in (errno.EAGAIN, errno.EWOULDBLOCK)
 
 
+def pipeline(held, spec, count, end):
+    """Up to count framed queries on every connection, without blocking
+    and without reading; returns how many went out in all."""
+    qname, _, qtype = spec.partition("/")
+    sent = 0
+    for i, s in enumerate(held):
+        msg = dnsclient.query(qname, qtype or "A", qid=i & 0xffff)
+        frame = len(msg).to_bytes(2, "big") + msg
+        s.setblocking(False)
+        for _ in range(count):
+            if time.monotonic() >= end:
+                return sent
+            try:
+                n = s.send(frame)
+            except OSError:
+                break
+            if n < len(frame):
+                break
+            sent += 1
+    return sent
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("addr")
@@ -42,6 +70,8 @@ def main():
     ap.add_argument("seconds", type=float)
     ap.add_argument("--bind", default=None)
     ap.add_argument("--trickle", type=float, default=0)
+    ap.add_argument("--pipeline", default=None)
+    ap.add_argument("--count", type=int, default=1000)
     a = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = min(hard, a.n + 64)
@@ -55,6 +85,8 @@ def main():
             break
         s = socket.socket(family, socket.SOCK_STREAM)
         s.settimeout(2)
+        if a.pipeline:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         try:
             if a.bind:
                 s.bind((a.bind, 0))
@@ -64,6 +96,8 @@ def main():
             break
         held.append(s)
     print(f"open {len(held)}", flush=True)
+    if a.pipeline:
+        print(f"sent {pipeline(held, a.pipeline, a.count, end)}", flush=True)
     # A query of 300 bytes, announced and never finished.
     watch = [sys.stdin] if stat.S_ISFIFO(os.fstat(0).st_mode) else []
     pending = [b"\x01\x2c"] * len(held)

@@ -8,7 +8,9 @@
 # --tcp-max-conns-per-client connections while another client's TCP query
 # is answered; a client that trickles a byte at a time is closed after
 # --tcp-idle-timeout; --edns-size above what the link's MTU carries is
-# capped, in the daemon's answers and in XDP's.
+# capped, in the daemon's answers and in XDP's; 64 connections that send
+# queries and never read cost the daemon a bounded amount of memory while
+# another client's TC=1 -> TCP retry is answered.
 # Runs in a private mount namespace with its own bpffs for the pins, under
 # an overall time limit. Prints PASS/FAIL lines and "N passed, N failed".
 # Usage: test_hardening.sh [BUILD_DIR]
@@ -58,6 +60,47 @@ t_check "a new name is still resolved over UDP ($Q_RCODE)" \
 	test "$Q_RCODE" = NOERROR
 exec 7>&-
 bg_stop "$HOLDER"
+
+# --- 1b. clients that send and never read -------------------------------------
+# 64 connections from one address pipeline queries for a 700-byte answer
+# the daemon has in its own cache (answered at once, without a pending
+# resolution) and never read (4 KiB receive buffers): the daemon stops
+# taking queries from a connection once its write queue holds
+# LISTEN_TCP_WQ_MAX (256 KiB), so its memory grows by at most about that,
+# plus one read buffer, per connection, while another client's TC=1 -> TCP
+# retry is answered.
+rss() { # the daemon child's resident set, KiB
+	local kid
+	kid=$(cat "/proc/$DAEMON/task/$DAEMON/children" 2>/dev/null)
+	kid=${kid%% *}
+	awk '/^VmRSS:/ { print $2 }' "/proc/${kid:-0}/status" 2>/dev/null
+}
+hier_query "$CLI_NS" "$RES_ADDR4" 53 +tcp mid.z000.test. A
+NREAD=64
+rss0=$(rss)
+bg_start "$CLI_NS" "$W/noread.log" "$PY" "$XD_DIR/hold_tcp.py" "$RES_ADDR4" 53 \
+	$NREAD 8 --bind "${CLI_EXTRA4%% *}" --pipeline mid.z000.test./A --count 20000
+NOREAD=$BG_PID
+wait_until 10 grep -q '^sent ' "$W/noread.log"
+peak=${rss0:-0}
+for _ in $(seq 20); do # 2 s of samples while they hold
+	r=$(rss)
+	[ "${r:-0}" -gt "$peak" ] && peak=$r
+	sleep 0.1
+done
+hier_query "$CLI_NS" "$RES_ADDR4" 53 -b "$CLI_ADDR4" big.z000.test. TXT
+tcp_retry=$(grep -c "Truncated, retrying in TCP mode" <<<"$Q_OUT")
+code=$(ns_enter "$RES_NS" curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+	"http://127.0.0.1:$MPORT/metrics")
+bound=$((NREAD * (256 + 64 + 8) + 8192)) # KiB: queue + read buffer + slack
+grow=$((peak - ${rss0:-0}))
+t_check "$NREAD never-reading connections ($(sed -n 's/^sent //p' "$W/noread.log") queries sent): the daemon's RSS grew ${grow} KiB (from ${rss0:-?}), bound ${bound}" \
+	test -n "$rss0" -a "$grow" -le "$bound"
+t_check "meanwhile an allowed client's UDP query got TC=1 and its TCP retry the answer ($Q_RCODE, ${tcp_retry} retry)" \
+	test "$Q_RCODE" = NOERROR -a "$tcp_retry" = 1 -a \
+	"$(grep -c '^big\.z000\.test\..*IN	TXT' <<<"$Q_OUT")" = 1
+t_check "and /metrics answered (HTTP ${code:-none})" test "$code" = 200
+bg_stop "$NOREAD"
 bg_stop "$DAEMON"
 
 # --- 2. TCP limits with the defaults -------------------------------------------
