@@ -37,6 +37,9 @@
  * one query every few seconds still gives its slot back (RFC 7766 lets the
  * server close; clients reconnect).
  */
+/* Idle this long (ms), a connection gives its slot to a new one when every
+ * slot is taken; younger ones are left a chance to send their query. */
+#define LISTEN_TCP_EVICT_IDLE_MS 1000
 #ifndef LISTEN_TCP_LIFETIME_S
 #define LISTEN_TCP_LIFETIME_S 120
 #endif
@@ -414,6 +417,32 @@ static unsigned int conns_from(const struct listener *ls,
 	return n;
 }
 
+/*
+ * Every slot taken: the connection idle the longest (nothing resolving for
+ * it, nothing left to write, no whole query for LISTEN_TCP_EVICT_IDLE_MS)
+ * is closed to make room, as RFC 7766 section 6.2.3 lets a server do under
+ * pressure, so that clients holding idle connections cannot keep a TC=1
+ * client's retry out. Returns true when a slot was freed.
+ */
+static bool conn_evict_idle(struct listener *ls)
+{
+	uint64_t now = ev_now_ms();
+	struct tcp_conn *victim = NULL;
+
+	for (struct tcp_conn *c = ls->conns; c; c = c->next) {
+		if (c->closed || c->pending || c->wq_head ||
+		    now - c->last_ms < LISTEN_TCP_EVICT_IDLE_MS)
+			continue;
+		if (!victim || c->last_ms < victim->last_ms)
+			victim = c;
+	}
+	if (!victim)
+		return false;
+	stat_inc(&ls->stats->tcp_evicted);
+	conn_close(victim);
+	return true;
+}
+
 static void tcp_accept(struct lsock *s)
 {
 	struct listener *ls = s->ls;
@@ -444,7 +473,7 @@ static void tcp_accept(struct lsock *s)
 			close(fd);
 			continue;
 		}
-		if (ls->nconns >= ls->max_conns) {
+		if (ls->nconns >= ls->max_conns && !conn_evict_idle(ls)) {
 			log_debug("TCP connection limit %u reached on %s",
 				  ls->max_conns, s->name);
 			stat_inc(&ls->stats->tcp_refused_limit);

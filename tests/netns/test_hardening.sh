@@ -6,8 +6,9 @@
 # /metrics and /health still answer and a fresh query is still resolved;
 # TCP from outside the ACL is closed at accept; one address gets at most
 # --tcp-max-conns-per-client connections while another client's TCP query
-# is answered; a client that trickles a byte at a time is closed after
-# --tcp-idle-timeout; --edns-size above what the link's MTU carries is
+# is answered; with every slot held idle, a new connection takes the slot
+# of the longest idle one; a client that trickles a byte at a time is
+# closed after --tcp-idle-timeout; --edns-size above what the link's MTU carries is
 # capped, in the daemon's answers and in XDP's; 64 connections that send
 # queries and never read cost the daemon a bounded amount of memory while
 # another client's TC=1 -> TCP retry is answered.
@@ -111,7 +112,8 @@ bg_start -n "$RES_NS" "$W/xdpdnsd-2.log" "$BUILD/xdpdnsd" \
 	--interface "$RES_IF_CLIENT" --listen "$RES_ADDR4" --listen "$RES_ADDR6" \
 	--pin-dir "$PIN" --metrics "127.0.0.1:$MPORT" --root-hints "$ROOT_HINTS" \
 	--unbound-config "$UNBOUND_SNIPPET" --ratelimit 0 --miss-limit 0 \
-	--allow "$CLI_ADDR4/32" --allow "$CLI_ADDR6/128" --tcp-idle-timeout 3
+	--allow "$CLI_ADDR4/32" --allow "$CLI_ADDR6/128" --tcp-idle-timeout 3 \
+	--tcp-max-conns 40
 DAEMON=$BG_PID
 wait_ports "$RES_NS" 53 15 "$RES_ADDR4" "$RES_ADDR6" &&
 	wait_dns "$CLI_NS" "$RES_ADDR4" 53 www.z000.test. 15 ||
@@ -151,6 +153,23 @@ t_check "one address opening 100 TCP connections keeps ${conns} (per-client cap 
 	test "$conns" = 32 -a "${lim:-0}" -ge 68
 t_check "meanwhile another client's TCP query is answered ($Q_RCODE)" \
 	test "$Q_RCODE" = NOERROR
+
+# All 40 slots held by idle connections of allowed clients: a new one takes
+# the slot of the connection idle the longest (RFC 7766 6.2.3), so a TC=1
+# client's retry is not kept out.
+hold idle4 "$RES_ADDR4" 53 32 6 &
+I4=$!
+hold idle6 "$RES_ADDR6" 53 8 6 --bind "$CLI_ADDR6" &
+I6=$!
+full() { [ "$(metric xdpdns_tcp_connections)" = 40 ]; }
+wait_until 5 full
+sleep 1.2 # older than the 1 s a new connection is left to send its query
+ev0=$(metric xdpdns_tcp_evicted_total)
+hier_query "$CLI_NS" "$RES_ADDR6" 53 -b "$CLI_ADDR6" +tcp www.z002.test. A
+ev1=$(metric xdpdns_tcp_evicted_total)
+wait "$I4" "$I6"
+t_check "all 40 slots held idle: a new TCP query is answered ($Q_RCODE), the longest-idle connection closed for it (evicted ${ev0} -> ${ev1})" \
+	test "$Q_RCODE" = NOERROR -a "$ev0" = 0 -a "$ev1" = 1
 
 hold trickle "$RES_ADDR4" 53 5 8 --trickle 1
 t_check "5 connections trickling a byte a second: $(tr '\n' ' ' <"$W/trickle.log")after 8 s (idle timeout 3 s)" \

@@ -81,6 +81,9 @@
 	  "reason=\"acl\"", "TCP connections closed at accept, by reason.")   \
 	X(tcp_refused_limit, counter, "xdpdns_tcp_refused_total",             \
 	  "reason=\"limit\"", NULL)                                           \
+	X(tcp_evicted, counter, "xdpdns_tcp_evicted_total", NULL,             \
+	  "Idle TCP connections closed to give a new one the slot when "      \
+	  "--tcp-max-conns were open.")                                       \
 	X(reloads, counter, "xdpdns_reloads_total", NULL,                     \
 	  "Successful configuration reloads (SIGHUP).")                       \
 	X(start_time, gauge, "xdpdns_start_time_seconds", NULL,               \
