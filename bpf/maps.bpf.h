@@ -109,7 +109,7 @@ struct serve_args {
 	__u16 rcode; /* out: rcode sent, on XDP_TX */
 	__u16 qtype; /* out */
 	struct query q;
-	__u64 hash_seed; /* xdpdns_config.hash_seed */
+	struct xdpdns_hash_key hash_key; /* xdpdns_config.hash_key */
 };
 
 /* Per-query limiter state (limit.bpf.h), kept in struct keybuf between

@@ -450,7 +450,7 @@ static __always_inline int serve_entry(struct xdp_md *ctx, struct pkt *p,
 struct name_walk {
 	struct keybuf *kb;
 	const __u64 *ename; /* NULL: hash; else compare with this */
-	__u64 h;
+	struct xdpdns_sip sip;
 	__u32 differ;
 };
 
@@ -469,7 +469,7 @@ static long name_walk_word(__u32 i, void *ctx)
 		return 1;
 	w = nw->kb->w[i];
 	if (!nw->ename) {
-		nw->h = xdpdns_hash_step(nw->h, w);
+		xdpdns_sip_word(&nw->sip, w);
 		return 0;
 	}
 	if (nw->ename[i] != w) {
@@ -548,9 +548,9 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 	/* Whole words: the keybuf is zero past the name. */
 	words = (q.qlen + 7) / 8;
 	nw.kb = kb;
-	nw.h = xdpdns_hash_init(a->hash_seed);
+	xdpdns_sip_init(&nw.sip, &a->hash_key);
 	bpf_loop(words, name_walk_word, &nw, 0);
-	mkey.name_hash = nw.h;
+	mkey.name_hash = xdpdns_sip_final(&nw.sip, words);
 	mkey.qtype = q.qtype;
 	mkey.qclass = DNS_CLASS_IN;
 	mkey.flags = (q.do_bit ? XDPDNS_KEY_DO : 0) |
@@ -780,7 +780,7 @@ int xdpdns_main(struct xdp_md *ctx)
 	a->dns_len = p.dns_len;
 	a->l3_proto = p.l3_proto;
 	a->edns_size = cfg->edns_size;
-	a->hash_seed = cfg->hash_seed;
+	a->hash_key = cfg->hash_key;
 
 	/*
 	 * ACL and the query bucket, before any DNS work (limit.bpf.h). Only

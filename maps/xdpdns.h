@@ -75,13 +75,16 @@ struct xdpdns_cache_key {
  * fields; the name itself is in the entry (xdpdns_cache_entry.qname), and
  * the program compares it in full after the lookup.
  *
- * name_hash is xdpdns_name_hash() of the lower-cased wire name zero padded
- * to whole 8-byte words, with the seed in xdpdns_config.hash_seed. The seed
- * is random per pinned map set, so clients cannot aim collisions; and a
- * collision can only make two names share one map slot (the later write
- * wins): the program never serves an entry whose name differs from the
- * query's, it counts that as a miss. struct xdpdns_cache_key stays the
- * identity of an entry in user space.
+ * name_hash is xdpdns_name_hash(): SipHash-1-3 of the lower-cased wire name
+ * zero padded to whole 8-byte words, keyed with the 128-bit secret in
+ * xdpdns_config.hash_key. The secret is random per pinned map set and kept
+ * for its lifetime, so clients cannot aim collisions at a hot name (the
+ * multiply-xorshift hash used before let a flip of a word's top bit pass
+ * through as a fixed flip of the output, whatever the seed). A collision
+ * can still only make two names share one map slot (the later write wins):
+ * the program never serves an entry whose name differs from the query's,
+ * it counts that as a miss. struct xdpdns_cache_key stays the identity of
+ * an entry in user space.
  */
 struct xdpdns_cache_mkey {
 	__u64 name_hash;
@@ -92,22 +95,83 @@ struct xdpdns_cache_mkey {
 	__u8 pad[2];
 };
 
+/* The secret key of the cache key's name hash (xdpdns_config.hash_key). */
+struct xdpdns_hash_key {
+	__u64 k0;
+	__u64 k1;
+};
+
 /*
- * One round of the name hash over the native-endian 8-byte word @w: a
- * multiply-xorshift mix, cheap enough for the per-packet path. Not a
- * cryptographic hash; the secret seed only keeps collisions unpredictable.
+ * SipHash (Aumasson and Bernstein) over whole 8-byte words, with
+ * XDPDNS_SIP_C rounds per word and XDPDNS_SIP_D to finish: SipHash-1-3, as
+ * the Linux kernel's hsiphash and Rust's std use for hash tables, a keyed
+ * PRF cheap enough for the per-packet path. The words are read in the
+ * machine's byte order (little-endian on x86 and arm64, where this is the
+ * reference SipHash of the padded name; the BPF target is the same
+ * endianness as its host, so the program and user space always agree).
  */
-static inline __u64 xdpdns_hash_step(__u64 h, __u64 w)
+#define XDPDNS_SIP_C 1
+#define XDPDNS_SIP_D 3
+
+struct xdpdns_sip {
+	__u64 v0, v1, v2, v3;
+};
+
+static inline __u64 xdpdns_rotl64(__u64 x, int b)
 {
-	h ^= w;
-	h *= 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 29);
+	return (x << b) | (x >> (64 - b));
 }
 
-/* The hash's starting value for @seed. */
-static inline __u64 xdpdns_hash_init(__u64 seed)
+static inline void xdpdns_sip_round(struct xdpdns_sip *s)
 {
-	return seed ^ 0xcbf29ce484222325ULL;
+	s->v0 += s->v1;
+	s->v1 = xdpdns_rotl64(s->v1, 13);
+	s->v1 ^= s->v0;
+	s->v0 = xdpdns_rotl64(s->v0, 32);
+	s->v2 += s->v3;
+	s->v3 = xdpdns_rotl64(s->v3, 16);
+	s->v3 ^= s->v2;
+	s->v0 += s->v3;
+	s->v3 = xdpdns_rotl64(s->v3, 21);
+	s->v3 ^= s->v0;
+	s->v2 += s->v1;
+	s->v1 = xdpdns_rotl64(s->v1, 17);
+	s->v1 ^= s->v2;
+	s->v2 = xdpdns_rotl64(s->v2, 32);
+}
+
+static inline void xdpdns_sip_init(struct xdpdns_sip *s,
+				   const struct xdpdns_hash_key *k)
+{
+	s->v0 = k->k0 ^ 0x736f6d6570736575ULL;
+	s->v1 = k->k1 ^ 0x646f72616e646f6dULL;
+	s->v2 = k->k0 ^ 0x6c7967656e657261ULL;
+	s->v3 = k->k1 ^ 0x7465646279746573ULL;
+}
+
+/* One 8-byte message word @m. */
+static inline void xdpdns_sip_word(struct xdpdns_sip *s, __u64 m)
+{
+	s->v3 ^= m;
+	for (int i = 0; i < XDPDNS_SIP_C; i++)
+		xdpdns_sip_round(s);
+	s->v0 ^= m;
+}
+
+/* The hash of the @words words given to xdpdns_sip_word(): the last block
+ * of a message of whole words is its length byte alone. */
+static inline __u64 xdpdns_sip_final(struct xdpdns_sip *s, __u32 words)
+{
+	__u64 b = (__u64)(words * 8) << 56;
+
+	s->v3 ^= b;
+	for (int i = 0; i < XDPDNS_SIP_C; i++)
+		xdpdns_sip_round(s);
+	s->v0 ^= b;
+	s->v2 ^= 0xff;
+	for (int i = 0; i < XDPDNS_SIP_D; i++)
+		xdpdns_sip_round(s);
+	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
 }
 
 /*
@@ -324,10 +388,10 @@ struct xdpdns_config {
 	__u8 v6_prefix; /* client aggregation, bits (128; 0 means 128) */
 	__u8 pad0;
 	__u32 sample_rate; /* 1 in N queries to xdpdns_events; 0 = off */
-	/* Seed of the cache key's name hash (xdpdns_cache_mkey): random,
-	 * chosen when the maps are first pinned and kept for their lifetime,
-	 * since every key in xdpdns_cache depends on it. */
-	__u64 hash_seed;
+	/* Secret key of the cache key's name hash (xdpdns_cache_mkey):
+	 * random, chosen when the maps are first pinned and kept for their
+	 * lifetime, since every key in xdpdns_cache depends on it. */
+	struct xdpdns_hash_key hash_key;
 };
 
 /* Rate-limit table key: the client address masked to its prefix. */
@@ -383,6 +447,7 @@ struct xdpdns_event {
 
 _Static_assert(sizeof(struct xdpdns_cache_key) == 260, "cache key layout");
 _Static_assert(sizeof(struct xdpdns_cache_mkey) == 16, "cache map key layout");
+_Static_assert(sizeof(struct xdpdns_hash_key) == 16, "hash key layout");
 _Static_assert(sizeof(struct xdpdns_cache_entry) == 1664, "cache entry layout");
 _Static_assert(sizeof(struct xdpdns_cache_entry) % 8 == 0 &&
 		       __builtin_offsetof(struct xdpdns_cache_entry, qname) %
@@ -391,7 +456,7 @@ _Static_assert(sizeof(struct xdpdns_cache_entry) % 8 == 0 &&
 	       "cache entry qname in whole words");
 _Static_assert(sizeof(struct xdpdns_svc_key) == 20, "svc key layout");
 _Static_assert(sizeof(struct xdpdns_lpm_key) == 24, "lpm key layout");
-_Static_assert(sizeof(struct xdpdns_config) == 48, "config layout");
+_Static_assert(sizeof(struct xdpdns_config) == 56, "config layout");
 _Static_assert(sizeof(struct xdpdns_rl_key) == 20, "rl key layout");
 _Static_assert(sizeof(struct xdpdns_rl_state) == 56, "rl state layout");
 _Static_assert(sizeof(struct xdpdns_event) == 296, "event layout");
@@ -408,27 +473,29 @@ _Static_assert(sizeof(struct xdpdns_stats) ==
  * @qname: lower-cased wire name, zero padded to XDPDNS_QNAME_BUF bytes
  *         (only the first ceil(@qname_len / 8) words are read).
  */
-static inline __u64 xdpdns_name_hash(__u64 seed, const __u8 *qname,
-				     unsigned int qname_len)
+static inline __u64 xdpdns_name_hash(const struct xdpdns_hash_key *key,
+				     const __u8 *qname, unsigned int qname_len)
 {
-	__u64 h = xdpdns_hash_init(seed), w;
+	struct xdpdns_sip s;
+	unsigned int j;
+	__u64 w;
 
-	for (unsigned int j = 0; j * 8 < qname_len && j * 8 < XDPDNS_QNAME_BUF;
-	     j++) {
+	xdpdns_sip_init(&s, key);
+	for (j = 0; j * 8 < qname_len && j * 8 < XDPDNS_QNAME_BUF; j++) {
 		memcpy(&w, qname + j * 8, 8);
-		h = xdpdns_hash_step(h, w);
+		xdpdns_sip_word(&s, w);
 	}
-	return h;
+	return xdpdns_sip_final(&s, j);
 }
 
 /**
  * xdpdns_cache_mkey_from_key() - the map key of cache key @k.
- * @seed: xdpdns_config.hash_seed of the map set.
+ * @key: xdpdns_config.hash_key of the map set.
  *
  * The name length is found by walking the labels of @k->qname.
  * Return: 0, or -1 (@m zeroed) when @k->qname holds no complete name.
  */
-static inline int xdpdns_cache_mkey_from_key(__u64 seed,
+static inline int xdpdns_cache_mkey_from_key(const struct xdpdns_hash_key *key,
 					     const struct xdpdns_cache_key *k,
 					     struct xdpdns_cache_mkey *m)
 {
@@ -445,7 +512,7 @@ static inline int xdpdns_cache_mkey_from_key(__u64 seed,
 		return -1;
 	/* The key's bytes past the name may hold anything: hash zeros. */
 	memcpy(buf, k->qname, i + 1);
-	m->name_hash = xdpdns_name_hash(seed, buf, i + 1);
+	m->name_hash = xdpdns_name_hash(key, buf, i + 1);
 	m->qtype = k->qtype;
 	m->qclass = k->qclass;
 	m->flags = k->flags;

@@ -57,9 +57,9 @@ int cachewrite_build(const struct config *cfg, const struct resolution *res,
 	return ret;
 }
 
-int cachewrite_store(int cache_fd, __u64 seed,
+int cachewrite_store(int cache_fd, const struct xdpdns_hash_key *hkey,
 		     const struct xdpdns_cache_key *key,
 		     const struct xdpdns_cache_entry *entry)
 {
-	return xdpmaps_cache_write(cache_fd, seed, key, entry);
+	return xdpmaps_cache_write(cache_fd, hkey, key, entry);
 }

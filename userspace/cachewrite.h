@@ -29,7 +29,7 @@ int cachewrite_build(const struct config *cfg, const struct resolution *res,
 		     struct xdpdns_cache_entry *entry, const char **why);
 
 /* Writes one entry into the cache map. Return: 0 or -errno. */
-int cachewrite_store(int cache_fd, __u64 seed,
+int cachewrite_store(int cache_fd, const struct xdpdns_hash_key *hkey,
 		     const struct xdpdns_cache_key *key,
 		     const struct xdpdns_cache_entry *entry);
 

@@ -372,29 +372,30 @@ static int loader_attach(struct loader *l)
 }
 
 /*
- * The cache's name hash seed: the one in a pinned config map from an earlier
+ * The cache's name hash key: the one in a pinned config map from an earlier
  * run (every key of a warm cache was hashed with it), else a new random one.
+ * All zero is "not chosen yet" (a new map); a random key is never that.
  */
-static int loader_hash_seed(struct loader *l)
+static int loader_hash_key(struct loader *l)
 {
-	__u64 seed = 0;
+	struct xdpdns_hash_key k = { 0 };
 	int ret;
 
-	ret = xdpmaps_hash_seed(l->maps.config, &seed);
+	ret = xdpmaps_hash_key(l->maps.config, &k);
 	if (ret) {
 		log_err("cannot read %s: %s", XDPDNS_MAP_CONFIG,
 			strerror(-ret));
 		return ret;
 	}
-	while (!seed) {
-		if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
+	while (!k.k0 && !k.k1) {
+		if (getrandom(&k, sizeof(k), 0) != sizeof(k)) {
 			ret = -errno;
-			log_err("cannot get a random cache hash seed: %s",
+			log_err("cannot get a random cache hash key: %s",
 				strerror(errno));
 			return ret;
 		}
 	}
-	l->maps.hash_seed = seed;
+	l->maps.hash_key = k;
 	return 0;
 }
 
@@ -466,7 +467,7 @@ int loader_open(const struct config *cfg, struct loader **out)
 	l->maps.f = bpf_map__fd(l->skel->maps.xdpdns_##f);
 	XDPDNS_MAPS(LOADER_MAP_FD_)
 #undef LOADER_MAP_FD_
-	ret = loader_hash_seed(l);
+	ret = loader_hash_key(l);
 	if (ret)
 		goto err;
 	log_info("XDP program on %s (%s mode, id %u), maps pinned under %s",
@@ -522,7 +523,7 @@ int loader_write_config(const struct loader_maps *m, const struct config *cfg)
 	__u32 key = 0;
 
 	loader_fill_config(cfg, &c);
-	c.hash_seed = m->hash_seed;
+	c.hash_key = m->hash_key;
 	if (bpf_map_update_elem(m->config, &key, &c, BPF_ANY))
 		return -errno;
 	return 0;

@@ -16,9 +16,9 @@
 /* The map fds the daemon works with (XDPDNS_MAPS); -1 when not loaded. */
 struct loader_maps {
 	XDPDNS_MAPS(XDPDNS_MAP_FD_FIELD_)
-	/* xdpdns_config.hash_seed: kept from the pinned config map, so a
+	/* xdpdns_config.hash_key: kept from the pinned config map, so a
 	 * warm cache stays reachable; random when the maps are new. */
-	__u64 hash_seed;
+	struct xdpdns_hash_key hash_key;
 };
 
 struct loader;

@@ -319,7 +319,7 @@ static int daemon_run(struct daemon *d)
 		/* A file the unprivileged user cannot read is a bad file. */
 		return ret == -EINVAL ? EXIT_USAGE : 1;
 	if (d->xdp) {
-		ret = refresh_create(d->maps.cache, d->maps.hash_seed,
+		ret = refresh_create(d->maps.cache, &d->maps.hash_key,
 				     d->cfg.cache_size, &d->rf);
 		if (ret) {
 			log_err("cannot allocate the refresh index: %s",
@@ -340,7 +340,7 @@ static int daemon_run(struct daemon *d)
 	d->qctx->ac = d->ac;
 	d->qctx->dl = d->dl;
 	d->qctx->cache_fd = d->xdp ? d->maps.cache : -1;
-	d->qctx->cache_seed = d->maps.hash_seed;
+	d->qctx->cache_hkey = d->maps.hash_key;
 	d->qctx->stats = &d->stats;
 	d->qctx->status = &d->status;
 	d->status.daemon_pid = (__u32)getpid();

@@ -90,7 +90,7 @@ static void query_restore(struct query_ctx *ctx,
 	it->synced_ns = now_ns;
 	/* The map copies a whole entry; the answer cache keeps a prefix. */
 	anscache_entry_copy(it, &ctx->entry);
-	if (cachewrite_store(ctx->cache_fd, ctx->cache_seed, key,
+	if (cachewrite_store(ctx->cache_fd, &ctx->cache_hkey, key,
 			     &ctx->entry)) {
 		STAT_INC(ctx, cache_write_errors);
 		return;
@@ -365,7 +365,7 @@ void query_on_done(void *arg, struct resolution *res)
 					strerror(-ret));
 		}
 		if (entry && ctx->cache_fd >= 0) {
-			ret = cachewrite_store(ctx->cache_fd, ctx->cache_seed,
+			ret = cachewrite_store(ctx->cache_fd, &ctx->cache_hkey,
 					       &key, entry);
 			if (ret) {
 				log_warn("cannot write cache entry for %s: %s",

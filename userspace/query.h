@@ -30,7 +30,7 @@ struct query_ctx {
 	struct anscache *ac; /* the daemon's own copy of the entries */
 	struct dlimit *dl; /* limits for TCP and --no-xdp; NULL: none */
 	int cache_fd; /* -1 without XDP */
-	__u64 cache_seed; /* its name hash seed (xdpdns_config.hash_seed) */
+	struct xdpdns_hash_key cache_hkey; /* its name hash key */
 	struct daemon_stats *stats;
 	struct xdpdns_status *status; /* resolve_ok_ns, fail_streak, ... */
 	uint8_t out[65536]; /* response scratch: the loop is single-threaded */

@@ -28,7 +28,7 @@ struct ritem {
 
 struct refresh {
 	int cache_fd;
-	__u64 seed; /* the map's name hash seed */
+	struct xdpdns_hash_key hkey; /* the map's name hash key */
 	uint32_t capacity;
 	struct ritem **items;
 	uint32_t n;
@@ -52,11 +52,11 @@ static int rf_map_lookup(void *arg, const struct xdpdns_cache_key *key,
 {
 	const struct refresh *rf = arg;
 
-	return xdpmaps_cache_lookup(rf->cache_fd, rf->seed, key, entry);
+	return xdpmaps_cache_lookup(rf->cache_fd, &rf->hkey, key, entry);
 }
 
-int refresh_create(int cache_fd, __u64 seed, uint32_t capacity,
-		   struct refresh **out)
+int refresh_create(int cache_fd, const struct xdpdns_hash_key *hkey,
+		   uint32_t capacity, struct refresh **out)
 {
 	struct refresh *rf;
 
@@ -65,7 +65,7 @@ int refresh_create(int cache_fd, __u64 seed, uint32_t capacity,
 	if (!rf)
 		return -ENOMEM;
 	rf->cache_fd = cache_fd;
-	rf->seed = seed;
+	rf->hkey = *hkey;
 	rf->capacity = capacity;
 	rf->lookup = rf_map_lookup;
 	rf->lookup_arg = rf;

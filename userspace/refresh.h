@@ -37,8 +37,8 @@ typedef int (*refresh_lookup_fn)(void *arg, const struct xdpdns_cache_key *key,
 				 struct xdpdns_cache_entry *entry);
 
 /* An index for the map @cache_fd of @capacity entries. Return: 0/-errno. */
-int refresh_create(int cache_fd, __u64 seed, uint32_t capacity,
-		   struct refresh **out);
+int refresh_create(int cache_fd, const struct xdpdns_hash_key *hkey,
+		   uint32_t capacity, struct refresh **out);
 
 /* Adds every entry the map already holds. Return: entries seen. */
 int refresh_seed(struct refresh *rf);

@@ -1303,13 +1303,13 @@ END_TEST
  * The map is keyed by a hash of the name; the entry's own copy of the name
  * decides. An entry in the query's slot whose name differs (a hash
  * collision, simulated by writing the slot directly) is a miss, whichever
- * word differs, and so is an entry hashed with another seed. Case 0 writes
+ * word differs, and so is an entry hashed with another key. Case 0 writes
  * the same way with the right name and must hit.
  */
 START_TEST(test_name_mismatch)
 {
 	struct xdptest_expect x = { .id = 0xc011, .qflags = F_RD };
-	__u64 seed = xdptest_hash_seed(&T);
+	struct xdpdns_hash_key hk = xdptest_hash_key(&T);
 	static struct xdptest_frame_run r;
 	struct xdpdns_cache_mkey mk;
 	static struct cached ce;
@@ -1320,8 +1320,8 @@ START_TEST(test_name_mismatch)
 	add_entry(&resps[R_A], 0, false, xdptest_now_ns(), &ce);
 	ck_assert_int_eq(xdptest_cache_del(&T, &ce.key), 0);
 	if (_i == 3)
-		seed ^= 1;
-	ck_assert_int_eq(xdpdns_cache_mkey_from_key(seed, &ce.key, &mk), 0);
+		hk.k1 ^= 1;
+	ck_assert_int_eq(xdpdns_cache_mkey_from_key(&hk, &ce.key, &mk), 0);
 	ck_assert_uint_eq(mk.qname_len, 17); /* 3www7example3com0 */
 	if (_i == 1)
 		ce.entry.qname[1] = 'x'; /* first word */

@@ -36,7 +36,7 @@ struct xdpdns_config xdptest_config(void)
 		.edns_size = XDPTEST_EDNS_SIZE,
 		.v4_prefix = 32,
 		.v6_prefix = 128,
-		.hash_seed = XDPTEST_HASH_SEED,
+		.hash_key = { XDPTEST_HASH_K0, XDPTEST_HASH_K1 },
 	};
 }
 
@@ -188,30 +188,36 @@ const char *xdptest_stat_name(unsigned int i)
 	return buf;
 }
 
-/* The seed the program hashes with now: tests rewrite the config. */
-__u64 xdptest_hash_seed(struct xdptest *t)
+/* The key the program hashes with now: tests rewrite the config. */
+struct xdpdns_hash_key xdptest_hash_key(struct xdptest *t)
 {
-	__u64 seed = 0;
+	struct xdpdns_hash_key k = { 0 };
 
-	xdpmaps_hash_seed(t->config_fd, &seed);
-	return seed;
+	xdpmaps_hash_key(t->config_fd, &k);
+	return k;
 }
 
 int xdptest_cache_put(struct xdptest *t, const struct xdpdns_cache_key *k,
 		      const struct xdpdns_cache_entry *e)
 {
-	return xdpmaps_cache_write(t->cache_fd, xdptest_hash_seed(t), k, e);
+	struct xdpdns_hash_key hk = xdptest_hash_key(t);
+
+	return xdpmaps_cache_write(t->cache_fd, &hk, k, e);
 }
 
 int xdptest_cache_get(struct xdptest *t, const struct xdpdns_cache_key *k,
 		      struct xdpdns_cache_entry *e)
 {
-	return xdpmaps_cache_lookup(t->cache_fd, xdptest_hash_seed(t), k, e);
+	struct xdpdns_hash_key hk = xdptest_hash_key(t);
+
+	return xdpmaps_cache_lookup(t->cache_fd, &hk, k, e);
 }
 
 int xdptest_cache_del(struct xdptest *t, const struct xdpdns_cache_key *k)
 {
-	return xdpmaps_cache_delete(t->cache_fd, xdptest_hash_seed(t), k);
+	struct xdpdns_hash_key hk = xdptest_hash_key(t);
+
+	return xdpmaps_cache_delete(t->cache_fd, &hk, k);
 }
 
 uint64_t xdptest_now_ns(void)

@@ -94,12 +94,13 @@ const char *xdptest_verdict_name(uint32_t v);
 const char *xdptest_stat_name(unsigned int i);
 
 /* Seed xdptest_open() configures (any non-zero value; not a secret here). */
-#ifndef XDPTEST_HASH_SEED
-#define XDPTEST_HASH_SEED 0x5eed0f0ddba11c0dULL
+#ifndef XDPTEST_HASH_K0
+#define XDPTEST_HASH_K0 0x5eed0f0ddba11c0dULL
+#define XDPTEST_HASH_K1 0x0123456789abcdefULL
 #endif
 
-/* xdpdns_config.hash_seed as the program sees it now. */
-__u64 xdptest_hash_seed(struct xdptest *t);
+/* xdpdns_config.hash_key as the program sees it now. */
+struct xdpdns_hash_key xdptest_hash_key(struct xdptest *t);
 
 /* The cache by full key; the map key is made with the current seed. */
 int xdptest_cache_put(struct xdptest *t, const struct xdpdns_cache_key *k,

@@ -22,7 +22,7 @@ import time
 import dnsclient
 
 S = 1000000000
-SEED = 0x0123456789abcdef  # xdpdns_config.hash_seed below
+HASH_KEY = (0x0123456789abcdef, 0x0f1e2d3c4b5a6978)  # xdpdns_config.hash_key
 M64 = (1 << 64) - 1
 
 
@@ -97,15 +97,45 @@ class Batch:
                              limited, 0))
 
 
+def _rotl(x, b):
+    return ((x << b) | (x >> (64 - b))) & M64
+
+
+def _sip_round(v):
+    v0, v1, v2, v3 = v
+    v0 = (v0 + v1) & M64
+    v1 = _rotl(v1, 13) ^ v0
+    v0 = _rotl(v0, 32)
+    v2 = (v2 + v3) & M64
+    v3 = _rotl(v3, 16) ^ v2
+    v0 = (v0 + v3) & M64
+    v3 = _rotl(v3, 21) ^ v0
+    v2 = (v2 + v1) & M64
+    v1 = _rotl(v1, 17) ^ v2
+    v2 = _rotl(v2, 32)
+    return [v0, v1, v2, v3]
+
+
 def name_hash(name):
-    # xdpdns_hash_step() over the name as native-endian 8-byte words
-    h = SEED ^ 0xcbf29ce484222325
+    # xdpdns_name_hash(): SipHash-1-3 of the name zero padded to 8-byte
+    # words, read native-endian
+    k0, k1 = HASH_KEY
+    v = [k0 ^ 0x736f6d6570736575, k1 ^ 0x646f72616e646f6d,
+         k0 ^ 0x6c7967656e657261, k1 ^ 0x7465646279746573]
     padded = name + b"\0" * (-len(name) % 8)
     for i in range(0, len(padded), 8):
-        h ^= struct.unpack("=Q", padded[i:i + 8])[0]
-        h = (h * 0x9e3779b97f4a7c15) & M64
-        h ^= h >> 29
-    return h
+        m = struct.unpack("=Q", padded[i:i + 8])[0]
+        v[3] ^= m
+        v = _sip_round(v)
+        v[0] ^= m
+    b = (len(padded) & 0xff) << 56
+    v[3] ^= b
+    v = _sip_round(v)
+    v[0] ^= b
+    v[2] ^= 0xff
+    for _ in range(3):
+        v = _sip_round(v)
+    return v[0] ^ v[1] ^ v[2] ^ v[3]
 
 
 def rr(owner, rtype, ttl, rdata):
@@ -145,8 +175,8 @@ def fill(b):
     b.rl(4, "198.18.0.11", 100, 0, None)
     b.rl(6, "2001:db8:1:2::", 2000, 10, 100)
     b.upd("xdpdns_config", struct.pack("<I", 0),
-          struct.pack("<HHIIIIIIIBBBBIQ", 53, 1232, 1, 100, 200, 20, 40,
-                      1000, 2000, 2, 32, 64, 0, 1, SEED))
+          struct.pack("<HHIIIIIIIBBBBIQQ", 53, 1232, 1, 100, 200, 20, 40,
+                      1000, 2000, 2, 32, 64, 0, 1, *HASH_KEY))
     b.upd("xdpdns_svc", struct.pack("<I16s", 4, ip4("198.18.0.53")),
           struct.pack("<I", 1))
     b.upd("xdpdns_allow", struct.pack("<II16s", 32 + 15, 4, ip4("198.18.0.0")),

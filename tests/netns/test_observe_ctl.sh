@@ -41,7 +41,7 @@ fixture() {
 create xdpdns_cache lru_hash 16 1664 1024
 create xdpdns_stats percpu_array 4 "$(fixture stats-size "$ROOT")" 1
 create xdpdns_svc hash 20 4 64
-create xdpdns_config array 4 48 1
+create xdpdns_config array 4 56 1
 create xdpdns_allow lpm_trie 24 4 4096 1
 create xdpdns_deny lpm_trie 24 4 4096 1
 create xdpdns_exempt lpm_trie 24 4 4096 1

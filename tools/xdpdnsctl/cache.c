@@ -76,7 +76,7 @@ struct ctl_collect {
 	size_t n, cap;
 	const struct ctl_query *match; /* NULL: every element */
 	bool keys_only;
-	__u64 seed; /* xdpdns_config.hash_seed, for direct lookups */
+	struct xdpdns_hash_key hkey; /* xdpdns_config.hash_key */
 };
 
 static int ctl_collect_cb(const void *k, const void *val, void *arg)
@@ -338,8 +338,8 @@ static int ctl_cache_list(int fd, bool json)
 }
 
 /* Entries matching @q: direct lookups with a type, a walk without one. */
-static int ctl_find(int fd, __u64 seed, const struct ctl_query *q,
-		    struct ctl_collect *c)
+static int ctl_find(int fd, const struct xdpdns_hash_key *hkey,
+		    const struct ctl_query *q, struct ctl_collect *c)
 {
 	int err;
 
@@ -355,9 +355,9 @@ static int ctl_find(int fd, __u64 seed, const struct ctl_query *q,
 		el->key = q->key;
 		el->key.qtype = (uint16_t)q->type;
 		el->key.flags = flags;
-		err = xdpmaps_cache_lookup(fd, seed, &el->key, &el->entry);
+		err = xdpmaps_cache_lookup(fd, hkey, &el->key, &el->entry);
 		if (!err)
-			err = xdpmaps_cache_mkey(seed, &el->key, &el->mkey);
+			err = xdpmaps_cache_mkey(hkey, &el->key, &el->mkey);
 		if (!err)
 			c->n++;
 		else if (err != -ENOENT)
@@ -366,15 +366,15 @@ static int ctl_find(int fd, __u64 seed, const struct ctl_query *q,
 	return 0;
 }
 
-static int ctl_cache_get(int fd, __u64 seed, const struct ctl_query *q,
-			 bool json)
+static int ctl_cache_get(int fd, const struct xdpdns_hash_key *hkey,
+			 const struct ctl_query *q, bool json)
 {
 	uint64_t now = util_mono_ns();
 	struct ctl_collect c;
 	int err, ret = CTL_EXIT_FAIL;
 	json_t *a;
 
-	err = ctl_find(fd, seed, q, &c);
+	err = ctl_find(fd, hkey, q, &c);
 	if (err) {
 		ctl_err("cannot read the cache map: %s", strerror(-err));
 		goto out;
@@ -443,14 +443,15 @@ static int ctl_delete_all(int fd, struct ctl_collect *c, size_t *deleted)
 	return 0;
 }
 
-static int ctl_cache_delete(int fd, __u64 seed, const struct ctl_query *q)
+static int ctl_cache_delete(int fd, const struct xdpdns_hash_key *hkey,
+			    const struct ctl_query *q)
 {
 	struct ctl_collect c;
 	size_t deleted = 0;
 	int err;
 
 	if (q->type >= 0)
-		err = ctl_find(fd, seed, q, &c);
+		err = ctl_find(fd, hkey, q, &c);
 	else
 		err = ctl_collect(fd, q, true, &c);
 	if (!err)
@@ -491,7 +492,7 @@ int cmd_cache(struct ctl *ctl, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl_query q = { .type = -1 };
-	__u64 seed = 0;
+	struct xdpdns_hash_key hkey = { 0 };
 	const char *sub;
 	bool json = false;
 	int c, fd, ret, nargs;
@@ -524,12 +525,12 @@ int cmd_cache(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_err("cache %s: no --json output", sub);
 
 	if (q.type >= 0) {
-		/* Direct lookups hash the name with the map set's seed. */
+		/* Direct lookups hash the name with the map set's key. */
 		int cfd = ctl_open(ctl, XDPDNS_MAP_CONFIG);
 
 		if (cfd < 0)
 			return CTL_EXIT_FAIL;
-		ret = xdpmaps_hash_seed(cfd, &seed);
+		ret = xdpmaps_hash_key(cfd, &hkey);
 		close(cfd);
 		if (ret) {
 			ctl_err("cannot read %s/%s: %s", ctl->pin_dir,
@@ -543,9 +544,9 @@ int cmd_cache(struct ctl *ctl, int argc, char **argv)
 	if (!strcmp(sub, "list"))
 		ret = ctl_cache_list(fd, json);
 	else if (!strcmp(sub, "get"))
-		ret = ctl_cache_get(fd, seed, &q, json);
+		ret = ctl_cache_get(fd, &hkey, &q, json);
 	else if (!strcmp(sub, "delete"))
-		ret = ctl_cache_delete(fd, seed, &q);
+		ret = ctl_cache_delete(fd, &hkey, &q);
 	else
 		ret = ctl_cache_flush(fd);
 	close(fd);

@@ -166,21 +166,22 @@ out:
 	return ret;
 }
 
-int xdpmaps_hash_seed(int config_fd, __u64 *seed)
+int xdpmaps_hash_key(int config_fd, struct xdpdns_hash_key *hkey)
 {
 	struct xdpdns_config c;
 	__u32 key = 0;
 
 	if (bpf_map_lookup_elem(config_fd, &key, &c))
 		return -errno;
-	*seed = c.hash_seed;
+	*hkey = c.hash_key;
 	return 0;
 }
 
-int xdpmaps_cache_mkey(__u64 seed, const struct xdpdns_cache_key *key,
+int xdpmaps_cache_mkey(const struct xdpdns_hash_key *hkey,
+		       const struct xdpdns_cache_key *key,
 		       struct xdpdns_cache_mkey *mkey)
 {
-	return xdpdns_cache_mkey_from_key(seed, key, mkey) ? -EINVAL : 0;
+	return xdpdns_cache_mkey_from_key(hkey, key, mkey) ? -EINVAL : 0;
 }
 
 void xdpmaps_cache_key_of(const struct xdpdns_cache_mkey *mkey,
@@ -202,7 +203,7 @@ static bool xdpmaps_same_name(const struct xdpdns_cache_key *key,
 	return !memcmp(entry->qname, key->qname, mkey->qname_len);
 }
 
-int xdpmaps_cache_write(int cache_fd, __u64 seed,
+int xdpmaps_cache_write(int cache_fd, const struct xdpdns_hash_key *hkey,
 			const struct xdpdns_cache_key *key,
 			const struct xdpdns_cache_entry *entry)
 {
@@ -210,7 +211,7 @@ int xdpmaps_cache_write(int cache_fd, __u64 seed,
 	struct xdpdns_cache_mkey mk;
 	int ret = 0;
 
-	if (xdpmaps_cache_mkey(seed, key, &mk))
+	if (xdpmaps_cache_mkey(hkey, key, &mk))
 		return -EINVAL;
 	e = malloc(sizeof(*e));
 	if (!e)
@@ -224,20 +225,20 @@ int xdpmaps_cache_write(int cache_fd, __u64 seed,
 	return ret;
 }
 
-int xdpmaps_cache_lookup(int cache_fd, __u64 seed,
+int xdpmaps_cache_lookup(int cache_fd, const struct xdpdns_hash_key *hkey,
 			 const struct xdpdns_cache_key *key,
 			 struct xdpdns_cache_entry *entry)
 {
 	struct xdpdns_cache_mkey mk;
 
-	if (xdpmaps_cache_mkey(seed, key, &mk))
+	if (xdpmaps_cache_mkey(hkey, key, &mk))
 		return -ENOENT;
 	if (bpf_map_lookup_elem(cache_fd, &mk, entry))
 		return -errno;
 	return xdpmaps_same_name(key, &mk, entry) ? 0 : -ENOENT;
 }
 
-int xdpmaps_cache_delete(int cache_fd, __u64 seed,
+int xdpmaps_cache_delete(int cache_fd, const struct xdpdns_hash_key *hkey,
 			 const struct xdpdns_cache_key *key)
 {
 	struct xdpdns_cache_entry *e;
@@ -246,12 +247,12 @@ int xdpmaps_cache_delete(int cache_fd, __u64 seed,
 	e = malloc(sizeof(*e));
 	if (!e)
 		return -ENOMEM;
-	ret = xdpmaps_cache_lookup(cache_fd, seed, key, e);
+	ret = xdpmaps_cache_lookup(cache_fd, hkey, key, e);
 	free(e);
 	if (!ret) {
 		struct xdpdns_cache_mkey mk;
 
-		xdpmaps_cache_mkey(seed, key, &mk);
+		xdpmaps_cache_mkey(hkey, key, &mk);
 		if (bpf_map_delete_elem(cache_fd, &mk))
 			ret = -errno;
 	}

@@ -57,16 +57,17 @@ int xdpmaps_open(const char *pin_dir, const char *name, char *err,
 int xdpmaps_stats_sum(int stats_fd, struct xdpdns_stats *out);
 
 /*
- * The cache map is keyed by struct xdpdns_cache_mkey (a seeded hash of the
- * name), user space by struct xdpdns_cache_key. @seed is always the
- * xdpdns_config.hash_seed of the same pinned map set (xdpmaps_hash_seed()).
+ * The cache map is keyed by struct xdpdns_cache_mkey (a keyed hash of the
+ * name), user space by struct xdpdns_cache_key. @hkey is always the
+ * xdpdns_config.hash_key of the same pinned map set (xdpmaps_hash_key()).
  */
 
-/* Reads hash_seed from the xdpdns_config map @config_fd. Return: 0/-errno. */
-int xdpmaps_hash_seed(int config_fd, __u64 *seed);
+/* Reads hash_key from the xdpdns_config map @config_fd. Return: 0/-errno. */
+int xdpmaps_hash_key(int config_fd, struct xdpdns_hash_key *hkey);
 
 /* Map key of @key. Return: 0, or -EINVAL when @key holds no valid name. */
-int xdpmaps_cache_mkey(__u64 seed, const struct xdpdns_cache_key *key,
+int xdpmaps_cache_mkey(const struct xdpdns_hash_key *hkey,
+		       const struct xdpdns_cache_key *key,
 		       struct xdpdns_cache_mkey *mkey);
 
 /* The full key of a map element: its map key and the name in its entry. */
@@ -78,7 +79,7 @@ void xdpmaps_cache_key_of(const struct xdpdns_cache_mkey *mkey,
  * Writes (creates or replaces) the entry of @key; entry->qname is taken
  * from @key whatever @entry holds there. Return: 0 or -errno.
  */
-int xdpmaps_cache_write(int cache_fd, __u64 seed,
+int xdpmaps_cache_write(int cache_fd, const struct xdpdns_hash_key *hkey,
 			const struct xdpdns_cache_key *key,
 			const struct xdpdns_cache_entry *entry);
 
@@ -86,12 +87,12 @@ int xdpmaps_cache_write(int cache_fd, __u64 seed,
  * Reads the entry of @key. Return: 0, or -ENOENT when there is none or the
  * slot holds another name with the same hash, or -errno.
  */
-int xdpmaps_cache_lookup(int cache_fd, __u64 seed,
+int xdpmaps_cache_lookup(int cache_fd, const struct xdpdns_hash_key *hkey,
 			 const struct xdpdns_cache_key *key,
 			 struct xdpdns_cache_entry *entry);
 
 /* Deletes the entry of @key (not another name's). Return: 0 or -errno. */
-int xdpmaps_cache_delete(int cache_fd, __u64 seed,
+int xdpmaps_cache_delete(int cache_fd, const struct xdpdns_hash_key *hkey,
 			 const struct xdpdns_cache_key *key);
 
 /**
