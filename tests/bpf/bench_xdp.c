@@ -133,6 +133,9 @@ int main(int argc, char **argv)
 					 .an = an_a };
 	const char *build = argc > 1 ? argv[1] : "build";
 	const char *env_n = getenv("XDPDNS_BENCH_N");
+	/* One path only (its row number from 0), for perf record. */
+	const char *env_only = getenv("XDPDNS_BENCH_ONLY");
+	long only = env_only ? strtol(env_only, NULL, 0) : -1;
 	size_t calls = env_n ? strtoul(env_n, NULL, 0) : 200000, per, r, i;
 	struct path paths[6] = { 0 };
 	struct pass *pass = NULL;
@@ -226,6 +229,8 @@ int main(int argc, char **argv)
 			struct path *p = &paths[i];
 			size_t k;
 
+			if (only >= 0 && (size_t)only != i)
+				continue;
 			for (k = 0; k < per; k++)
 				if (run_once(p, &p->dur[p->n++]))
 					goto out;
@@ -236,6 +241,14 @@ int main(int argc, char **argv)
 				r + 1);
 			break;
 		}
+	}
+	if (only >= 0) {
+		printf("bench_xdp: %zu calls of \"%s\" only (for a profiler)\n",
+		       (size_t)only < ARRAY_SIZE(paths) ? paths[only].n : 0,
+		       (size_t)only < ARRAY_SIZE(paths) ? paths[only].name :
+							  "no such path");
+		err = (size_t)only < ARRAY_SIZE(paths) ? 0 : 2;
+		goto out;
 	}
 	for (i = 0; i < ARRAY_SIZE(paths); i++) {
 		struct path *p = &paths[i];
