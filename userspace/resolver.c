@@ -220,6 +220,35 @@ static int resolver_set(struct ub_ctx *ctx, const char *opt, const char *val,
 			errlen);
 }
 
+/*
+ * A trust anchor with a module-config (from --unbound-config) that has no
+ * validator would validate nothing, silently: every answer insecure, never
+ * AD, never bogus. That is a configuration error, not a warning.
+ */
+static int resolver_check_validator(struct ub_ctx *ctx,
+				    const struct config *cfg, char *err,
+				    size_t errlen)
+{
+	char *modules = NULL;
+	int ret = 0;
+
+	if (!cfg->trust_anchor.n)
+		return 0;
+	if (ub_ctx_get_option(ctx, "module-config", &modules) || !modules)
+		return 0; /* libunbound's default has the validator */
+	if (!strstr(modules, "validator")) {
+		seterr(err, errlen,
+		       "--trust-anchor %s: the module-config \"%s\" of "
+		       "--unbound-config %s has no validator, so nothing "
+		       "would be validated",
+		       cfg->trust_anchor.v[0], modules,
+		       cfg->unbound_config ? cfg->unbound_config : "");
+		ret = -EINVAL;
+	}
+	free(modules);
+	return ret;
+}
+
 /* Every setting of @cfg on @ctx. Return: 0 or -errno with @err filled. */
 static int resolver_configure(struct ub_ctx *ctx, const struct config *cfg,
 			      uint32_t ub_max, char *err, size_t errlen)
@@ -295,6 +324,9 @@ static int resolver_configure(struct ub_ctx *ctx, const struct config *cfg,
 		if (ret)
 			return ret;
 	}
+	ret = resolver_check_validator(ctx, cfg, err, errlen);
+	if (ret)
+		return ret;
 	if (cfg->log_level >= LOG_LVL_DEBUG)
 		ub_ctx_debuglevel(ctx, 1);
 	return 0;

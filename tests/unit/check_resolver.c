@@ -494,6 +494,69 @@ START_TEST(test_timeout_lowered)
 }
 END_TEST
 
+/*
+ * --trust-anchor with a module-config that has no validator (from
+ * --unbound-config) is refused with one line; with the validator, or
+ * without a trust anchor, the same module lines are fine.
+ */
+static const struct {
+	const char *modules;
+	bool anchor;
+	int want;
+} validator_cases[] = {
+	{ "iterator", true, -EINVAL },
+	{ "respip iterator", true, -EINVAL },
+	{ "validator iterator", true, 0 },
+	{ "iterator", false, 0 },
+};
+
+static void write_file(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
+	close(fd);
+}
+
+START_TEST(test_anchor_needs_validator)
+{
+	char ub[] = "/tmp/check_resolver_ub_XXXXXX";
+	char ta[] = "/tmp/check_resolver_ta_XXXXXX";
+	char text[256], err[CONFIG_ERR_MAX] = "";
+	char *argv[] = { "xdpdnsd",
+			 "--no-xdp",
+			 "--listen",
+			 "127.0.0.1",
+			 "--unbound-config",
+			 ub,
+			 "--trust-anchor",
+			 ta,
+			 NULL };
+	int argc = validator_cases[_i].anchor ? 8 : 6, ret;
+
+	snprintf(text, sizeof(text), "server:\n\tmodule-config: \"%s\"\n",
+		 validator_cases[_i].modules);
+	write_file(ub, text);
+	write_file(ta, "test. 3600 IN DS 12345 8 2 "
+		       "0123456789abcdef0123456789abcdef"
+		       "0123456789abcdef0123456789abcdef\n");
+	ck_assert_msg(config_build(argc, argv, &cfg, err, sizeof(err)) ==
+			      CONFIG_RUN,
+		      "%s", err);
+	ret = resolver_check(&cfg, err, sizeof(err));
+	unlink(ub);
+	unlink(ta);
+	config_free(&cfg);
+	ck_assert_msg(ret == validator_cases[_i].want, "%d: %s", ret, err);
+	if (ret) {
+		ck_assert_ptr_nonnull(strstr(err, "has no validator"));
+		ck_assert_ptr_nonnull(strstr(err, ta));
+		ck_assert_ptr_null(strchr(err, '\n'));
+	}
+}
+END_TEST
+
 void resolver_tcases(Suite *s)
 {
 	static const struct cktest_opts o = { .timeout = 10 };
@@ -501,8 +564,9 @@ void resolver_tcases(Suite *s)
 	CKTEST_TCASE(s, "Positive", &o, CKTEST(test_join_identical),
 		     CKTEST_TABLE(test_keys_distinct, key_cases),
 		     CKTEST(test_refresh));
-	CKTEST_TCASE(s, "Negative", &o, CKTEST(test_busy),
-		     CKTEST(test_timeout));
+	CKTEST_TCASE(s, "Negative", &o, CKTEST(test_busy), CKTEST(test_timeout),
+		     CKTEST_TABLE(test_anchor_needs_validator,
+				  validator_cases));
 	CKTEST_TCASE(s, "Limits", &o, CKTEST(test_timeout_oldest_first),
 		     CKTEST(test_timeout_lowered));
 }
