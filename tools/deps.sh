@@ -12,7 +12,7 @@ pkgs=(
 	libmicrohttpd-dev libjansson-dev libcap-ng-dev libsystemd-dev libldns-dev
 	# tests
 	check libsubunit-dev iproute2 ethtool nsd unbound
-	knot-dnsutils dnsutils procps python3 curl prometheus chromium
+	knot-dnsutils dnsutils ldnsutils procps python3 curl prometheus chromium
 	# benchmarks
 	dnsperf
 	# packaging: make deb, man pages, the unit check, the package test

@@ -35,7 +35,9 @@
 # default 1; client i uses 198.18.i.0/24 and 2001:db8:i::/64), HIER_NZONES
 # (leaf zones per TLD, default 20), HIER_NHOSTS (hostN names per zone, 60),
 # HIER_CLI_EXTRA (extra client source addresses, default 8), UNBOUND_PORT
-# (8053), UNBOUND_EXTRA_CONF (lines added to the reference's server: clause).
+# (8053), UNBOUND_EXTRA_CONF (lines added to the reference's server: clause),
+# HIER_DNSSEC=1 (sign the root, lab. and z000-z003.lab. with signzones.sh,
+# z003.lab. with expired signatures; HIER_TA is the root's DS file).
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -251,6 +253,16 @@ hier_up() {
 		return 1
 	fi
 	_xd_pid_untrack "$genpid"
+	if [ "${HIER_DNSSEC:-0}" = 1 ]; then
+		if ! "$XD_DIR/signzones.sh" "$HIER_ZONES" \
+			>"$HIER_DIR/signzones.log" 2>&1; then
+			xd_log "zone signing failed:" \
+				"$(cat "$HIER_DIR/signzones.log")"
+			return 1
+		fi
+		HIER_TA=$HIER_ZONES/root.ta
+		export HIER_TA
+	fi
 
 	CLI_MAC=$(link_mac "$CLI_NS" "$CLI_IF")
 	RES_MAC=$(link_mac "$RES_NS" "$RES_IF_CLIENT")

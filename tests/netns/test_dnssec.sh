@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# DNSSEC end to end on a signed copy of the offline hierarchy (signzones.sh:
+# the root, lab. and z000-z002.lab. signed, z003.lab. signed with expired
+# signatures, the rest unsigned), xdpdnsd with --trust-anchor in the default
+# mode against a validating unbound with the same anchor. Every answer is
+# compared with unbound's (rcode, flags, EDNS, records without TTLs), cold
+# from the daemon and warm from XDP:
+#   - a secure answer with DO=1 carries AD and its RRSIGs, from XDP too;
+#   - with AD=1 and DO=0, AD and no RRSIG; with neither, no AD, and the same
+#     cached entry then served with AD to a query that sets AD;
+#   - a secure NXDOMAIN with DO=1 carries its NSEC proof and AD;
+#   - the broken zone is SERVFAIL, counted as bogus, never in the XDP cache;
+#   - an unsigned delegation under the signed TLD, and an unsigned TLD,
+#     answer without AD;
+#   - a DO=1 answer too big for the client's 512-byte buffer is TC=1 over
+#     UDP (never cut silently), cold and cached, and whole, RRSIGs
+#     included, over TCP.
+# Runs in a private mount namespace with its own bpffs for the pins, under
+# an overall time limit. Prints PASS/FAIL lines and "N passed, N failed".
+# Usage: test_dnssec.sh [BUILD_DIR]
+set -u
+# shellcheck source-path=SCRIPTDIR source=hierarchy.sh
+. "$(dirname "$0")/hierarchy.sh"
+xd_init dnssec "${1:-}"
+LIMIT=${TEST_DNSSEC_LIMIT:-150}
+
+t_require nsd unbound dig python3 curl unshare nsenter xdp-loader timeout \
+	ldns-keygen ldns-signzone ldns-key2ds
+HIER_DNSSEC=1
+export HIER_DNSSEC
+hier_up_xdpdnsd "$LIMIT"
+
+UNBOUND_EXTRA_CONF="	trust-anchor-file: \"$HIER_TA\""
+unbound_start || t_abort "reference unbound with the trust anchor"
+bg_start -n "$RES_NS" "$W/xdpdnsd.log" "$BUILD/xdpdnsd" \
+	--interface "$RES_IF_CLIENT" --listen "$RES_ADDR4" --pin-dir "$PIN" \
+	--metrics "127.0.0.1:$MPORT" --root-hints "$ROOT_HINTS" \
+	--unbound-config "$UNBOUND_SNIPPET" --trust-anchor "$HIER_TA"
+wait_ports "$RES_NS" 53 15 "$RES_ADDR4" &&
+	wait_dns "$CLI_NS" "$RES_ADDR4" 53 www.z000.test. 15 ||
+	t_abort "xdpdnsd up (log: $(tail -n 3 "$W/xdpdnsd.log" | tr '\n' ' '))"
+
+hits() { # the XDP hit counter; nothing (and exit 1) when unreadable
+	ctl stats --json | "$PY" "$XD_DIR/jsonq.py" get - xdp_outcomes.hit
+}
+metric() { # NAME: its value on /metrics ("none" when absent)
+	ns_enter "$RES_NS" curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" |
+		awk -v n="$1" '$1 == n { v = $2 } END { print v == "" ? "none" : v }'
+}
+rrsigs() { # RRSIGs in SECTION of the last answer
+	grep -c "^$1 .* RRSIG " <<<"$Q_RRS"
+}
+has_ad() { [[ $Q_FLAGS == *" ad "* ]]; }
+
+# vs_ref LABEL AD RRSIGS DIGARGS...: unbound's answer, then xdpdnsd's cold
+# (from the daemon) and warm (an XDP hit, in up to three tries: see below)
+# answers: each the same as unbound's, AD set when AD is 1, RRSIGS
+# answer-section RRSIGs or more.
+vs_ref() {
+	local label=$1 ad=$2 sigs=$3 want got pass h0 h1 d tries=0
+	shift 3
+	hier_query "$CLI_NS" "$RES_ADDR4" "$UNBOUND_PORT" "$@"
+	want=$(hier_norm)
+	for pass in daemon XDP XDP XDP; do
+		h0=$(hits)
+		hier_query "$CLI_NS" "$RES_ADDR4" 53 "$@"
+		h1=$(hits)
+		got=$(hier_norm)
+		d=unreadable
+		[[ "$h0 $h1" =~ ^[0-9]+\ [0-9]+$ ]] && d=$((h1 - h0))
+		# veth: a frame without the tailroom for a large answer goes up
+		# (no_room, README "Known limitations"); the next one is served.
+		[ "$pass" = XDP ] && [ "$d" = 0 ] && [ "$got" = "$want" ] &&
+			((++tries < 3)) && continue
+		t_check "$label from the $pass: $Q_RCODE, flags$Q_FLAGS, $(rrsigs ANSWER) RRSIG, XDP hits +$d$([ "$tries" -gt 0 ] && echo " (try $((tries + 1)))"), as unbound" \
+			test "$got" = "$want" -a \
+			"$(has_ad && echo 1 || echo 0)" = "$ad" -a \
+			"$(rrsigs ANSWER)" -ge "$sigs" -a \
+			"$d" = "$([ $pass = XDP ] && echo 1 || echo 0)"
+		[ "$got" = "$want" ] || printf '%s\n--- unbound:\n%s\n' "$got" \
+			"$want" >"$W/diff-${label// /_}-$pass.txt"
+		[ "$pass" = XDP ] && break
+	done
+}
+
+# --- secure answers ----------------------------------------------------------------
+vs_ref "www.z000.lab. A, DO=1" 1 1 +dnssec www.z000.lab. A
+vs_ref "www.z001.lab. AAAA, AD=1 DO=0" 1 0 +adflag www.z001.lab. AAAA
+t_check "  and no RRSIG without DO ($(rrsigs ANSWER))" test "$(rrsigs ANSWER)" = 0
+vs_ref "www.z002.lab. A, neither AD nor DO" 0 0 +noadflag www.z002.lab. A
+h0=$(hits)
+hier_query "$CLI_NS" "$RES_ADDR4" 53 +adflag www.z002.lab. A
+h1=$(hits)
+t_check "the same XDP entry for a query with AD=1: AD set (flags$Q_FLAGS), XDP hits +$((h1 - h0))" \
+	test "$(has_ad && echo 1)" = 1 -a "$((h1 - h0))" = 1
+vs_ref "nx0.z000.lab. A (NXDOMAIN), DO=1" 1 0 +dnssec nx0.z000.lab. A
+t_check "  with its NSEC proof: $(grep -c '^AUTHORITY .* NSEC ' <<<"$Q_RRS") NSEC, $(rrsigs AUTHORITY) RRSIG in the authority section" \
+	test "$(grep -c '^AUTHORITY .* NSEC ' <<<"$Q_RRS")" -ge 1 -a \
+	"$(rrsigs AUTHORITY)" -ge 2
+
+# --- the broken zone -----------------------------------------------------------------
+b0=$(metric xdpdns_answers_bogus_total)
+h0=$(hits)
+for _ in 1 2 3; do
+	hier_query "$CLI_NS" "$RES_ADDR4" 53 +dnssec www.z003.lab. A
+	rc=$Q_RCODE
+done
+h1=$(hits)
+b1=$(metric xdpdns_answers_bogus_total)
+hier_query "$CLI_NS" "$RES_ADDR4" "$UNBOUND_PORT" +dnssec www.z003.lab. A
+t_check "www.z003.lab. (expired signatures): $rc three times, unbound $Q_RCODE, bogus ${b0} -> ${b1}, XDP hits +$((h1 - h0))" \
+	test "$rc" = SERVFAIL -a "$Q_RCODE" = SERVFAIL -a \
+	"$((h1 - h0))" = 0 -a "$b1" != none -a "$b1" != "$b0"
+cached=$(ctl cache get www.z003.lab. A 2>&1)
+t_check "  and never in the XDP cache (xdpdnsctl cache get: ${cached%%$'\n'*})" \
+	test -z "$(grep -i 'IN[[:space:]]*A[[:space:]]' <<<"$cached")"
+
+# --- insecure delegations --------------------------------------------------------------
+vs_ref "www.z004.lab. A (unsigned, under lab.), DO=1" 0 0 +dnssec www.z004.lab. A
+vs_ref "www.z000.test. A (unsigned TLD), DO=1" 0 0 +dnssec www.z000.test. A
+
+# --- DO=1 and a small buffer ------------------------------------------------------------
+a_rrs() { # A records in the answer section
+	awk '$1 == "ANSWER" && $4 == "A"' <<<"$Q_RRS" | grep -c .
+}
+for pass in 1 2; do
+	hier_query "$CLI_NS" "$RES_ADDR4" 53 +dnssec +bufsize=512 +ignore +stats \
+		mid.z000.lab. A
+	size=$(hier_msg_size)
+	t_check "mid.z000.lab. A (40 records), DO=1, 512-byte buffer, query $pass: flags$Q_FLAGS, ${size:-?} bytes over UDP" \
+		test "${Q_FLAGS/ tc /}" != "$Q_FLAGS" -a "${size:-9999}" -le 512
+	hier_query "$CLI_NS" "$RES_ADDR4" 53 +dnssec +bufsize=512 mid.z000.lab. A
+	t_check "  the TCP retry: $(a_rrs) A, $(rrsigs ANSWER) RRSIG, flags$Q_FLAGS" \
+		test "$(a_rrs)" = 40 -a \
+		"$(rrsigs ANSWER)" = 1 -a "${Q_FLAGS/ ad /}" != "$Q_FLAGS"
+done
+
+t_summary
+[ "$T_FAILED" -eq 0 ]
