@@ -12,8 +12,8 @@
  *   queries    XDP `queries` + daemon TCP queries when XDP is attached (XDP
  *              sees every UDP query, TCP never passes through it); daemon
  *              UDP + TCP when it is not.
- *   xdp answers every frame XDP sent back: hit + acl_refused + rl_slipped +
- *              miss_slipped.
+ *   xdp answers every frame XDP sent back: hit + acl_refused + the
+ *              slipped ones of every limit (rl, miss, net, wide).
  *   cache hits  XDP `hit`; misses: XDP miss + expired. Without XDP: the
  *              daemon's answer-cache hits; misses: its resolutions
  *              (cache_miss). With XDP the daemon's own hits are queries
@@ -108,7 +108,7 @@ struct observe_totals {
 	uint64_t cache_hits;
 	uint64_t cache_misses;
 	uint64_t rl_dropped; /* rl + miss + gmiss drops */
-	uint64_t rl_slipped; /* rl + miss slips */
+	uint64_t rl_slipped; /* rl, miss, net and wide slips */
 	uint64_t rl_dryrun;
 	uint64_t acl_dropped;
 	uint64_t acl_refused;
@@ -178,7 +178,8 @@ const char *observe_qtype_label(unsigned int type, char *buf, size_t cap);
 void observe_key_name(const struct xdpdns_cache_key *key, char *buf,
 		      size_t cap);
 
-/* "198.18.0.1" or "2001:db8::" for a rate-limit key. */
+/* "198.18.0.1" or "2001:db8::" for a rate-limit key; a prefix stage's
+ * entry with its length, "2001:db8::/64". */
 void observe_client_addr(const struct xdpdns_rl_key *key, char *buf,
 			 size_t cap);
 
