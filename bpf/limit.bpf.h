@@ -396,18 +396,24 @@ __noinline int xdpdns_limit(struct xdp_md *ctx, struct limit *l)
 		return 0;
 	limit_rl_key(&k, cfg, XDPDNS_RL_HOST, &rk);
 	st = limit_host(cfg, &rk, l->now, &refused);
-	if (!st)
-		return refused ? XDPDNS_STAT_NEW_DROPPED : 0;
-	__sync_fetch_and_add(&st->queries, 1);
-	st->last_ns = l->now;
+	if (refused && !l->dryrun)
+		return XDPDNS_STAT_NEW_DROPPED;
+	if (st) {
+		__sync_fetch_and_add(&st->queries, 1);
+		st->last_ns = l->now;
+	}
 	if (refused) {
 		/* Dry-run: admission would have dropped it. */
-		__sync_fetch_and_add(&st->limited, 1);
-		st->limited_ns = l->now;
+		if (st) {
+			__sync_fetch_and_add(&st->limited, 1);
+			st->limited_ns = l->now;
+		}
 		s->dryrun++;
 		l->miss = 0;
 		return 0;
 	}
+	if (!st)
+		return 0;
 	if (cfg->rl_rate &&
 	    !gcra_take(&st->tat_ns, l->now, cfg->rl_rate, cfg->rl_burst))
 		return limit_over(l, cfg, s, st, XDPDNS_STAT_RL_DROPPED,

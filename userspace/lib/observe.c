@@ -284,19 +284,22 @@ static int observe_clients_cb(const void *k, const void *v, void *arg)
 	struct observe_clients_ctx *ctx = arg;
 	struct observe_clients *c = ctx->c;
 	struct observe_client row;
+	bool host;
 
 	memcpy(&row.key, k, sizeof(row.key));
 	memcpy(&row.st, v, sizeof(row.st));
-	c->tracked++;
-	/* A prefix stage's entry is every client in it: never a top
-	 * client, but listed as limited (as ADDR/PLEN). */
-	if (ctx->top_n && row.st.queries && row.key.stage == XDPDNS_RL_HOST)
+	/* A prefix stage's entry is every client in it: not a client
+	 * (not counted, never a top client), but listed as limited, as
+	 * ADDR/PLEN. */
+	host = row.key.stage == XDPDNS_RL_HOST;
+	c->tracked += host;
+	if (ctx->top_n && row.st.queries && host)
 		observe_insert_client(c->top, &c->n_top, ctx->scores,
 				      ctx->top_n, &row, row.st.queries);
 	if (row.st.limited_ns &&
 	    (row.st.limited_ns >= ctx->now_ns ||
 	     ctx->now_ns - row.st.limited_ns <= ctx->window_ns)) {
-		c->limited_now++;
+		c->limited_now += host;
 		observe_insert_client(c->limited, &c->n_limited, ctx->lscores,
 				      OBSERVE_TOP_MAX, &row, row.st.limited_ns);
 	}

@@ -80,12 +80,13 @@ struct observe_cache {
 struct observe_clients {
 	bool valid;
 	uint32_t capacity;
-	uint64_t tracked; /* rows in the table */
-	uint64_t limited_now; /* limited within OBSERVE_LIMITED_WINDOW_NS */
+	uint64_t tracked; /* hosts in the table (prefix stages not counted) */
+	uint64_t limited_now; /* hosts limited within the window */
 	size_t n_top;
 	struct observe_client top[OBSERVE_TOP_MAX]; /* by queries, descending */
 	size_t n_limited;
-	struct observe_client limited[OBSERVE_TOP_MAX]; /* most recent first */
+	/* Hosts and prefix stages, most recent first. */
+	struct observe_client limited[OBSERVE_TOP_MAX];
 };
 
 /* Everything one scrape, one dashboard poll or `xdpdnsctl stats` shows. */
