@@ -317,9 +317,10 @@ __noinline int xdpdns_limit_stage(struct xdp_md *ctx, struct limit *l,
 
 /*
  * The first stage, before the question is parsed: ACL, exemption,
- * new-source admission, the per-client query bucket, the prefix stages. xdpdns_main() calls it only when the config has
- * the ACL flag or limit_any(), with l3_off/l3_proto of a parsed query
- * and the rest of @l zero.
+ * new-source admission, the per-client query bucket, the prefix stages.
+ * xdpdns_main() calls it only when the config has the ACL flag or
+ * limit_any(), with l3_off/l3_proto of a parsed query and the rest of @l
+ * zero.
  */
 __noinline int xdpdns_limit(struct xdp_md *ctx, struct limit *l)
 {
@@ -348,10 +349,10 @@ __noinline int xdpdns_limit(struct xdp_md *ctx, struct limit *l)
 			if (!(flags & XDPDNS_CFG_ACL_REFUSE))
 				return XDPDNS_STAT_ACL_DROPPED;
 			/*
-			 * REFUSED replies are metered by the outsider's own
-			 * query bucket: unmetered, refuse would be a 1:1
-			 * reflector for whoever spoofs the source. Dry-run
-			 * limits nothing, this neither.
+			 * REFUSED replies are metered by new-source admission
+			 * and the outsider's own query bucket: unmetered,
+			 * refuse would be a 1:1 reflector for whoever spoofs
+			 * the source. Dry-run limits nothing, this neither.
 			 */
 			if ((cfg->rl_rate | cfg->new_rate) &&
 			    !(flags & XDPDNS_CFG_RL_DRYRUN)) {

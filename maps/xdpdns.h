@@ -191,74 +191,70 @@ struct xdpdns_cache_entry {
  * RL_EXEMPT, SAMPLED and SAMPLE_LOST. A query limited in dry-run counts
  * DRYRUN and then the outcome it really had (HIT, MISS, ...).
  */
-#define XDPDNS_STATS(X)                                                          \
-	X(PACKETS, packets, "frames seen by the XDP program")                    \
-	X(NOT_FOR_US, not_for_us,                                                \
-	  "not UDP to a service address and port: passed")                       \
-	X(QUERIES, queries, "DNS queries to a service address")                  \
-	X(HIT, hit, "answered from the cache with XDP_TX")                       \
-	X(MISS, miss, "no cache entry: passed to the daemon")                    \
-	X(EXPIRED, expired, "stale cache entry: passed to the daemon")           \
-	X(TOO_BIG, too_big, "answer larger than the client's buffer: passed")    \
-	X(NO_ROOM, no_room, "frame could not grow at tail or head: passed")      \
-	X(BAD_ENTRY, bad_entry, "cache entry failed a sanity check: passed")     \
-	X(TRUNC_L2, trunc_l2, "truncated Ethernet or VLAN header: passed")       \
-	X(VLAN_DEPTH, vlan_depth, "more than two VLAN tags: passed")             \
-	X(TRUNC_L3, trunc_l3, "truncated IP header: passed")                     \
-	X(IPV4_IHL, ipv4_ihl, "IPv4 header length below 5: passed")              \
-	X(IPV4_OPTIONS, ipv4_options, "IPv4 options present: passed")            \
-	X(IPV4_FRAG, ipv4_frag, "IPv4 fragment: passed")                         \
-	X(IPV4_LEN, ipv4_len,                                                    \
-	  "IPv4 total length inconsistent with frame: passed")                   \
-	X(IPV6_EXT, ipv6_ext, "IPv6 extension header: passed")                   \
-	X(IPV6_LEN, ipv6_len,                                                    \
-	  "IPv6 payload length inconsistent with frame: passed")                 \
-	X(TRUNC_UDP, trunc_udp,                                                  \
-	  "truncated UDP header or bad UDP length: passed")                      \
-	X(TRUNC_DNS, trunc_dns, "truncated DNS header: passed")                  \
-	X(DNS_QR, dns_qr, "QR bit set (a response): passed")                     \
-	X(DNS_OPCODE, dns_opcode, "opcode other than QUERY: passed")             \
-	X(DNS_TC, dns_tc, "TC bit set in a query: passed")                       \
-	X(DNS_NORD, dns_nord,                                                    \
-	  "RD clear: passed (the daemon refuses cache snooping)")                \
-	X(DNS_QDCOUNT, dns_qdcount, "QDCOUNT not 1: passed")                     \
-	X(DNS_SECTIONS, dns_sections,                                            \
-	  "ANCOUNT or NSCOUNT not 0, or ARCOUNT above 1: passed")                \
-	X(NAME_COMPRESSED, name_compressed,                                      \
-	  "compression pointer in the question: passed")                         \
-	X(NAME_LABEL, name_label,                                                \
-	  "label longer than 63 or reserved label type: passed")                 \
-	X(NAME_TOO_LONG, name_too_long,                                          \
-	  "query name longer than 255 bytes: passed")                            \
-	X(NAME_TRUNC, name_trunc,                                                \
-	  "question runs past the end of the packet: passed")                    \
-	X(QCLASS, qclass, "question class not IN: passed")                       \
-	X(OPT_MISSING, opt_missing, "additional record is not OPT: passed")      \
-	X(OPT_VERSION, opt_version, "EDNS version other than 0: passed")         \
-	X(OPT_MALFORMED, opt_malformed,                                          \
-	  "OPT record malformed or trailing bytes: passed")                      \
-	X(ACL_DROPPED, acl_dropped, "source not allowed: dropped")               \
-	X(ACL_REFUSED, acl_refused, "source not allowed: REFUSED sent")          \
-	X(RL_DROPPED, rl_dropped, "over the per-client rate: dropped")           \
-	X(RL_SLIPPED, rl_slipped, "over the per-client rate: TC=1 sent")         \
-	X(MISS_DROPPED, miss_dropped,                                            \
-	  "over the per-client miss budget: dropped")                            \
-	X(MISS_SLIPPED, miss_slipped,                                            \
-	  "over the per-client miss budget: TC=1 sent")                          \
-	X(GMISS_DROPPED, gmiss_dropped, "over the global miss cap: dropped")     \
-	X(NET_DROPPED, net_dropped,                                              \
-	  "over the rate of the client's network (IPv4 /24, IPv6 /64): dropped") \
-	X(NET_SLIPPED, net_slipped,                                              \
-	  "over the rate of the client's network: TC=1 sent")                    \
-	X(WIDE_DROPPED, wide_dropped,                                            \
-	  "over the rate of the wider prefix (IPv4 /20, IPv6 /56): dropped")     \
-	X(WIDE_SLIPPED, wide_slipped,                                            \
-	  "over the rate of the wider prefix: TC=1 sent")                        \
-	X(NEW_DROPPED, new_dropped,                                              \
-	  "source not seen before, over the new-source admission rate: dropped") \
-	X(DRYRUN, dryrun, "would have been limited (dry-run): passed on")        \
-	X(RL_EXEMPT, rl_exempt, "source exempt from rate limits")                \
-	X(SAMPLED, sampled, "queries copied to the event ring")                  \
+#define XDPDNS_STATS(X)                                                       \
+	X(PACKETS, packets, "frames seen by the XDP program")                 \
+	X(NOT_FOR_US, not_for_us,                                             \
+	  "not UDP to a service address and port: passed")                    \
+	X(QUERIES, queries, "DNS queries to a service address")               \
+	X(HIT, hit, "answered from the cache with XDP_TX")                    \
+	X(MISS, miss, "no cache entry: passed to the daemon")                 \
+	X(EXPIRED, expired, "stale cache entry: passed to the daemon")        \
+	X(TOO_BIG, too_big, "answer larger than the client's buffer: passed") \
+	X(NO_ROOM, no_room, "frame could not grow at tail or head: passed")   \
+	X(BAD_ENTRY, bad_entry, "cache entry failed a sanity check: passed")  \
+	X(TRUNC_L2, trunc_l2, "truncated Ethernet or VLAN header: passed")    \
+	X(VLAN_DEPTH, vlan_depth, "more than two VLAN tags: passed")          \
+	X(TRUNC_L3, trunc_l3, "truncated IP header: passed")                  \
+	X(IPV4_IHL, ipv4_ihl, "IPv4 header length below 5: passed")           \
+	X(IPV4_OPTIONS, ipv4_options, "IPv4 options present: passed")         \
+	X(IPV4_FRAG, ipv4_frag, "IPv4 fragment: passed")                      \
+	X(IPV4_LEN, ipv4_len,                                                 \
+	  "IPv4 total length inconsistent with frame: passed")                \
+	X(IPV6_EXT, ipv6_ext, "IPv6 extension header: passed")                \
+	X(IPV6_LEN, ipv6_len,                                                 \
+	  "IPv6 payload length inconsistent with frame: passed")              \
+	X(TRUNC_UDP, trunc_udp,                                               \
+	  "truncated UDP header or bad UDP length: passed")                   \
+	X(TRUNC_DNS, trunc_dns, "truncated DNS header: passed")               \
+	X(DNS_QR, dns_qr, "QR bit set (a response): passed")                  \
+	X(DNS_OPCODE, dns_opcode, "opcode other than QUERY: passed")          \
+	X(DNS_TC, dns_tc, "TC bit set in a query: passed")                    \
+	X(DNS_NORD, dns_nord,                                                 \
+	  "RD clear: passed (the daemon refuses cache snooping)")             \
+	X(DNS_QDCOUNT, dns_qdcount, "QDCOUNT not 1: passed")                  \
+	X(DNS_SECTIONS, dns_sections,                                         \
+	  "ANCOUNT or NSCOUNT not 0, or ARCOUNT above 1: passed")             \
+	X(NAME_COMPRESSED, name_compressed,                                   \
+	  "compression pointer in the question: passed")                      \
+	X(NAME_LABEL, name_label,                                             \
+	  "label longer than 63 or reserved label type: passed")              \
+	X(NAME_TOO_LONG, name_too_long,                                       \
+	  "query name longer than 255 bytes: passed")                         \
+	X(NAME_TRUNC, name_trunc,                                             \
+	  "question runs past the end of the packet: passed")                 \
+	X(QCLASS, qclass, "question class not IN: passed")                    \
+	X(OPT_MISSING, opt_missing, "additional record is not OPT: passed")   \
+	X(OPT_VERSION, opt_version, "EDNS version other than 0: passed")      \
+	X(OPT_MALFORMED, opt_malformed,                                       \
+	  "OPT record malformed or trailing bytes: passed")                   \
+	X(ACL_DROPPED, acl_dropped, "source not allowed: dropped")            \
+	X(ACL_REFUSED, acl_refused, "source not allowed: REFUSED sent")       \
+	X(RL_DROPPED, rl_dropped, "over the per-client rate: dropped")        \
+	X(RL_SLIPPED, rl_slipped, "over the per-client rate: TC=1 sent")      \
+	X(MISS_DROPPED, miss_dropped,                                         \
+	  "over the per-client miss budget: dropped")                         \
+	X(MISS_SLIPPED, miss_slipped,                                         \
+	  "over the per-client miss budget: TC=1 sent")                       \
+	X(GMISS_DROPPED, gmiss_dropped, "over the global miss cap: dropped")  \
+	X(NET_DROPPED, net_dropped, "over the per-network rate: dropped")     \
+	X(NET_SLIPPED, net_slipped, "over the per-network rate: TC=1 sent")   \
+	X(WIDE_DROPPED, wide_dropped, "over the wider-prefix rate: dropped")  \
+	X(WIDE_SLIPPED, wide_slipped, "over the wider-prefix rate: TC=1")     \
+	X(NEW_DROPPED, new_dropped,                                           \
+	  "new source over the admission rate: dropped")                      \
+	X(DRYRUN, dryrun, "would have been limited (dry-run): passed on")     \
+	X(RL_EXEMPT, rl_exempt, "source exempt from rate limits")             \
+	X(SAMPLED, sampled, "queries copied to the event ring")               \
 	X(SAMPLE_LOST, sample_lost, "samples lost: event ring full")
 
 #define XDPDNS_STAT_ENUM_(NAME, name, help) XDPDNS_STAT_##NAME,

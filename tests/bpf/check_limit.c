@@ -5,8 +5,9 @@
  * drop and REFUSED mode, the per-client query bucket with slip, exemption,
  * dry-run, the prefix stages (network and wider prefix), new-source
  * admission and a new source's first burst, the per-client miss budget, the
- * global miss cap and the sampled event stream. Every run asserts the verdict and that PACKETS and exactly
- * one outcome counter moved (markers aside). Every reply the program builds
+ * global miss cap and the sampled event stream. Every run asserts the
+ * verdict and that PACKETS and exactly one outcome counter moved (markers
+ * aside). Every reply the program builds
  * (REFUSED, TC=1, cached answers) is checked independently: pktbuild
  * recomputes both checksums from scratch and parses the frame, libldns
  * parses the DNS message field by field (xdptest_check_ldns()), and the
