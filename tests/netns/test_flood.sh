@@ -262,7 +262,7 @@ crowd() { # FAMILY SERVER CROWDFILE HEAVY
 	_xd_pid_untrack "$hpid"
 	read -r hs ht ha htc <"$W/heavy$f.out"
 	snap "$W/se${f}b.json"
-	lim=$("$PY" -c "print(50 + 50 * $ht + 1)")
+	lim=$("$PY" -c "print('%.1f' % (50 + 50 * $ht + 1))")
 	delta net "$W/se$f.json" "$W/se${f}b.json" net_dropped
 	delta wide "$W/se$f.json" "$W/se${f}b.json" wide_dropped
 	delta newd "$W/se$f.json" "$W/se${f}b.json" new_dropped
