@@ -17,14 +17,26 @@
  * query as limited: it only loses when others admitted queries of the same
  * client in the meantime.
  *
- * The two stages, xdpdns_limit() before the question is parsed and
- * xdpdns_limit_miss() for a query on its way to the daemon, are global
- * functions: the verifier checks each once, and xdpdns_main() sees only
- * unknown scalars coming back, so they add no states to its qname loop
- * (which inlining them did, past the 1M-instruction budget). The price is
- * that a map value pointer cannot be handed from one stage to the other: the
- * miss stage looks the client up again, a second LRU lookup that only
- * queries bound for the daemon pay. Return convention of both: 0 when the
+ * A query is counted against its host (/32, /128) and then against wider
+ * prefixes, each with its own rate and burst, as Knot Resolver 6 does: its
+ * network (IPv4 /24, IPv6 /64) and a wider prefix (IPv4 /20, IPv6 /56).
+ * Each is its own entry in the one LRU table, keyed by (family, stage,
+ * masked address). A prefix stage only sees queries the host bucket
+ * admitted, so one flooding host spends its own bucket, never its
+ * neighbours'. A source the table has not seen must first take a token from
+ * one global admission bucket, and then starts with a reduced first burst:
+ * spoofed sources churned inside an allowed prefix cannot each spend a full
+ * burst, nor evict the table faster than the admission rate.
+ *
+ * The entry points, xdpdns_limit() before the question is parsed (with
+ * xdpdns_limit_stage() for each prefix stage) and xdpdns_limit_miss() for a
+ * query on its way to the daemon, are global functions: the verifier checks
+ * each once, and xdpdns_main() sees only unknown scalars coming back, so
+ * they add no states to its qname loop (which inlining them did, past the
+ * 1M-instruction budget). The price is that a map value pointer cannot be
+ * handed from one to the next: each looks its entry up itself, and the miss
+ * stage looks the client up again, a second LRU lookup that only queries
+ * bound for the daemon pay. Return convention of all three: 0 when the
  * query goes on, otherwise the XDPDNS_STAT_* outcome for dropping it;
  * l->bounce then says whether a reply should be tried instead (whose outcome
  * is l->tx_reason).
@@ -86,23 +98,44 @@ static __always_inline __u32 limit_mask32(int bits)
 	return ~0U << (32 - bits);
 }
 
+/* Any limit on at all (else the table only counts queries per client). */
+static __always_inline int limit_any(const struct xdpdns_config *cfg)
+{
+	return !!(cfg->rl_rate | cfg->miss_rate | cfg->gmiss_rate |
+		  cfg->net_rate | cfg->wide_rate | cfg->new_rate);
+}
+
 /*
- * The rate-limit key of client @k: its address masked to the configured
- * aggregation prefix. 0 (an unset config) means the defaults, /32 and /64:
- * a /0 "client" would make one bucket of the whole hall.
+ * The rate-limit key of client @k in @stage: its address masked to the
+ * stage's prefix. 0 (an unset config) means the defaults: /32 and /128 for
+ * the host, /24 and /64 for the network, /20 and /56 for the wider prefix
+ * (a /0 "client" would make one bucket of the whole hall).
  */
 static __always_inline void limit_rl_key(const struct xdpdns_lpm_key *k,
 					 const struct xdpdns_config *cfg,
-					 struct xdpdns_rl_key *rk)
+					 __u32 stage, struct xdpdns_rl_key *rk)
 {
 	int bits, i;
 	__u32 w;
 
-	rk->family = k->family;
-	if (k->family == 4)
-		bits = cfg->v4_prefix ? cfg->v4_prefix : 32;
+	if (stage == XDPDNS_RL_NET)
+		bits = k->family == 4 ?
+			       (cfg->net_v4_prefix ? cfg->net_v4_prefix : 24) :
+			       (cfg->net_v6_prefix ? cfg->net_v6_prefix : 64);
+	else if (stage == XDPDNS_RL_WIDE)
+		bits = k->family == 4 ?
+			       (cfg->wide_v4_prefix ? cfg->wide_v4_prefix :
+						      20) :
+			       (cfg->wide_v6_prefix ? cfg->wide_v6_prefix : 56);
 	else
-		bits = cfg->v6_prefix ? cfg->v6_prefix : 128;
+		bits = k->family == 4 ? (cfg->v4_prefix ? cfg->v4_prefix : 32) :
+					(cfg->v6_prefix ? cfg->v6_prefix : 128);
+	bits &= 0xff;
+	if (bits > (k->family == 4 ? 32 : 128))
+		bits = k->family == 4 ? 32 : 128;
+	rk->family = k->family;
+	rk->stage = stage;
+	rk->plen = bits;
 #pragma unroll
 	for (i = 0; i < 4; i++) {
 		__builtin_memcpy(&w, k->addr + 4 * i, 4);
@@ -138,7 +171,22 @@ static __always_inline int gcra_take(__u64 *tat, __u64 now, __u32 rate,
 }
 
 /*
- * The client's state in the shared LRU table, created on first sight. A
+ * The theoretical arrival time that leaves a fresh GCRA bucket of @rate and
+ * @burst with @first tokens at @now, or 0 (a full bucket) when the bucket
+ * is off or @first is not below its depth.
+ */
+static __always_inline __u64 gcra_start(__u64 now, __u32 rate, __u32 burst,
+					__u32 first)
+{
+	__u32 b = burst ? burst : 1;
+
+	if (!rate || !first || first >= b)
+		return 0;
+	return now + (__u64)(b - first) * (LIMIT_NSEC_PER_SEC / rate);
+}
+
+/*
+ * The state of a prefix in the shared LRU table, created on first sight. A
  * racing CPU may create it first (BPF_NOEXIST fails), so the lookup is
  * retried once; NULL only if the new element was evicted again at once,
  * and then this one query goes unlimited.
@@ -151,6 +199,44 @@ limit_state(const struct xdpdns_rl_key *rk)
 	st = bpf_map_lookup_elem(&xdpdns_rl, rk);
 	if (st)
 		return st;
+	bpf_map_update_elem(&xdpdns_rl, rk, &init, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&xdpdns_rl, rk);
+}
+
+/*
+ * The host entry @rk, created on first sight behind the new-source
+ * admission bucket: a source the table does not hold needs one of its
+ * tokens, else no entry is made and *@refused is set (returning NULL unless
+ * in dry-run, where the entry is made anyway). A new entry's buckets start
+ * with cfg->new_first tokens. NULL without *@refused: evicted at once (this
+ * one query goes unlimited, as in limit_state()).
+ */
+static __always_inline struct xdpdns_rl_state *
+limit_host(const struct xdpdns_config *cfg, const struct xdpdns_rl_key *rk,
+	   __u64 now, int *refused)
+{
+	struct xdpdns_rl_state *st, init = {};
+	struct xdpdns_gmiss_state *g;
+	__u32 zero = 0;
+
+	*refused = 0;
+	st = bpf_map_lookup_elem(&xdpdns_rl, rk);
+	if (st)
+		return st;
+	if (cfg->new_rate) {
+		g = bpf_map_lookup_elem(&xdpdns_gmiss, &zero);
+		if (g && !gcra_take(&g->new_tat_ns, now, cfg->new_rate,
+				    cfg->new_burst)) {
+			__sync_fetch_and_add(&g->new_dropped, 1);
+			*refused = 1;
+			if (!(cfg->flags & XDPDNS_CFG_RL_DRYRUN))
+				return NULL;
+		}
+	}
+	init.tat_ns =
+		gcra_start(now, cfg->rl_rate, cfg->rl_burst, cfg->new_first);
+	init.miss_tat_ns = gcra_start(now, cfg->miss_rate, cfg->miss_burst,
+				      cfg->new_first);
 	bpf_map_update_elem(&xdpdns_rl, rk, &init, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&xdpdns_rl, rk);
 }
@@ -187,10 +273,54 @@ static __always_inline __u32 limit_over(struct limit *l,
 }
 
 /*
- * The first stage, before the question is parsed: ACL, exemption, the
- * per-client query bucket. xdpdns_main() calls it only when the config has
- * the ACL flag or a non-zero rate, with l3_off/l3_proto of a parsed query
- * and the rest of @l zero.
+ * A prefix stage (XDPDNS_RL_NET or XDPDNS_RL_WIDE) for a query the host
+ * bucket admitted: one token from the bucket of the client's prefix, whose
+ * entry counts the prefix's queries and its limited ones, and drives its
+ * slip. Called by xdpdns_limit() only, with l->now set.
+ */
+__noinline int xdpdns_limit_stage(struct xdp_md *ctx, struct limit *l,
+				  __u32 stage)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	struct xdpdns_rl_state *st;
+	struct xdpdns_config *cfg;
+	struct xdpdns_lpm_key k;
+	struct xdpdns_rl_key rk;
+	struct xdpdns_stats *s;
+	__u32 zero = 0, rate, burst;
+
+	cfg = bpf_map_lookup_elem(&xdpdns_config, &zero);
+	s = bpf_map_lookup_elem(&xdpdns_stats, &zero);
+	if (!l || !cfg || !s ||
+	    limit_src(data, data_end, l->l3_off, l->l3_proto, &k, 0))
+		return 0;
+	stage = stage == XDPDNS_RL_WIDE ? XDPDNS_RL_WIDE : XDPDNS_RL_NET;
+	rate = stage == XDPDNS_RL_WIDE ? cfg->wide_rate : cfg->net_rate;
+	burst = stage == XDPDNS_RL_WIDE ? cfg->wide_burst : cfg->net_burst;
+	if (!rate)
+		return 0;
+	limit_rl_key(&k, cfg, stage, &rk);
+	st = limit_state(&rk);
+	if (!st)
+		return 0;
+	__sync_fetch_and_add(&st->queries, 1);
+	st->last_ns = l->now;
+	if (gcra_take(&st->tat_ns, l->now, rate, burst))
+		return 0;
+	if (stage == XDPDNS_RL_WIDE)
+		return limit_over(l, cfg, s, st, XDPDNS_STAT_WIDE_DROPPED,
+				  XDPDNS_STAT_WIDE_SLIPPED);
+	return limit_over(l, cfg, s, st, XDPDNS_STAT_NET_DROPPED,
+			  XDPDNS_STAT_NET_SLIPPED);
+}
+
+/*
+ * The first stage, before the question is parsed: ACL, exemption,
+ * new-source admission, the per-client query bucket, the prefix stages.
+ * xdpdns_main() calls it only when the config has the ACL flag or
+ * limit_any(), with l3_off/l3_proto of a parsed query and the rest of @l
+ * zero.
  */
 __noinline int xdpdns_limit(struct xdp_md *ctx, struct limit *l)
 {
@@ -202,6 +332,8 @@ __noinline int xdpdns_limit(struct xdp_md *ctx, struct limit *l)
 	struct xdpdns_rl_key rk;
 	struct xdpdns_stats *s;
 	__u32 zero = 0, flags;
+	int refused, r;
+	__u64 now;
 
 	cfg = bpf_map_lookup_elem(&xdpdns_config, &zero);
 	s = bpf_map_lookup_elem(&xdpdns_stats, &zero);
@@ -217,17 +349,21 @@ __noinline int xdpdns_limit(struct xdp_md *ctx, struct limit *l)
 			if (!(flags & XDPDNS_CFG_ACL_REFUSE))
 				return XDPDNS_STAT_ACL_DROPPED;
 			/*
-			 * REFUSED replies are metered by the outsider's own
-			 * query bucket: unmetered, refuse would be a 1:1
-			 * reflector for whoever spoofs the source. Dry-run
-			 * limits nothing, this neither.
+			 * REFUSED replies are metered by new-source admission
+			 * and the outsider's own query bucket: unmetered,
+			 * refuse would be a 1:1 reflector for whoever spoofs
+			 * the source. Dry-run limits nothing, this neither.
 			 */
-			if (cfg->rl_rate && !(flags & XDPDNS_CFG_RL_DRYRUN)) {
-				limit_rl_key(&k, cfg, &rk);
-				st = limit_state(&rk);
-				if (st &&
-				    !gcra_take(&st->tat_ns, bpf_ktime_get_ns(),
-					       cfg->rl_rate, cfg->rl_burst))
+			if ((cfg->rl_rate | cfg->new_rate) &&
+			    !(flags & XDPDNS_CFG_RL_DRYRUN)) {
+				now = bpf_ktime_get_ns();
+				limit_rl_key(&k, cfg, XDPDNS_RL_HOST, &rk);
+				st = limit_host(cfg, &rk, now, &refused);
+				if (refused)
+					return XDPDNS_STAT_ACL_DROPPED;
+				if (st && cfg->rl_rate &&
+				    !gcra_take(&st->tat_ns, now, cfg->rl_rate,
+					       cfg->rl_burst))
 					return XDPDNS_STAT_ACL_DROPPED;
 			}
 			l->bounce = DNS_RCODE_REFUSED;
@@ -238,10 +374,10 @@ __noinline int xdpdns_limit(struct xdp_md *ctx, struct limit *l)
 
 	if (l->acl_only)
 		return 0;
-	if (!(cfg->rl_rate | cfg->miss_rate | cfg->gmiss_rate)) {
+	if (!limit_any(cfg)) {
 		/* Limits off: still counted, for `xdpdnsctl top clients`
 		 * and the dashboard (one LRU update, as with limits on). */
-		limit_rl_key(&k, cfg, &rk);
+		limit_rl_key(&k, cfg, XDPDNS_RL_HOST, &rk);
 		st = limit_state(&rk);
 		if (st) {
 			__sync_fetch_and_add(&st->queries, 1);
@@ -256,18 +392,40 @@ __noinline int xdpdns_limit(struct xdp_md *ctx, struct limit *l)
 	l->now = bpf_ktime_get_ns();
 	l->dryrun = !!(flags & XDPDNS_CFG_RL_DRYRUN);
 	l->miss = 1;
-	if (!(cfg->rl_rate | cfg->miss_rate))
+	if (!(cfg->rl_rate | cfg->miss_rate | cfg->net_rate | cfg->wide_rate |
+	      cfg->new_rate))
 		return 0;
-	limit_rl_key(&k, cfg, &rk);
-	st = limit_state(&rk);
+	limit_rl_key(&k, cfg, XDPDNS_RL_HOST, &rk);
+	st = limit_host(cfg, &rk, l->now, &refused);
+	if (refused && !l->dryrun)
+		return XDPDNS_STAT_NEW_DROPPED;
+	if (st) {
+		__sync_fetch_and_add(&st->queries, 1);
+		st->last_ns = l->now;
+	}
+	if (refused) {
+		/* Dry-run: admission would have dropped it. */
+		if (st) {
+			__sync_fetch_and_add(&st->limited, 1);
+			st->limited_ns = l->now;
+		}
+		s->dryrun++;
+		l->miss = 0;
+		return 0;
+	}
 	if (!st)
 		return 0;
-	__sync_fetch_and_add(&st->queries, 1);
-	st->last_ns = l->now;
 	if (cfg->rl_rate &&
 	    !gcra_take(&st->tat_ns, l->now, cfg->rl_rate, cfg->rl_burst))
 		return limit_over(l, cfg, s, st, XDPDNS_STAT_RL_DROPPED,
 				  XDPDNS_STAT_RL_SLIPPED);
+	if (cfg->net_rate) {
+		r = xdpdns_limit_stage(ctx, l, XDPDNS_RL_NET);
+		if (r || !l->miss) /* limited, or limited in dry-run */
+			return r;
+	}
+	if (cfg->wide_rate)
+		return xdpdns_limit_stage(ctx, l, XDPDNS_RL_WIDE);
 	return 0;
 }
 
@@ -299,7 +457,7 @@ __noinline int xdpdns_limit_miss(struct xdp_md *ctx, struct limit *l)
 
 	if (cfg->miss_rate) {
 		/* Evicted since the first stage: this one goes unlimited. */
-		limit_rl_key(&k, cfg, &rk);
+		limit_rl_key(&k, cfg, XDPDNS_RL_HOST, &rk);
 		st = bpf_map_lookup_elem(&xdpdns_rl, &rk);
 		if (st && !gcra_take(&st->miss_tat_ns, l->now, cfg->miss_rate,
 				     cfg->miss_burst))

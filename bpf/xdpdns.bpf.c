@@ -756,8 +756,7 @@ int xdpdns_main(struct xdp_md *ctx)
 		 * they pay the same ACL, bucket and miss budget as a clean
 		 * query first. Never bounced: there is no question to echo.
 		 */
-		if ((cfg->flags & XDPDNS_CFG_ACL) |
-		    (cfg->rl_rate | cfg->miss_rate | cfg->gmiss_rate)) {
+		if ((cfg->flags & XDPDNS_CFG_ACL) | limit_any(cfg)) {
 			lim = limit_begin(kb, &p);
 			r = xdpdns_limit(ctx, lim);
 			if (!r && (cfg->miss_rate | cfg->gmiss_rate))
@@ -787,8 +786,7 @@ int xdpdns_main(struct xdp_md *ctx)
 	 * global functions look at the limiter's results, so main's qname
 	 * loop is entered in the same state whatever the limiter said.
 	 */
-	if ((cfg->flags & XDPDNS_CFG_ACL) |
-	    (cfg->rl_rate | cfg->miss_rate | cfg->gmiss_rate)) {
+	if ((cfg->flags & XDPDNS_CFG_ACL) | limit_any(cfg)) {
 		reason = xdpdns_limit(ctx, lim);
 		if (reason) {
 			verdict = XDP_DROP;

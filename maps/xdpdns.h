@@ -310,6 +310,12 @@ struct xdpdns_cache_entry {
 	X(MISS_SLIPPED, miss_slipped,                                         \
 	  "over the per-client miss budget: TC=1 sent")                       \
 	X(GMISS_DROPPED, gmiss_dropped, "over the global miss cap: dropped")  \
+	X(NET_DROPPED, net_dropped, "over the per-network rate: dropped")     \
+	X(NET_SLIPPED, net_slipped, "over the per-network rate: TC=1 sent")   \
+	X(WIDE_DROPPED, wide_dropped, "over the wider-prefix rate: dropped")  \
+	X(WIDE_SLIPPED, wide_slipped, "over the wider-prefix rate: TC=1")     \
+	X(NEW_DROPPED, new_dropped,                                           \
+	  "new source over the admission rate: dropped")                      \
 	X(DRYRUN, dryrun, "would have been limited (dry-run): passed on")     \
 	X(RL_EXEMPT, rl_exempt, "source exempt from rate limits")             \
 	X(SAMPLED, sampled, "queries copied to the event ring")               \
@@ -392,11 +398,42 @@ struct xdpdns_config {
 	 * random, chosen when the maps are first pinned and kept for their
 	 * lifetime, since every key in xdpdns_cache depends on it. */
 	struct xdpdns_hash_key hash_key;
+	/* The prefix stages (XDPDNS_RL_NET, XDPDNS_RL_WIDE): a query the
+	 * host bucket admitted also takes a token from the bucket of its
+	 * network and of its wider prefix; rate 0 turns a stage off. */
+	__u32 net_rate; /* queries per second per network */
+	__u32 net_burst;
+	__u32 wide_rate; /* queries per second per wider prefix */
+	__u32 wide_burst;
+	__u8 net_v4_prefix; /* bits (0 means 24) */
+	__u8 net_v6_prefix; /* bits (0 means 64) */
+	__u8 wide_v4_prefix; /* bits (0 means 20) */
+	__u8 wide_v6_prefix; /* bits (0 means 56) */
+	/* New-source admission: the first query of a source the rl table
+	 * does not hold must take a token from one global bucket
+	 * (xdpdns_gmiss.new_tat_ns), and its host buckets start with at
+	 * most new_first tokens instead of a full burst. */
+	__u32 new_rate; /* new sources per second, all clients; 0: off */
+	__u32 new_burst;
+	__u32 new_first; /* first burst of a new source; 0: a full one */
 };
 
-/* Rate-limit table key: the client address masked to its prefix. */
+/* Stages of the rate limit, xdpdns_rl_key.stage. */
+enum xdpdns_rl_stage {
+	XDPDNS_RL_HOST = 0, /* the client (/32, /128 or v4/v6_prefix) */
+	XDPDNS_RL_NET = 1, /* its network (net_v4/v6_prefix) */
+	XDPDNS_RL_WIDE = 2, /* its wider prefix (wide_v4/v6_prefix) */
+};
+
+/*
+ * Rate-limit table key: the client address masked to the stage's prefix of
+ * @plen bits. A host entry is one client; the others are prefixes shared by
+ * every client in them, which xdpdnsctl shows as ADDR/PLEN.
+ */
 struct xdpdns_rl_key {
-	__u32 family; /* 4 or 6 */
+	__u16 family; /* 4 or 6 */
+	__u8 stage; /* enum xdpdns_rl_stage */
+	__u8 plen; /* bits of addr that count; the rest are zero */
 	__u8 addr[16];
 };
 
@@ -418,10 +455,15 @@ struct xdpdns_rl_state {
 	__u64 slip_ctr; /* drives slip: every Nth limited query */
 };
 
-/* State of the global miss cap: element 0 of xdpdns_gmiss (not per-CPU). */
+/*
+ * State of the global miss cap and of the new-source admission bucket:
+ * element 0 of xdpdns_gmiss (not per-CPU).
+ */
 struct xdpdns_gmiss_state {
 	__u64 tat_ns;
 	__u64 dropped; /* misses over the cap (in dry-run: would have been) */
+	__u64 new_tat_ns; /* the new-source admission bucket */
+	__u64 new_dropped; /* new sources not admitted (dry-run: would not) */
 };
 
 /* Actions recorded in a sampled event. */
@@ -456,9 +498,10 @@ _Static_assert(sizeof(struct xdpdns_cache_entry) % 8 == 0 &&
 	       "cache entry qname in whole words");
 _Static_assert(sizeof(struct xdpdns_svc_key) == 20, "svc key layout");
 _Static_assert(sizeof(struct xdpdns_lpm_key) == 24, "lpm key layout");
-_Static_assert(sizeof(struct xdpdns_config) == 56, "config layout");
+_Static_assert(sizeof(struct xdpdns_config) == 88, "config layout");
 _Static_assert(sizeof(struct xdpdns_rl_key) == 20, "rl key layout");
 _Static_assert(sizeof(struct xdpdns_rl_state) == 56, "rl state layout");
+_Static_assert(sizeof(struct xdpdns_gmiss_state) == 32, "gmiss layout");
 _Static_assert(sizeof(struct xdpdns_event) == 296, "event layout");
 _Static_assert(sizeof(struct xdpdns_stats) ==
 		       8 * (XDPDNS_STAT_MAX + XDPDNS_QTYPE_SLOTS +

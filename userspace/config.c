@@ -266,7 +266,8 @@ const struct opt_def config_opt_table[] = {
 	  "misses per second per client (0: off)", "20",
 	  .dflt = CONFIG_MISS_LIMIT_DEFAULT },
 	{ "miss-limit-global", 0, U(miss_limit_global, 0, 100000000), "QPS",
-	  "misses per second, all clients (0: off)", "0" },
+	  "misses per second, all clients (0: off)", "5000",
+	  .dflt = CONFIG_MISS_LIMIT_GLOBAL_DEFAULT },
 	{ "ratelimit-dry-run", 0, OPT_FLAG, F(ratelimit_dry_run), 0, 0, NULL,
 	  NULL, NULL, "count what limits would do, limit nothing", NULL },
 	{ "ratelimit-v4-prefix", 0, U(ratelimit_v4_prefix, 8, 32), "N",
@@ -275,6 +276,35 @@ const struct opt_def config_opt_table[] = {
 	  "IPv6 client aggregation, bits (a venue LAN\n"
 	  "is one /64: never aggregate it)",
 	  "128", .dflt = 128 },
+	{ "ratelimit-net", 0, U(ratelimit_net, 0, 100000000), "QPS",
+	  "queries per second per network (0: off)", "20000",
+	  .dflt = CONFIG_RATELIMIT_NET_DEFAULT },
+	{ "ratelimit-net-burst", 0, U(ratelimit_net_burst, 0, 1000000000), "N",
+	  "per-network bucket depth, queries", "4 x --ratelimit-net" },
+	{ "ratelimit-net-v4-prefix", 0, U(ratelimit_net_v4_prefix, 8, 32), "N",
+	  "IPv4 network, bits", "24", .dflt = 24 },
+	{ "ratelimit-net-v6-prefix", 0, U(ratelimit_net_v6_prefix, 16, 128),
+	  "N", "IPv6 network, bits", "64", .dflt = 64 },
+	{ "ratelimit-wide", 0, U(ratelimit_wide, 0, 100000000), "QPS",
+	  "queries per second per wider prefix (0: off)", "40000",
+	  .dflt = CONFIG_RATELIMIT_WIDE_DEFAULT },
+	{ "ratelimit-wide-burst", 0, U(ratelimit_wide_burst, 0, 1000000000),
+	  "N", "per-wider-prefix bucket depth, queries",
+	  "4 x --ratelimit-wide" },
+	{ "ratelimit-wide-v4-prefix", 0, U(ratelimit_wide_v4_prefix, 8, 32),
+	  "N", "IPv4 wider prefix, bits", "20", .dflt = 20 },
+	{ "ratelimit-wide-v6-prefix", 0, U(ratelimit_wide_v6_prefix, 16, 128),
+	  "N", "IPv6 wider prefix, bits", "56", .dflt = 56 },
+	{ "new-source-limit", 0, U(new_source_limit, 0, 100000000), "N",
+	  "sources not seen before admitted per second,\n"
+	  "all together (0: off)",
+	  "200", .dflt = CONFIG_NEW_SOURCE_LIMIT_DEFAULT },
+	{ "new-source-burst", 0, U(new_source_burst, 1, 100000000), "N",
+	  "new sources admitted at once", "2000",
+	  .dflt = CONFIG_NEW_SOURCE_BURST_DEFAULT },
+	{ "new-source-first-burst", 0, U(new_source_first_burst, 0, 100000000),
+	  "N", "queries a new source may send at once\n(0: a full burst)", "50",
+	  .dflt = CONFIG_NEW_SOURCE_FIRST_DEFAULT },
 	{ "sample-rate", 0, U(sample_rate, 0, 1000000000), "N",
 	  "1 in N queries to the event ring (0: off)", "0" },
 	{ "help", 'h', OPT_SPECIAL, 0, 0, 0, NULL, NULL, NULL,
@@ -838,6 +868,23 @@ uint32_t config_miss_burst(const struct config *cfg)
 	uint64_t b = (uint64_t)cfg->miss_limit * CONFIG_BURST_FACTOR;
 
 	return b > UINT32_MAX ? UINT32_MAX : (uint32_t)b;
+}
+
+static uint32_t burst_of(uint32_t burst, uint32_t rate)
+{
+	uint64_t b = burst ? burst : (uint64_t)rate * CONFIG_BURST_FACTOR;
+
+	return b > UINT32_MAX ? UINT32_MAX : (uint32_t)b;
+}
+
+uint32_t config_net_burst(const struct config *cfg)
+{
+	return burst_of(cfg->ratelimit_net_burst, cfg->ratelimit_net);
+}
+
+uint32_t config_wide_burst(const struct config *cfg)
+{
+	return burst_of(cfg->ratelimit_wide_burst, cfg->ratelimit_wide);
 }
 
 uint32_t config_gmiss_burst(const struct config *cfg)

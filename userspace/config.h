@@ -44,10 +44,19 @@
  * asks 20-60 names in a second, so 50 q/s with a 4 s bucket never touches
  * a person, while one stuck or malicious client is held to well under 1% of
  * what a resolver box answers. Misses cost recursion, so their budget is
- * smaller. The global miss cap depends on the hardware: off by default.
+ * smaller. The prefix stages are sized for a whole hall in one prefix
+ * (2,000 clients in one IPv6 /64 or IPv4 /20, 254 in a /24, README "Flood
+ * control"), the new-source bucket for a hall arriving at once, the global
+ * miss cap from what one 2-core box resolves.
  */
 #define CONFIG_RATELIMIT_DEFAULT 50
 #define CONFIG_MISS_LIMIT_DEFAULT 20
+#define CONFIG_MISS_LIMIT_GLOBAL_DEFAULT 5000
+#define CONFIG_RATELIMIT_NET_DEFAULT 20000
+#define CONFIG_RATELIMIT_WIDE_DEFAULT 40000
+#define CONFIG_NEW_SOURCE_LIMIT_DEFAULT 200
+#define CONFIG_NEW_SOURCE_BURST_DEFAULT 2000
+#define CONFIG_NEW_SOURCE_FIRST_DEFAULT 50
 #define CONFIG_BURST_FACTOR 4
 #define CONFIG_SLIP_DEFAULT 2
 
@@ -100,6 +109,17 @@ struct config {
 	bool ratelimit_dry_run;
 	uint32_t ratelimit_v4_prefix;
 	uint32_t ratelimit_v6_prefix;
+	uint32_t ratelimit_net;
+	uint32_t ratelimit_net_burst; /* 0: CONFIG_BURST_FACTOR x the rate */
+	uint32_t ratelimit_net_v4_prefix;
+	uint32_t ratelimit_net_v6_prefix;
+	uint32_t ratelimit_wide;
+	uint32_t ratelimit_wide_burst; /* 0: CONFIG_BURST_FACTOR x the rate */
+	uint32_t ratelimit_wide_v4_prefix;
+	uint32_t ratelimit_wide_v6_prefix;
+	uint32_t new_source_limit;
+	uint32_t new_source_burst;
+	uint32_t new_source_first_burst;
 	uint32_t sample_rate;
 };
 
@@ -166,6 +186,8 @@ void config_write_example(FILE *f);
 uint32_t config_rl_burst(const struct config *cfg);
 uint32_t config_miss_burst(const struct config *cfg);
 uint32_t config_gmiss_burst(const struct config *cfg);
+uint32_t config_net_burst(const struct config *cfg);
+uint32_t config_wide_burst(const struct config *cfg);
 
 /* The version string --version prints. */
 const char *config_version(void);

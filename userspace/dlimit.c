@@ -9,18 +9,22 @@
 #include <string.h>
 
 #include "dlimit.h"
+#include "maps/xdpdns.h"
 #include "lib/util.h"
 
 struct dlimit_slot {
 	uint8_t used;
 	uint8_t family; /* 4 or 6 */
-	uint8_t addr[16]; /* masked to the host aggregation */
-	uint64_t tat_ns[2]; /* per enum dlimit_bucket */
+	uint8_t stage; /* enum xdpdns_rl_stage */
+	uint8_t plen; /* the prefix length addr is masked to */
+	uint8_t addr[16];
+	uint64_t tat_ns[2]; /* DLIMIT_QUERY, DLIMIT_MISS (hosts only) */
 	uint64_t last_ns;
 };
 
 struct dlimit {
 	uint32_t mask; /* slots - 1 */
+	uint64_t new_tat_ns; /* the new-source admission bucket */
 	struct dlimit_slot slot[];
 };
 
@@ -44,9 +48,32 @@ void dlimit_destroy(struct dlimit *d)
 	free(d);
 }
 
-/* @peer's address masked to @bits, as family and 16 bytes. */
+/* The prefix length of @stage for @family, defaults as in limit.bpf.h. */
+static unsigned int dlimit_bits(const struct config *cfg, uint8_t family,
+				uint8_t stage)
+{
+	uint32_t b;
+
+	if (stage == XDPDNS_RL_NET)
+		b = family == 4 ? cfg->ratelimit_net_v4_prefix :
+				  cfg->ratelimit_net_v6_prefix;
+	else if (stage == XDPDNS_RL_WIDE)
+		b = family == 4 ? cfg->ratelimit_wide_v4_prefix :
+				  cfg->ratelimit_wide_v6_prefix;
+	else
+		b = family == 4 ? cfg->ratelimit_v4_prefix :
+				  cfg->ratelimit_v6_prefix;
+	if (!b)
+		b = stage == XDPDNS_RL_NET  ? (family == 4 ? 24 : 64) :
+		    stage == XDPDNS_RL_WIDE ? (family == 4 ? 20 : 56) :
+					      (family == 4 ? 32 : 128);
+	return b > (family == 4 ? 32U : 128U) ? (family == 4 ? 32U : 128U) : b;
+}
+
+/* @peer's address masked to @stage's prefix, as family and 16 bytes. */
 static bool dlimit_key(const struct sockaddr *peer, const struct config *cfg,
-		       uint8_t *family, uint8_t addr[16])
+		       uint8_t stage, uint8_t *family, uint8_t *plen,
+		       uint8_t addr[16])
 {
 	unsigned int bits;
 	const void *a;
@@ -56,16 +83,15 @@ static bool dlimit_key(const struct sockaddr *peer, const struct config *cfg,
 		a = &((const struct sockaddr_in *)peer)->sin_addr;
 		memcpy(addr, a, 4);
 		*family = 4;
-		bits = cfg->ratelimit_v4_prefix ? cfg->ratelimit_v4_prefix : 32;
 	} else if (peer->sa_family == AF_INET6) {
 		a = &((const struct sockaddr_in6 *)peer)->sin6_addr;
 		memcpy(addr, a, 16);
 		*family = 6;
-		bits = cfg->ratelimit_v6_prefix ? cfg->ratelimit_v6_prefix :
-						  128;
 	} else {
 		return false;
 	}
+	bits = dlimit_bits(cfg, *family, stage);
+	*plen = (uint8_t)bits;
 	for (unsigned int i = 0; i < 16; i++) {
 		if (bits >= 8) {
 			bits -= 8;
@@ -77,29 +103,42 @@ static bool dlimit_key(const struct sockaddr *peer, const struct config *cfg,
 	return true;
 }
 
-/* The client's slot, claimed (full buckets) when it has none. */
-static struct dlimit_slot *dlimit_slot(struct dlimit *d, uint8_t family,
-				       const uint8_t addr[16], uint64_t now_ns)
+/* The slot of an entry, or NULL; @victim: where a new one would go. */
+static struct dlimit_slot *dlimit_find(struct dlimit *d, uint8_t family,
+				       uint8_t stage, uint8_t plen,
+				       const uint8_t addr[16],
+				       struct dlimit_slot **victim)
 {
-	uint32_t h = util_hash(UTIL_HASH_INIT ^ family, addr, 16);
-	struct dlimit_slot *victim = NULL;
+	uint32_t h = util_hash(UTIL_HASH_INIT ^ family ^ (uint32_t)stage << 8 ^
+				       (uint32_t)plen << 16,
+			       addr, 16);
 
+	*victim = NULL;
 	for (uint32_t i = 0; i < DLIMIT_WAYS; i++) {
 		struct dlimit_slot *s = &d->slot[(h + i) & d->mask];
 
-		if (s->used && s->family == family &&
-		    !memcmp(s->addr, addr, 16))
+		if (s->used && s->family == family && s->stage == stage &&
+		    s->plen == plen && !memcmp(s->addr, addr, 16))
 			return s;
-		if (!victim || !s->used ||
-		    (victim->used && s->last_ns < victim->last_ns))
-			victim = s;
+		if (!*victim || !s->used ||
+		    ((*victim)->used && s->last_ns < (*victim)->last_ns))
+			*victim = s;
 	}
-	memset(victim, 0, sizeof(*victim));
-	victim->used = 1;
-	victim->family = family;
-	memcpy(victim->addr, addr, 16);
-	victim->last_ns = now_ns;
-	return victim;
+	return NULL;
+}
+
+static struct dlimit_slot *dlimit_claim(struct dlimit_slot *s, uint8_t family,
+					uint8_t stage, uint8_t plen,
+					const uint8_t addr[16], uint64_t now_ns)
+{
+	memset(s, 0, sizeof(*s));
+	s->used = 1;
+	s->family = family;
+	s->stage = stage;
+	s->plen = plen;
+	memcpy(s->addr, addr, 16);
+	s->last_ns = now_ns;
+	return s;
 }
 
 /* GCRA, as gcra_take() in bpf/limit.bpf.h. */
@@ -116,21 +155,94 @@ static bool dlimit_gcra(uint64_t *tat, uint64_t now, uint32_t rate,
 	return true;
 }
 
+/* A fresh bucket with @first tokens, as gcra_start() in limit.bpf.h. */
+static uint64_t dlimit_start(uint64_t now, uint32_t rate, uint32_t burst,
+			     uint32_t first)
+{
+	uint32_t b = burst ? burst : 1;
+
+	if (!rate || rate > NSEC_PER_SEC || !first || first >= b)
+		return 0;
+	return now + (uint64_t)(b - first) * (NSEC_PER_SEC / rate);
+}
+
+static bool dlimit_rate_on(uint32_t rate)
+{
+	return rate && rate <= NSEC_PER_SEC;
+}
+
+/* One token of a prefix stage's bucket. */
+static bool dlimit_stage(struct dlimit *d, const struct config *cfg,
+			 const struct sockaddr *peer, uint8_t stage,
+			 uint64_t now_ns)
+{
+	bool wide = stage == XDPDNS_RL_WIDE;
+	uint32_t rate = wide ? cfg->ratelimit_wide : cfg->ratelimit_net;
+	uint32_t burst = wide ? config_wide_burst(cfg) : config_net_burst(cfg);
+	struct dlimit_slot *s, *victim;
+	uint8_t family, plen, addr[16];
+
+	if (!dlimit_rate_on(rate) ||
+	    !dlimit_key(peer, cfg, stage, &family, &plen, addr))
+		return true;
+	s = dlimit_find(d, family, stage, plen, addr, &victim);
+	if (!s)
+		s = dlimit_claim(victim, family, stage, plen, addr, now_ns);
+	s->last_ns = now_ns;
+	return dlimit_gcra(&s->tat_ns[DLIMIT_QUERY], now_ns, rate, burst);
+}
+
 bool dlimit_take(struct dlimit *d, const struct config *cfg,
 		 const struct sockaddr *peer, enum dlimit_bucket bucket,
-		 uint64_t now_ns)
+		 uint64_t now_ns, enum dlimit_bucket *over)
 {
 	uint32_t rate = bucket == DLIMIT_QUERY ? cfg->ratelimit :
 						 cfg->miss_limit;
 	uint32_t burst = bucket == DLIMIT_QUERY ? config_rl_burst(cfg) :
 						  config_miss_burst(cfg);
-	struct dlimit_slot *s;
-	uint8_t family, addr[16];
+	bool stages = bucket == DLIMIT_QUERY &&
+		      (dlimit_rate_on(cfg->ratelimit_net) ||
+		       dlimit_rate_on(cfg->ratelimit_wide));
+	enum dlimit_bucket why = bucket;
+	struct dlimit_slot *s, *victim;
+	uint8_t family, plen, addr[16];
 
-	if (!rate || rate > NSEC_PER_SEC ||
-	    !dlimit_key(peer, cfg, &family, addr))
+	if ((!dlimit_rate_on(rate) && !stages &&
+	     !dlimit_rate_on(cfg->new_source_limit)) ||
+	    !dlimit_key(peer, cfg, XDPDNS_RL_HOST, &family, &plen, addr))
 		return true;
-	s = dlimit_slot(d, family, addr, now_ns);
+	s = dlimit_find(d, family, XDPDNS_RL_HOST, plen, addr, &victim);
+	if (!s) {
+		if (dlimit_rate_on(cfg->new_source_limit) &&
+		    !dlimit_gcra(&d->new_tat_ns, now_ns, cfg->new_source_limit,
+				 cfg->new_source_burst)) {
+			why = DLIMIT_NEW;
+			goto limited;
+		}
+		s = dlimit_claim(victim, family, XDPDNS_RL_HOST, plen, addr,
+				 now_ns);
+		s->tat_ns[DLIMIT_QUERY] = dlimit_start(
+			now_ns, cfg->ratelimit, config_rl_burst(cfg),
+			cfg->new_source_first_burst);
+		s->tat_ns[DLIMIT_MISS] = dlimit_start(
+			now_ns, cfg->miss_limit, config_miss_burst(cfg),
+			cfg->new_source_first_burst);
+	}
 	s->last_ns = now_ns;
-	return dlimit_gcra(&s->tat_ns[bucket], now_ns, rate, burst);
+	if (dlimit_rate_on(rate) &&
+	    !dlimit_gcra(&s->tat_ns[bucket], now_ns, rate, burst))
+		goto limited;
+	if (!stages)
+		return true;
+	why = DLIMIT_NET;
+	if (!dlimit_stage(d, cfg, peer, XDPDNS_RL_NET, now_ns))
+		goto limited;
+	why = DLIMIT_WIDE;
+	if (!dlimit_stage(d, cfg, peer, XDPDNS_RL_WIDE, now_ns))
+		goto limited;
+	return true;
+limited:
+	if (over)
+		*over = why;
+	return false;
 }

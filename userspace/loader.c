@@ -514,6 +514,17 @@ void loader_fill_config(const struct config *cfg, struct xdpdns_config *c)
 	c->slip = cfg->slip;
 	c->v4_prefix = cfg->ratelimit_v4_prefix;
 	c->v6_prefix = cfg->ratelimit_v6_prefix;
+	c->net_rate = cfg->ratelimit_net;
+	c->net_burst = config_net_burst(cfg);
+	c->net_v4_prefix = cfg->ratelimit_net_v4_prefix;
+	c->net_v6_prefix = cfg->ratelimit_net_v6_prefix;
+	c->wide_rate = cfg->ratelimit_wide;
+	c->wide_burst = config_wide_burst(cfg);
+	c->wide_v4_prefix = cfg->ratelimit_wide_v4_prefix;
+	c->wide_v6_prefix = cfg->ratelimit_wide_v6_prefix;
+	c->new_rate = cfg->new_source_limit;
+	c->new_burst = cfg->new_source_burst;
+	c->new_first = cfg->new_source_first_burst;
 	c->sample_rate = cfg->sample_rate;
 }
 

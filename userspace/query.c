@@ -148,6 +148,7 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	struct dnsmsg_query q;
 	struct pending *p;
 	size_t keep;
+	enum dlimit_bucket over;
 	bool limit;
 	int v, ret;
 
@@ -201,17 +202,27 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	limit = ctx->dl &&
 		(client->transport == LISTEN_TCP || ctx->cache_fd < 0) &&
 		!acl_exempt(ctx->acl, peer);
-	if (limit &&
-	    !dlimit_take(ctx->dl, ctx->cfg, peer, DLIMIT_QUERY, ev_now_ns())) {
-		STAT_INC(ctx, limited_query);
+	if (limit && !dlimit_take(ctx->dl, ctx->cfg, peer, DLIMIT_QUERY,
+				  ev_now_ns(), &over)) {
+		if (over == DLIMIT_NET)
+			STAT_INC(ctx, limited_net);
+		else if (over == DLIMIT_WIDE)
+			STAT_INC(ctx, limited_wide);
+		else if (over == DLIMIT_NEW)
+			STAT_INC(ctx, limited_new);
+		else
+			STAT_INC(ctx, limited_query);
 		query_limited(ctx, &q, client);
 		return;
 	}
 	if (query_from_cache(ctx, &q, client, &ck))
 		return;
-	if (limit &&
-	    !dlimit_take(ctx->dl, ctx->cfg, peer, DLIMIT_MISS, ev_now_ns())) {
-		STAT_INC(ctx, limited_miss);
+	if (limit && !dlimit_take(ctx->dl, ctx->cfg, peer, DLIMIT_MISS,
+				  ev_now_ns(), &over)) {
+		if (over == DLIMIT_NEW)
+			STAT_INC(ctx, limited_new);
+		else
+			STAT_INC(ctx, limited_miss);
 		query_limited(ctx, &q, client);
 		return;
 	}

@@ -3,9 +3,11 @@
  * BPF_PROG_TEST_RUN tests of the flood and access controls of xdpdns_main
  * (bpf/limit.bpf.h, bpf/sample.bpf.h, xdpdns_bounce()): allow/deny lists in
  * drop and REFUSED mode, the per-client query bucket with slip, exemption,
- * dry-run, the per-client miss budget, the global miss cap and the sampled
- * event stream. Every run asserts the verdict and that PACKETS and exactly
- * one outcome counter moved (markers aside). Every reply the program builds
+ * dry-run, the prefix stages (network and wider prefix), new-source
+ * admission and a new source's first burst, the per-client miss budget, the
+ * global miss cap and the sampled event stream. Every run asserts the
+ * verdict and that PACKETS and exactly one outcome counter moved (markers
+ * aside). Every reply the program builds
  * (REFUSED, TC=1, cached answers) is checked independently: pktbuild
  * recomputes both checksums from scratch and parses the frame, libldns
  * parses the DNS message field by field (xdptest_check_ldns()), and the
@@ -141,6 +143,9 @@ struct lim {
 	__u32 rl, miss, gmiss;
 	unsigned int slip;
 	__u32 sample;
+	__u32 net, wide; /* the prefix stages, default prefixes */
+	__u32 admit; /* new-source admission bucket */
+	__u32 first; /* a new source's first burst */
 };
 
 /* lim_reset(), then @l in the config map. Return: the config written. */
@@ -158,6 +163,13 @@ static struct xdpdns_config lim_start(struct lim l)
 	c.gmiss_burst = l.gmiss;
 	c.slip = (__u8)l.slip;
 	c.sample_rate = l.sample;
+	c.net_rate = l.net ? 1 : 0;
+	c.net_burst = l.net;
+	c.wide_rate = l.wide ? 1 : 0;
+	c.wide_burst = l.wide;
+	c.new_rate = l.admit ? 1 : 0;
+	c.new_burst = l.admit;
+	c.new_first = l.first;
 	cfg_set(&c);
 	return c;
 }
@@ -200,15 +212,32 @@ static void lpm_add_all(const struct bpf_map *m, const char *const *cidrs,
 		lpm_add(m, cidrs[i]);
 }
 
-/* The rate-limit state of @addr (already masked), or -ENOENT. */
-static int rl_get(const char *addr, struct xdpdns_rl_state *st)
+/*
+ * The rate-limit state of @stage's entry "addr[/len]" (already masked; no
+ * length: a whole address), or -ENOENT.
+ */
+static int rl_get_stage(__u8 stage, const char *cidr,
+			struct xdpdns_rl_state *st)
 {
-	struct xdpdns_rl_key k = { 0 };
+	struct xdpdns_rl_key k = { .stage = stage };
+	char buf[64];
+	char *slash;
 
-	k.family = addr_parse(addr, k.addr);
+	snprintf(buf, sizeof(buf), "%s", cidr);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = 0;
+	k.family = (__u16)addr_parse(buf, k.addr);
+	k.plen = slash ? (__u8)atoi(slash + 1) : k.family == 4 ? 32 : 128;
 	if (bpf_map_lookup_elem(map_fd(T.skel->maps.xdpdns_rl), &k, st))
 		return -errno;
 	return 0;
+}
+
+/* The host entry of "addr[/len]". */
+static int rl_get(const char *cidr, struct xdpdns_rl_state *st)
+{
+	return rl_get_stage(XDPDNS_RL_HOST, cidr, st);
 }
 
 static void gmiss_get(struct xdpdns_gmiss_state *g)
@@ -462,6 +491,8 @@ static void send_expect(const struct pkt *p, uint32_t verdict,
 		break;
 	case XDPDNS_STAT_RL_SLIPPED:
 	case XDPDNS_STAT_MISS_SLIPPED:
+	case XDPDNS_STAT_NET_SLIPPED:
+	case XDPDNS_STAT_WIDE_SLIPPED:
 		check_bounce(p, &r, true, 0);
 		break;
 	default:
@@ -1101,13 +1132,13 @@ START_TEST(test_rl_prefix)
 	query(&p, CLIENT6C, "a.example", TYPE_A);
 	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
 
-	ck_assert_int_eq(rl_get("198.51.100.0", &st), 0);
+	ck_assert_int_eq(rl_get("198.51.100.0/24", &st), 0);
 	ck_assert_uint_eq(st.queries, 4);
-	ck_assert_int_eq(rl_get("2001:db8:1::", &st), 0);
+	ck_assert_int_eq(rl_get("2001:db8:1::/64", &st), 0);
 	ck_assert_uint_eq(st.limited, 1);
 	ck_assert_int_eq(rl_get(PKT_CLIENT4, &st), -ENOENT);
-	ck_assert_int_eq(rl_get("198.51.101.0", &st), 0);
-	ck_assert_int_eq(rl_get("2001:db8:1:1::", &st), 0);
+	ck_assert_int_eq(rl_get("198.51.101.0/24", &st), 0);
+	ck_assert_int_eq(rl_get("2001:db8:1:1::/64", &st), 0);
 }
 END_TEST
 
@@ -1207,7 +1238,7 @@ START_TEST(test_exempt)
 		expect_moved(&r, XDPDNS_STAT_MISS, XDPDNS_STAT_RL_EXEMPT, END);
 	}
 	ck_assert_int_eq(rl_get(CLIENT4B, &st), -ENOENT);
-	ck_assert_int_eq(rl_get("2001:db8:1::", &st), -ENOENT);
+	ck_assert_int_eq(rl_get(PKT_CLIENT6, &st), -ENOENT);
 
 	/* Not exempt: one query (the global cap's one), then limited. */
 	query(&p, CLIENT4C, "x.example", TYPE_A);
@@ -1285,6 +1316,287 @@ START_TEST(test_dryrun)
 	expect_moved(&r, XDPDNS_STAT_MISS, XDPDNS_STAT_DRYRUN, END);
 	ck_assert_int_eq(rl_get(PKT_CLIENT4, &st), 0);
 	ck_assert_uint_eq(st.limited, 1);
+}
+END_TEST
+
+/* --- prefix stages and new sources --------------------------------------- */
+
+/*
+ * The network stage: clients of one IPv4 /24 or IPv6 /64 share its bucket,
+ * counted in the prefix's own entry; another network has its own; and a
+ * query its host bucket limited never draws the network's tokens.
+ */
+struct stage_case {
+	const char *name;
+	__u8 stage;
+	const char *a, *b; /* two hosts of one prefix */
+	const char *other; /* a host of another prefix */
+	const char *prefix; /* a's and b's entry */
+};
+
+static const struct stage_case stage_cases[] = {
+	{ "net v4 /24", XDPDNS_RL_NET, PKT_CLIENT4, CLIENT4B, CLIENT4C,
+	  "198.51.100.0/24" },
+	{ "net v6 /64", XDPDNS_RL_NET, PKT_CLIENT6, CLIENT6B, CLIENT6C,
+	  "2001:db8:1::/64" },
+	{ "wide v4 /20", XDPDNS_RL_WIDE, PKT_CLIENT4, "198.51.111.9",
+	  "198.51.112.7", "198.51.96.0/20" },
+	{ "wide v6 /56", XDPDNS_RL_WIDE, PKT_CLIENT6, "2001:db8:1:ff::9",
+	  "2001:db8:1:100::7", "2001:db8:1::/56" },
+};
+
+START_TEST(test_stage)
+{
+	const struct stage_case *c = &stage_cases[_i];
+	bool wide = c->stage == XDPDNS_RL_WIDE;
+	unsigned int drop = wide ? XDPDNS_STAT_WIDE_DROPPED :
+				   XDPDNS_STAT_NET_DROPPED;
+	struct xdpdns_rl_state st;
+	struct xdptest_frame_run r;
+	struct pkt a, b, o;
+
+	/* Host bucket 2, prefix bucket 3; the other stage generous. */
+	lim_start((struct lim){
+		.rl = 2, .net = wide ? 100 : 3, .wide = wide ? 3 : 100 });
+	query(&a, c->a, "www.example.com", TYPE_A);
+	query(&b, c->b, "www.example.com", TYPE_A);
+	query(&o, c->other, "www.example.com", TYPE_A);
+	send_expect_n(&a, 2, XDP_PASS, XDPDNS_STAT_MISS);
+	/* a's own bucket is empty: limited there, the prefix untouched */
+	send_expect_n(&a, 3, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
+	send_expect(&b, XDP_PASS, XDPDNS_STAT_MISS);
+	run_frame(&b, &r); /* b has a token, the prefix has none */
+	expect_verdict(&r, XDP_DROP);
+	expect_untouched(&b, &r);
+	expect_moved(&r, drop, END);
+	send_expect_n(&o, 2, XDP_PASS, XDPDNS_STAT_MISS);
+
+	ck_assert_int_eq(rl_get_stage(c->stage, c->prefix, &st), 0);
+	ck_assert_uint_eq(st.queries, 4);
+	ck_assert_uint_eq(st.limited, 1);
+	ck_assert_uint_ne(st.limited_ns, 0);
+	ck_assert_int_eq(rl_get(c->a, &st), 0);
+	ck_assert_uint_eq(st.queries, 5);
+	ck_assert_uint_eq(st.limited, 3);
+	ck_assert_int_eq(rl_get(c->b, &st), 0);
+	ck_assert_uint_eq(st.queries, 2);
+	ck_assert_uint_eq(st.limited, 0); /* the prefix's, not b's */
+	/* No host entry under the prefix's key, no prefix entry as a host. */
+	ck_assert_int_eq(rl_get(c->prefix, &st), -ENOENT);
+	ck_assert_int_eq(rl_get_stage(c->stage, c->a, &st), -ENOENT);
+}
+END_TEST
+
+/* The stages' prefix lengths come from the config. */
+START_TEST(test_stage_prefix)
+{
+	struct xdpdns_config cfg;
+	struct xdpdns_rl_state st;
+	struct pkt p;
+
+	cfg = lim_start((struct lim){ .net = 2, .wide = 3 });
+	cfg.net_v4_prefix = 16;
+	cfg.net_v6_prefix = 48;
+	cfg.wide_v4_prefix = 8;
+	cfg.wide_v6_prefix = 32;
+	cfg_set(&cfg);
+	query(&p, PKT_CLIENT4, "a.example", TYPE_A);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	query(&p, "198.51.200.1", "a.example", TYPE_A); /* same /16 */
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_NET_DROPPED);
+	query(&p, "198.52.0.1", "a.example", TYPE_A); /* same /8 */
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	query(&p, "198.53.0.1", "a.example", TYPE_A);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_WIDE_DROPPED);
+	query(&p, PKT_CLIENT6, "a.example", TYPE_A);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	query(&p, "2001:db8:ffff::1", "a.example", TYPE_A); /* same /32 */
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+
+	ck_assert_int_eq(rl_get_stage(XDPDNS_RL_NET, "198.51.0.0/16", &st), 0);
+	ck_assert_uint_eq(st.queries, 3);
+	ck_assert_uint_eq(st.limited, 1);
+	ck_assert_int_eq(rl_get_stage(XDPDNS_RL_WIDE, "198.0.0.0/8", &st), 0);
+	ck_assert_uint_eq(st.queries, 4);
+	ck_assert_uint_eq(st.limited, 1);
+	ck_assert_int_eq(rl_get_stage(XDPDNS_RL_NET, "2001:db8:1::/48", &st),
+			 0);
+	ck_assert_uint_eq(st.queries, 1);
+	ck_assert_int_eq(rl_get_stage(XDPDNS_RL_WIDE, "2001:db8::/32", &st), 0);
+	ck_assert_uint_eq(st.queries, 2);
+}
+END_TEST
+
+/* Over a prefix stage: every Nth of the prefix's limited queries slips. */
+START_TEST(test_stage_slip)
+{
+	bool wide = _i == 1;
+	unsigned int slipped = 0, n;
+	struct xdpdns_rl_state st;
+	struct xdptest_frame_run r;
+	struct pkt p;
+
+	lim_start((struct lim){
+		.net = wide ? 0 : 1, .wide = wide ? 1 : 0, .slip = 2 });
+	query(&p, PKT_CLIENT6, "www.example.com", TYPE_AAAA);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	for (n = 1; n <= 6; n++) {
+		run_frame(&p, &r);
+		if (n % 2 == 0) {
+			expect_verdict(&r, XDP_TX);
+			expect_moved(&r,
+				     wide ? XDPDNS_STAT_WIDE_SLIPPED :
+					    XDPDNS_STAT_NET_SLIPPED,
+				     QT(TYPE_AAAA), RC(0), END);
+			check_bounce(&p, &r, true, 0);
+			slipped++;
+		} else {
+			expect_verdict(&r, XDP_DROP);
+			expect_untouched(&p, &r);
+			expect_moved(&r,
+				     wide ? XDPDNS_STAT_WIDE_DROPPED :
+					    XDPDNS_STAT_NET_DROPPED,
+				     END);
+		}
+	}
+	ck_assert_uint_eq(slipped, 3);
+	ck_assert_int_eq(
+		rl_get_stage(wide ? XDPDNS_RL_WIDE : XDPDNS_RL_NET,
+			     wide ? "2001:db8:1::/56" : "2001:db8:1::/64", &st),
+		0);
+	ck_assert_uint_eq(st.limited, 6);
+	ck_assert_uint_eq(st.slip_ctr, 6);
+}
+END_TEST
+
+/* Dry-run covers every stage: counted once per query, nothing limited. */
+START_TEST(test_stage_dryrun)
+{
+	struct xdpdns_gmiss_state g;
+	struct xdpdns_rl_state st;
+	struct xdptest_frame_run r;
+	struct pkt p;
+	int i;
+
+	lim_start((struct lim){
+		.flags = XDPDNS_CFG_RL_DRYRUN, .net = 2, .wide = 1, .slip = 1 });
+	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
+	for (i = 0; i < 4; i++) {
+		run_frame(&p, &r);
+		expect_verdict(&r, XDP_PASS);
+		expect_untouched(&p, &r);
+		if (i < 1)
+			expect_moved(&r, XDPDNS_STAT_MISS, END);
+		else /* 2nd: over the wide stage; then over both, counted
+		      * once, at the first stage it failed (the network's) */
+			expect_moved(&r, XDPDNS_STAT_MISS, XDPDNS_STAT_DRYRUN,
+				     END);
+	}
+	ck_assert_int_eq(rl_get_stage(XDPDNS_RL_WIDE, "198.51.96.0/20", &st),
+			 0);
+	ck_assert_uint_eq(st.queries, 2);
+	ck_assert_uint_eq(st.limited, 1);
+	ck_assert_int_eq(rl_get_stage(XDPDNS_RL_NET, "198.51.100.0/24", &st),
+			 0);
+	ck_assert_uint_eq(st.queries, 4);
+	ck_assert_uint_eq(st.limited, 2);
+
+	/* New-source admission in dry-run: the source is made anyway. */
+	lim_start((struct lim){ .flags = XDPDNS_CFG_RL_DRYRUN, .admit = 1 });
+	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS);
+	query(&p, CLIENT4B, "www.example.com", TYPE_A);
+	run_frame(&p, &r);
+	expect_verdict(&r, XDP_PASS);
+	expect_untouched(&p, &r);
+	expect_moved(&r, XDPDNS_STAT_MISS, XDPDNS_STAT_DRYRUN, END);
+	send_expect(&p, XDP_PASS, XDPDNS_STAT_MISS); /* known now */
+	ck_assert_int_eq(rl_get(CLIENT4B, &st), 0);
+	ck_assert_uint_eq(st.queries, 2);
+	ck_assert_uint_eq(st.limited, 1);
+	gmiss_get(&g);
+	ck_assert_uint_eq(g.new_dropped, 1);
+}
+END_TEST
+
+/*
+ * New-source admission: a source the table does not hold needs a token of
+ * the one global bucket; refused, it gets no entry (its next query is new
+ * again), while known sources go on.
+ */
+START_TEST(test_new_source)
+{
+	struct xdpdns_gmiss_state g;
+	struct xdpdns_rl_state st;
+	struct xdptest_frame_run r;
+	struct pkt a, b, c;
+
+	lim_start((struct lim){ .admit = 2, .slip = 1 });
+	query(&a, PKT_CLIENT4, "www.example.com", TYPE_A);
+	query(&b, PKT_CLIENT6, "www.example.com", TYPE_A);
+	query(&c, CLIENT4B, "www.example.com", TYPE_A);
+	send_expect(&a, XDP_PASS, XDPDNS_STAT_MISS);
+	send_expect(&b, XDP_PASS, XDPDNS_STAT_MISS);
+	for (int i = 0; i < 3; i++) { /* never slipped: it may be spoofed */
+		run_frame(&c, &r);
+		expect_verdict(&r, XDP_DROP);
+		expect_untouched(&c, &r);
+		expect_moved(&r, XDPDNS_STAT_NEW_DROPPED, END);
+	}
+	ck_assert_int_eq(rl_get(CLIENT4B, &st), -ENOENT);
+	send_expect_n(&a, 5, XDP_PASS, XDPDNS_STAT_MISS);
+	send_expect_n(&b, 5, XDP_PASS, XDPDNS_STAT_MISS);
+	gmiss_get(&g);
+	ck_assert_uint_eq(g.new_dropped, 3);
+	ck_assert_uint_ne(g.new_tat_ns, 0);
+	ck_assert_int_eq(rl_get(PKT_CLIENT4, &st), 0);
+	ck_assert_uint_eq(st.queries, 6);
+
+	/* Exempt sources are never counted as new. */
+	lpm_add(T.skel->maps.xdpdns_exempt, "198.51.100.0/24");
+	run_frame(&c, &r);
+	expect_verdict(&r, XDP_PASS);
+	expect_moved(&r, XDPDNS_STAT_MISS, XDPDNS_STAT_RL_EXEMPT, END);
+
+	/* Outsiders' REFUSED replies pass admission too. */
+	lim_start((struct lim){ .flags = ACL_REFUSE, .admit = 1 });
+	lpm_add(T.skel->maps.xdpdns_allow, "203.0.113.0/24");
+	query(&a, PKT_CLIENT4, "a.example", TYPE_A);
+	send_expect_n(&a, 3, XDP_TX, XDPDNS_STAT_ACL_REFUSED);
+	query(&b, CLIENT4B, "a.example", TYPE_A);
+	send_expect(&b, XDP_DROP, XDPDNS_STAT_ACL_DROPPED);
+}
+END_TEST
+
+/*
+ * A new source's buckets start with the first burst, not a full one: the
+ * query bucket and the miss budget alike; 0 means a full bucket, and a
+ * first burst at or above the depth changes nothing.
+ */
+static const __u32 first_values[] = { 0, 1, 3, 10, 50 };
+
+START_TEST(test_new_first)
+{
+	__u32 first = first_values[_i];
+	unsigned int want = first && first < 10 ? first : 10;
+	struct xdpdns_rl_state st;
+	struct pkt p, q;
+
+	lim_start((struct lim){ .rl = 10, .first = first });
+	query(&p, PKT_CLIENT6, "www.example.com", TYPE_A);
+	send_expect_n(&p, (int)want, XDP_PASS, XDPDNS_STAT_MISS);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_RL_DROPPED);
+	ck_assert_int_eq(rl_get(PKT_CLIENT6, &st), 0);
+	ck_assert_uint_eq(st.queries, want + 1);
+
+	lim_start((struct lim){ .miss = 10, .first = first });
+	cache_hot();
+	query(&p, PKT_CLIENT4, "www.example.com", TYPE_A);
+	query(&q, PKT_CLIENT4, "hot.example", TYPE_A);
+	send_expect_n(&p, (int)want, XDP_PASS, XDPDNS_STAT_MISS);
+	send_expect(&p, XDP_DROP, XDPDNS_STAT_MISS_DROPPED);
+	send_expect_n(&q, 20, XDP_TX, XDPDNS_STAT_HIT); /* hits flow on */
 }
 END_TEST
 
@@ -1584,5 +1896,9 @@ void limit_tcases(Suite *s)
 		     CKTEST_TABLE(test_odd_limited, odd_cases),
 		     CKTEST_TABLE(test_slip, slip_values),
 		     CKTEST(test_miss_budget), CKTEST(test_gmiss),
-		     CKTEST(test_sample_rate), CKTEST(test_sample_lost));
+		     CKTEST(test_sample_rate), CKTEST(test_sample_lost),
+		     CKTEST_TABLE(test_stage, stage_cases),
+		     CKTEST(test_stage_prefix), CKTEST_LOOP(test_stage_slip, 2),
+		     CKTEST(test_stage_dryrun), CKTEST(test_new_source),
+		     CKTEST_TABLE(test_new_first, first_values));
 }

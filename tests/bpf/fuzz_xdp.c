@@ -10,8 +10,10 @@
  * classifies every frame: not for us, unusual DNS, or a servable query that
  * must hit, miss, be stale or be too big. On top of that the run goes in
  * phases of a few thousand frames, each with its own config (ACL off, drop
- * or refuse; per-client query bucket, miss budget and global miss cap off,
- * never limiting or counted down; slip 0..3; dry-run; aggregation prefixes;
+ * or refuse; per-client query bucket, miss budget, network and wider-prefix
+ * stages, new-source admission and global miss cap off, never limiting or
+ * counted down; a new source's first burst; slip 0..3; dry-run; the
+ * prefixes of every stage;
  * sampling 1 in 0, 1 or 3) and clients drawn from allowed, denied, exempt
  * and unlisted addresses; the model keeps its own buckets (see RATE_SLOW)
  * and predicts the verdict, the one outcome counter, and the markers
@@ -535,6 +537,7 @@ static int list_install(int fd, const struct prefix *l, size_t n)
 
 struct mbucket {
 	bool used;
+	bool known; /* the program's table holds the entry */
 	struct xdpdns_rl_key key;
 	unsigned int rl_taken, miss_taken;
 	unsigned long slip_ctr;
@@ -550,6 +553,7 @@ struct phase {
 	uint8_t pool[POOL_MAX][16];
 	int pool_family[POOL_MAX];
 	unsigned int gmiss_taken;
+	unsigned int new_taken; /* the new-source admission bucket */
 	struct mbucket buckets[BUCKETS];
 };
 
@@ -569,6 +573,9 @@ static uint32_t rand_rate(uint32_t *burst, unsigned int burst_max)
 static int phase_start(struct xdptest *t, struct phase *ph)
 {
 	static const uint8_t v4p[] = { 0, 32, 24 }, v6p[] = { 0, 128, 64 };
+	static const uint8_t net4[] = { 0, 24, 16 }, net6[] = { 0, 64, 40 };
+	static const uint8_t wide4[] = { 0, 20, 8 }, wide6[] = { 0, 56, 33 };
+	static const uint32_t firsts[] = { 0, 0, 1, 2, 5 };
 	static const uint32_t samples[] = { 0, 1, 1, 3 };
 	struct xdpdns_config *c = &ph->cfg;
 	struct xdpdns_gmiss_state g = { 0 };
@@ -591,9 +598,18 @@ static int phase_start(struct xdptest *t, struct phase *ph)
 		c->v4_prefix = v4p[rn(ARRAY_SIZE(v4p))];
 		c->v6_prefix = v6p[rn(ARRAY_SIZE(v6p))];
 		c->sample_rate = samples[rn(ARRAY_SIZE(samples))];
+		c->net_rate = rand_rate(&c->net_burst, 20);
+		c->wide_rate = rand_rate(&c->wide_burst, 40);
+		c->new_rate = rand_rate(&c->new_burst, 60);
+		c->new_first = firsts[rn(ARRAY_SIZE(firsts))];
+		c->net_v4_prefix = net4[rn(ARRAY_SIZE(net4))];
+		c->net_v6_prefix = net6[rn(ARRAY_SIZE(net6))];
+		c->wide_v4_prefix = wide4[rn(ARRAY_SIZE(wide4))];
+		c->wide_v6_prefix = wide6[rn(ARRAY_SIZE(wide6))];
 	}
 	ph->slow = c->rl_rate == RATE_SLOW || c->miss_rate == RATE_SLOW ||
-		   c->gmiss_rate == RATE_SLOW;
+		   c->gmiss_rate == RATE_SLOW || c->net_rate == RATE_SLOW ||
+		   c->wide_rate == RATE_SLOW || c->new_rate == RATE_SLOW;
 	ph->clock = false;
 	ph->frames_left = PHASE_FRAMES_MIN + rn(PHASE_FRAMES_RAND);
 	ph->pool_n = 1 + rn(chance(50) ? 16 : POOL_MAX);
@@ -616,6 +632,7 @@ static int phase_start(struct xdptest *t, struct phase *ph)
 		}
 	}
 	ph->gmiss_taken = 0;
+	ph->new_taken = 0;
 	memset(ph->buckets, 0, sizeof(ph->buckets));
 
 	err = xdptest_set_config(t, c);
@@ -632,17 +649,30 @@ static int phase_start(struct xdptest *t, struct phase *ph)
 	return 0;
 }
 
-/* The model's bucket of the client of @md, by its aggregation prefix. */
-static struct mbucket *bucket_get(struct phase *ph, const struct model *md)
+/*
+ * The model's bucket of the client of @md in @stage, keyed as the program
+ * keys its entry: the address masked to the stage's prefix (0 in the config:
+ * /32 and /128, /24 and /64, /20 and /56).
+ */
+static struct mbucket *bucket_get(struct phase *ph, const struct model *md,
+				  uint8_t stage)
 {
 	const struct xdpdns_config *c = &ph->cfg;
 	unsigned int bits, i, h, n;
-	struct xdpdns_rl_key k = { .family = (__u32)md->family };
+	struct xdpdns_rl_key k = { .family = (__u16)md->family,
+				   .stage = stage };
+	bool v4 = md->family == 4;
 
-	if (md->family == 4)
-		bits = c->v4_prefix ? c->v4_prefix : 32;
+	if (stage == XDPDNS_RL_NET)
+		bits = v4 ? (c->net_v4_prefix ? c->net_v4_prefix : 24) :
+			    (c->net_v6_prefix ? c->net_v6_prefix : 64);
+	else if (stage == XDPDNS_RL_WIDE)
+		bits = v4 ? (c->wide_v4_prefix ? c->wide_v4_prefix : 20) :
+			    (c->wide_v6_prefix ? c->wide_v6_prefix : 56);
 	else
-		bits = c->v6_prefix ? c->v6_prefix : 128;
+		bits = v4 ? (c->v4_prefix ? c->v4_prefix : 32) :
+			    (c->v6_prefix ? c->v6_prefix : 128);
+	k.plen = (uint8_t)bits;
 	for (i = 0; i < 16 && i * 8 < bits; i++)
 		k.addr[i] = md->src[i] &
 			    (bits >= 8 * i + 8 ?
@@ -672,6 +702,59 @@ static bool take(uint32_t rate, uint32_t burst, unsigned int *taken)
 		return false;
 	(*taken)++;
 	return true;
+}
+
+/*
+ * Tokens a new entry's bucket starts without (limit.bpf.h's gcra_start()):
+ * a first burst below the depth leaves depth - first.
+ */
+static unsigned int first_taken(uint32_t rate, uint32_t burst, uint32_t first)
+{
+	uint32_t depth = burst ? burst : 1;
+
+	return rate && first && first < depth ? depth - first : 0;
+}
+
+/*
+ * limit_host(): a host the table does not hold takes a token of the
+ * admission bucket (refused: *@refused, and no entry unless in dry-run),
+ * and its buckets start with the first burst. Returns false when the query
+ * is dropped for it.
+ */
+static bool admit(struct phase *ph, struct mbucket *b, bool *refused)
+{
+	const struct xdpdns_config *c = &ph->cfg;
+
+	*refused = false;
+	if (b->known)
+		return true;
+	if (c->new_rate && !take(c->new_rate, c->new_burst, &ph->new_taken)) {
+		*refused = true;
+		if (!(c->flags & XDPDNS_CFG_RL_DRYRUN))
+			return false;
+	}
+	b->known = true;
+	b->rl_taken = first_taken(c->rl_rate, c->rl_burst, c->new_first);
+	b->miss_taken = first_taken(c->miss_rate, c->miss_burst, c->new_first);
+	return true;
+}
+
+/*
+ * An outsider's REFUSED is metered by admission and its own query bucket
+ * (only when not in dry-run). Returns false when it is dropped instead.
+ */
+static bool refuse_metered(struct phase *ph, const struct model *md)
+{
+	const struct xdpdns_config *c = &ph->cfg;
+	struct mbucket *b;
+	bool refused;
+
+	if (!(c->rl_rate || c->new_rate) || (c->flags & XDPDNS_CFG_RL_DRYRUN))
+		return true;
+	b = bucket_get(ph, md, XDPDNS_RL_HOST);
+	if (!admit(ph, b, &refused))
+		return false;
+	return !c->rl_rate || take(c->rl_rate, c->rl_burst, &b->rl_taken);
 }
 
 /* What the program must do with one frame. */
@@ -731,9 +814,39 @@ static bool pred_over(struct pred *pr, const struct phase *ph,
 }
 
 /*
+ * A prefix stage (xdpdns_limit_stage()) for a query its host bucket passed:
+ * 0 when it goes on, 1 when limited (@pr says how), 2 when limited in
+ * dry-run (it goes on unlimited, no further stage).
+ */
+static int pred_stage(struct pred *pr, struct phase *ph, const struct model *md,
+		      uint8_t stage)
+{
+	const struct xdpdns_config *c = &ph->cfg;
+	bool wide = stage == XDPDNS_RL_WIDE;
+	uint32_t rate = wide ? c->wide_rate : c->net_rate;
+	struct mbucket *sb;
+
+	if (!rate)
+		return 0;
+	sb = bucket_get(ph, md, stage);
+	if (take(rate, wide ? c->wide_burst : c->net_burst, &sb->rl_taken))
+		return 0;
+	if (wide)
+		return pred_over(pr, ph, sb, md, XDPDNS_STAT_WIDE_DROPPED,
+				 XDPDNS_STAT_WIDE_SLIPPED) ?
+			       1 :
+			       2;
+	return pred_over(pr, ph, sb, md, XDPDNS_STAT_NET_DROPPED,
+			 XDPDNS_STAT_NET_SLIPPED) ?
+		       1 :
+		       2;
+}
+
+/*
  * The whole decision for a frame that reached DNS (the model's stage is
  * not ST_NOT_DNS), from the README's "How a query travels": ACL, exemption,
- * the query bucket, the cache (@base, @base_tx: what the cache part says),
+ * new-source admission, the query bucket, the network and wider-prefix
+ * stages, the cache (@base, @base_tx: what the cache part says),
  * and for a query bound for the daemon the miss budget and the global cap.
  * Updates the model's buckets as the program must update its own.
  */
@@ -741,17 +854,18 @@ static void predict(struct phase *ph, const struct model *md, unsigned int base,
 		    bool base_tx, struct pred *pr)
 {
 	const struct xdpdns_config *c = &ph->cfg;
-	bool limits = c->rl_rate || c->miss_rate || c->gmiss_rate;
-	bool miss = false, dry = c->flags & XDPDNS_CFG_RL_DRYRUN;
+	bool limits = c->rl_rate || c->miss_rate || c->gmiss_rate ||
+		      c->net_rate || c->wide_rate || c->new_rate;
+	bool miss = false, dry = c->flags & XDPDNS_CFG_RL_DRYRUN, refused;
 	struct mbucket *b = NULL;
+	int r;
 
 	memset(pr, 0, sizeof(*pr));
 	if ((c->flags & XDPDNS_CFG_ACL) &&
 	    (LIST_HAS(deny_list, md) || !LIST_HAS(allow_list, md))) {
 		/* REFUSED comes out of the outsider's own query bucket */
-		if ((c->flags & XDPDNS_CFG_ACL_REFUSE) && c->rl_rate && !dry &&
-		    !take(c->rl_rate, c->rl_burst,
-			  &bucket_get(ph, md)->rl_taken))
+		if ((c->flags & XDPDNS_CFG_ACL_REFUSE) &&
+		    !refuse_metered(ph, md))
 			pr->verdict = XDP_DROP;
 		else if (c->flags & XDPDNS_CFG_ACL_REFUSE)
 			pred_bounce(pr, md, XDPDNS_STAT_ACL_DROPPED,
@@ -766,14 +880,31 @@ static void predict(struct phase *ph, const struct model *md, unsigned int base,
 		pr->exempt = true;
 	} else if (limits) {
 		miss = true;
-		if (c->rl_rate || c->miss_rate)
-			b = bucket_get(ph, md);
-		if (c->rl_rate &&
-		    !take(c->rl_rate, c->rl_burst, &b->rl_taken)) {
+		if (c->rl_rate || c->miss_rate || c->net_rate || c->wide_rate ||
+		    c->new_rate)
+			b = bucket_get(ph, md, XDPDNS_RL_HOST);
+		if (b && !admit(ph, b, &refused)) {
+			pr->verdict = XDP_DROP;
+			pr->reason = XDPDNS_STAT_NEW_DROPPED;
+			return;
+		}
+		if (b && refused) {
+			pr->dryrun = true; /* dry-run: admission would drop */
+			miss = false;
+		} else if (c->rl_rate &&
+			   !take(c->rl_rate, c->rl_burst, &b->rl_taken)) {
 			if (pred_over(pr, ph, b, md, XDPDNS_STAT_RL_DROPPED,
 				      XDPDNS_STAT_RL_SLIPPED))
 				return;
 			miss = false; /* dry-run: it goes on unlimited */
+		} else if (b) {
+			r = pred_stage(pr, ph, md, XDPDNS_RL_NET);
+			if (!r)
+				r = pred_stage(pr, ph, md, XDPDNS_RL_WIDE);
+			if (r == 1)
+				return;
+			if (r == 2)
+				miss = false;
 		}
 	}
 
@@ -1144,6 +1275,11 @@ static uint8_t want_action(unsigned int r)
 	case XDPDNS_STAT_MISS_DROPPED:
 	case XDPDNS_STAT_MISS_SLIPPED:
 	case XDPDNS_STAT_GMISS_DROPPED:
+	case XDPDNS_STAT_NET_DROPPED:
+	case XDPDNS_STAT_NET_SLIPPED:
+	case XDPDNS_STAT_WIDE_DROPPED:
+	case XDPDNS_STAT_WIDE_SLIPPED:
+	case XDPDNS_STAT_NEW_DROPPED:
 		return XDPDNS_ACT_LIMITED;
 	}
 	return XDPDNS_ACT_PASSED;
@@ -1463,10 +1599,8 @@ int main(int argc, char **argv)
 				   (LIST_HAS(deny_list, &md) ||
 				    !LIST_HAS(allow_list, &md));
 
-			if (out && (c->flags & XDPDNS_CFG_ACL_REFUSE) &&
-			    c->rl_rate && !(c->flags & XDPDNS_CFG_RL_DRYRUN))
-				take(c->rl_rate, c->rl_burst,
-				     &bucket_get(&ph, &md)->rl_taken);
+			if (out && (c->flags & XDPDNS_CFG_ACL_REFUSE))
+				refuse_metered(&ph, &md);
 			if (verdict != (out ? XDP_DROP : XDP_PASS) ||
 			    outcome != (out ? XDPDNS_STAT_ACL_DROPPED :
 					      XDPDNS_STAT_NOT_FOR_US) ||

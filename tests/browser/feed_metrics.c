@@ -170,13 +170,16 @@ static void feed_rl_tick(struct feed_maps *m, double queries, int tick)
 
 	for (int i = 0; i < FEED_CLIENTS; i++) {
 		struct xdpdns_rl_key k = {
-			.family = 4, .addr = { 198, 18, 3, (uint8_t)(10 + i) }
+			.family = 4,
+			.plen = 32,
+			.addr = { 198, 18, 3, (uint8_t)(10 + i) },
 		};
 		struct xdpdns_rl_state st = { 0 };
 		bool noisy = i == 7; /* the laptop stuck in a retry loop */
 
 		if (i >= FEED_CLIENTS - 10) {
 			k.family = 6;
+			k.plen = 128;
 			memcpy(k.addr, "\x20\x01\x0d\xb8\x00\x01\x00", 7);
 			k.addr[7] = (uint8_t)i;
 		}

@@ -65,7 +65,9 @@ daemon_a_start() {
 		"$BUILD/xdpdnsd" --interface "$RES_IF_CLIENT" \
 		--listen "$RES_ADDR4" --pin-dir "$PIN" --xdp-mode native \
 		--root-hints "$ROOT_HINTS" --unbound-config "$UNBOUND_SNIPPET" \
-		--user "" --ratelimit 0 --miss-limit 0 --log-level warn
+		--user "" --ratelimit 0 --miss-limit 0 --ratelimit-net 0 \
+		--ratelimit-wide 0 --new-source-limit 0 --miss-limit-global 0 \
+		--log-level warn
 	DAEMON_PID=$BG_PID
 	if ! wait_udp_port "$RES_NS" "$RES_ADDR4" 53 15; then
 		tail -n 5 "$W/xdpdnsd-a.log" >&2
@@ -92,7 +94,9 @@ taskset -a -p -c "$SRV_CPU" "$UNBOUND_PID" >/dev/null
 bg_start -n "$RES_NS" "$W/xdpdnsd-b.log" taskset -c "$SRV_CPU" \
 	"$BUILD/xdpdnsd" --no-xdp --listen "$RES_ADDR4" --port "$DPORT" \
 	--root-hints "$ROOT_HINTS" --unbound-config "$UNBOUND_SNIPPET" \
-	--user "" --ratelimit 0 --miss-limit 0 --log-level warn
+	--user "" --ratelimit 0 --miss-limit 0 --ratelimit-net 0 \
+	--ratelimit-wide 0 --new-source-limit 0 --miss-limit-global 0 \
+	--log-level warn
 wait_udp_port "$RES_NS" "$RES_ADDR4" "$DPORT" 15 ||
 	xd_die "xdpdnsd --no-xdp did not start: $(tail -n 3 "$W/xdpdnsd-b.log")"
 daemon_a_start

@@ -121,7 +121,8 @@ DAEMON_CMD=("$BUILD/xdpdnsd" --interface "$RES_IF_CLIENT" "${LISTEN[@]}"
 	--pin-dir "$PIN" --metrics "127.0.0.1:$MPORT"
 	--root-hints "$ROOT_HINTS" --unbound-config "$UNBOUND_SNIPPET"
 	--allow 198.18.0.0/15 --allow 2001:db8::/32
-	--ratelimit 0 --miss-limit 0 --sample-rate "$SAMPLE")
+	--ratelimit 0 --miss-limit 0 --ratelimit-net 0 --ratelimit-wide 0
+	--new-source-limit 0 --miss-limit-global 0 --sample-rate "$SAMPLE")
 t=$(date +%s%N)
 bg_start -n "$RES_NS" "$W/xdpdnsd.log" "${DAEMON_CMD[@]}"
 DAEMON_PID=$BG_PID

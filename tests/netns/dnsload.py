@@ -10,7 +10,13 @@ EDNS. Subcommands (one line of figures on stdout):
   ask SRC DST FILE QPS WAIT                 sent responses answers tc
       every "name TYPE" line once, paced; answers: NOERROR with records
   spoof DST COUNT SECS NAME NET EXCLUDE     sent secs sources
-      raw IPv4 queries for NAME, each from a new source in NET (not EXCLUDE)
+      raw IPv4 queries for NAME (*.ZONE: a random label under ZONE each
+      time), each from a new source in NET (not EXCLUDE)
+  crowd SRCFILE DST FILE BURST SECS         clients sent answers tc short
+      every address of SRCFILE is a client asking like a person: a burst
+      of BURST names of FILE at once every second (at its own moment in
+      the second) for SECS seconds; then 2 s for the last replies. short:
+      clients with a reply missing or TC=1
 Only the test's own namespaces are ever the destination.
 """
 import errno
@@ -119,6 +125,7 @@ def spoof(dst, count, secs, name, net, exclude):
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, RCVBUF)
     d = socket.inet_aton(dst)
+    rnd = random.Random(2)
     dns = query(0x5353, name)
     sent = 0
     seen = set()
@@ -126,6 +133,9 @@ def spoof(dst, count, secs, name, net, exclude):
     end = t0 + secs
     while sent < count and time.monotonic() < end:
         idx = pool[sent % len(pool)]
+        if name.startswith("*."):
+            dns = query(sent & 0xffff,
+                        "%012x.%s" % (rnd.getrandbits(48), name[2:]))
         # IP total length and checksum are filled in by the kernel; UDP
         # checksum 0 (allowed for IPv4).
         pkt = (struct.pack(">BBHHHBBH4s4s", 0x45, 0, 0, 0, 0, 64, 17, 0,
@@ -144,6 +154,61 @@ def spoof(dst, count, secs, name, net, exclude):
     print(sent, "%.3f" % (time.monotonic() - t0), len(seen))
 
 
+def crowd(srcfile, dst, path, burst, secs):
+    with open(srcfile) as f:
+        srcs = [line.strip() for line in f if line.strip()][:1000]
+    with open(path) as f:
+        names = [line.split() for line in f if line.strip()][:65000]
+    burst = max(1, min(burst, 200))
+    secs = max(1, min(secs, 10))
+    rnd = random.Random(3)
+    socks = [dnsclient.udp_socket(dst, a, 1 << 20, blocking=False)
+             for a in srcs]
+    by_fd = {s.fileno(): i for i, s in enumerate(socks)}
+    sent = [0] * len(socks)
+    answers = [0] * len(socks)
+    tcs = [0] * len(socks)
+    t0 = time.monotonic()
+    # (when, client, round): every client's next burst
+    due = sorted((t0 + rnd.random(), i, 0) for i in range(len(socks)))
+
+    def collect(timeout):
+        r, _, _ = select.select(socks, [], [], max(0, timeout))
+        for s in r:
+            i = by_fd[s.fileno()]
+            for h, _ in dnsclient.drain(s):
+                if h.tc:
+                    tcs[i] += 1
+                elif h.rcode == 0:
+                    answers[i] += 1
+
+    n = 0
+    while due:
+        when, i, rnd_no = due[0]
+        now = time.monotonic()
+        if now < when:
+            collect(when - now)
+            continue
+        due.pop(0)
+        for _ in range(burst):
+            name, qt = names[n % len(names)]
+            n += 1
+            try:
+                socks[i].sendto(query(n & 0xffff, name, qt), (dst, 53))
+                sent[i] += 1
+            except BlockingIOError:
+                pass
+        if rnd_no + 1 < secs:
+            due.append((when + 1.0, i, rnd_no + 1))
+            due.sort()
+    end = time.monotonic() + 2
+    while time.monotonic() < end and sum(answers) + sum(tcs) < sum(sent):
+        collect(0.05)
+    short = sum(1 for i in range(len(socks))
+                if answers[i] < sent[i] or tcs[i])
+    print(len(socks), sum(sent), sum(answers), sum(tcs), short)
+
+
 def main(argv):
     cmd, args = (argv[1], argv[2:]) if len(argv) > 1 else ("", [])
     if cmd == "flood" and len(args) == 6:
@@ -154,6 +219,8 @@ def main(argv):
     elif cmd == "spoof" and len(args) == 6:
         spoof(args[0], int(args[1]), float(args[2]), args[3], args[4],
               args[5])
+    elif cmd == "crowd" and len(args) == 5:
+        crowd(args[0], args[1], args[2], int(args[3]), int(args[4]))
     else:
         sys.exit(__doc__.strip())
 

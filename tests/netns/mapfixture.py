@@ -87,9 +87,13 @@ class Batch:
                         ns, ar, len(data), len(ttl_offs), 0, *offs, data, w)
         self.upd("xdpdns_cache", key, e)
 
-    def rl(self, fam, addr, queries, limited, limited_ago):
+    def rl(self, fam, addr, queries, limited, limited_ago, stage=0, plen=None):
+        # struct xdpdns_rl_key: family, stage (0 host, 1 net, 2 wide), plen
         af = socket.AF_INET if fam == 4 else socket.AF_INET6
-        k = struct.pack("<I16s", fam, socket.inet_pton(af, addr))
+        if plen is None:
+            plen = 32 if fam == 4 else 128
+        k = struct.pack("<HBB16s", fam, stage, plen,
+                        socket.inet_pton(af, addr))
         now = self.now
         lim_ns = now - limited_ago * S if limited_ago is not None else 0
         self.upd("xdpdns_rl", k,
@@ -174,16 +178,20 @@ def fill(b):
     b.rl(4, "198.18.0.10", 5000, 300, 1)
     b.rl(4, "198.18.0.11", 100, 0, None)
     b.rl(6, "2001:db8:1:2::", 2000, 10, 100)
+    b.rl(6, "2001:db8:1::", 9000, 40, 50, stage=1, plen=64)  # a /64 stage
     b.upd("xdpdns_config", struct.pack("<I", 0),
-          struct.pack("<HHIIIIIIIBBBBIQQ", 53, 1232, 1, 100, 200, 20, 40,
-                      1000, 2000, 2, 32, 64, 0, 1, *HASH_KEY))
+          struct.pack("<HHIIIIIIIBBBBIQQIIIIBBBBIII", 53, 1232, 1, 100, 200,
+                      20, 40, 1000, 2000, 2, 32, 64, 0, 1, *HASH_KEY,
+                      20000, 80000, 40000, 160000, 24, 64, 20, 56,
+                      200, 2000, 50))
     b.upd("xdpdns_svc", struct.pack("<I16s", 4, ip4("198.18.0.53")),
           struct.pack("<I", 1))
     b.upd("xdpdns_allow", struct.pack("<II16s", 32 + 15, 4, ip4("198.18.0.0")),
           struct.pack("<I", 1))
     b.upd("xdpdns_allow", struct.pack("<II16s", 32 + 32, 6, ip6("2001:db8::")),
           struct.pack("<I", 1))
-    b.upd("xdpdns_gmiss", struct.pack("<I", 0), struct.pack("<QQ", b.now, 2))
+    b.upd("xdpdns_gmiss", struct.pack("<I", 0),
+          struct.pack("<QQQQ", b.now, 2, b.now, 7))
 
 
 def main(argv):

@@ -15,8 +15,18 @@
 #      response at all;
 #  (d) a client over its limit gets TC=1 and dig's retry over TCP gets the
 #      answer.
-# Three daemon runs (A: a and c; D: d; B: b) share the pinned maps, so the
-# cache stays warm across them.
+#  (e) 200 IPv4 clients in one /24 and 200 IPv6 clients in one /64, each
+#      asking like a person (bursts of 20 names once a second), with the
+#      default limits (host, network and wider-prefix stages): none is
+#      limited, while one heavy client among them at 1,000 q/s is held to
+#      its first burst and host rate, and only it is listed as limited;
+#  (f) spoofed-source churn inside the allowed prefix, each source new and
+#      asking a random subdomain: new-source admission holds what gets past
+#      to its rate and burst, and a known client asking hot and new names
+#      keeps >= 99% answers.
+# Four daemon runs (A: a and c; D: d; C: e and f; B: b) share the pinned
+# maps, so the cache stays warm across them (and C comes before B, whose
+# spoofed sources would all be known to the rl table after it).
 # Every sender is bounded in count and time; the figures are printed. Only
 # 198.18.0.0/15 and 2001:db8::/32, inside namespaces the test creates.
 # Prints PASS/FAIL/SKIP lines and "N passed, N failed".
@@ -37,10 +47,25 @@ LEGIT4=$CLI_ADDR4
 read -r FLOOD4 HEAVY4 SLIP4 _ <<<"$CLI_EXTRA4"
 OUT4=198.19.255.2 # in the test range, outside the allowed prefixes
 OUT6=2001:db8:ff::2
-ip -n "$CLI_NS" -batch - <<EOF || xd_die "cannot add the outside sources"
-addr add $OUT4/32 dev $CLI_IF
-addr add $OUT6/128 dev $CLI_IF nodad
-EOF
+# Run C's crowds: 200 clients in the link's IPv4 /24 and 200 in its IPv6
+# /64, and one heavy client of each, new to the (shared) rl table.
+CROWD_N=200
+: >"$W/crowd4.txt"
+: >"$W/crowd6.txt"
+for ((k = 0; k < CROWD_N; k++)); do
+	echo "198.18.1.$((40 + k))" >>"$W/crowd4.txt"
+	printf '2001:db8:1::1:%x\n' "$k" >>"$W/crowd6.txt"
+done
+HEAVYC4=198.18.1.250
+HEAVYC6=2001:db8:1::2:1
+{
+	echo "addr add $OUT4/32 dev $CLI_IF"
+	echo "addr add $OUT6/128 dev $CLI_IF nodad"
+	echo "addr add $HEAVYC4/24 dev $CLI_IF"
+	echo "addr add $HEAVYC6/64 dev $CLI_IF nodad"
+	sed "s|.*|addr add &/24 dev $CLI_IF|" "$W/crowd4.txt"
+	sed "s|.*|addr add &/64 dev $CLI_IF nodad|" "$W/crowd6.txt"
+} | ip -n "$CLI_NS" -batch - || xd_die "cannot add the extra sources"
 
 # Name lists ("name TYPE"): hot names are asked before the scenarios (so
 # they are cached), new names only during them. Long-TTL addresses only.
@@ -50,9 +75,14 @@ sed -n '51,90p' "$W/addr.txt" >"$W/new40.txt"
 for _ in 1 2 3 4 5 6; do cat "$W/hot50.txt"; done >"$W/hot300.txt"
 for _ in 1 2 3 4; do cat "$W/hot50.txt"; done >"$W/hot200.txt"
 sed -n '91,100p' "$W/addr.txt" >"$W/new10.txt"
+# (f): 60 hot and 40 new names, interleaved
+sed -n '101,140p' "$W/addr.txt" >"$W/new40c.txt"
+paste -d '\n' <(head -n 40 "$W/hot50.txt") "$W/new40c.txt" >"$W/legit_f.txt"
+sed -n '41,50p;1,10p' "$W/hot50.txt" >>"$W/legit_f.txt"
 cat "$W/hot300.txt" "$W/new40.txt" >"$W/legit_a.txt"
 cat "$W/hot50.txt" "$W/new10.txt" >"$W/outside.txt"
-if [ "$(wc -l <"$W/new40.txt")" -ne 40 ] || [ "$(wc -l <"$W/new10.txt")" -ne 10 ]; then
+if [ "$(wc -l <"$W/new40.txt")" -ne 40 ] || [ "$(wc -l <"$W/new10.txt")" -ne 10 ] ||
+	[ "$(wc -l <"$W/new40c.txt")" -ne 40 ]; then
 	t_fail "not enough long-TTL names in the hierarchy"
 	t_summary
 	exit 1
@@ -211,10 +241,88 @@ t_check "(d) a slipped query is retried over TCP and answered ($GOT_D)" \
 	tcp_retried
 bg_stop "$DAEMON_PID"
 
+# --- run C: the default limits, crowds and churn ---------------------------
+# Only the ACL is widened (the spoofer's sources are in 198.18.0.0/15); every
+# limit is at its default: 50 q/s per host (burst 200), a new source's first
+# burst 50, the network and wider-prefix stages, new-source admission
+# 200/s (burst 2,000), the miss budgets.
+daemon_start c --allow 198.18.0.0/15 --allow 2001:db8::/32
+load ask "$LEGIT4" "$RES_ADDR4" "$W/hot50.txt" 50 2 >/dev/null # known now
+
+# (e) a crowd of people and one heavy client, per family
+crowd() { # FAMILY SERVER CROWDFILE HEAVY
+	local f=$1 srv=$2 file=$3 heavy=$4 hpid cn cs ca ctc cshort hs ht ha htc
+	local lim net wide newd
+	snap "$W/se$f.json"
+	bg_start "$CLI_NS" "$W/heavy$f.out" "$PY" "$XD_DIR/dnsload.py" flood \
+		"$heavy" "$srv" 3000 3 1000 "=$HOT1"
+	hpid=$BG_PID
+	read -r cn cs ca ctc cshort <<<"$(load crowd "$file" "$srv" "$W/hot50.txt" 20 3)"
+	wait "$hpid"
+	_xd_pid_untrack "$hpid"
+	read -r hs ht ha htc <"$W/heavy$f.out"
+	snap "$W/se${f}b.json"
+	lim=$("$PY" -c "print('%.1f' % (50 + 50 * $ht + 1))")
+	delta net "$W/se$f.json" "$W/se${f}b.json" net_dropped
+	delta wide "$W/se$f.json" "$W/se${f}b.json" wide_dropped
+	delta newd "$W/se$f.json" "$W/se${f}b.json" new_dropped
+	ctl limited --within 30 >"$W/limited$f.txt"
+	echo "  (e) IPv$f crowd: $cn clients sent $cs, answers $ca, TC $ctc," \
+		"$cshort short; heavy $heavy: sent $hs in ${ht}s, answers $ha" \
+		"(limit $lim), TC $htc; XDP net_dropped $net wide_dropped $wide" \
+		"new_dropped $newd"
+	t_check "(e) IPv$f: $cn clients of one prefix at a person's rate, none limited ($ca/$cs answered, TC $ctc, $cshort short)" \
+		test "${cn:-0}" -eq "$CROWD_N" -a "${cs:-0}" -eq $((CROWD_N * 60)) \
+		-a "${ca:-0}" -eq "${cs:-1}" -a "${ctc:-1}" -eq 0 \
+		-a "${cshort:-1}" -eq 0 -a "$net" -eq 0 -a "$wide" -eq 0 \
+		-a "$newd" -eq 0
+	t_check "(e) IPv$f: the heavy client among them is limited ($ha <= $lim answers, TC $htc)" \
+		test "${ha:-0}" -gt 0 -a "${htc:-0}" -gt 0 -a \
+		"${ha:-0}" -le "${lim%.*}"
+	t_check "(e) IPv$f: xdpdnsctl limited lists the heavy client and none of the crowd" \
+		sh -c "grep -q '^$heavy ' '$W/limited$f.txt' && ! grep -qwFf '$file' '$W/limited$f.txt'"
+}
+crowd 4 "$RES_ADDR4" "$W/crowd4.txt" "$HEAVYC4"
+crowd 6 "$RES_ADDR6" "$W/crowd6.txt" "$HEAVYC6"
+
+# (f) spoofed-source churn: every query a new source of 198.18.0.0/15 (the
+# legitimate client's /24 left out) and a new name under z003.test.
+snap "$W/sf0.json"
+bg_start "$CLI_NS" "$W/spoof_f.out" "$PY" "$XD_DIR/dnsload.py" spoof \
+	"$RES_ADDR4" 500000 8 "*.z003.test" 198.18.0.0/15 198.18.1.0/24
+SPID=$BG_PID
+wait_until 5 moved "$W/sf0.json" new_dropped -ge 1000 ||
+	t_fail "(f) the churn was not refused admission within 5 s"
+read -r FN FR FA FTC <<<"$(load ask "$LEGIT4" "$RES_ADDR4" "$W/legit_f.txt" 25 3)"
+wait "$SPID"
+_xd_pid_untrack "$SPID"
+snap "$W/sf1.json"
+read -r SS ST SSRC <"$W/spoof_f.out"
+delta NEWD "$W/sf0.json" "$W/sf1.json" new_dropped
+delta MISSF "$W/sf0.json" "$W/sf1.json" miss
+delta GMISSF "$W/sf0.json" "$W/sf1.json" gmiss_dropped
+# Admitted sources: at most the burst and the rate; each asks at most
+# ceil(sent / sources) times.
+ADMIT_MAX=$("$PY" -c "import math; print(math.ceil(${SS:-0} / max(${SSRC:-1}, 1)) * (2000 + math.ceil(200 * ${ST:-0}) + 1))")
+PASSED=$((${SS:-0} - NEWD))
+echo "  (f) spoofer: $SS queries from $SSRC sources in ${ST}s; XDP new_dropped" \
+	"$NEWD, passed $PASSED (at most $ADMIT_MAX), misses to the daemon" \
+	"$MISSF, gmiss_dropped $GMISSF"
+echo "  (f) legitimate $LEGIT4: $FA answers to $FN queries ($FR responses, TC $FTC)"
+t_check "(f) spoofed churn of $SSRC sources ran, refused admission ($NEWD)" \
+	test "${SSRC:-0}" -gt 10000 -a "$NEWD" -gt 0
+t_check "(f) churned sources got past admission only at its rate (0 <= $PASSED <= $ADMIT_MAX)" \
+	within "$PASSED" "$ADMIT_MAX"
+t_check "(f) legitimate client: >= 99% of hot and new names answered during the churn ($FA/$FN)" \
+	ratio_ok "$FA" "$FN"
+bg_stop "$DAEMON_PID"
+
 # --- run B: spoofed sources churn the rate-limit LRU --------------------------
-# All of 198.18.0.0/15 allowed, so every spoofed source gets a bucket.
+# All of 198.18.0.0/15 allowed, and no new-source admission, so every
+# spoofed source gets a bucket: the LRU itself is what is tested here.
 daemon_start b --allow 198.18.0.0/15 --allow 2001:db8::/32 --ratelimit 50 \
-	--ratelimit-burst 100 --slip 2 --miss-limit 20 --acl-action drop
+	--ratelimit-burst 100 --slip 2 --miss-limit 20 --acl-action drop \
+	--new-source-limit 0
 RL_MAX=$(bpftool map show pinned "$PIN/xdpdns_rl" | sed -n 's/.*max_entries \([0-9]*\).*/\1/p')
 snap "$W/s7.json"
 bg_start "$CLI_NS" "$W/spoof.out" "$PY" "$XD_DIR/dnsload.py" spoof "$RES_ADDR4" \

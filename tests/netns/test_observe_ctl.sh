@@ -41,12 +41,12 @@ fixture() {
 create xdpdns_cache lru_hash 16 1664 1024
 create xdpdns_stats percpu_array 4 "$(fixture stats-size "$ROOT")" 1
 create xdpdns_svc hash 20 4 64
-create xdpdns_config array 4 56 1
+create xdpdns_config array 4 88 1
 create xdpdns_allow lpm_trie 24 4 4096 1
 create xdpdns_deny lpm_trie 24 4 4096 1
 create xdpdns_exempt lpm_trie 24 4 4096 1
 create xdpdns_rl lru_hash 20 56 1024
-create xdpdns_gmiss array 4 16 1
+create xdpdns_gmiss array 4 32 1
 create xdpdns_events ringbuf 0 0 4096
 
 # libbpf sums over *possible* CPUs; bpftool writes the value to each.
@@ -117,12 +117,12 @@ ctl top names --json >"$XD_TMP/top.json"
 t_check "top names --json: both DO variants, hits descending" jcheck "$XD_TMP/top.json" \
 	"[(n['name'], n['flags'], n['hits']) for n in d] == [('www.example.com.', '', 500), ('example.org.', '', 100), ('alias.example.com.', '', 30), ('www.example.com.', 'do', 7), ('stale.example.net.', '', 3)]"
 out=$(ctl top clients | awk 'NR>1 {print $1}' | tr '\n' ' ')
-t_check "top clients by queries" test "$out" = "198.18.0.10 2001:db8:1:2:: 198.18.0.11 "
+t_check "top clients by queries, never a prefix stage's entry" test "$out" = "198.18.0.10 2001:db8:1:2:: 198.18.0.11 "
 out=$(ctl limited | awk 'NR>1 {print $1}' | tr '\n' ' ')
 t_check "limited: only the client limited a second ago" test "$out" = "198.18.0.10 "
 ctl limited --within 200 --json >"$XD_TMP/limited.json"
-t_check "limited --within 200 --json: both, most recent first" jcheck "$XD_TMP/limited.json" \
-	"[c['client'] for c in d] == ['198.18.0.10', '2001:db8:1:2::'] and d[0]['limited'] == 300"
+t_check "limited --within 200 --json: all three, most recent first, the /64 stage as a prefix" jcheck "$XD_TMP/limited.json" \
+	"[c['client'] for c in d] == ['198.18.0.10', '2001:db8:1::/64', '2001:db8:1:2::'] and d[0]['limited'] == 300 and d[1]['limited'] == 40"
 
 # --- cache -------------------------------------------------------------------
 t_check "cache list: six entries" test \
@@ -159,7 +159,7 @@ t_check "cache delete NAME (all types)" test \
 # --- dump and report ---------------------------------------------------------
 ctl dump --json -o "$XD_TMP/d1.json"
 t_check "dump --json: every map, with a timestamp" jcheck "$XD_TMP/d1.json" \
-	"d['kind'] == 'xdpdns-dump' and d['version'] == 1 and d['time'] > 1.6e9 and d['stats']['queries'] == $Q and len(d['cache']['entries']) == 3 and d['cache']['capacity'] == 1024 and len(d['rl']) == 3 and d['config']['sample_rate'] == 1 and d['config']['flags'] == ['acl'] and d['svc'] == ['198.18.0.53'] and sorted(d['allow']) == ['198.18.0.0/15', '2001:db8::/32'] and d['deny'] == [] and d['gmiss']['dropped'] == 2 and d['stats']['answer_qtype']['TYPE99'] == $((7 * NCPU))"
+	"d['kind'] == 'xdpdns-dump' and d['version'] == 1 and d['time'] > 1.6e9 and d['stats']['queries'] == $Q and len(d['cache']['entries']) == 3 and d['cache']['capacity'] == 1024 and len(d['rl']) == 4 and [(r['stage'], r['prefix_len']) for r in d['rl'] if r['client'] == '2001:db8:1::'] == [('net', 64)] and d['config']['sample_rate'] == 1 and d['config']['flags'] == ['acl'] and d['svc'] == ['198.18.0.53'] and sorted(d['allow']) == ['198.18.0.0/15', '2001:db8::/32'] and d['deny'] == [] and d['gmiss']['dropped'] == 2 and d['stats']['answer_qtype']['TYPE99'] == $((7 * NCPU))"
 # The dumps are a second apart: the report's rates are counts over the
 # time between dumps, which is what these sleeps make (no condition to
 # wait for).

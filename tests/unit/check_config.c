@@ -69,9 +69,20 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.slip, 2);
 	ck_assert_uint_eq(c.miss_limit, 20);
 	ck_assert_uint_eq(config_miss_burst(&c), 80);
-	ck_assert_uint_eq(c.miss_limit_global, 0);
+	ck_assert_uint_eq(c.miss_limit_global, 5000);
 	ck_assert_uint_eq(c.ratelimit_v4_prefix, 32);
 	ck_assert_uint_eq(c.ratelimit_v6_prefix, 128);
+	ck_assert_uint_eq(c.ratelimit_net, 20000);
+	ck_assert_uint_eq(config_net_burst(&c), 80000);
+	ck_assert_uint_eq(c.ratelimit_net_v4_prefix, 24);
+	ck_assert_uint_eq(c.ratelimit_net_v6_prefix, 64);
+	ck_assert_uint_eq(c.ratelimit_wide, 40000);
+	ck_assert_uint_eq(config_wide_burst(&c), 160000);
+	ck_assert_uint_eq(c.ratelimit_wide_v4_prefix, 20);
+	ck_assert_uint_eq(c.ratelimit_wide_v6_prefix, 56);
+	ck_assert_uint_eq(c.new_source_limit, 200);
+	ck_assert_uint_eq(c.new_source_burst, 2000);
+	ck_assert_uint_eq(c.new_source_first_burst, 50);
 	ck_assert_uint_eq(c.sample_rate, 0);
 	ck_assert_uint_eq(c.xdp_mode, CONFIG_XDP_NATIVE);
 	ck_assert_uint_eq(c.acl_action, CONFIG_ACL_DROP);
@@ -144,6 +155,21 @@ static const struct good_case good_cases[] = {
 	G("--ratelimit-dry-run", NULL, ratelimit_dry_run, G_BOOL, 1),
 	G("--ratelimit-v4-prefix", "24", ratelimit_v4_prefix, G_UINT, 24),
 	G("--ratelimit-v6-prefix", "56", ratelimit_v6_prefix, G_UINT, 56),
+	G("--ratelimit-net", "3000", ratelimit_net, G_UINT, 3000),
+	G("--ratelimit-net-burst", "9000", ratelimit_net_burst, G_UINT, 9000),
+	G("--ratelimit-net-v4-prefix", "22", ratelimit_net_v4_prefix, G_UINT,
+	  22),
+	G("--ratelimit-net-v6-prefix", "60", ratelimit_net_v6_prefix, G_UINT,
+	  60),
+	G("--ratelimit-wide", "0", ratelimit_wide, G_UINT, 0),
+	G("--ratelimit-wide-burst", "7", ratelimit_wide_burst, G_UINT, 7),
+	G("--ratelimit-wide-v4-prefix", "16", ratelimit_wide_v4_prefix, G_UINT,
+	  16),
+	G("--ratelimit-wide-v6-prefix", "48", ratelimit_wide_v6_prefix, G_UINT,
+	  48),
+	G("--new-source-limit", "0", new_source_limit, G_UINT, 0),
+	G("--new-source-burst", "1", new_source_burst, G_UINT, 1),
+	G("--new-source-first-burst", "0", new_source_first_burst, G_UINT, 0),
 	G("--sample-rate", "100", sample_rate, G_UINT, 100),
 };
 #undef G
@@ -328,6 +354,11 @@ static const struct bad_case bad_cases[] = {
 	{ { "--ratelimit-v4-prefix", "33" }, "--ratelimit-v4-prefix 33: out" },
 	{ { "--ratelimit-v4-prefix", "7" }, "--ratelimit-v4-prefix 7: out" },
 	{ { "--ratelimit-v6-prefix", "129" }, "--ratelimit-v6-prefix 129:" },
+	{ { "--ratelimit-net-v4-prefix", "33" },
+	  "--ratelimit-net-v4-prefix 33: out" },
+	{ { "--ratelimit-wide-v6-prefix", "x" },
+	  "--ratelimit-wide-v6-prefix x:" },
+	{ { "--new-source-burst", "0" }, "--new-source-burst 0: out of range" },
 	{ { "--interface", "an-interface-name-too-long" },
 	  "--interface an-interface-name-too-long: not an interface name" },
 	{ { "--listen", "198.18.1.300" },
@@ -439,6 +470,12 @@ static const struct limit_case limit_cases[] = {
 	{ "--ratelimit-v4-prefix", "8", "7" },
 	{ "--ratelimit-v6-prefix", "128", "129" },
 	{ "--ratelimit-v6-prefix", "16", "15" },
+	{ "--ratelimit-net-v4-prefix", "8", "7" },
+	{ "--ratelimit-net-v6-prefix", "128", "129" },
+	{ "--ratelimit-wide-v4-prefix", "32", "33" },
+	{ "--ratelimit-wide-v6-prefix", "16", "15" },
+	{ "--ratelimit-net", "100000000", "100000001" },
+	{ "--new-source-first-burst", "100000000", "100000001" },
 	{ "--sample-rate", "1000000000", "1000000001" },
 	{ "--ratelimit-burst", "100000000", "100000001" },
 	{ "--tcp-idle-timeout", "3600", "3601" },

@@ -50,7 +50,9 @@ static uint64_t report_limited(json_t *st)
 {
 	return report_u64(st, "rl_dropped") + report_u64(st, "rl_slipped") +
 	       report_u64(st, "miss_dropped") + report_u64(st, "miss_slipped") +
-	       report_u64(st, "gmiss_dropped");
+	       report_u64(st, "gmiss_dropped") + report_u64(st, "net_dropped") +
+	       report_u64(st, "net_slipped") + report_u64(st, "wide_dropped") +
+	       report_u64(st, "wide_slipped") + report_u64(st, "new_dropped");
 }
 
 static uint64_t report_denied(json_t *st)
@@ -509,7 +511,11 @@ static int report_write(FILE *f, const char *title, struct report_dump *d,
 					   (report_u64(s, "rl_slipped") -
 					    report_u64(p, "rl_slipped")) +
 					   (report_u64(s, "miss_slipped") -
-					    report_u64(p, "miss_slipped"));
+					    report_u64(p, "miss_slipped")) +
+					   (report_u64(s, "net_slipped") -
+					    report_u64(p, "net_slipped")) +
+					   (report_u64(s, "wide_slipped") -
+					    report_u64(p, "wide_slipped"));
 				gap = false;
 			} else {
 				gap = true; /* counters went back: new segment */

@@ -101,7 +101,13 @@
 	  "Queries the daemon itself limited (TCP, and all under --no-xdp), " \
 	  "by bucket.")                                                       \
 	X(limited_miss, counter, "xdpdns_daemon_limited_total",               \
-	  "bucket=\"miss\"", NULL)
+	  "bucket=\"miss\"", NULL)                                            \
+	X(limited_net, counter, "xdpdns_daemon_limited_total",                \
+	  "bucket=\"net\"", NULL)                                             \
+	X(limited_wide, counter, "xdpdns_daemon_limited_total",               \
+	  "bucket=\"wide\"", NULL)                                            \
+	X(limited_new, counter, "xdpdns_daemon_limited_total",                \
+	  "bucket=\"new\"", NULL)
 
 #define DAEMON_STAT_ENUM_(field, type, metric, label, help) DAEMON_STAT_##field,
 enum daemon_stat { DAEMON_STATS(DAEMON_STAT_ENUM_) DAEMON_STAT_MAX };

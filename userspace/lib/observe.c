@@ -284,17 +284,22 @@ static int observe_clients_cb(const void *k, const void *v, void *arg)
 	struct observe_clients_ctx *ctx = arg;
 	struct observe_clients *c = ctx->c;
 	struct observe_client row;
+	bool host;
 
 	memcpy(&row.key, k, sizeof(row.key));
 	memcpy(&row.st, v, sizeof(row.st));
-	c->tracked++;
-	if (ctx->top_n && row.st.queries)
+	/* A prefix stage's entry is every client in it: not a client
+	 * (not counted, never a top client), but listed as limited, as
+	 * ADDR/PLEN. */
+	host = row.key.stage == XDPDNS_RL_HOST;
+	c->tracked += host;
+	if (ctx->top_n && row.st.queries && host)
 		observe_insert_client(c->top, &c->n_top, ctx->scores,
 				      ctx->top_n, &row, row.st.queries);
 	if (row.st.limited_ns &&
 	    (row.st.limited_ns >= ctx->now_ns ||
 	     ctx->now_ns - row.st.limited_ns <= ctx->window_ns)) {
-		c->limited_now++;
+		c->limited_now += host;
 		observe_insert_client(c->limited, &c->n_limited, ctx->lscores,
 				      OBSERVE_TOP_MAX, &row, row.st.limited_ns);
 	}
@@ -412,10 +417,12 @@ void observe_totals(const struct observe_snapshot *s, struct observe_totals *t)
 		t->cache_misses = d->cache_miss;
 		t->cache_hits = d->answer_cache_hits;
 	}
-	t->xdp_answers =
-		x->hit + x->acl_refused + x->rl_slipped + x->miss_slipped;
-	t->rl_dropped = x->rl_dropped + x->miss_dropped + x->gmiss_dropped;
-	t->rl_slipped = x->rl_slipped + x->miss_slipped;
+	t->xdp_answers = x->hit + x->acl_refused + x->rl_slipped +
+			 x->miss_slipped + x->net_slipped + x->wide_slipped;
+	t->rl_dropped = x->rl_dropped + x->miss_dropped + x->gmiss_dropped +
+			x->net_dropped + x->wide_dropped + x->new_dropped;
+	t->rl_slipped = x->rl_slipped + x->miss_slipped + x->net_slipped +
+			x->wide_slipped;
 	t->rl_dryrun = x->dryrun;
 	t->acl_dropped = x->acl_dropped;
 	t->acl_refused = x->acl_refused;
@@ -448,9 +455,15 @@ void observe_key_name(const struct xdpdns_cache_key *key, char *buf, size_t cap)
 void observe_client_addr(const struct xdpdns_rl_key *key, char *buf, size_t cap)
 {
 	int af = key->family == 6 ? AF_INET6 : AF_INET;
+	size_t len;
 
-	if (!inet_ntop(af, key->addr, buf, (socklen_t)cap))
+	if (!inet_ntop(af, key->addr, buf, (socklen_t)cap)) {
 		snprintf(buf, cap, "?");
+		return;
+	}
+	len = strlen(buf);
+	if (key->stage != XDPDNS_RL_HOST && len < cap)
+		snprintf(buf + len, cap - len, "/%u", key->plen);
 }
 
 const char *observe_key_flags(uint8_t flags)

@@ -12,8 +12,8 @@
  *   queries    XDP `queries` + daemon TCP queries when XDP is attached (XDP
  *              sees every UDP query, TCP never passes through it); daemon
  *              UDP + TCP when it is not.
- *   xdp answers every frame XDP sent back: hit + acl_refused + rl_slipped +
- *              miss_slipped.
+ *   xdp answers every frame XDP sent back: hit + acl_refused + the
+ *              slipped ones of every limit (rl, miss, net, wide).
  *   cache hits  XDP `hit`; misses: XDP miss + expired. Without XDP: the
  *              daemon's answer-cache hits; misses: its resolutions
  *              (cache_miss). With XDP the daemon's own hits are queries
@@ -80,12 +80,13 @@ struct observe_cache {
 struct observe_clients {
 	bool valid;
 	uint32_t capacity;
-	uint64_t tracked; /* rows in the table */
-	uint64_t limited_now; /* limited within OBSERVE_LIMITED_WINDOW_NS */
+	uint64_t tracked; /* hosts in the table (prefix stages not counted) */
+	uint64_t limited_now; /* hosts limited within the window */
 	size_t n_top;
 	struct observe_client top[OBSERVE_TOP_MAX]; /* by queries, descending */
 	size_t n_limited;
-	struct observe_client limited[OBSERVE_TOP_MAX]; /* most recent first */
+	/* Hosts and prefix stages, most recent first. */
+	struct observe_client limited[OBSERVE_TOP_MAX];
 };
 
 /* Everything one scrape, one dashboard poll or `xdpdnsctl stats` shows. */
@@ -108,7 +109,7 @@ struct observe_totals {
 	uint64_t cache_hits;
 	uint64_t cache_misses;
 	uint64_t rl_dropped; /* rl + miss + gmiss drops */
-	uint64_t rl_slipped; /* rl + miss slips */
+	uint64_t rl_slipped; /* rl, miss, net and wide slips */
 	uint64_t rl_dryrun;
 	uint64_t acl_dropped;
 	uint64_t acl_refused;
@@ -178,7 +179,8 @@ const char *observe_qtype_label(unsigned int type, char *buf, size_t cap);
 void observe_key_name(const struct xdpdns_cache_key *key, char *buf,
 		      size_t cap);
 
-/* "198.18.0.1" or "2001:db8::" for a rate-limit key. */
+/* "198.18.0.1" or "2001:db8::" for a rate-limit key; a prefix stage's
+ * entry with its length, "2001:db8::/64". */
 void observe_client_addr(const struct xdpdns_rl_key *key, char *buf,
 			 size_t cap);
 
