@@ -596,6 +596,18 @@ static int file_setting(const struct opt_def *o, config_setting_t *s,
 }
 
 /*
+ * The message quotes what the user gave: a control character in it (a
+ * newline in an argument, a file's bytes) becomes '?', so the message
+ * stays one line on a terminal and in the journal.
+ */
+static void err_printable(char *err)
+{
+	for (; *err; err++)
+		if ((unsigned char)*err < 0x20 || *err == 0x7f)
+			*err = '?';
+}
+
+/*
  * Whether line @line of @text starts with libconfig's include directive
  * (its scanner's rule: blanks, "@include", blanks, a quote).
  */
@@ -658,6 +670,7 @@ int config_load_text(struct config *cfg, const char *text, const char *path,
 	}
 out:
 	config_destroy(&cf);
+	err_printable(err);
 	return ret;
 }
 
@@ -946,6 +959,7 @@ int config_build(int argc, char *const argv[], struct config *cfg, char *err,
 out:
 	if (ret == -ENOMEM)
 		seterr(err, errlen, "out of memory parsing options");
+	err_printable(err);
 	config_free(&cli);
 	return ret;
 }

@@ -338,6 +338,10 @@ static const struct bad_case bad_cases[] = {
 	{ { "--listen", "198.18.1.1", "--listen", "198.18.1.1" },
 	  "--listen 198.18.1.1: given twice" },
 	{ { "stray" }, "unexpected argument 'stray'" },
+	/* Quoted control characters would end the one line early. */
+	{ { "two\nlines" }, "unexpected argument 'two?lines' (see --help)" },
+	{ { "--port", "5\n3" }, "--port 5?3: not a number" },
+	{ { "--\033[2Jx" }, "unknown option '--?[2Jx' (see --help)" },
 	/* Abbreviations of several options (getopt_long() took the first
 	 * that agreed in has_arg: --max 5 was --max-ttl 5). */
 	{ { "--max", "5" },
@@ -417,6 +421,8 @@ static const struct bad_file bad_files[] = {
 	{ "server = { port = 53; };\n", ":1: unknown setting 'server'" },
 	/* libconfig would open these itself, and exit(2) on a directory. */
 	{ "@include \"/tmp\"\n", ":1: @include is not supported" },
+	{ "listen = \"198.18.1.1\\n\";\n",
+	  ":1: listen 198.18.1.1?: not an IPv4 or IPv6 address" },
 	{ "port = 53;\n  \t@include \"other.conf\"\n",
 	  ":2: @include is not supported" },
 };
