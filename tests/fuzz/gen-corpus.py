@@ -8,8 +8,9 @@ Responses of the shapes libunbound hands the daemon (A, AAAA, CNAME chains,
 NXDOMAIN and NODATA with an SOA, MX, SRV, TXT, NS referrals with glue,
 DNSSEC records, OPT with DO, compression pointers into the question and
 into RDATA), the queries clients send (EDNS, DO, CD, 0x20 case, odd
-flags), TCP streams of pipelined frames, command lines, and config files
-(the shipped example from BUILD_DIR/xdpdnsd.conf.example and variants).
+flags), TCP streams of pipelined frames, command lines, config files
+(the shipped example from BUILD_DIR/xdpdnsd.conf.example and variants)
+and HTTP methods and paths for the metrics handler.
 Each input is named by its SHA-1, as libFuzzer names what it adds. The
 corpora are committed; run `make fuzz-corpus` after changing this script.
 """
@@ -290,6 +291,17 @@ def config_files(build):
     return out
 
 
+def http_requests():
+    out = []
+    for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "get", ""):
+        for u in ("/", "/metrics", "/api/stats.json", "/health",
+                  "/index.html", "/metrics/", "//metrics", "/x", "",
+                  "/health?x=1", "/%2e%2e/etc/passwd"):
+            for body in (b"", b"\0\x05"):
+                out.append(m.encode() + b"\0" + u.encode() + body)
+    return out
+
+
 def write(target, inputs):
     d = os.path.join(OUT, target)
     os.makedirs(d, exist_ok=True)
@@ -312,6 +324,7 @@ def main():
     write("config_argv", [b"\0".join(a.encode() for a in args)
                           for args in ARGV])
     write("config_file", config_files(sys.argv[1]))
+    write("metrics", http_requests())
 
 
 if __name__ == "__main__":
