@@ -243,9 +243,17 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_HARNESS_OBJS)
 fuzz: $(FUZZ_BINS)
 	$(Q)tests/fuzz/run.sh --seconds $(FUZZ_SECONDS) $(BUILD)
 
-# The seed corpora are committed; this rewrites them from the script.
-fuzz-corpus: $(CONF_EXAMPLE)
+# The seed corpora are committed; this rewrites them from the script (and
+# fuzz_render's from the entries of the response corpus).
+$(BUILD)/fuzz/gen_render_seeds: $(BUILD)/tests/fuzz/gen_render_seeds.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+fuzz-corpus: $(CONF_EXAMPLE) $(BUILD)/fuzz/gen_render_seeds
 	$(Q)tests/fuzz/gen-corpus.py $(BUILD)
+	$(Q)rm -rf tests/fuzz/corpus/render && mkdir -p tests/fuzz/corpus/render
+	$(Q)$(BUILD)/fuzz/gen_render_seeds tests/fuzz/corpus/render \
+		tests/fuzz/corpus/response/*
 
 # `make fuzz-smoke`: corpora and reproducers replayed, then a few seconds of
 # mutation per target with a fixed seed; tests/run-all.sh runs it.

@@ -10,7 +10,8 @@ DNSSEC records, OPT with DO, compression pointers into the question and
 into RDATA), the queries clients send (EDNS, DO, CD, 0x20 case, odd
 flags), TCP streams of pipelined frames, command lines, config files
 (the shipped example from BUILD_DIR/xdpdnsd.conf.example and variants)
-and HTTP methods and paths for the metrics handler.
+HTTP methods and paths for the metrics handler, and names as text, wire
+and compressed.
 Each input is named by its SHA-1, as libFuzzer names what it adds. The
 corpora are committed; run `make fuzz-corpus` after changing this script.
 """
@@ -302,6 +303,21 @@ def http_requests():
     return out
 
 
+def dns_names():
+    texts = [".", "www.example.com", "www.example.com.", "a\\.b.example",
+             "\\000\\255.x", "\\065bc", "x" * 63 + ".y", "x" * 64,
+             ".".join(["abcdefghi"] * 25), ".".join(["a"] * 128), "a..b",
+             "\\", "\\9", "\\256.x", "sp ace.\\\"q\\\"", "@.$.(;)"]
+    out = [t.encode() for t in texts]
+    out += [name("www.example.com"), b"\0", b"\x3f" + b"a" * 63 + b"\0",
+            b"\x40abc\0"]
+    hdr = b"\0" * 12
+    out += [hdr + name("example.com"),
+            hdr + name("example.com") + b"\x03www\xc0\x0c",
+            hdr + b"\xc0\x0c", hdr + b"\x01a\xc0\x0c"]
+    return out
+
+
 def write(target, inputs):
     d = os.path.join(OUT, target)
     os.makedirs(d, exist_ok=True)
@@ -325,6 +341,7 @@ def main():
                           for args in ARGV])
     write("config_file", config_files(sys.argv[1]))
     write("metrics", http_requests())
+    write("dnsname", dns_names())
 
 
 if __name__ == "__main__":
