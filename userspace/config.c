@@ -1243,7 +1243,9 @@ static const char man_config_file[] =
 	".RE\n"
 	".PP\n"
 	"The command line wins over the file. /etc/xdpdns/xdpdnsd.conf, as "
-	"installed, lists every option with its help and default.\n";
+	"installed, lists every option with its help and default. The file "
+	"is one text file of at most 1 MiB; libconfig's @include is not "
+	"supported.\n";
 
 static const char man_rest[] =
 	".SH SIGNALS\n"
