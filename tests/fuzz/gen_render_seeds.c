@@ -14,7 +14,8 @@
 
 int main(int argc, char **argv)
 {
-	static uint8_t resp[65536], seed[sizeof(struct xdpdns_cache_entry) + 512];
+	static uint8_t resp[65536],
+		seed[sizeof(struct xdpdns_cache_entry) + 512];
 	int written = 0;
 
 	if (argc < 2) {
@@ -54,8 +55,9 @@ int main(int argc, char **argv)
 			off += 4;
 			off += dnsmsg_write_opt(seed + off, 1232, 0, f);
 			snprintf(path, sizeof(path), "%s/%s-%s", argv[1],
-				 strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 :
-							 argv[i],
+				 strrchr(argv[i], '/') ?
+					 strrchr(argv[i], '/') + 1 :
+					 argv[i],
 				 f ? "do" : "plain");
 			fp = fopen(path, "wb");
 			if (!fp || fwrite(seed, 1, off, fp) != off) {
