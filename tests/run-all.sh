@@ -76,6 +76,7 @@ suite() {
 suite unit "$build/tests/unit_runner"
 suite bpf "$build/tests/bpf_runner" "$build"
 suite fuzz "$build/tests/fuzz_xdp" "$build"
+suite fuzz-smoke tests/fuzz/run.sh "$build"
 suite pkg tests/pkg/test_files.sh "$build"
 suite netns tests/netns/run.sh "$build"
 suite browser tests/browser/test_dashboard.sh "$build"

@@ -8,6 +8,7 @@ set -euo pipefail
 pkgs=(
 	# build
 	make gcc clang llvm pkg-config bpftool libbpf-dev libxdp-dev xdp-tools
+	libclang-rt-14-dev # libFuzzer and the sanitizers of clang 14 (make fuzz)
 	libelf-dev zlib1g-dev linux-libc-dev libunbound-dev libconfig-dev
 	libmicrohttpd-dev libjansson-dev libcap-ng-dev libsystemd-dev libldns-dev
 	# tests

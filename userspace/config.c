@@ -625,22 +625,55 @@ static int file_setting(const struct opt_def *o, config_setting_t *s,
 	return -EINVAL;
 }
 
-static int config_load_file(struct config *cfg, const char *path, char *err,
-			    size_t errlen)
+/*
+ * The message quotes what the user gave: a control character in it (a
+ * newline in an argument, a file's bytes) becomes '?', so the message
+ * stays one line on a terminal and in the journal.
+ */
+static void err_printable(char *err)
+{
+	for (; *err; err++)
+		if ((unsigned char)*err < 0x20 || *err == 0x7f)
+			*err = '?';
+}
+
+/*
+ * Whether line @line of @text starts with libconfig's include directive
+ * (its scanner's rule: blanks, "@include", blanks, a quote).
+ */
+static bool text_line_includes(const char *line)
+{
+	line += strspn(line, " \t");
+	if (strncmp(line, "@include", 8) != 0)
+		return false;
+	line += 8;
+	return line[strspn(line, " \t")] == '"';
+}
+
+int config_load_text(struct config *cfg, const char *text, const char *path,
+		     char *err, size_t errlen)
 {
 	config_setting_t *root;
+	int ret = 0, lineno = 1;
 	config_t cf;
-	FILE *fp;
-	int ret = 0;
 
-	fp = fopen(path, "r");
-	if (!fp) {
-		ret = -errno;
-		seterr(err, errlen, "--config %s: %s", path, strerror(errno));
-		return ret;
+	/*
+	 * libconfig opens an included file itself and its scanner exit()s
+	 * the process when reading fails (a directory, an I/O error): the
+	 * settings live in one file, read here.
+	 */
+	for (const char *l = text; l; lineno++) {
+		if (text_line_includes(l)) {
+			seterr(err, errlen,
+			       "%s:%d: @include is not supported: put every setting in one file",
+			       path, lineno);
+			return -EINVAL;
+		}
+		l = strchr(l, '\n');
+		l = l ? l + 1 : NULL;
 	}
 	config_init(&cf);
-	if (config_read(&cf, fp) != CONFIG_TRUE) {
+	if (config_read_string(&cf, text) != CONFIG_TRUE) {
 		seterr(err, errlen, "%s:%d: %s", path, config_error_line(&cf),
 		       config_error_text(&cf));
 		ret = -EINVAL;
@@ -667,7 +700,89 @@ static int config_load_file(struct config *cfg, const char *path, char *err,
 	}
 out:
 	config_destroy(&cf);
+	err_printable(err);
+	return ret;
+}
+
+/*
+ * Reads the whole file at @path (at most CONFIG_FILE_MAX bytes, no NUL)
+ * into a string the caller frees. Return: 0 or -errno, with @err set.
+ */
+static int config_read_all(const char *path, char **out, char *err,
+			   size_t errlen)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = NULL, *nb;
+	FILE *fp;
+	int ret = 0;
+
+	*out = NULL;
+	fp = fopen(path, "r");
+	if (!fp) {
+		ret = -errno;
+		seterr(err, errlen, "--config %s: %s", path, strerror(errno));
+		return ret;
+	}
+	for (;;) {
+		size_t n;
+
+		if (!buf || len + 1 == cap) {
+			if (buf)
+				cap *= 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - 1 - len, fp);
+		len += n;
+		if (ferror(fp)) {
+			ret = errno ? -errno : -EIO;
+			seterr(err, errlen, "--config %s: %s", path,
+			       strerror(-ret));
+			goto out;
+		}
+		if (len > CONFIG_FILE_MAX) {
+			ret = -EFBIG;
+			seterr(err, errlen, "--config %s: larger than %d bytes",
+			       path, CONFIG_FILE_MAX);
+			goto out;
+		}
+		if (feof(fp))
+			break;
+	}
+	buf[len] = '\0';
+	if (strlen(buf) != len) {
+		size_t line = 1;
+
+		for (const char *c = buf; *c; c++)
+			line += *c == '\n';
+		ret = -EINVAL;
+		seterr(err, errlen, "%s:%zu: a NUL byte: not a text file", path,
+		       line);
+		goto out;
+	}
+	*out = buf;
+	buf = NULL;
+out:
+	free(buf);
 	fclose(fp);
+	return ret;
+}
+
+static int config_load_file(struct config *cfg, const char *path, char *err,
+			    size_t errlen)
+{
+	char *text;
+	int ret;
+
+	ret = config_read_all(path, &text, err, errlen);
+	if (ret)
+		return ret;
+	ret = config_load_text(cfg, text, path, err, errlen);
+	free(text);
 	return ret;
 }
 
@@ -703,6 +818,49 @@ static int config_validate(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* getopt_long()'s value of the long option of config_opt_table[i]. */
+#define CONFIG_LONGOPT_VAL 256
+
+/*
+ * Why getopt_long() refused the long option @arg ("--name" or
+ * "--name=value"): an abbreviation of several options, a value for a flag,
+ * or no such option.
+ */
+static void long_option_error(const char *arg, char *err, size_t errlen)
+{
+	const char *name = arg + 2;
+	size_t n = strcspn(name, "="), matches = 0, len = 0;
+	const struct opt_def *one = NULL;
+	char list[256] = "";
+
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		const struct opt_def *o = &config_opt_table[i];
+
+		if (strncmp(o->name, name, n) != 0)
+			continue;
+		if (!o->name[n]) { /* exact: the only candidate */
+			one = o;
+			matches = 1;
+			break;
+		}
+		one = o;
+		matches++;
+		if (len < sizeof(list)) {
+			int w = snprintf(list + len, sizeof(list) - len,
+					 "%s--%s", len ? ", " : "", o->name);
+
+			len += w > 0 ? (size_t)w : 0;
+		}
+	}
+	if (matches > 1)
+		seterr(err, errlen, "ambiguous option '--%.*s' (%s)", (int)n,
+		       name, list);
+	else if (matches == 1 && name[n] == '=')
+		seterr(err, errlen, "option '--%s' takes no value", one->name);
+	else
+		seterr(err, errlen, "unknown option '%s' (see --help)", arg);
+}
+
 int config_build(int argc, char *const argv[], struct config *cfg, char *err,
 		 size_t errlen)
 {
@@ -720,9 +878,16 @@ int config_build(int argc, char *const argv[], struct config *cfg, char *err,
 		const struct opt_def *o = &config_opt_table[i];
 		bool arg = o->kind != OPT_FLAG && o->metavar;
 
-		longopts[i] = (struct option){
-			o->name, arg ? required_argument : no_argument, NULL, 0
-		};
+		/*
+		 * A value of its own per option: getopt_long() takes an
+		 * abbreviation that several options share for the first of
+		 * them when they agree in has_arg, flag and val ("--max 5"
+		 * as --max-ttl); told apart, it reports it ambiguous.
+		 */
+		longopts[i] =
+			(struct option){ o->name,
+					 arg ? required_argument : no_argument,
+					 NULL, CONFIG_LONGOPT_VAL + (int)i };
 		if (o->short_name) {
 			*sp++ = (char)o->short_name;
 			if (arg)
@@ -748,7 +913,9 @@ int config_build(int argc, char *const argv[], struct config *cfg, char *err,
 			if (c == ':')
 				seterr(err, errlen, "option '%s' needs a value",
 				       bad);
-			else if (optopt && strncmp(bad, "--", 2) != 0)
+			else if (!strncmp(bad, "--", 2))
+				long_option_error(bad, err, errlen);
+			else if (optopt)
 				seterr(err, errlen,
 				       "unknown option '-%c' (see --help)",
 				       optopt);
@@ -822,6 +989,7 @@ int config_build(int argc, char *const argv[], struct config *cfg, char *err,
 out:
 	if (ret == -ENOMEM)
 		seterr(err, errlen, "out of memory parsing options");
+	err_printable(err);
 	config_free(&cli);
 	return ret;
 }
@@ -1122,7 +1290,9 @@ static const char man_config_file[] =
 	".RE\n"
 	".PP\n"
 	"The command line wins over the file. /etc/xdpdns/xdpdnsd.conf, as "
-	"installed, lists every option with its help and default.\n";
+	"installed, lists every option with its help and default. The file "
+	"is one text file of at most 1 MiB; libconfig's @include is not "
+	"supported.\n";
 
 static const char man_rest[] =
 	".SH SIGNALS\n"

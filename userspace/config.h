@@ -144,6 +144,21 @@ int config_build(int argc, char *const argv[], struct config *cfg, char *err,
 
 void config_free(struct config *cfg);
 
+/* Largest --config file read. */
+#define CONFIG_FILE_MAX (1024 * 1024)
+
+/**
+ * config_load_text() - the settings of a config file's text, over @cfg.
+ * @text: libconfig syntax, keys the long options, as --config reads it
+ *        (the file is read whole first, so a read error is reported
+ *        once here rather than inside libconfig); @include is refused.
+ * @path: names the file in messages, "PATH:LINE: ...".
+ *
+ * Return: 0 or -EINVAL with one line in @err (CONFIG_ERR_MAX bytes).
+ */
+int config_load_text(struct config *cfg, const char *text, const char *path,
+		     char *err, size_t errlen);
+
 /**
  * config_check_files() - whether the files @cfg names for libunbound
  * (--root-hints, --unbound-config, every --trust-anchor) can be read.

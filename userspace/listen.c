@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "event.h"
+#include "lib/tcpframe.h"
 #include "lib/util.h"
 #include "listen.h"
 #include "log.h"
@@ -28,10 +29,10 @@
 #define LISTEN_UDP_BATCH 64
 /* Connections accepted per wake-up of one TCP socket. */
 #define LISTEN_ACCEPT_BATCH 32
-/* Queries of one connection resolving at once before it stops reading. */
-#define LISTEN_TCP_PIPELINE 64
-/* Answer bytes queued on one connection before it stops reading. */
-#define LISTEN_TCP_WQ_MAX (256 * 1024)
+/*
+ * A connection stops reading at TCPFRAME_PIPELINE_MAX queries resolving or
+ * TCPFRAME_WQ_MAX answer bytes queued (lib/tcpframe.h).
+ */
 /*
  * Seconds a connection may live at all: a client that keeps it busy with
  * one query every few seconds still gives its slot back (RFC 7766 lets the
@@ -43,8 +44,6 @@
 #ifndef LISTEN_TCP_LIFETIME_S
 #define LISTEN_TCP_LIFETIME_S 120
 #endif
-/* Largest DNS message plus its length prefix. */
-#define LISTEN_TCP_FRAME_MAX (2 + 65535)
 #define LISTEN_UDP_MAX 65535
 #define LISTEN_RCVBUF (4 * 1024 * 1024)
 
@@ -72,17 +71,15 @@ struct tcp_conn {
 	struct tcp_conn *prev, *next; /* open connections */
 	int fd;
 	unsigned int refs;
-	unsigned int pending; /* queries held by the daemon */
-	bool closed;
+	/* pending: queries held by the daemon; wq_bytes: queued answers */
+	struct tcpframe_load load;
 	bool eof; /* client half-closed: answer what is pending, then close */
 	bool in_frames; /* conn_frames() is running: no nested call */
 	uint32_t events; /* registered epoll events */
 	uint64_t last_ms; /* last whole query read, or write progress */
 	uint64_t opened_ms;
-	uint8_t *rbuf;
-	size_t rlen, rcap;
+	struct tcpframe_buf rb;
 	struct wbuf *wq_head, *wq_tail;
-	size_t wq_bytes;
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
 };
@@ -205,7 +202,7 @@ static void conn_unref(struct tcp_conn *c)
 {
 	if (--c->refs)
 		return;
-	free(c->rbuf);
+	tcpframe_buf_free(&c->rb);
 	free(c);
 }
 
@@ -214,10 +211,9 @@ static void conn_set_events(struct tcp_conn *c)
 	uint32_t want = 0;
 	struct epoll_event ev;
 
-	if (c->closed)
+	if (c->load.closed)
 		return;
-	if (!c->eof && c->pending < LISTEN_TCP_PIPELINE &&
-	    c->wq_bytes < LISTEN_TCP_WQ_MAX)
+	if (!c->eof && !tcpframe_busy(&c->load))
 		want |= EPOLLIN;
 	if (c->wq_head)
 		want |= EPOLLOUT;
@@ -234,9 +230,9 @@ static void conn_close(struct tcp_conn *c)
 	struct listener *ls = c->ls;
 	struct wbuf *w, *next;
 
-	if (c->closed)
+	if (c->load.closed)
 		return;
-	c->closed = true;
+	c->load.closed = true;
 	epoll_ctl(ls->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
@@ -245,7 +241,7 @@ static void conn_close(struct tcp_conn *c)
 		free(w);
 	}
 	c->wq_head = c->wq_tail = NULL;
-	c->wq_bytes = 0;
+	c->load.wq_bytes = 0;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -256,6 +252,8 @@ static void conn_close(struct tcp_conn *c)
 	stat_set(&ls->stats->tcp_connections, ls->nconns);
 	conn_unref(c);
 }
+
+static void conn_frames(struct tcp_conn *c);
 
 /* Writes what the queue holds; closes the connection on a hard error. */
 static void conn_flush(struct tcp_conn *c)
@@ -274,7 +272,7 @@ static void conn_flush(struct tcp_conn *c)
 		}
 		c->last_ms = ev_now_ms();
 		w->off += n;
-		c->wq_bytes -= n;
+		c->load.wq_bytes -= n;
 		if (w->off < w->len)
 			break;
 		c->wq_head = w->next;
@@ -282,74 +280,66 @@ static void conn_flush(struct tcp_conn *c)
 			c->wq_tail = NULL;
 		free(w);
 	}
-	if (c->eof && !c->pending && !c->wq_head) {
+	/* Frames a full write queue held back wait for no new bytes. */
+	if (c->rb.len && !tcpframe_busy(&c->load)) {
+		conn_frames(c);
+		if (c->load.closed)
+			return;
+	}
+	if (c->eof && !c->load.pending && !c->wq_head) {
 		conn_close(c);
 		return;
 	}
 	conn_set_events(c);
 }
 
-/* Hands every complete frame in rbuf to the daemon. */
+/* One whole frame of @arg's connection: a query for the daemon. */
+static void conn_frame(void *arg, const uint8_t *msg, size_t len)
+{
+	struct tcp_conn *c = arg;
+	struct listen_client cl = { .transport = LISTEN_TCP, .fd = -1 };
+
+	cl.conn = c;
+	cl.peer = c->peer;
+	cl.peer_len = c->peer_len;
+	stat_inc(&c->ls->stats->queries_tcp);
+	/* Only whole queries count as activity: a byte every few seconds
+	 * must not hold a slot forever. */
+	c->last_ms = ev_now_ms();
+	c->ls->on_query(c->ls->arg, msg, len, &cl);
+}
+
+/*
+ * Hands the complete frames in the receive buffer to the daemon while the
+ * connection has room for more work (lib/tcpframe.h).
+ */
 static void conn_frames(struct tcp_conn *c)
 {
-	struct listen_client cl = { .transport = LISTEN_TCP, .fd = -1 };
-	size_t off = 0;
+	int stop;
 
 	if (c->in_frames)
 		return;
 	c->in_frames = true;
-	cl.conn = c;
-	cl.peer = c->peer;
-	cl.peer_len = c->peer_len;
-	while (!c->closed && c->rlen - off >= 2) {
-		size_t len = (size_t)c->rbuf[off] << 8 | c->rbuf[off + 1];
-
-		if (len == 0) {
-			conn_close(c);
-			break;
-		}
-		if (c->rlen - off < 2 + len)
-			break;
-		stat_inc(&c->ls->stats->queries_tcp);
-		/* Only whole queries count as activity: a byte every few
-		 * seconds must not hold a slot forever. */
-		c->last_ms = ev_now_ms();
-		c->ls->on_query(c->ls->arg, c->rbuf + off + 2, len, &cl);
-		off += 2 + len;
-		if (c->pending >= LISTEN_TCP_PIPELINE)
-			break;
-	}
+	stop = tcpframe_take(&c->rb, &c->load, conn_frame, c);
 	c->in_frames = false;
-	if (c->closed)
-		return;
-	memmove(c->rbuf, c->rbuf + off, c->rlen - off);
-	c->rlen -= off;
+	if (stop == TCPFRAME_BAD)
+		conn_close(c);
 }
 
 static void conn_read(struct tcp_conn *c)
 {
 	/* Bounded: a fast client cannot keep us in this loop. */
-	for (int round = 0; round < 16 && !c->closed; round++) {
+	for (int round = 0; round < 16 && !c->load.closed; round++) {
+		long room = tcpframe_buf_room(&c->rb);
 		ssize_t n;
 
-		if (c->rlen == c->rcap) {
-			size_t ncap = c->rcap * 2;
-			uint8_t *nb;
-
-			if (ncap > LISTEN_TCP_FRAME_MAX)
-				ncap = LISTEN_TCP_FRAME_MAX;
-			if (ncap == c->rcap)
-				break; /* a full frame is waiting its turn */
-			nb = realloc(c->rbuf, ncap);
-			if (!nb) {
-				conn_close(c);
-				return;
-			}
-			c->rbuf = nb;
-			c->rcap = ncap;
+		if (room < 0) {
+			conn_close(c);
+			return;
 		}
-		n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen,
-			 MSG_DONTWAIT);
+		if (room == 0)
+			break; /* a full frame is waiting its turn */
+		n = recv(c->fd, c->rb.data + c->rb.len, room, MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;
@@ -360,17 +350,16 @@ static void conn_read(struct tcp_conn *c)
 			c->eof = true;
 			break;
 		}
-		c->rlen += n;
+		c->rb.len += n;
 		conn_frames(c);
-		if (c->closed || c->pending >= LISTEN_TCP_PIPELINE ||
-		    c->wq_bytes >= LISTEN_TCP_WQ_MAX)
+		if (c->load.closed || tcpframe_busy(&c->load))
 			break;
 	}
-	if (c->closed)
+	if (c->load.closed)
 		return;
-	if (c->eof && c->rlen)
+	if (c->eof && c->rb.len)
 		conn_frames(c); /* frames that came with the FIN */
-	if (c->eof && !c->pending && !c->wq_head) {
+	if (c->eof && !c->load.pending && !c->wq_head) {
 		conn_close(c);
 		return;
 	}
@@ -384,9 +373,9 @@ static void conn_event(struct ev_handler *h, uint32_t events)
 	c->refs++; /* the handlers below may close it */
 	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN))
 		conn_close(c);
-	if (!c->closed && (events & EPOLLOUT))
+	if (!c->load.closed && (events & EPOLLOUT))
 		conn_flush(c);
-	if (!c->closed && (events & EPOLLIN))
+	if (!c->load.closed && (events & EPOLLIN))
 		conn_read(c);
 	conn_unref(c);
 }
@@ -412,7 +401,7 @@ static unsigned int conns_from(const struct listener *ls,
 	unsigned int n = 0;
 
 	for (const struct tcp_conn *c = ls->conns; c && n < cap; c = c->next)
-		if (!c->closed && same_addr(&c->peer, peer))
+		if (!c->load.closed && same_addr(&c->peer, peer))
 			n++;
 	return n;
 }
@@ -430,7 +419,7 @@ static bool conn_evict_idle(struct listener *ls)
 	struct tcp_conn *victim = NULL;
 
 	for (struct tcp_conn *c = ls->conns; c; c = c->next) {
-		if (c->closed || c->pending || c->wq_head ||
+		if (c->load.closed || c->load.pending || c->wq_head ||
 		    now - c->last_ms < LISTEN_TCP_EVICT_IDLE_MS)
 			continue;
 		if (!victim || c->last_ms < victim->last_ms)
@@ -487,15 +476,11 @@ static void tcp_accept(struct lsock *s)
 			continue;
 		}
 		c = calloc(1, sizeof(*c));
-		if (c)
-			c->rbuf = malloc(512);
-		if (!c || !c->rbuf) {
-			if (c)
-				free(c);
+		if (!c || tcpframe_buf_init(&c->rb)) {
+			free(c);
 			close(fd);
 			continue;
 		}
-		c->rcap = 512;
 		c->ev.fn = conn_event;
 		c->ls = ls;
 		c->fd = fd;
@@ -508,7 +493,7 @@ static void tcp_accept(struct lsock *s)
 		ev.data.ptr = &c->ev;
 		if (epoll_ctl(ls->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 			close(fd);
-			free(c->rbuf);
+			tcpframe_buf_free(&c->rb);
 			free(c);
 			continue;
 		}
@@ -600,7 +585,7 @@ int listen_send(struct listener *ls, const struct listen_client *c,
 		return 0;
 	}
 	(void)ls;
-	if (conn->closed)
+	if (conn->load.closed)
 		return -ENOTCONN;
 	if (len > 65535)
 		return -EMSGSIZE;
@@ -618,7 +603,7 @@ int listen_send(struct listener *ls, const struct listen_client *c,
 	else
 		conn->wq_head = w;
 	conn->wq_tail = w;
-	conn->wq_bytes += w->len;
+	conn->load.wq_bytes += w->len;
 	conn->refs++;
 	conn_flush(conn);
 	conn_unref(conn);
@@ -630,7 +615,7 @@ void listen_client_hold(struct listen_client *c)
 	if (c->transport != LISTEN_TCP)
 		return;
 	c->conn->refs++;
-	c->conn->pending++;
+	c->conn->load.pending++;
 }
 
 void listen_client_release(struct listen_client *c)
@@ -640,14 +625,14 @@ void listen_client_release(struct listen_client *c)
 	if (c->transport != LISTEN_TCP || !conn)
 		return;
 	c->conn = NULL;
-	conn->pending--;
-	if (!conn->closed) {
-		if (conn->eof && !conn->pending && !conn->wq_head) {
+	conn->load.pending--;
+	if (!conn->load.closed) {
+		if (conn->eof && !conn->load.pending && !conn->wq_head) {
 			conn_close(conn);
 		} else {
 			conn_set_events(conn);
 			/* Frames already buffered wait for no new bytes. */
-			if (conn->pending < LISTEN_TCP_PIPELINE && conn->rlen)
+			if (!tcpframe_busy(&conn->load) && conn->rb.len)
 				conn_frames(conn);
 		}
 	}
@@ -674,7 +659,7 @@ void listen_tick(struct listener *ls)
 	 */
 	for (c = ls->conns; c; c = next) {
 		next = c->next;
-		if (!c->pending &&
+		if (!c->load.pending &&
 		    (now - c->last_ms >= ls->idle_ms ||
 		     now - c->opened_ms >= LISTEN_TCP_LIFETIME_S * 1000ULL))
 			conn_close(c);

@@ -184,6 +184,24 @@ static enum MHD_Result metrics_health(struct metrics_server *srv,
 			    MHD_RESPMEM_MUST_COPY);
 }
 
+int metrics_route(const char *method, const char *url, size_t upload_len)
+{
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return METRICS_ROUTE_NOT_ALLOWED;
+	if (upload_len)
+		return METRICS_ROUTE_BAD_REQUEST;
+	if (!strcmp(url, "/metrics"))
+		return METRICS_ROUTE_PROMETHEUS;
+	if (!strcmp(url, "/api/stats.json"))
+		return METRICS_ROUTE_STATS_JSON;
+	if (!strcmp(url, "/health"))
+		return METRICS_ROUTE_HEALTH;
+	if (!strcmp(url, "/") || !strcmp(url, "/index.html"))
+		return METRICS_ROUTE_DASHBOARD;
+	return METRICS_ROUTE_NOT_FOUND;
+}
+
 static enum MHD_Result metrics_handler(void *cls, struct MHD_Connection *conn,
 				       const char *url, const char *method,
 				       const char *version,
@@ -195,25 +213,26 @@ static enum MHD_Result metrics_handler(void *cls, struct MHD_Connection *conn,
 	(void)version;
 	(void)upload_data;
 	(void)con_cls;
-	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
-	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-		return metrics_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-				    "only GET and HEAD\n");
-	if (*upload_data_size)
-		return metrics_text(conn, MHD_HTTP_BAD_REQUEST,
-				    "no request body expected\n");
-	if (!strcmp(url, "/metrics"))
+	switch (metrics_route(method, url, *upload_data_size)) {
+	case METRICS_ROUTE_PROMETHEUS:
 		return metrics_prometheus(srv, conn);
-	if (!strcmp(url, "/api/stats.json"))
+	case METRICS_ROUTE_STATS_JSON:
 		return metrics_stats_json(srv, conn);
-	if (!strcmp(url, "/health"))
+	case METRICS_ROUTE_HEALTH:
 		return metrics_health(srv, conn);
-	if (!strcmp(url, "/") || !strcmp(url, "/index.html"))
+	case METRICS_ROUTE_DASHBOARD:
 		return metrics_send(conn, MHD_HTTP_OK,
 				    "text/html; charset=utf-8",
 				    (void *)dashboard_html,
 				    dashboard_html_len(),
 				    MHD_RESPMEM_PERSISTENT);
+	case METRICS_ROUTE_NOT_ALLOWED:
+		return metrics_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+				    "only GET and HEAD\n");
+	case METRICS_ROUTE_BAD_REQUEST:
+		return metrics_text(conn, MHD_HTTP_BAD_REQUEST,
+				    "no request body expected\n");
+	}
 	return metrics_text(
 		conn, MHD_HTTP_NOT_FOUND,
 		"not found: try /, /metrics, /health or /api/stats.json\n");

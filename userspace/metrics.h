@@ -37,4 +37,24 @@ int metrics_start(const struct metrics_config *cfg,
 
 void metrics_stop(struct metrics_server *srv);
 
+/* What a request gets (metrics_route()). */
+enum metrics_route {
+	METRICS_ROUTE_PROMETHEUS, /* GET /metrics */
+	METRICS_ROUTE_STATS_JSON, /* GET /api/stats.json */
+	METRICS_ROUTE_HEALTH, /* GET /health */
+	METRICS_ROUTE_DASHBOARD, /* GET / or /index.html */
+	METRICS_ROUTE_NOT_FOUND, /* 404 */
+	METRICS_ROUTE_NOT_ALLOWED, /* 405: not GET or HEAD */
+	METRICS_ROUTE_BAD_REQUEST, /* 400: a request body */
+};
+
+/**
+ * metrics_route() - the dispatch of the HTTP handler, without sockets.
+ * @method, @url: as libmicrohttpd passes them (the path, query removed).
+ * @upload_len: bytes of request body offered.
+ *
+ * Return: enum metrics_route; HEAD is answered as GET.
+ */
+int metrics_route(const char *method, const char *url, size_t upload_len);
+
 #endif /* XDPDNS_METRICS_H */

@@ -117,6 +117,9 @@ static const struct good_case good_cases[] = {
 	G("--pin-dir", "/run/xdpdns-bpf", pin_dir, G_STR, 0),
 	G("--cache-size", "1024", cache_size, G_UINT, 1024),
 	G("--edns-size", "4096", edns_size, G_UINT, 4096),
+	/* GNU abbreviations: a prefix of one option only. */
+	G("--edns", "1400", edns_size, G_UINT, 1400),
+	G("--max-neg", "60", max_negative_ttl, G_UINT, 60),
 	G("--min-ttl", "30", min_ttl, G_UINT, 30),
 	G("--max-ttl", "3600", max_ttl, G_UINT, 3600),
 	G("--max-negative-ttl", "60", max_negative_ttl, G_UINT, 60),
@@ -366,6 +369,23 @@ static const struct bad_case bad_cases[] = {
 	{ { "--listen", "198.18.1.1", "--listen", "198.18.1.1" },
 	  "--listen 198.18.1.1: given twice" },
 	{ { "stray" }, "unexpected argument 'stray'" },
+	/* Quoted control characters would end the one line early. */
+	{ { "two\nlines" }, "unexpected argument 'two?lines' (see --help)" },
+	{ { "--port", "5\n3" }, "--port 5?3: not a number" },
+	{ { "--\033[2Jx" }, "unknown option '--?[2Jx' (see --help)" },
+	/* Abbreviations of several options (getopt_long() took the first
+	 * that agreed in has_arg: --max 5 was --max-ttl 5). */
+	{ { "--max", "5" },
+	  "ambiguous option '--max' (--max-ttl, --max-negative-ttl, --max-outstanding)" },
+	{ { "--tcp-max", "5" },
+	  "ambiguous option '--tcp-max' (--tcp-max-conns," },
+	{ { "--ratelim", "5" },
+	  "ambiguous option '--ratelim' (--ratelimit-exempt, --ratelimit," },
+	{ { "--ratelimit-v", "24" }, "ambiguous option '--ratelimit-v'" },
+	{ { "--max=5" }, "ambiguous option '--max' (" },
+	{ { "--no-xdp=yes" }, "option '--no-xdp' takes no value" },
+	{ { "--no-x=1" }, "option '--no-xdp' takes no value" },
+	{ { "--bogus" }, "unknown option '--bogus' (see --help)" },
 	{ { "--config", "/nonexistent/xdpdnsd.conf" },
 	  "--config /nonexistent/xdpdnsd.conf: No such file or directory" },
 };
@@ -430,6 +450,12 @@ static const struct bad_file bad_files[] = {
 	{ "config = \"/etc/other.conf\";\n", ":1: unknown setting 'config'" },
 	{ "help = true;\n", ":1: unknown setting 'help'" },
 	{ "server = { port = 53; };\n", ":1: unknown setting 'server'" },
+	/* libconfig would open these itself, and exit(2) on a directory. */
+	{ "@include \"/tmp\"\n", ":1: @include is not supported" },
+	{ "listen = \"198.18.1.1\\n\";\n",
+	  ":1: listen 198.18.1.1?: not an IPv4 or IPv6 address" },
+	{ "port = 53;\n  \t@include \"other.conf\"\n",
+	  ":2: @include is not supported" },
 };
 
 START_TEST(test_bad_files)
@@ -446,6 +472,54 @@ START_TEST(test_bad_files)
 		      "want \"%s\", got \"%s\"", b->msg, err);
 	config_free(&c);
 	unlink(path);
+}
+END_TEST
+
+/*
+ * Files libconfig's scanner could not read exit()ed the process (flex's
+ * "input in flex scanner failed", status 2): a directory, a read error.
+ * Read by config.c, each is one line and a negative return.
+ */
+START_TEST(test_unreadable_files)
+{
+	static const char big_line[] = "# padding\n";
+	char err[CONFIG_ERR_MAX], path[64];
+	const char *args[] = { "-c",	   "/tmp",	 "--no-xdp",
+			       "--listen", "198.18.1.1", NULL };
+	struct config c;
+	FILE *f;
+	int fd;
+
+	ck_assert_int_eq(build(&c, err, args), -EISDIR);
+	ck_assert_str_eq(err, "--config /tmp: Is a directory");
+	config_free(&c);
+
+	/* A NUL byte: libconfig would stop reading there. */
+	strcpy(path, "/tmp/check_config_XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "port = 53;\n\0port = 1;\n", 23), 23);
+	close(fd);
+	args[1] = path;
+	ck_assert_int_eq(build(&c, err, args), -EINVAL);
+	ck_assert_msg(strstr(err, path) && strstr(err, ":2: a NUL byte"),
+		      "got \"%s\"", err);
+	config_free(&c);
+
+	/* Larger than CONFIG_FILE_MAX, and a device that never ends. */
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	for (size_t n = 0; n <= CONFIG_FILE_MAX; n += sizeof(big_line) - 1)
+		fputs(big_line, f);
+	fclose(f);
+	ck_assert_int_eq(build(&c, err, args), -EFBIG);
+	ck_assert_msg(strstr(err, "larger than 1048576 bytes"), "got \"%s\"",
+		      err);
+	config_free(&c);
+	unlink(path);
+	args[1] = "/dev/zero";
+	ck_assert_int_eq(build(&c, err, args), -EFBIG);
+	config_free(&c);
 }
 END_TEST
 
@@ -963,6 +1037,7 @@ void config_tcases(Suite *s)
 		     CKTEST_TABLE(test_bad_values, bad_cases),
 		     CKTEST(test_missing_required),
 		     CKTEST_TABLE(test_bad_files, bad_files),
+		     CKTEST(test_unreadable_files),
 		     CKTEST_TABLE(test_files_missing, missing_files));
 	CKTEST_TCASE(s, "Limits", NULL, CKTEST_TABLE(test_limits, limit_cases));
 }

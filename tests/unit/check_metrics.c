@@ -20,6 +20,7 @@
 #include "lib/observe.h"
 #include "suites.h"
 #include "userspace/dashboard.h"
+#include "userspace/metrics.h"
 
 static const struct xdpmaps_fds no_maps = XDPMAPS_FDS_NONE;
 
@@ -726,6 +727,38 @@ START_TEST(test_counter_max)
 }
 END_TEST
 
+/* The HTTP handler's dispatch (metrics_route()), request by request. */
+static const struct {
+	const char *method, *url;
+	size_t body;
+	int want;
+} route_cases[] = {
+	{ "GET", "/metrics", 0, METRICS_ROUTE_PROMETHEUS },
+	{ "HEAD", "/metrics", 0, METRICS_ROUTE_PROMETHEUS },
+	{ "GET", "/api/stats.json", 0, METRICS_ROUTE_STATS_JSON },
+	{ "GET", "/health", 0, METRICS_ROUTE_HEALTH },
+	{ "GET", "/", 0, METRICS_ROUTE_DASHBOARD },
+	{ "GET", "/index.html", 0, METRICS_ROUTE_DASHBOARD },
+	{ "GET", "/metrics/", 0, METRICS_ROUTE_NOT_FOUND },
+	{ "GET", "//metrics", 0, METRICS_ROUTE_NOT_FOUND },
+	{ "GET", "", 0, METRICS_ROUTE_NOT_FOUND },
+	{ "GET", "/Metrics", 0, METRICS_ROUTE_NOT_FOUND },
+	{ "POST", "/metrics", 0, METRICS_ROUTE_NOT_ALLOWED },
+	{ "get", "/metrics", 0, METRICS_ROUTE_NOT_ALLOWED },
+	{ "", "/", 0, METRICS_ROUTE_NOT_ALLOWED },
+	{ "POST", "/metrics", 5, METRICS_ROUTE_NOT_ALLOWED },
+	{ "GET", "/metrics", 1, METRICS_ROUTE_BAD_REQUEST },
+};
+
+START_TEST(test_route)
+{
+	ck_assert_int_eq(metrics_route(route_cases[_i].method,
+				       route_cases[_i].url,
+				       route_cases[_i].body),
+			 route_cases[_i].want);
+}
+END_TEST
+
 void metrics_tcases(Suite *s)
 {
 	CKTEST_TCASE(s, "Positive", NULL, CKTEST(test_prom_daemon_only),
@@ -735,7 +768,8 @@ void metrics_tcases(Suite *s)
 		     CKTEST(test_daemon_copy), CKTEST(test_stats_json_schema),
 		     CKTEST(test_dump_json_schema),
 		     CKTEST(test_dashboard_embedded),
-		     CKTEST(test_grafana_metrics_exist));
+		     CKTEST(test_grafana_metrics_exist),
+		     CKTEST_TABLE(test_route, route_cases));
 	CKTEST_TCASE(s, "Negative", NULL, CKTEST(test_no_maps),
 		     CKTEST(test_prom_write_error), CKTEST(test_qtype_labels));
 	CKTEST_TCASE(s, "Limits", NULL,

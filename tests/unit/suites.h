@@ -24,6 +24,7 @@
 	X(query)       \
 	X(dlimit)      \
 	X(namehash)    \
+	X(tcpframe)    \
 	X(util)
 
 #define UNIT_TCASES_DECL_(name) void name##_tcases(Suite *s);
