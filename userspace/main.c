@@ -52,6 +52,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "privs.h"
+#include "purge.h"
 #include "query.h"
 #include "refresh.h"
 #include "resolver.h"
@@ -89,6 +90,7 @@ struct daemon {
 	struct ev_handler sig_ev, timer_ev, ub_ev, deadline_ev;
 	int sigfd, timerfd;
 	int ready_fd; /* the daemon writes one byte here once ready; -1 */
+	uint64_t purge_seq; /* the last purge request seen */
 	pid_t monitor_pid; /* 0: no monitor (--user "") */
 	bool stop;
 	int exit_code;
@@ -236,6 +238,33 @@ static void daemon_heartbeat(struct daemon *d)
 			  strerror(errno));
 }
 
+static void on_unbound(struct ev_handler *h, uint32_t events);
+static int watch(struct daemon *d, int fd, struct ev_handler *h,
+		 void (*fn)(struct ev_handler *, uint32_t));
+
+/*
+ * A purge request from xdpdnsctl, if one is waiting. A purge replaces
+ * libunbound's context, and with it the fd the loop watches (the old one
+ * left epoll when libunbound closed it).
+ */
+static void daemon_purge(struct daemon *d)
+{
+	int fd = resolver_fd(d->res), ret;
+
+	ret = purge_poll(d->qctx, d->xdp ? d->maps.purge : -1, &d->purge_seq,
+			 ev_now_ns());
+	if (ret < 0)
+		log_debug("cannot read %s: %s", XDPDNS_MAP_PURGE,
+			  strerror(-ret));
+	if (resolver_fd(d->res) != fd &&
+	    watch(d, resolver_fd(d->res), &d->ub_ev, on_unbound)) {
+		log_err("cannot watch libunbound's new context: %s",
+			strerror(errno));
+		d->stop = true;
+		d->exit_code = 1;
+	}
+}
+
 static void on_timer(struct ev_handler *h, uint32_t events)
 {
 	struct daemon *d = (struct daemon *)((char *)h -
@@ -247,6 +276,7 @@ static void on_timer(struct ev_handler *h, uint32_t events)
 		return;
 	listen_tick(d->ls);
 	daemon_heartbeat(d);
+	daemon_purge(d);
 	if (d->rf)
 		refresh_tick(d->rf, ev_now_ns(), query_refresh, d->qctx);
 }

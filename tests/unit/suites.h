@@ -23,6 +23,7 @@
 	X(refresh)     \
 	X(query)       \
 	X(dlimit)      \
+	X(purge)       \
 	X(util)
 
 #define UNIT_TCASES_DECL_(name) void name##_tcases(Suite *s);
