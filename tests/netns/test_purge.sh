@@ -16,6 +16,8 @@
 #   - a name that was never cached: 0 removed, exit 0;
 #   - delete --xdp-only: the map entry only, the daemon writes it back;
 #   - bad arguments: one line, exit 2;
+#   - a daemon that runs but does not answer (SIGSTOP): the map entry goes,
+#     exit 1 after 5 s, and the daemon carries it out once resumed;
 #   - delete with the daemon stopped: the map entry goes, exit 0, and the
 #     ctl says no daemon held a copy.
 # Prints PASS/FAIL lines and "N passed, N failed".
@@ -248,6 +250,29 @@ for bad in "cache delete" "cache delete bad..name" "cache delete a.test. TYPE0" 
 	t_check "xdpdnsctl $bad: exit $rc, one line ($out)" \
 		test "$rc" = 2 -a "$(printf '%s\n' "$out" | wc -l)" = 1
 done
+
+# --- a daemon that runs but does not answer ------------------------------------------
+# SIGSTOP on the daemon child (which the monitor we started forked): its
+# heartbeat is still fresh, so xdpdnsctl waits for it, then deletes the map
+# entry itself and says the daemon's copies may bring it back.
+# (No /metrics while it is stopped: its server is a thread of that process.)
+snap a
+kill -STOP "$CHILD"
+cleanup_register "kill -CONT '$CHILD'"
+t0=$SECONDS
+ctl cache delete "$N3" >"$W/stuck.txt" 2>"$W/stuck.err"
+RC=$?
+took=$((SECONDS - t0))
+kill -CONT "$CHILD"
+t_check "cache delete $N3 with the daemon stopped by SIGSTOP: exit $RC after ${took} s, the map entry deleted ($(said stuck))" \
+	test "$RC" = 1 -a "$(cat "$W/stuck.txt")" = "deleted 1 entry for $N3" -a \
+	"$(sed 's/(last heartbeat [0-9]* s ago)/(...)/' "$W/stuck.err")" = "xdpdnsctl: xdpdnsd (pid $CHILD) runs but it did not answer within 5 s (...): removed from the XDP map only; its own copy and libunbound's cache still hold the answers and will write them back"
+purged_late() {
+	snap b
+	[ "$(md "$P_DEL")" = 1 ]
+}
+t_check "resumed, the daemon carries the request out late (purges +$(wait_until 5 purged_late; md "$P_DEL"))" \
+	test "$(md "$P_DEL")" = 1
 
 # --- delete with the daemon stopped -------------------------------------------------
 bg_stop "$MON"

@@ -439,16 +439,16 @@ out:
 /* How long delete and flush wait for the daemon to answer (it looks once a
  * second). */
 #define CTL_PURGE_WAIT_MS 5000
-/* A daemon whose last heartbeat is older than this is not running. */
-#define CTL_PURGE_ALIVE_S 3
 
 /*
- * The pid of the daemon that writes a heartbeat into these pins, or 0 when
- * none does (no status map, never started, stuck, or the process is gone:
- * a daemon stopped a second ago left a fresh heartbeat). The pid is the
+ * The pid of the daemon these pins record, or 0 when there is none: no
+ * status map, never started, or the process is gone (a stopped daemon,
+ * or one that crashed: its copies died with it). A process that exists
+ * counts whatever its heartbeat says: a stuck daemon may resume with its
+ * copies. @hb_age: seconds since its last heartbeat. The pid is the
  * daemon's in its own pid namespace: run xdpdnsctl in the same one.
  */
-static __u32 ctl_daemon_alive(const struct ctl *ctl)
+static __u32 ctl_daemon_pid(const struct ctl *ctl, uint64_t *hb_age)
 {
 	struct xdpdns_status st = { 0 };
 	__u32 zero = 0;
@@ -459,12 +459,11 @@ static __u32 ctl_daemon_alive(const struct ctl *ctl)
 		return 0;
 	ret = bpf_map_lookup_elem(fd, &zero, &st);
 	close(fd);
-	if (ret || !st.heartbeat_ns || !st.daemon_pid ||
-	    xdpdns_secs_since(util_mono_ns(), st.heartbeat_ns) >=
-		    CTL_PURGE_ALIVE_S)
+	if (ret || !st.heartbeat_ns || !st.daemon_pid)
 		return 0;
 	if (kill((pid_t)st.daemon_pid, 0) && errno != EPERM)
 		return 0;
+	*hb_age = xdpdns_secs_since(util_mono_ns(), st.heartbeat_ns);
 	return st.daemon_pid;
 }
 
@@ -491,13 +490,20 @@ static int ctl_purge_send(int fd, struct xdpdns_purge *rq,
 	if (ret)
 		return ret;
 	deadline = rq->sent_ns + CTL_PURGE_WAIT_MS * 1000000ULL;
+	/*
+	 * Two xdpdnsctl may pick the same seq: a reply is ours only when it
+	 * names our request, and a request slot holding anything else means
+	 * ours was overwritten before the daemon saw it.
+	 */
 	while (xdpdns_time_before(util_mono_ns(), deadline)) {
 		usleep(50 * 1000);
 		if (!purgechan_read(fd, XDPDNS_PURGE_REPLY, reply) &&
-		    reply->seq == rq->seq)
+		    reply->seq == rq->seq && reply->op == rq->op &&
+		    reply->qtype == rq->qtype &&
+		    !memcmp(reply->qname, rq->qname, sizeof(rq->qname)))
 			return 0;
 		if (!purgechan_read(fd, XDPDNS_PURGE_REQ, &cur) &&
-		    cur.seq != rq->seq)
+		    memcmp(&cur, rq, sizeof(cur)))
 			return -EBUSY;
 	}
 	return -ETIMEDOUT;
@@ -513,11 +519,12 @@ static int ctl_purge(const struct ctl *ctl, int cache_fd, __u64 seed,
 {
 	const char *verb = rq->op == XDPDNS_PURGE_ALL ? "flushed" : "deleted";
 	struct xdpdns_purge reply = { 0 };
+	uint64_t hb_age = 0;
 	uint32_t removed = 0;
-	__u32 pid = xdp_only ? 0 : ctl_daemon_alive(ctl);
+	__u32 pid = xdp_only ? 0 : ctl_daemon_pid(ctl, &hb_age);
 	int fd = -1, err = 0, ret = CTL_EXIT_OK;
 	const char *why = NULL;
-	char buf[64];
+	char buf[96];
 
 	if (pid) {
 		fd = xdpmaps_open(ctl->pin_dir, XDPDNS_MAP_PURGE, NULL, 0);
@@ -527,9 +534,12 @@ static int ctl_purge(const struct ctl *ctl, int cache_fd, __u64 seed,
 			err = ctl_purge_send(fd, rq, &reply);
 			close(fd);
 			if (err == -ETIMEDOUT) {
-				snprintf(buf, sizeof(buf),
-					 "it did not answer within %d s",
-					 CTL_PURGE_WAIT_MS / 1000);
+				ctl_daemon_pid(ctl, &hb_age); /* as it is now */
+				snprintf(
+					buf, sizeof(buf),
+					"it did not answer within %d s (last heartbeat %" PRIu64
+					" s ago)",
+					CTL_PURGE_WAIT_MS / 1000, hb_age);
 				why = buf;
 			} else if (err == -EBUSY)
 				why = "another xdpdnsctl purge replaced this request";
