@@ -52,7 +52,7 @@ void purge_apply(struct query_ctx *ctx, const struct xdpdns_purge *rq,
 
 /* One line in the log for every purge: the operator's audit trail. */
 static void purge_log(const struct xdpdns_purge *rq,
-		      const struct purge_counts *pc)
+		      const struct purge_counts *pc, uint64_t took_ns)
 {
 	char name[DNSWIRE_NAME_TEXT_MAX] = "everything", type[24] = "";
 	int n;
@@ -66,9 +66,10 @@ static void purge_log(const struct xdpdns_purge *rq,
 			snprintf(type, sizeof(type), " type %u", rq->qtype);
 	}
 	log_info(
-		"purged %s%s: %u XDP entries, %u answers of the daemon's copy, %u refresh keys; libunbound's cache %s%s%s",
-		name, type, pc->map_entries, pc->answers, pc->refresh,
-		pc->ub_flushed ? "dropped" : "kept", pc->result ? ": " : "",
+		"purged %s%s in %.1f ms: %u XDP entries, %u answers of the daemon's copy, %u refresh keys; libunbound's cache %s%s%s",
+		name, type, took_ns / 1e6, pc->map_entries, pc->answers,
+		pc->refresh, pc->ub_flushed ? "dropped" : "kept",
+		pc->result ? ": " : "",
 		pc->result ? strerror(-pc->result) : "");
 }
 
@@ -100,8 +101,10 @@ int purge_handle(struct query_ctx *ctx, const struct xdpdns_purge *rq,
 			 (unsigned long long)rq->seq);
 		reply->result = -EINVAL;
 	} else {
+		uint64_t t0 = util_mono_ns();
+
 		purge_apply(ctx, rq, &pc);
-		purge_log(rq, &pc);
+		purge_log(rq, &pc, util_mono_ns() - t0);
 		reply->result = pc.result;
 		reply->map_entries = pc.map_entries;
 		reply->answers = pc.answers;
