@@ -42,10 +42,9 @@ int purgechan_write(int fd, uint32_t slot, const struct xdpdns_purge *in);
 
 /**
  * purgechan_cache() - removes every entry of the cache map @cache_fd that
- * @rq covers. Keys are compared by the name hash (@seed: the map set's
- * xdpdns_config.hash_seed) first, and only the candidates' entries read
- * to compare the names, so a one-name purge of a full cache costs a key
- * walk, not a copy of every entry.
+ * @rq covers: a name and a type by deleting its four DO/CD keys, a name by
+ * a walk of the map comparing the name hash (@seed: the map set's
+ * xdpdns_config.hash_seed) and then the name, everything by batches.
  * @removed: entries deleted.
  * Return: 0 or -errno (the entries deleted before it stay deleted).
  */
