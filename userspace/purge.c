@@ -73,6 +73,16 @@ static void purge_log(const struct xdpdns_purge *rq,
 		pc->result ? strerror(-pc->result) : "");
 }
 
+void purge_all(struct query_ctx *ctx)
+{
+	struct xdpdns_purge rq = { .op = XDPDNS_PURGE_ALL };
+	struct purge_counts pc;
+	uint64_t t0 = util_mono_ns();
+
+	purge_apply(ctx, &rq, &pc);
+	purge_log(&rq, &pc, util_mono_ns() - t0);
+}
+
 int purge_handle(struct query_ctx *ctx, const struct xdpdns_purge *rq,
 		 uint64_t *last_seq, uint64_t now_ns,
 		 struct xdpdns_purge *reply)

@@ -10,8 +10,8 @@
  * The request comes over the pinned purge channel (struct xdpdns_purge),
  * polled once a tick: the daemon keeps that map's fd across the privilege
  * drop, so the unprivileged daemon answers root's xdpdnsctl with no socket
- * and no extra permission. Without XDP there are no pins, no xdpdnsctl and
- * so no purge.
+ * and no extra permission. Without XDP there are no pins and no xdpdnsctl:
+ * SIGUSR1 (forwarded by the monitor) flushes everything instead.
  */
 #ifndef XDPDNS_PURGE_H
 #define XDPDNS_PURGE_H
@@ -41,6 +41,9 @@ struct purge_counts {
  */
 void purge_apply(struct query_ctx *ctx, const struct xdpdns_purge *rq,
 		 struct purge_counts *out);
+
+/* SIGUSR1: purge_apply() of everything, logged like a request. */
+void purge_all(struct query_ctx *ctx);
 
 /**
  * purge_handle() - what the daemon does with request @rq read at @now_ns:

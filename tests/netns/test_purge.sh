@@ -18,8 +18,11 @@
 #   - bad arguments: one line, exit 2;
 #   - a daemon that runs but does not answer (SIGSTOP): the map entry goes,
 #     exit 1 after 5 s, and the daemon carries it out once resumed;
+#   - SIGUSR1 to the monitor: everything flushed, no xdpdnsctl needed;
 #   - delete with the daemon stopped: the map entry goes, exit 0, and the
-#     ctl says no daemon held a copy.
+#     ctl says no daemon held a copy;
+#   - --no-xdp (no pins, no xdpdnsctl): SIGUSR1 flushes the daemon's copy
+#     and libunbound's cache, the next query is resolved afresh.
 # Prints PASS/FAIL lines and "N passed, N failed".
 # Usage: test_purge.sh [BUILD_DIR]
 set -u
@@ -241,6 +244,21 @@ ask "$N3" A n3-own
 t_check "$N3 A after --xdp-only: from the daemon's copy, no resolution ($(moved))" \
 	test -s "$W/n3-own.bin" -a "$(md "$OWN") $(md "$RES_N") $((L1 - L0))" = "1 0 0"
 
+# --- SIGUSR1: a flush without xdpdnsctl -----------------------------------------------
+snap a
+kill -USR1 "$MON"
+flushed() {
+	snap b
+	[ "$(md "$P_FLUSH")" = 1 ]
+}
+wait_until 5 flushed
+t_check "SIGUSR1 to the monitor: the daemon flushed (flush +$(md "$P_FLUSH"), xdp +$(md "$P_XDP"), daemon +$(md "$P_OWN"), libunbound +$(md "$P_UB"))" \
+	test "$(md "$P_FLUSH") $(md "$P_UB")" = "1 1" -a \
+	"$(ctl cache list | tail -n 1)" = "(0 entries)"
+ask "$N3" A n3-usr1
+t_check "$N3 A after SIGUSR1: a fresh resolution ($(moved))" fresh n3-usr1
+ask "$N4" A n4-usr1
+
 # --- bad arguments ------------------------------------------------------------------
 for bad in "cache delete" "cache delete bad..name" "cache delete a.test. TYPE0" \
 	"cache flush extra" "cache get --xdp-only $N1" "cache delete --json $N1"; do
@@ -266,7 +284,7 @@ took=$((SECONDS - t0))
 kill -CONT "$CHILD"
 t_check "cache delete $N3 with the daemon stopped by SIGSTOP: exit $RC after ${took} s, the map entry deleted ($(said stuck))" \
 	test "$RC" = 1 -a "$(cat "$W/stuck.txt")" = "deleted 1 entry for $N3" -a \
-	"$(sed 's/(last heartbeat [0-9]* s ago)/(...)/' "$W/stuck.err")" = "xdpdnsctl: xdpdnsd (pid $CHILD) runs but it did not answer within 5 s (...): removed from the XDP map only; its own copy and libunbound's cache still hold the answers and will write them back"
+	"$(sed 's/(last heartbeat [0-9]* s ago)/(...)/' "$W/stuck.err")" = "xdpdnsctl: xdpdnsd (pid $CHILD) runs but it did not answer within 5 s (...): removed from the XDP map only; its own copy and libunbound's cache may still hold the answers and write them back"
 purged_late() {
 	snap b
 	[ "$(md "$P_DEL")" = 1 ]
@@ -283,5 +301,28 @@ t_check "cache delete $N4 with no daemon: exit $RC, the map entry deleted, no da
 	test "$RC" = 0 -a "$(cat "$W/stopped.txt")" = "deleted 1 entry for $N4" -a \
 	"$(cat "$W/stopped.err")" = "xdpdnsctl: no xdpdnsd runs on $PIN: the XDP map held the only copy"
 t_check "$N4 A gone from the XDP map" test "$(in_map "$N4" A)" = no
+
+# --- --no-xdp: no pins, no xdpdnsctl; SIGUSR1 purges -------------------------------------
+bg_start -n "$RES_NS" "$W/xdpdnsd-noxdp.log" "$BUILD/xdpdnsd" --no-xdp \
+	--listen "$RES_ADDR4" --root-hints "$ROOT_HINTS" \
+	--unbound-config "$UNBOUND_SNIPPET" --metrics "127.0.0.1:$MPORT"
+MON=$BG_PID
+if ! wait_ports "$RES_NS" 53 15 "$RES_ADDR4" ||
+	! wait_dns "$CLI_NS" "$RES_ADDR4" 53 www.z000.test. 15; then
+	t_abort "xdpdnsd --no-xdp up (log: $(tail -n 3 "$W/xdpdnsd-noxdp.log" | tr '\n' ' '))"
+fi
+ask "$N2" A nx-first
+ask "$N2" A nx-own
+t_check "--no-xdp: $N2 A asked twice, the second from the daemon's copy ($(moved))" \
+	test -s "$W/nx-own.bin" -a "$(md "$OWN") $(md "$RES_N") $((L1 - L0))" = "1 0 0"
+snap a
+kill -USR1 "$MON"
+wait_until 5 flushed
+# The copy held $N2 and the start-up wait's www.z000.test.
+t_check "--no-xdp: SIGUSR1 flushed the daemon's copy and libunbound (flush +$(md "$P_FLUSH"), daemon +$(md "$P_OWN") answers, libunbound +$(md "$P_UB"))" \
+	test "$(md "$P_FLUSH") $(md "$P_OWN") $(md "$P_UB")" = "1 2 1"
+ask "$N2" A nx-fresh
+t_check "--no-xdp: $N2 A after SIGUSR1: a fresh resolution ($(moved))" \
+	fresh nx-fresh
 
 t_summary

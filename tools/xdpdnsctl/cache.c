@@ -574,7 +574,7 @@ static int ctl_purge(const struct ctl *ctl, int cache_fd, __u64 seed,
 	printf("%s %u entr%s%s%s\n", verb, removed, removed == 1 ? "y" : "ies",
 	       what[0] ? " " : "", what);
 	if (why) {
-		ctl_err("xdpdnsd (pid %u) runs but %s: removed from the XDP map only; its own copy and libunbound's cache still hold the answers and will write them back",
+		ctl_err("xdpdnsd (pid %u) runs but %s: removed from the XDP map only; its own copy and libunbound's cache may still hold the answers and write them back",
 			pid, why);
 		ret = CTL_EXIT_FAIL;
 	} else if (!xdp_only) {
