@@ -177,6 +177,14 @@ struct {
 	__type(value, struct xdpdns_status);
 } xdpdns_status SEC(".maps");
 
+/* The purge channel between xdpdnsctl and the daemon; not read here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct xdpdns_purge);
+} xdpdns_purge SEC(".maps");
+
 /* Zero the qname bytes the previous packet left in @kb. */
 static __always_inline void keybuf_clear(struct keybuf *kb)
 {

@@ -32,6 +32,7 @@
 #define XDPDNS_MAP_GMISS "xdpdns_gmiss"
 #define XDPDNS_MAP_EVENTS "xdpdns_events"
 #define XDPDNS_MAP_STATUS "xdpdns_status"
+#define XDPDNS_MAP_PURGE "xdpdns_purge"
 
 /*
  * Bytes of answer, authority and additional records an entry can hold: the
@@ -584,6 +585,46 @@ struct xdpdns_status {
 _Static_assert(sizeof(struct xdpdns_status) == 56, "xdpdns_status layout");
 
 /*
+ * The purge channel (xdpdns_purge, two elements, read by nothing in the
+ * kernel): how `xdpdnsctl cache delete|flush` reaches the running daemon,
+ * which holds copies of the answers the XDP map does not (its own answer
+ * copy, libunbound's cache) and would write them back. Element
+ * XDPDNS_PURGE_REQ is written by xdpdnsctl only, XDPDNS_PURGE_REPLY by the
+ * daemon only, so neither overwrites the other's half. The daemon looks at
+ * the request on every event-loop tick (once a second); a request whose
+ * seq differs from the last one it saw and that is younger than
+ * XDPDNS_PURGE_MAX_AGE_S is carried out (map entries, its copy, the
+ * refresh index, libunbound's cache) and answered with the same seq.
+ * Element updates are not atomic against a reader: each side reads until
+ * two reads agree.
+ */
+#define XDPDNS_PURGE_REQ 0
+#define XDPDNS_PURGE_REPLY 1
+#define XDPDNS_PURGE_NAME 1 /* op: one name (qtype 0: every type) */
+#define XDPDNS_PURGE_ALL 2 /* op: everything */
+/* Older requests were given up by their xdpdnsctl: never acted on late. */
+#define XDPDNS_PURGE_MAX_AGE_S 10
+/* Bits of the reply's flags. */
+#define XDPDNS_PURGE_UB_FLUSHED 0x1 /* libunbound's cache was dropped */
+
+struct xdpdns_purge {
+	__u64 seq; /* request number; the reply carries the request's */
+	__u64 sent_ns; /* request: CLOCK_MONOTONIC when written */
+	__u64 done_ns; /* reply: when carried out */
+	__u32 op; /* XDPDNS_PURGE_NAME or _ALL */
+	__s32 result; /* reply: 0, or -errno of the first step that failed */
+	__u32 qtype; /* request: the type, 0 for every type */
+	__u32 daemon_pid; /* reply: who carried it out */
+	__u32 map_entries; /* reply: removed from xdpdns_cache */
+	__u32 answers; /* reply: removed from the daemon's answer copy */
+	__u32 refresh; /* reply: removed from the refresher's index */
+	__u32 flags; /* reply: XDPDNS_PURGE_* bits */
+	__u8 qname[DNS_NAME_MAX]; /* request: lower-cased wire, zero padded */
+	__u8 pad[1];
+};
+_Static_assert(sizeof(struct xdpdns_purge) == 312, "xdpdns_purge layout");
+
+/*
  * Every map user space works with, written once: X(field, NAME, key size,
  * value size), sizes 0 where there is nothing to check (the ring buffer).
  * It generates the fd structs of the loader, the observers, xdpdnsctl and
@@ -610,7 +651,8 @@ _Static_assert(sizeof(struct xdpdns_status) == 56, "xdpdns_status layout");
 	  sizeof(struct xdpdns_gmiss_state))                                   \
 	X(events, XDPDNS_MAP_EVENTS, 0, 0)                                     \
 	X(status, XDPDNS_MAP_STATUS, sizeof(__u32),                            \
-	  sizeof(struct xdpdns_status))
+	  sizeof(struct xdpdns_status))                                        \
+	X(purge, XDPDNS_MAP_PURGE, sizeof(__u32), sizeof(struct xdpdns_purge))
 
 /* Helpers for the X macros above. */
 #define XDPDNS_MAP_FD_FIELD_(f, name, ks, vs) int f;

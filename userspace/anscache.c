@@ -182,6 +182,24 @@ void anscache_entry_copy(const struct anscache_item *it,
 		memcpy(out->qname, n->key.qname, (size_t)qlen);
 }
 
+uint32_t anscache_purge(struct anscache *c,
+			bool (*match)(void *arg,
+				      const struct xdpdns_cache_key *key),
+			void *arg)
+{
+	struct anode *n, *next;
+	uint32_t dropped = 0;
+
+	for (n = c->head; n; n = next) {
+		next = n->next;
+		if (match && !match(arg, &n->key))
+			continue;
+		anode_remove(c, n);
+		dropped++;
+	}
+	return dropped;
+}
+
 uint32_t anscache_count(const struct anscache *c)
 {
 	return c->count;

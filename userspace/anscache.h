@@ -16,6 +16,7 @@
 #ifndef XDPDNS_ANSCACHE_H
 #define XDPDNS_ANSCACHE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "maps/xdpdns.h"
@@ -57,6 +58,18 @@ int anscache_store(struct anscache *c, const struct xdpdns_cache_key *key,
  */
 void anscache_entry_copy(const struct anscache_item *it,
 			 struct xdpdns_cache_entry *out);
+
+/**
+ * anscache_purge() - drops every entry @match says yes to.
+ * @match: called with each key (NULL: every entry goes).
+ *
+ * O(entries): for an operator's purge, not the query path.
+ * Return: entries dropped.
+ */
+uint32_t anscache_purge(struct anscache *c,
+			bool (*match)(void *arg,
+				      const struct xdpdns_cache_key *key),
+			void *arg);
 
 /* Entries held (stale ones not yet looked up included). */
 uint32_t anscache_count(const struct anscache *c);

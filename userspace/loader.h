@@ -41,7 +41,7 @@ int loader_ifindex(const struct loader *l);
 __u32 loader_prog_id(const struct loader *l);
 
 /* Fills struct xdpdns_config from @cfg (used on start and on SIGHUP); the
- * hash seed is left zero (loader_write_config() sets it). */
+ * hash key is left zero (loader_write_config() sets it). */
 void loader_fill_config(const struct config *cfg, struct xdpdns_config *out);
 
 /* Writes @cfg's runtime settings into xdpdns_config. Return: 0 or -errno. */

@@ -52,6 +52,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "privs.h"
+#include "purge.h"
 #include "query.h"
 #include "refresh.h"
 #include "resolver.h"
@@ -89,6 +90,7 @@ struct daemon {
 	struct ev_handler sig_ev, timer_ev, ub_ev, deadline_ev;
 	int sigfd, timerfd;
 	int ready_fd; /* the daemon writes one byte here once ready; -1 */
+	uint64_t purge_seq; /* the last purge request seen */
 	pid_t monitor_pid; /* 0: no monitor (--user "") */
 	bool stop;
 	int exit_code;
@@ -204,6 +206,8 @@ static void daemon_reload(struct daemon *d)
 		 d->cfg.config_file ? d->cfg.config_file : "the command line");
 }
 
+static void daemon_flush(struct daemon *d);
+
 static void on_signal(struct ev_handler *h, uint32_t events)
 {
 	struct daemon *d =
@@ -214,6 +218,8 @@ static void on_signal(struct ev_handler *h, uint32_t events)
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			daemon_reload(d);
+		} else if (si.ssi_signo == SIGUSR1) {
+			daemon_flush(d);
 		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			log_info("signal %u: stopping", si.ssi_signo);
 			d->stop = true;
@@ -236,6 +242,50 @@ static void daemon_heartbeat(struct daemon *d)
 			  strerror(errno));
 }
 
+static void on_unbound(struct ev_handler *h, uint32_t events);
+static int watch(struct daemon *d, int fd, struct ev_handler *h,
+		 void (*fn)(struct ev_handler *, uint32_t));
+
+/*
+ * A purge replaces libunbound's context, and with it the fd the loop
+ * watches (the old one left epoll when libunbound closed it): @fd is the
+ * one watched before.
+ */
+static void daemon_rewatch(struct daemon *d, int fd)
+{
+	if (resolver_fd(d->res) == fd ||
+	    !watch(d, resolver_fd(d->res), &d->ub_ev, on_unbound))
+		return;
+	log_err("cannot watch libunbound's new context: %s", strerror(errno));
+	d->stop = true;
+	d->exit_code = 1;
+}
+
+/* A purge request from xdpdnsctl, if one is waiting. */
+static void daemon_purge(struct daemon *d)
+{
+	int fd = resolver_fd(d->res), ret;
+
+	ret = purge_poll(d->qctx, d->xdp ? d->maps.purge : -1, &d->purge_seq,
+			 ev_now_ns());
+	if (ret < 0)
+		log_debug("cannot read %s: %s", XDPDNS_MAP_PURGE,
+			  strerror(-ret));
+	daemon_rewatch(d, fd);
+}
+
+/*
+ * SIGUSR1: a flush of everything the daemon holds, with no channel (the
+ * way to purge under --no-xdp, where there are no pins for xdpdnsctl).
+ */
+static void daemon_flush(struct daemon *d)
+{
+	int fd = resolver_fd(d->res);
+
+	purge_all(d->qctx);
+	daemon_rewatch(d, fd);
+}
+
 static void on_timer(struct ev_handler *h, uint32_t events)
 {
 	struct daemon *d = (struct daemon *)((char *)h -
@@ -247,6 +297,7 @@ static void on_timer(struct ev_handler *h, uint32_t events)
 		return;
 	listen_tick(d->ls);
 	daemon_heartbeat(d);
+	daemon_purge(d);
 	if (d->rf)
 		refresh_tick(d->rf, ev_now_ns(), query_refresh, d->qctx);
 }
@@ -298,6 +349,7 @@ static int daemon_run(struct daemon *d)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	d->timerfd =
 		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -521,7 +573,7 @@ static void monitor_describe(pid_t pid, int st, char *buf, size_t cap)
 }
 
 /*
- * The root monitor: forwards TERM, INT and HUP to the daemon; restarts a
+ * The root monitor: forwards TERM, INT, HUP and USR1 to the daemon; restarts a
  * daemon that crashed (killed by a signal, or exit status 1) with a
  * doubling backoff, while XDP keeps answering; returns when a stop was
  * asked for, when the daemon ended by itself with 0 or 2 (a bad file:
@@ -579,6 +631,12 @@ static int monitor(struct daemon *d, const struct privs_user *u,
 			monitor_reload(d);
 			if (child > 0)
 				kill(child, SIGHUP);
+			continue;
+		}
+		if (sig == SIGUSR1) {
+			/* A new daemon starts with empty copies anyway. */
+			if (child > 0)
+				kill(child, SIGUSR1);
 			continue;
 		}
 		if (sig != SIGCHLD) {
@@ -695,6 +753,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);

@@ -159,6 +159,25 @@ int refresh_seed(struct refresh *rf)
 	return seen;
 }
 
+uint32_t refresh_purge(struct refresh *rf,
+		       bool (*match)(void *arg,
+				     const struct xdpdns_cache_key *key),
+		       void *arg)
+{
+	uint32_t forgotten = 0;
+
+	/* rf_remove() moves the last item into the hole: look again. */
+	for (uint32_t i = 0; i < rf->n;) {
+		if (match && !match(arg, &rf->items[i]->key)) {
+			i++;
+			continue;
+		}
+		rf_remove(rf, rf->items[i]);
+		forgotten++;
+	}
+	return forgotten;
+}
+
 unsigned int refresh_tick(struct refresh *rf, uint64_t now_ns, refresh_fn fn,
 			  void *arg)
 {

@@ -11,6 +11,7 @@
 #ifndef XDPDNS_REFRESH_H
 #define XDPDNS_REFRESH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "maps/xdpdns.h"
@@ -46,6 +47,16 @@ int refresh_seed(struct refresh *rf);
 /* Records a write of @key (new or rewritten). */
 void refresh_note(struct refresh *rf, const struct xdpdns_cache_key *key,
 		  const struct xdpdns_cache_entry *entry);
+
+/*
+ * Forgets every key @match says yes to (NULL: every key), so a purged name
+ * is not re-resolved for an entry that is no longer there. Return: keys
+ * forgotten.
+ */
+uint32_t refresh_purge(struct refresh *rf,
+		       bool (*match)(void *arg,
+				     const struct xdpdns_cache_key *key),
+		       void *arg);
 
 /* One walk at @now_ns. Return: refreshes started. */
 unsigned int refresh_tick(struct refresh *rf, uint64_t now_ns, refresh_fn fn,

@@ -97,8 +97,10 @@ static int ub_check(int ret, const char *what, const char *val, char *err,
  * ub_ctx_config() without libunbound's own output: it prints every parse
  * error (and a summary) to stderr, several lines for one mistake. fd 2
  * points at a memfd during the call, and the first line printed comes back
- * in @msg (empty when nothing was). Only called while the process has no
- * other thread, so nothing else writes to fd 2 meanwhile.
+ * in @msg (empty when nothing was). Called at start, before any other
+ * thread exists, and by resolver_flush() from the loop: a line the metrics
+ * thread logged in that window would land in the capture (the settings
+ * were accepted at start, so libunbound itself has nothing to say).
  * Return: ub_ctx_config()'s code.
  */
 static int ub_config_quiet(struct ub_ctx *ctx, const char *path, char *msg,
@@ -660,6 +662,75 @@ int resolver_query(struct resolver *r, const struct resolver_key *key,
 	stat_set(&r->stats->requestlist_current, r->count);
 	if (!r->armed_ns)
 		resolver_arm(r);
+	return 0;
+}
+
+/* Starts @f on the current context again. Return: 0 or a UB_* code. */
+static int resolver_restart(struct resolver *r, struct inflight *f)
+{
+	char name[DNSWIRE_NAME_TEXT_MAX];
+
+	if (dnswire_name_to_text(f->key.qname, f->key.qname_len, name,
+				 sizeof(name)) < 0)
+		return UB_SYNTAX;
+	return ub_resolve_async(r->ctx, name, f->key.qtype, f->key.qclass, f,
+				resolver_callback, &f->async_id);
+}
+
+int resolver_flush(struct resolver *r, const struct config *cfg)
+{
+	struct inflight *f, *last, *next;
+	char err[CONFIG_ERR_MAX];
+	struct ub_ctx *nctx;
+	int ret;
+
+	nctx = ub_ctx_create();
+	if (!nctx) {
+		log_err("cannot flush libunbound's cache: no new context");
+		return -ENOMEM;
+	}
+	ret = resolver_configure(nctx, cfg, r->ub_max, err, sizeof(err));
+	if (ret) {
+		log_err("cannot flush libunbound's cache: %s", err);
+		ub_ctx_delete(nctx);
+		return ret;
+	}
+	/* What is back already is delivered before the purge, not after. */
+	if (resolver_process(r))
+		log_warn("libunbound before the flush: results lost");
+	ub_ctx_delete(r->ctx); /* its worker stops; no callback comes */
+	r->ctx = nctx;
+	while (r->zombies) {
+		f = r->zombies;
+		zombie_unlink(r, f);
+		free(f);
+	}
+	/*
+	 * Answering a failed restart may start new resolutions (a TCP
+	 * connection's next frame): they are appended after @last, on the
+	 * new context already, and are not restarted twice.
+	 */
+	last = r->newest;
+	for (f = r->oldest; f; f = next) {
+		next = f == last ? NULL : f->newer;
+		ret = resolver_restart(r, f);
+		if (ret) {
+			struct resolution res = { 0 };
+
+			log_warn(
+				"cannot restart a resolution after the flush: %s",
+				ub_strerror(ret));
+			inflight_unlink(r, f);
+			res.key = f->key;
+			res.err = ret;
+			res.refresh = f->refresh;
+			res.elapsed = (ev_now_ns() - f->start_ns) / 1e9;
+			res.waiters = f->head;
+			r->done(r->arg, &res);
+			free(f);
+		}
+	}
+	resolver_arm(r);
 	return 0;
 }
 

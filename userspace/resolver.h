@@ -102,6 +102,24 @@ void resolver_set_max(struct resolver *r, uint32_t max);
 /* Changes --resolve-timeout live; resolutions in flight get the new one. */
 void resolver_set_timeout(struct resolver *r, uint32_t secs);
 
+/**
+ * resolver_flush() - drops libunbound's whole cache: a fresh context,
+ * configured from @cfg, replaces the old one. libunbound 1.17 has no call
+ * that removes one name (unbound-control's flush_* live in the server, not
+ * the library), so this is the only way to make it forget an answer.
+ *
+ * Results the old context already has are delivered first; the old
+ * context is then deleted (its worker stops, its late answers are never
+ * delivered) and every resolution still in flight is started again on
+ * the new one, keeping its waiters and its start time, so no answer from
+ * before the flush can arrive after it. A restart that libunbound refuses
+ * fails that resolution (its waiters get SERVFAIL).
+ *
+ * resolver_fd() changes: watch the new fd.
+ * Return: 0, or -errno with the old context still in place (logged).
+ */
+int resolver_flush(struct resolver *r, const struct config *cfg);
+
 /* Cancels everything in flight (hook called with cancelled) and frees. */
 void resolver_destroy(struct resolver *r);
 

@@ -25,6 +25,7 @@
 	X(dlimit)      \
 	X(namehash)    \
 	X(tcpframe)    \
+	X(purge)       \
 	X(util)
 
 #define UNIT_TCASES_DECL_(name) void name##_tcases(Suite *s);

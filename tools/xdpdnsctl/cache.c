@@ -4,12 +4,14 @@
  * operator needs it during an incident: what is in it, what exactly a name
  * will be answered with (records decoded, TTLs as XDP would send them now),
  * and removing a bad answer without restarting anything. A name covers every
- * DO/CD variant of its key.
+ * DO/CD variant of its key. delete and flush are purges: the running daemon
+ * removes the answers from every copy it holds (see userspace/purge.h).
  */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +21,12 @@
 #include <ldns/ldns.h>
 
 #include "lib/dnswire.h"
+#include "lib/purgechan.h"
 #include "lib/util.h"
 #include "lib/xdpmaps.h"
 #include "xdpdnsctl.h"
 
-enum { OPT_JSON = 0x100 };
+enum { OPT_JSON = 0x100, OPT_XDP_ONLY };
 
 /* A parsed NAME [TYPE] argument pair; type -1 means every type. */
 struct ctl_query {
@@ -431,76 +434,197 @@ out:
 	return ret;
 }
 
-static int ctl_delete_all(int fd, struct ctl_collect *c, size_t *deleted)
+/* ---- purges ------------------------------------------------------------- */
+
+/* How long delete and flush wait for the daemon to answer (it looks once a
+ * second). */
+#define CTL_PURGE_WAIT_MS 5000
+
+/*
+ * The pid of the daemon these pins record, or 0 when there is none: no
+ * status map, never started, or the process is gone (a stopped daemon,
+ * or one that crashed: its copies died with it). A process that exists
+ * counts whatever its heartbeat says: a stuck daemon may resume with its
+ * copies. @hb_age: seconds since its last heartbeat. The pid is the
+ * daemon's in its own pid namespace: run xdpdnsctl in the same one.
+ */
+static __u32 ctl_daemon_pid(const struct ctl *ctl, uint64_t *hb_age)
 {
-	*deleted = 0;
-	for (size_t i = 0; i < c->n; i++) {
-		if (!bpf_map_delete_elem(fd, &c->v[i].mkey))
-			(*deleted)++;
-		else if (errno != ENOENT)
-			return -errno;
-	}
-	return 0;
+	struct xdpdns_status st = { 0 };
+	__u32 zero = 0;
+	int fd, ret;
+
+	fd = xdpmaps_open(ctl->pin_dir, XDPDNS_MAP_STATUS, NULL, 0);
+	if (fd < 0)
+		return 0;
+	ret = bpf_map_lookup_elem(fd, &zero, &st);
+	close(fd);
+	if (ret || !st.heartbeat_ns || !st.daemon_pid)
+		return 0;
+	if (kill((pid_t)st.daemon_pid, 0) && errno != EPERM)
+		return 0;
+	*hb_age = xdpdns_secs_since(util_mono_ns(), st.heartbeat_ns);
+	return st.daemon_pid;
 }
 
-static int ctl_cache_delete(int fd, const struct xdpdns_hash_key *hkey,
-			    const struct ctl_query *q)
+/*
+ * Hands @rq to the daemon and waits for its reply. Return: 0 with @reply
+ * filled, -ETIMEDOUT, -EBUSY (another xdpdnsctl's request replaced ours),
+ * -errno.
+ */
+static int ctl_purge_send(int fd, struct xdpdns_purge *rq,
+			  struct xdpdns_purge *reply)
 {
-	struct ctl_collect c;
-	size_t deleted = 0;
-	int err;
+	struct xdpdns_purge cur;
+	uint64_t deadline;
+	int ret;
 
-	if (q->type >= 0)
-		err = ctl_find(fd, hkey, q, &c);
-	else
-		err = ctl_collect(fd, q, true, &c);
-	if (!err)
-		err = ctl_delete_all(fd, &c, &deleted);
-	free(c.v);
-	if (err) {
-		ctl_err("cannot delete %s: %s", q->text, strerror(-err));
-		return CTL_EXIT_FAIL;
+	ret = purgechan_read(fd, XDPDNS_PURGE_REQ, &cur);
+	if (!ret)
+		ret = purgechan_read(fd, XDPDNS_PURGE_REPLY, reply);
+	if (ret)
+		return ret;
+	rq->seq = (cur.seq > reply->seq ? cur.seq : reply->seq) + 1;
+	rq->sent_ns = util_mono_ns();
+	ret = purgechan_write(fd, XDPDNS_PURGE_REQ, rq);
+	if (ret)
+		return ret;
+	deadline = rq->sent_ns + CTL_PURGE_WAIT_MS * 1000000ULL;
+	/*
+	 * Two xdpdnsctl may pick the same seq: a reply is ours only when it
+	 * names our request, and a request slot holding anything else means
+	 * ours was overwritten before the daemon saw it.
+	 */
+	while (xdpdns_time_before(util_mono_ns(), deadline)) {
+		usleep(50 * 1000);
+		if (!purgechan_read(fd, XDPDNS_PURGE_REPLY, reply) &&
+		    reply->seq == rq->seq && reply->op == rq->op &&
+		    reply->qtype == rq->qtype &&
+		    !memcmp(reply->qname, rq->qname, sizeof(rq->qname)))
+			return 0;
+		if (!purgechan_read(fd, XDPDNS_PURGE_REQ, &cur) &&
+		    memcmp(&cur, rq, sizeof(cur)))
+			return -EBUSY;
 	}
-	printf("deleted %zu entr%s for %s\n", deleted,
-	       deleted == 1 ? "y" : "ies", q->text);
-	return CTL_EXIT_OK;
+	return -ETIMEDOUT;
 }
 
-static int ctl_cache_flush(int fd)
+/*
+ * delete and flush: the daemon purges every copy (the map, its own copy,
+ * libunbound's cache) when it runs; when it does not, the map is the only
+ * copy left and is purged here. @what: "for NAME" or "" for a flush.
+ */
+static int ctl_purge(const struct ctl *ctl, int cache_fd,
+		     const struct xdpdns_hash_key *hkey,
+		     struct xdpdns_purge *rq, const char *what, bool xdp_only)
 {
-	struct ctl_collect c;
-	size_t deleted = 0;
-	int err;
+	const char *verb = rq->op == XDPDNS_PURGE_ALL ? "flushed" : "deleted";
+	struct xdpdns_purge reply = { 0 };
+	uint64_t hb_age = 0;
+	uint32_t removed = 0;
+	__u32 pid = xdp_only ? 0 : ctl_daemon_pid(ctl, &hb_age);
+	int fd = -1, err = 0, ret = CTL_EXIT_OK;
+	const char *why = NULL;
+	char buf[96];
 
-	/* Keys first: deleting during get_next_key would restart the walk. */
-	err = ctl_collect(fd, NULL, true, &c);
-	if (!err)
-		err = ctl_delete_all(fd, &c, &deleted);
-	free(c.v);
+	if (pid) {
+		fd = xdpmaps_open(ctl->pin_dir, XDPDNS_MAP_PURGE, NULL, 0);
+		if (fd < 0) {
+			why = "it has no purge channel (an older build?)";
+		} else {
+			err = ctl_purge_send(fd, rq, &reply);
+			close(fd);
+			if (err == -ETIMEDOUT) {
+				ctl_daemon_pid(ctl, &hb_age); /* as it is now */
+				snprintf(
+					buf, sizeof(buf),
+					"it did not answer within %d s (last heartbeat %" PRIu64
+					" s ago)",
+					CTL_PURGE_WAIT_MS / 1000, hb_age);
+				why = buf;
+			} else if (err == -EBUSY)
+				why = "another xdpdnsctl purge replaced this request";
+			else if (err)
+				why = strerror(-err);
+		}
+		if (!why) {
+			printf("%s %u entr%s%s%s\n", verb, reply.map_entries,
+			       reply.map_entries == 1 ? "y" : "ies",
+			       what[0] ? " " : "", what);
+			printf("xdpdnsd (pid %u) also removed %u answer%s from its own copy; libunbound's cache %s\n",
+			       reply.daemon_pid, reply.answers,
+			       reply.answers == 1 ? "" : "s",
+			       reply.flags & XDPDNS_PURGE_UB_FLUSHED ?
+				       "dropped (every name is resolved afresh)" :
+				       "NOT dropped");
+			if (reply.result) {
+				ctl_err("xdpdnsd could not purge everything: %s",
+					strerror(-reply.result));
+				return CTL_EXIT_FAIL;
+			}
+			return CTL_EXIT_OK;
+		}
+	}
+	err = purgechan_cache(cache_fd, hkey, rq, &removed);
 	if (err) {
-		ctl_err("cannot flush the cache: %s", strerror(-err));
+		ctl_err("cannot %s %s: %s",
+			rq->op == XDPDNS_PURGE_ALL ? "flush" : "delete",
+			what[0] ? what + 4 : "the cache", strerror(-err));
 		return CTL_EXIT_FAIL;
 	}
-	printf("flushed %zu entr%s\n", deleted, deleted == 1 ? "y" : "ies");
-	return CTL_EXIT_OK;
+	printf("%s %u entr%s%s%s\n", verb, removed, removed == 1 ? "y" : "ies",
+	       what[0] ? " " : "", what);
+	if (why) {
+		ctl_err("xdpdnsd (pid %u) runs but %s: removed from the XDP map only; its own copy and libunbound's cache may still hold the answers and write them back",
+			pid, why);
+		ret = CTL_EXIT_FAIL;
+	} else if (!xdp_only) {
+		ctl_err("no xdpdnsd runs on %s: the XDP map held the only copy",
+			ctl->pin_dir);
+	}
+	return ret;
+}
+
+static int ctl_cache_delete(const struct ctl *ctl, int fd,
+			    const struct xdpdns_hash_key *hkey,
+			    const struct ctl_query *q, bool xdp_only)
+{
+	struct xdpdns_purge rq = { .op = XDPDNS_PURGE_NAME };
+	char what[DNSWIRE_NAME_TEXT_MAX + 8];
+
+	rq.qtype = q->type > 0 ? (__u32)q->type : 0;
+	memcpy(rq.qname, q->key.qname, sizeof(rq.qname));
+	snprintf(what, sizeof(what), "for %s", q->text);
+	return ctl_purge(ctl, fd, hkey, &rq, what, xdp_only);
+}
+
+static int ctl_cache_flush(const struct ctl *ctl, int fd,
+			   const struct xdpdns_hash_key *hkey, bool xdp_only)
+{
+	struct xdpdns_purge rq = { .op = XDPDNS_PURGE_ALL };
+
+	return ctl_purge(ctl, fd, hkey, &rq, "", xdp_only);
 }
 
 int cmd_cache(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "xdp-only", no_argument, NULL, OPT_XDP_ONLY },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl_query q = { .type = -1 };
 	struct xdpdns_hash_key hkey = { 0 };
 	const char *sub;
-	bool json = false;
+	bool json = false, xdp_only = false;
 	int c, fd, ret, nargs;
 	char **args;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == OPT_JSON)
 			json = true;
+		else if (c == OPT_XDP_ONLY)
+			xdp_only = true;
 		else
 			return ctl_bad_option(argv, optind);
 	}
@@ -523,8 +647,11 @@ int cmd_cache(struct ctl *ctl, int argc, char **argv)
 	}
 	if (json && (!strcmp(sub, "delete") || !strcmp(sub, "flush")))
 		return ctl_usage_err("cache %s: no --json output", sub);
+	if (xdp_only && strcmp(sub, "delete") && strcmp(sub, "flush"))
+		return ctl_usage_err(
+			"cache %s: --xdp-only is for delete and flush", sub);
 
-	if (q.type >= 0) {
+	if (q.type >= 0 || !strcmp(sub, "delete")) {
 		/* Direct lookups hash the name with the map set's key. */
 		int cfd = ctl_open(ctl, XDPDNS_MAP_CONFIG);
 
@@ -546,9 +673,9 @@ int cmd_cache(struct ctl *ctl, int argc, char **argv)
 	else if (!strcmp(sub, "get"))
 		ret = ctl_cache_get(fd, &hkey, &q, json);
 	else if (!strcmp(sub, "delete"))
-		ret = ctl_cache_delete(fd, &hkey, &q);
+		ret = ctl_cache_delete(ctl, fd, &hkey, &q, xdp_only);
 	else
-		ret = ctl_cache_flush(fd);
+		ret = ctl_cache_flush(ctl, fd, &hkey, xdp_only);
 	close(fd);
 	return ret;
 }

@@ -26,9 +26,10 @@ static const struct {
 	{ "cache list [--json]", "every cache entry" },
 	{ "cache get NAME [TYPE] [--json]",
 	  "entries of NAME, with their records" },
-	{ "cache delete NAME [TYPE]",
-	  "remove NAME (all types, all DO/CD variants)" },
-	{ "cache flush", "remove every entry" },
+	{ "cache delete NAME [TYPE] [--xdp-only]",
+	  "purge NAME (all types, all DO/CD variants)\n"
+	  "from XDP, xdpdnsd's copy and libunbound" },
+	{ "cache flush [--xdp-only]", "purge every entry, everywhere" },
 	{ "tail [--count N] [--timeout S] [--backlog] [--json]",
 	  "print sampled queries from now until Ctrl-C" },
 	{ "dump --json [--cache-data] [-o FILE]",
@@ -79,7 +80,10 @@ static const char ctl_man_description[] =
 	".BR xdpdnsd (8)\n"
 	"pins and shows what the XDP program and the daemon did: counters, the "
 	"hottest names and clients, the clients being rate-limited, the cache "
-	"entries and sampled queries. It deletes or flushes cache entries and "
+	"entries and sampled queries. It deletes or flushes cache entries (a "
+	"running daemon then drops them from its own copy and libunbound's "
+	"cache too, and says what it removed; --xdp-only leaves the daemon "
+	"alone) and "
 	"writes JSON dumps and HTML reports for dashboards and the record of an "
 	"event. It needs no running daemon: the pinned maps outlive it, so it "
 	"also answers while xdpdnsd is down or restarting. It needs root (or "

@@ -107,7 +107,19 @@
 	X(limited_wide, counter, "xdpdns_daemon_limited_total",               \
 	  "bucket=\"wide\"", NULL)                                            \
 	X(limited_new, counter, "xdpdns_daemon_limited_total",                \
-	  "bucket=\"new\"", NULL)
+	  "bucket=\"new\"", NULL)                                             \
+	X(purges_name, counter, "xdpdns_purges_total", "op=\"delete\"",       \
+	  "Purges (xdpdnsctl cache delete and flush) the daemon carried "     \
+	  "out, by operation.")                                               \
+	X(purges_all, counter, "xdpdns_purges_total", "op=\"flush\"", NULL)   \
+	X(purged_map, counter, "xdpdns_purged_entries_total", "copy=\"xdp\"", \
+	  "Cache entries purges removed, by the copy that held them.")        \
+	X(purged_answers, counter, "xdpdns_purged_entries_total",             \
+	  "copy=\"daemon\"", NULL)                                            \
+	X(unbound_flushes, counter, "xdpdns_unbound_cache_flushes_total",     \
+	  NULL,                                                               \
+	  "Times a purge replaced libunbound's context, dropping its whole "  \
+	  "cache.")
 
 #define DAEMON_STAT_ENUM_(field, type, metric, label, help) DAEMON_STAT_##field,
 enum daemon_stat { DAEMON_STATS(DAEMON_STAT_ENUM_) DAEMON_STAT_MAX };
