@@ -25,6 +25,7 @@
 
 #include "lib/dnswire.h"
 #include "lib/purgechan.h"
+#include "qctx_fixture.h"
 #include "suites.h"
 #include "userspace/anscache.h"
 #include "userspace/event.h"
@@ -188,19 +189,8 @@ END_TEST
 
 /* --- a daemon context without XDP ------------------------------------------ */
 
-static const char unbound_conf[] =
-	"server:\n"
-	"\tdo-not-query-localhost: yes\n"
-	"\tlocal-zone: \"test.\" static\n"
-	"\tlocal-data: \"a.test. 300 IN A 192.0.2.1\"\n"
-	"\tlocal-data: \"b.test. 300 IN A 192.0.2.2\"\n";
-
 struct fixture {
-	char conf_path[64];
-	struct config cfg;
-	struct acl acl;
-	struct daemon_stats stats;
-	struct query_ctx *ctx;
+	struct qctx_fixture q;
 	int server_fd;
 	int client_fd;
 	struct listen_client client;
@@ -208,73 +198,30 @@ struct fixture {
 
 static struct fixture fx;
 
-static int udp_socket(struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	ck_assert_int_ge(fd, 0);
-	memset(ss, 0, sizeof(*ss));
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)sin, sizeof(*sin)), 0);
-	*len = sizeof(*ss);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)ss, len), 0);
-	return fd;
-}
-
 /* The daemon's query context with --no-xdp, as xdpdnsd builds it. */
 static void start(void)
 {
-	char *argv[] = { "xdpdnsd",	     "--no-xdp",    "--listen",
-			 "127.0.0.1",	     "--forward",   "127.0.0.1@9",
-			 "--unbound-config", fx.conf_path,  "--allow",
-			 "127.0.0.0/8",	     "--ratelimit", "0",
-			 "--miss-limit",     "0",	    NULL };
-	char err[CONFIG_ERR_MAX];
+	char *argv[] = { "xdpdnsd",   "--no-xdp",     "--listen",
+			 "127.0.0.1", "--forward",    "127.0.0.1@9",
+			 "--allow",   "127.0.0.0/8",  "--ratelimit",
+			 "0",	      "--miss-limit", "0" };
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int fd;
 
 	memset(&fx, 0, sizeof(fx));
-	strcpy(fx.conf_path, "/tmp/check_purge_XXXXXX");
-	fd = mkstemp(fx.conf_path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, unbound_conf, strlen(unbound_conf)),
-			 (int)strlen(unbound_conf));
-	close(fd);
-	ck_assert_msg(config_build(ARRAY_SIZE(argv) - 1, argv, &fx.cfg, err,
-				   sizeof(err)) == CONFIG_RUN,
-		      "%s", err);
-	ck_assert_msg(acl_build(&fx.cfg, &fx.acl, err, sizeof(err)) == 0, "%s",
-		      err);
-	fx.ctx = calloc(1, sizeof(*fx.ctx));
-	ck_assert_ptr_nonnull(fx.ctx);
-	fx.ctx->cfg = &fx.cfg;
-	fx.ctx->acl = &fx.acl;
-	fx.ctx->cache_fd = -1;
-	fx.ctx->stats = &fx.stats;
-	ck_assert_int_eq(anscache_create(64, &fx.ctx->ac), 0);
-	ck_assert_int_eq(resolver_create(&fx.cfg, query_on_done, fx.ctx,
-					 &fx.stats, &fx.ctx->res),
-			 0);
-	fx.server_fd = udp_socket(&ss, &len);
-	fx.client_fd = udp_socket(&fx.client.peer, &fx.client.peer_len);
+	qctx_start(&fx.q, ARRAY_SIZE(argv), argv);
+	fx.server_fd = qctx_udp_socket("127.0.0.1", &ss, &len);
+	fx.client_fd = qctx_udp_socket("127.0.0.1", &fx.client.peer,
+				       &fx.client.peer_len);
 	fx.client.transport = LISTEN_UDP;
 	fx.client.fd = fx.server_fd;
 }
 
 static void stop(void)
 {
-	resolver_destroy(fx.ctx->res);
-	anscache_destroy(fx.ctx->ac);
-	free(fx.ctx);
-	acl_free(&fx.acl);
-	config_free(&fx.cfg);
+	qctx_stop(&fx.q);
 	close(fx.server_fd);
 	close(fx.client_fd);
-	/* A flush reads the file again: it stays until the test ends. */
-	unlink(fx.conf_path);
 }
 
 static void ask(const char *name, uint16_t id)
@@ -290,7 +237,7 @@ static void ask(const char *name, uint16_t id)
 	ck_assert_ptr_nonnull(p);
 	ldns_pkt_set_id(p, id);
 	ck_assert_int_eq(ldns_pkt2wire(&wire, p, &len), LDNS_STATUS_OK);
-	query_on_client(fx.ctx, wire, len, &fx.client);
+	query_on_client(fx.q.ctx, wire, len, &fx.client);
 	free(wire);
 	ldns_pkt_free(p);
 }
@@ -300,14 +247,14 @@ static void run_resolver(int ms)
 {
 	uint64_t end = ev_now_ns() + (uint64_t)ms * 1000000;
 
-	while (fx.stats.requestlist_current && ev_now_ns() < end) {
-		struct pollfd p = { .fd = resolver_fd(fx.ctx->res),
+	while (fx.q.stats.requestlist_current && ev_now_ns() < end) {
+		struct pollfd p = { .fd = resolver_fd(fx.q.ctx->res),
 				    .events = POLLIN };
 
 		if (poll(&p, 1, 10) > 0)
-			ck_assert_int_eq(resolver_process(fx.ctx->res), 0);
+			ck_assert_int_eq(resolver_process(fx.q.ctx->res), 0);
 	}
-	ck_assert_uint_eq(fx.stats.requestlist_current, 0);
+	ck_assert_uint_eq(fx.q.stats.requestlist_current, 0);
 }
 
 /*
@@ -357,40 +304,40 @@ START_TEST(test_apply_resolves_afresh)
 	ck_assert_uint_eq(answer(1000) + answer(1000), 3);
 	ask("a.test.", 3);
 	ck_assert_uint_eq(answer(0), 3);
-	ck_assert_uint_eq(fx.stats.answer_cache_hits, 1);
-	ck_assert_uint_eq(fx.stats.cache_miss, 2);
+	ck_assert_uint_eq(fx.q.stats.answer_cache_hits, 1);
+	ck_assert_uint_eq(fx.q.stats.cache_miss, 2);
 
-	fd = resolver_fd(fx.ctx->res);
-	purge_apply(fx.ctx, &rq, &pc);
+	fd = resolver_fd(fx.q.ctx->res);
+	purge_apply(fx.q.ctx, &rq, &pc);
 	ck_assert_int_eq(pc.result, 0);
 	ck_assert(pc.ub_flushed);
 	ck_assert_uint_eq(pc.answers, 1);
 	ck_assert_uint_eq(pc.map_entries, 0); /* no XDP */
-	ck_assert_uint_eq(anscache_count(fx.ctx->ac), 1);
-	ck_assert_int_ne(resolver_fd(fx.ctx->res), fd);
-	ck_assert_uint_eq(fx.stats.purges_name, 1);
-	ck_assert_uint_eq(fx.stats.purges_all, 0);
-	ck_assert_uint_eq(fx.stats.purged_answers, 1);
-	ck_assert_uint_eq(fx.stats.unbound_flushes, 1);
+	ck_assert_uint_eq(anscache_count(fx.q.ctx->ac), 1);
+	ck_assert_int_ne(resolver_fd(fx.q.ctx->res), fd);
+	ck_assert_uint_eq(fx.q.stats.purges_name, 1);
+	ck_assert_uint_eq(fx.q.stats.purges_all, 0);
+	ck_assert_uint_eq(fx.q.stats.purged_answers, 1);
+	ck_assert_uint_eq(fx.q.stats.unbound_flushes, 1);
 
 	/* a.test.: resolved on the new context; b.test.: still the copy. */
 	ask("a.test.", 5);
-	ck_assert_uint_eq(fx.stats.cache_miss, 3);
+	ck_assert_uint_eq(fx.q.stats.cache_miss, 3);
 	ck_assert_uint_eq(answer(0), 0);
 	run_resolver(3000);
 	ck_assert_uint_eq(answer(1000), 5);
 	ask("b.test.", 4);
 	ck_assert_uint_eq(answer(0), 4);
-	ck_assert_uint_eq(fx.stats.answer_cache_hits, 2);
+	ck_assert_uint_eq(fx.q.stats.answer_cache_hits, 2);
 
 	/* A flush (SIGUSR1's) takes the rest. */
-	fd = resolver_fd(fx.ctx->res);
-	purge_all(fx.ctx);
-	ck_assert_int_ne(resolver_fd(fx.ctx->res), fd);
-	ck_assert_uint_eq(fx.stats.purged_answers, 3);
-	ck_assert_uint_eq(anscache_count(fx.ctx->ac), 0);
-	ck_assert_uint_eq(fx.stats.purges_all, 1);
-	ck_assert_uint_eq(fx.stats.unbound_flushes, 2);
+	fd = resolver_fd(fx.q.ctx->res);
+	purge_all(fx.q.ctx);
+	ck_assert_int_ne(resolver_fd(fx.q.ctx->res), fd);
+	ck_assert_uint_eq(fx.q.stats.purged_answers, 3);
+	ck_assert_uint_eq(anscache_count(fx.q.ctx->ac), 0);
+	ck_assert_uint_eq(fx.q.stats.purges_all, 1);
+	ck_assert_uint_eq(fx.q.stats.unbound_flushes, 2);
 	stop();
 }
 END_TEST
@@ -410,15 +357,15 @@ START_TEST(test_flush_in_flight)
 	ask("a.test.", 1);
 	ask("A.TEST.", 3); /* joins */
 	ask("b.test.", 2);
-	ck_assert_uint_eq(fx.stats.requestlist_current, 2);
-	purge_apply(fx.ctx, &rq, &pc);
+	ck_assert_uint_eq(fx.q.stats.requestlist_current, 2);
+	purge_apply(fx.q.ctx, &rq, &pc);
 	ck_assert(pc.ub_flushed);
 	run_resolver(3000);
 	for (int i = 0; i < 3; i++)
 		sum += answer(1000);
 	ck_assert_uint_eq(sum, 6);
 	ck_assert_uint_eq(answer(100), 0);
-	ck_assert_uint_eq(fx.stats.cache_miss, 2);
+	ck_assert_uint_eq(fx.q.stats.cache_miss, 2);
 	stop();
 }
 END_TEST
@@ -475,39 +422,39 @@ START_TEST(test_handle)
 	/* Too old: xdpdnsctl gave up on it and said so. */
 	rq.seq = 7;
 	rq.sent_ns = now - (XDPDNS_PURGE_MAX_AGE_S + 1) * NSEC_PER_SEC;
-	ck_assert_int_eq(purge_handle(fx.ctx, &rq, &last, now, &reply), 0);
+	ck_assert_int_eq(purge_handle(fx.q.ctx, &rq, &last, now, &reply), 0);
 	ck_assert_uint_eq(last, 7);
-	ck_assert_uint_eq(fx.stats.purges_name, 0);
+	ck_assert_uint_eq(fx.q.stats.purges_name, 0);
 
 	/* Malformed: answered, not carried out. */
 	rq.seq = 8;
 	rq.sent_ns = now;
 	rq.qname[1] = 'A';
-	ck_assert_int_eq(purge_handle(fx.ctx, &rq, &last, now, &reply), 1);
+	ck_assert_int_eq(purge_handle(fx.q.ctx, &rq, &last, now, &reply), 1);
 	ck_assert_int_eq(reply.result, -EINVAL);
 	ck_assert_uint_eq(reply.seq, 8);
-	ck_assert_uint_eq(anscache_count(fx.ctx->ac), 1);
-	ck_assert_uint_eq(fx.stats.purges_name, 0);
+	ck_assert_uint_eq(anscache_count(fx.q.ctx->ac), 1);
+	ck_assert_uint_eq(fx.q.stats.purges_name, 0);
 
 	/* Good: carried out once, whatever how often it is read. */
 	rq = req_of("a.test.", 1);
 	rq.seq = 9;
 	rq.sent_ns = now;
-	ck_assert_int_eq(purge_handle(fx.ctx, &rq, &last, now, &reply), 1);
+	ck_assert_int_eq(purge_handle(fx.q.ctx, &rq, &last, now, &reply), 1);
 	ck_assert_int_eq(reply.result, 0);
 	ck_assert_uint_eq(reply.seq, 9);
 	ck_assert_uint_eq(reply.answers, 1);
 	ck_assert_uint_eq(reply.daemon_pid, (uint32_t)getpid());
 	ck_assert(reply.flags & XDPDNS_PURGE_UB_FLUSHED);
-	ck_assert_int_eq(purge_handle(fx.ctx, &rq, &last, now, &reply), 0);
-	ck_assert_uint_eq(fx.stats.purges_name, 1);
+	ck_assert_int_eq(purge_handle(fx.q.ctx, &rq, &last, now, &reply), 0);
+	ck_assert_uint_eq(fx.q.stats.purges_name, 1);
 	/* Written a moment after the daemon read its clock: still fresh. */
 	rq.seq = 10;
 	rq.sent_ns = now + NSEC_PER_SEC / 10;
-	ck_assert_int_eq(purge_handle(fx.ctx, &rq, &last, now, &reply), 1);
-	ck_assert_uint_eq(fx.stats.purges_name, 2);
+	ck_assert_int_eq(purge_handle(fx.q.ctx, &rq, &last, now, &reply), 1);
+	ck_assert_uint_eq(fx.q.stats.purges_name, 2);
 	/* No channel without XDP: nothing to poll. */
-	ck_assert_int_eq(purge_poll(fx.ctx, -1, &last, now), 0);
+	ck_assert_int_eq(purge_poll(fx.q.ctx, -1, &last, now), 0);
 	stop();
 }
 END_TEST

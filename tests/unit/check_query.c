@@ -22,6 +22,7 @@
 
 #include <ldns/ldns.h>
 
+#include "qctx_fixture.h"
 #include "suites.h"
 #include "userspace/acl.h"
 #include "userspace/anscache.h"
@@ -29,41 +30,14 @@
 #include "userspace/query.h"
 #include "userspace/resolver.h"
 
-static const char unbound_conf[] =
-	"server:\n"
-	"\tdo-not-query-localhost: yes\n"
-	"\tlocal-zone: \"test.\" static\n"
-	"\tlocal-data: \"a.test. 300 IN A 192.0.2.1\"\n"
-	"\tlocal-data: \"b.test. 300 IN A 192.0.2.2\"\n";
-
 struct fixture {
-	char conf_path[64];
-	struct config cfg;
-	struct acl acl;
-	struct daemon_stats stats;
-	struct query_ctx *ctx;
+	struct qctx_fixture q;
 	int server_fd; /* the socket queries "came in on" */
 	int client_fd[2]; /* 127.0.0.1 and 127.0.0.2 */
 	struct listen_client client[2];
 };
 
 static struct fixture fx;
-
-static int udp_socket(const char *addr, struct sockaddr_storage *ss,
-		      socklen_t *len)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	ck_assert_int_ge(fd, 0);
-	memset(ss, 0, sizeof(*ss));
-	sin->sin_family = AF_INET;
-	ck_assert_int_eq(inet_pton(AF_INET, addr, &sin->sin_addr), 1);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)sin, sizeof(*sin)), 0);
-	*len = sizeof(*ss);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)ss, len), 0);
-	return fd;
-}
 
 /* A daemon without XDP: --allow 127.0.0.0/8 --deny 127.0.0.2. */
 static void start(const char *timeout, bool refuse)
@@ -74,8 +48,6 @@ static void start(const char *timeout, bool refuse)
 			 "127.0.0.1",
 			 "--forward",
 			 "127.0.0.1@9",
-			 "--unbound-config",
-			 fx.conf_path,
 			 "--resolve-timeout",
 			 (char *)timeout,
 			 "--allow",
@@ -83,42 +55,17 @@ static void start(const char *timeout, bool refuse)
 			 "--deny",
 			 "127.0.0.2",
 			 "--acl-action",
-			 refuse ? "refuse" : "drop",
-			 NULL };
-	char err[CONFIG_ERR_MAX];
+			 refuse ? "refuse" : "drop" };
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int fd;
 
 	memset(&fx, 0, sizeof(fx));
-	strcpy(fx.conf_path, "/tmp/check_query_XXXXXX");
-	fd = mkstemp(fx.conf_path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, unbound_conf, strlen(unbound_conf)),
-			 (int)strlen(unbound_conf));
-	close(fd);
-	ck_assert_msg(config_build(ARRAY_SIZE(argv) - 1, argv, &fx.cfg, err,
-				   sizeof(err)) == CONFIG_RUN,
-		      "%s", err);
-	ck_assert_msg(acl_build(&fx.cfg, &fx.acl, err, sizeof(err)) == 0, "%s",
-		      err);
-	fx.ctx = calloc(1, sizeof(*fx.ctx));
-	ck_assert_ptr_nonnull(fx.ctx);
-	fx.ctx->cfg = &fx.cfg;
-	fx.ctx->acl = &fx.acl;
-	fx.ctx->cache_fd = -1;
-	fx.ctx->stats = &fx.stats;
-	ck_assert_int_eq(anscache_create(64, &fx.ctx->ac), 0);
-	ck_assert_int_eq(resolver_create(&fx.cfg, query_on_done, fx.ctx,
-					 &fx.stats, &fx.ctx->res),
-			 0);
-	/* Read by ub_ctx_config() already: gone even if a test fails. */
-	unlink(fx.conf_path);
-	fx.server_fd = udp_socket("127.0.0.1", &ss, &len);
+	qctx_start(&fx.q, ARRAY_SIZE(argv), argv);
+	fx.server_fd = qctx_udp_socket("127.0.0.1", &ss, &len);
 	for (int i = 0; i < 2; i++) {
-		fx.client_fd[i] = udp_socket(i ? "127.0.0.2" : "127.0.0.1",
-					     &fx.client[i].peer,
-					     &fx.client[i].peer_len);
+		fx.client_fd[i] = qctx_udp_socket(i ? "127.0.0.2" : "127.0.0.1",
+						  &fx.client[i].peer,
+						  &fx.client[i].peer_len);
 		fx.client[i].transport = LISTEN_UDP;
 		fx.client[i].fd = fx.server_fd;
 	}
@@ -126,11 +73,7 @@ static void start(const char *timeout, bool refuse)
 
 static void stop(void)
 {
-	resolver_destroy(fx.ctx->res);
-	anscache_destroy(fx.ctx->ac);
-	free(fx.ctx);
-	acl_free(&fx.acl);
-	config_free(&fx.cfg);
+	qctx_stop(&fx.q);
 	close(fx.server_fd);
 	close(fx.client_fd[0]);
 	close(fx.client_fd[1]);
@@ -152,7 +95,7 @@ static void ask(int client, const char *name, ldns_rr_type type, uint16_t id,
 	if (edns)
 		ldns_pkt_set_edns_udp_size(p, edns);
 	ck_assert_int_eq(ldns_pkt2wire(&wire, p, &len), LDNS_STATUS_OK);
-	query_on_client(fx.ctx, wire, len, &fx.client[client]);
+	query_on_client(fx.q.ctx, wire, len, &fx.client[client]);
 	free(wire);
 	ldns_pkt_free(p);
 }
@@ -182,12 +125,12 @@ static void run_resolver(int ms, bool until_idle)
 	uint64_t end = ev_now_ns() + (uint64_t)ms * 1000000;
 
 	while (ev_now_ns() < end) {
-		struct pollfd p = { .fd = resolver_fd(fx.ctx->res),
+		struct pollfd p = { .fd = resolver_fd(fx.q.ctx->res),
 				    .events = POLLIN };
 
 		if (poll(&p, 1, 10) > 0)
-			ck_assert_int_eq(resolver_process(fx.ctx->res), 0);
-		if (until_idle && fx.stats.requestlist_current == 0)
+			ck_assert_int_eq(resolver_process(fx.q.ctx->res), 0);
+		if (until_idle && fx.q.stats.requestlist_current == 0)
 			return;
 	}
 	ck_assert_msg(!until_idle, "resolutions still in flight after %d ms",
@@ -241,21 +184,21 @@ START_TEST(test_resolve_then_cache)
 {
 	start("4", false);
 	ask(0, "A.tEsT.", LDNS_RR_TYPE_A, 0x1111, 0);
-	ck_assert_uint_eq(fx.stats.cache_miss, 1);
-	ck_assert_uint_eq(fx.stats.query_type[1], 1);
+	ck_assert_uint_eq(fx.q.stats.cache_miss, 1);
+	ck_assert_uint_eq(fx.q.stats.query_type[1], 1);
 	ck_assert_ptr_null(answer(0, 0)); /* not before libunbound is done */
 	run_resolver(3000, true);
 	assert_a(answer(0, 1000), 0x1111, "A.tEsT.", "192.0.2.1");
-	ck_assert_uint_eq(anscache_count(fx.ctx->ac), 1);
-	ck_assert_uint_eq(fx.stats.answer_rcode[0], 1);
+	ck_assert_uint_eq(anscache_count(fx.q.ctx->ac), 1);
+	ck_assert_uint_eq(fx.q.stats.answer_rcode[0], 1);
 
 	/* No resolution this time: the answer is there at once. */
 	ask(0, "a.test.", LDNS_RR_TYPE_A, 0x2222, 1232);
 	assert_a(answer(0, 0), 0x2222, "a.test.", "192.0.2.1");
-	ck_assert_uint_eq(fx.stats.answer_cache_hits, 1);
-	ck_assert_uint_eq(fx.stats.cache_miss, 1);
-	ck_assert_uint_eq(fx.stats.requestlist_current, 0);
-	ck_assert_uint_eq(fx.stats.answer_rcode[0], 2);
+	ck_assert_uint_eq(fx.q.stats.answer_cache_hits, 1);
+	ck_assert_uint_eq(fx.q.stats.cache_miss, 1);
+	ck_assert_uint_eq(fx.q.stats.requestlist_current, 0);
+	ck_assert_uint_eq(fx.q.stats.answer_rcode[0], 2);
 	stop();
 }
 END_TEST
@@ -267,9 +210,9 @@ START_TEST(test_joined)
 	ask(0, "b.test.", LDNS_RR_TYPE_A, 0x0101, 0);
 	ask(0, "B.TEST.", LDNS_RR_TYPE_A, 0x0202, 0);
 	ask(0, "b.test.", LDNS_RR_TYPE_A, 0x0303, 1232);
-	ck_assert_uint_eq(fx.stats.cache_miss, 1);
-	ck_assert_uint_eq(fx.stats.inflight_joined, 2);
-	ck_assert_uint_eq(fx.stats.requestlist_current, 1);
+	ck_assert_uint_eq(fx.q.stats.cache_miss, 1);
+	ck_assert_uint_eq(fx.q.stats.inflight_joined, 2);
+	ck_assert_uint_eq(fx.q.stats.requestlist_current, 1);
 	run_resolver(3000, true);
 	assert_a(answer(0, 1000), 0x0101, "b.test.", "192.0.2.2");
 	assert_a(answer(0, 1000), 0x0202, "B.TEST.", "192.0.2.2");
@@ -286,9 +229,9 @@ START_TEST(test_acl)
 {
 	start("4", _i == 1);
 	ask(1, "a.test.", LDNS_RR_TYPE_A, 0x3333, 0);
-	ck_assert_uint_eq(fx.stats.queries_bad, 1);
-	ck_assert_uint_eq(fx.stats.cache_miss, 0);
-	ck_assert_uint_eq(fx.stats.requestlist_current, 0);
+	ck_assert_uint_eq(fx.q.stats.queries_bad, 1);
+	ck_assert_uint_eq(fx.q.stats.cache_miss, 0);
+	ck_assert_uint_eq(fx.q.stats.requestlist_current, 0);
 	if (_i == 1)
 		assert_rcode(answer(1, 1000), 0x3333, LDNS_RCODE_REFUSED);
 	else
@@ -346,9 +289,9 @@ START_TEST(test_bad_query)
 	ldns_pkt *p;
 
 	start("4", false);
-	query_on_client(fx.ctx, b->msg, b->len, &fx.client[0]);
-	ck_assert_uint_eq(fx.stats.queries_bad, b->bad);
-	ck_assert_uint_eq(fx.stats.cache_miss, 0);
+	query_on_client(fx.q.ctx, b->msg, b->len, &fx.client[0]);
+	ck_assert_uint_eq(fx.q.stats.queries_bad, b->bad);
+	ck_assert_uint_eq(fx.q.stats.cache_miss, 0);
 	p = answer(0, b->rcode < 0 ? 200 : 1000);
 	if (b->rcode < 0) {
 		ck_assert_msg(!p, "%s: answered", b->what);
@@ -371,17 +314,17 @@ START_TEST(test_timeout_servfail)
 	start("1", false);
 	ask(0, "a.test.", LDNS_RR_TYPE_A, 0x0a0a, 0);
 	ask(0, "a.test.", LDNS_RR_TYPE_A, 0x0b0b, 0);
-	p = (struct pollfd){ .fd = resolver_timer_fd(fx.ctx->res),
+	p = (struct pollfd){ .fd = resolver_timer_fd(fx.q.ctx->res),
 			     .events = POLLIN };
 	ck_assert_int_eq(poll(&p, 1, 3000), 1);
-	resolver_expire(fx.ctx->res);
+	resolver_expire(fx.q.ctx->res);
 	assert_rcode(answer(0, 1000), 0x0a0a, LDNS_RCODE_SERVFAIL);
 	assert_rcode(answer(0, 1000), 0x0b0b, LDNS_RCODE_SERVFAIL);
 	/* libunbound's late answer reaches nobody. */
 	run_resolver(200, false);
 	ck_assert_ptr_null(answer(0, 100));
-	ck_assert_uint_eq(fx.stats.resolve_timeouts, 1);
-	ck_assert_uint_eq(fx.stats.answer_rcode[2], 2);
+	ck_assert_uint_eq(fx.q.stats.resolve_timeouts, 1);
+	ck_assert_uint_eq(fx.q.stats.answer_rcode[2], 2);
 	stop();
 }
 END_TEST
@@ -390,10 +333,10 @@ END_TEST
 START_TEST(test_overload_servfail)
 {
 	start("4", false);
-	resolver_set_max(fx.ctx->res, 1);
+	resolver_set_max(fx.q.ctx->res, 1);
 	ask(0, "a.test.", LDNS_RR_TYPE_A, 0x0c0c, 0);
 	ask(0, "b.test.", LDNS_RR_TYPE_A, 0x0d0d, 0);
-	ck_assert_uint_eq(fx.stats.servfail_overload, 1);
+	ck_assert_uint_eq(fx.q.stats.servfail_overload, 1);
 	assert_rcode(answer(0, 0), 0x0d0d, LDNS_RCODE_SERVFAIL);
 	run_resolver(3000, true);
 	assert_a(answer(0, 1000), 0x0c0c, "a.test.", "192.0.2.1");
