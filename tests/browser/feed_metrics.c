@@ -32,8 +32,8 @@
 
 #define FEED_TICK_MS 200
 #define FEED_NAMES 40
-/* No config map here: any seed the cache writes and reads agree on. */
-#define FEED_HASH_SEED 1
+/* No config map here: any key the cache writes and reads agree on. */
+static const struct xdpdns_hash_key feed_hash_key = { 1, 2 };
 #define FEED_CLIENTS 60
 
 static volatile sig_atomic_t feed_stop;
@@ -137,7 +137,7 @@ static int feed_maps_create(struct feed_maps *m)
 		e.flags = DNS_F_QR | DNS_F_RA |
 			  (i == 35 ? DNS_RCODE_NXDOMAIN : 0);
 		e.ancount = i == 35 ? 0 : 1;
-		len = xdpmaps_cache_write(m->cache, FEED_HASH_SEED, &k, &e);
+		len = xdpmaps_cache_write(m->cache, &feed_hash_key, &k, &e);
 		if (len)
 			return len;
 	}
@@ -157,10 +157,10 @@ static void feed_cache_tick(struct feed_maps *m, double hits)
 						 sizeof(qname));
 
 		memcpy(k.qname, qname, (size_t)len);
-		if (xdpmaps_cache_lookup(m->cache, FEED_HASH_SEED, &k, &e))
+		if (xdpmaps_cache_lookup(m->cache, &feed_hash_key, &k, &e))
 			continue;
 		e.hits += (uint64_t)(hits / (i + 1) / 4.3);
-		xdpmaps_cache_write(m->cache, FEED_HASH_SEED, &k, &e);
+		xdpmaps_cache_write(m->cache, &feed_hash_key, &k, &e);
 	}
 }
 
