@@ -75,7 +75,8 @@ BINS := $(if $(DAEMON_SRCS),$(BUILD)/xdpdnsd) $(if $(CTL_SRCS),$(BUILD)/xdpdnsct
 TEST_BINS := $(if $(UNIT_SRCS),$(BUILD)/tests/unit_runner) \
 	$(if $(BPFT_SRCS),$(BUILD)/tests/bpf_runner) \
 	$(if $(wildcard tests/bpf/fuzz_xdp.c),$(BUILD)/tests/fuzz_xdp) \
-	$(if $(wildcard tests/bpf/bench_xdp.c),$(BUILD)/tests/bench_xdp)
+	$(if $(wildcard tests/bpf/bench_xdp.c),$(BUILD)/tests/bench_xdp) \
+	$(if $(wildcard tests/browser/feed_metrics.c),$(BUILD)/tests/feed_metrics)
 
 .PHONY: all deps test test-unit test-bpf test-netns bench bench-xdp demo run \
 	clean help format format-check
@@ -166,6 +167,13 @@ $(BUILD)/tests/unit_runner: $(UNIT_OBJS) $(TESTLIB_OBJS) $(CKTEST_OBJS) $(CORE) 
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDNS_LIBS) $(CHECK_LIBS) $(PKG_LIBS)
+
+# The browser suite's metrics feed, built here too so that a change that
+# breaks it fails the build, not only the browser suite.
+$(BUILD)/tests/feed_metrics: $(BUILD)/tests/browser/feed_metrics.o $(CORE) $(LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
 $(BUILD)/tests/bpf_runner: $(BPFT_OBJS) $(TESTLIB_OBJS) $(CKTEST_OBJS) $(CORE) $(LIB)
 	$(call msg,LINK,$@)

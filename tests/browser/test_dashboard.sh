@@ -27,25 +27,18 @@ PROMETHEUS=${PROMETHEUS:-$(command -v prometheus || true)}
 PROMTOOL=${PROMTOOL:-$(command -v promtool || true)}
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 
-# --- build the feed against the tree's objects --------------------------------
-objs="$BUILD/libxdpdnsd.a $BUILD/libxdpdns.a" # metrics.o, log.o, dashboard.o
-# shellcheck disable=SC2086
-make -s -C "$ROOT" BUILD="$BUILD" $objs >"$XD_TMP/make.log" 2>&1 ||
-	xd_die "cannot build $objs (see $XD_TMP/make.log)"
-PKGS="libbpf libxdp libmicrohttpd jansson"
-# shellcheck disable=SC2046,SC2086
-gcc -O2 -g -Wall -Wextra -Werror -Wno-missing-field-initializers -std=gnu11 \
-	-D_GNU_SOURCE -I"$ROOT" -I"$BUILD" -I"$ROOT/userspace" \
-	$(pkg-config --cflags $PKGS) "$HERE/feed_metrics.c" $objs \
-	$(pkg-config --libs $PKGS) -lm -lpthread -o "$XD_TMP/feed_metrics" ||
-	xd_die "cannot build feed_metrics"
+# --- the feed, built with the tree (make all) --------------------------------
+make -s -C "$ROOT" BUILD="$BUILD" "$BUILD/tests/feed_metrics" \
+	>"$XD_TMP/make.log" 2>&1 ||
+	xd_die "cannot build feed_metrics (see $XD_TMP/make.log)"
+FEED=$BUILD/tests/feed_metrics
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
-bg_start "" "$XD_TMP/feed.log" "$XD_TMP/feed_metrics" \
+bg_start "" "$XD_TMP/feed.log" "$FEED" \
 	--listen "127.0.0.1:$PORT" --seconds 120 --maps
 for _ in $(seq 50); do
 	curl -fs -o /dev/null "$URL/metrics" && break
