@@ -29,7 +29,8 @@
 # Functions: hier_up hier_up_pinned hier_up_xdpdnsd hier_down unbound_start
 # unbound_stop ref_dig hier_query (sets Q_OUT Q_RCODE Q_FLAGS Q_RRS)
 # hier_msg_size hier_check_whole hier_norm hier_expect hier_verify
-# hier_names; everything in lib.sh.
+# hier_names hier_metric hier_hits hier_snap hier_mval hier_md hier_xd
+# hier_count_to hier_counted; everything in lib.sh.
 #
 # Knobs (environment, before hier_up): HIER_CLIENTS (client namespaces, 1-9,
 # default 1; client i uses 198.18.i.0/24 and 2001:db8:i::/64), HIER_NZONES
@@ -624,4 +625,70 @@ hier_up_xdpdnsd() {
 	cleanup_register "ns_enter '$RES_NS' xdp-loader unload '$RES_IF_CLIENT' --all"
 	# shellcheck disable=SC2034 # for the script
 	W=$HIER_DIR MPORT=9153
+}
+
+# --- a running xdpdnsd's counters (MPORT: its --metrics port) -------------------
+# hier_metric NAME - NAME's value on /metrics now ("none" when absent or
+# unreadable).
+hier_metric() {
+	ns_enter "$RES_NS" curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" |
+		awk -v n="$1" '$1 == n { v = $2 } END { print v == "" ? "none" : v }'
+}
+
+# hier_hits - the XDP hit counter (xdpdnsctl stats on PIN); nothing, and
+# exit 1, when unreadable.
+hier_hits() {
+	ctl stats --json | "$PY" "$XD_DIR/jsonq.py" get - xdp_outcomes.hit
+}
+
+# hier_snap TAG - /metrics to $HIER_DIR/TAG.prom; an empty file when
+# unreadable, so every check on it fails.
+hier_snap() {
+	ns_enter "$RES_NS" curl -sf --max-time 3 -o "$HIER_DIR/$1.prom" \
+		"http://127.0.0.1:$MPORT/metrics" || : >"$HIER_DIR/$1.prom"
+}
+
+# hier_mval TAG NAME - the sample NAME of snapshot TAG ("none" when absent).
+hier_mval() {
+	awk -v k="$2" '$1 == k { v = $2 } END { print v == "" ? "none" : v }' \
+		"$HIER_DIR/$1.prom"
+}
+
+# hier_md NAME [A B] - how far NAME moved from snapshot A (a) to B (b);
+# "none" when either lacks it. hier_xd REASON [A B]: the same for an XDP
+# outcome.
+hier_md() {
+	local x y
+	x=$(hier_mval "${2:-a}" "$1")
+	y=$(hier_mval "${3:-b}" "$1")
+	[[ "$x $y" =~ ^[0-9]+\ [0-9]+$ ]] && echo $((y - x)) || echo none
+}
+hier_xd() {
+	hier_md "xdpdns_xdp_outcomes_total{reason=\"$1\"}" "${@:2}"
+}
+
+# hier_count_to ADDR... - count the packets that reach these server
+# addresses of the hierarchy from the resolver namespace, by tc on AUTH_IF:
+# each match is mirrored to a sink veth and the mirror action counts it
+# (the servers' own traffic inside AUTH_NS never crosses AUTH_IF). Once per
+# hierarchy; hier_counted prints the packets counted so far.
+hier_count_to() {
+	local sink=${XD_PFX}sk a pref=1
+	veth_link "$AUTH_NS" "${sink}0" "" "$AUTH_NS" "${sink}1" "" &&
+		tc -n "$AUTH_NS" qdisc add dev "$AUTH_IF" clsact || return 1
+	for a in "$@"; do
+		if [[ $a == *:* ]]; then
+			tc -n "$AUTH_NS" filter add dev "$AUTH_IF" ingress \
+				protocol ipv6 pref $((pref++)) u32 match ip6 dst "$a/128" \
+				action mirred egress mirror dev "${sink}0" || return 1
+		else
+			tc -n "$AUTH_NS" filter add dev "$AUTH_IF" ingress \
+				protocol ip pref $((pref++)) u32 match ip dst "$a/32" \
+				action mirred egress mirror dev "${sink}0" || return 1
+		fi
+	done
+}
+hier_counted() {
+	tc -n "$AUTH_NS" -s filter show dev "$AUTH_IF" ingress |
+		awk '$1 == "Sent" { n += $4 } END { print n + 0 }'
 }

@@ -41,13 +41,6 @@ wait_ports "$RES_NS" 53 15 "$RES_ADDR4" &&
 	wait_dns "$CLI_NS" "$RES_ADDR4" 53 www.z000.test. 15 ||
 	t_abort "xdpdnsd up (log: $(tail -n 3 "$W/xdpdnsd.log" | tr '\n' ' '))"
 
-hits() { # the XDP hit counter; nothing (and exit 1) when unreadable
-	ctl stats --json | "$PY" "$XD_DIR/jsonq.py" get - xdp_outcomes.hit
-}
-metric() { # NAME: its value on /metrics ("none" when absent)
-	ns_enter "$RES_NS" curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" |
-		awk -v n="$1" '$1 == n { v = $2 } END { print v == "" ? "none" : v }'
-}
 rrsigs() { # RRSIGs in SECTION of the last answer
 	grep -c "^$1 .* RRSIG " <<<"$Q_RRS"
 }
@@ -55,17 +48,17 @@ has_ad() { [[ $Q_FLAGS == *" ad "* ]]; }
 
 # vs_ref LABEL AD RRSIGS DIGARGS...: unbound's answer, then xdpdnsd's cold
 # (from the daemon) and warm (an XDP hit, in up to three tries: see below)
-# answers: each the same as unbound's, AD set when AD is 1, RRSIGS
-# answer-section RRSIGs or more.
+# answers: each the same as unbound's, AD set when AD is 1, exactly RRSIGS
+# RRSIGs in the answer section.
 vs_ref() {
 	local label=$1 ad=$2 sigs=$3 want got pass h0 h1 d tries=0
 	shift 3
 	hier_query "$CLI_NS" "$RES_ADDR4" "$UNBOUND_PORT" "$@"
 	want=$(hier_norm)
 	for pass in daemon XDP XDP XDP; do
-		h0=$(hits)
+		h0=$(hier_hits)
 		hier_query "$CLI_NS" "$RES_ADDR4" 53 "$@"
-		h1=$(hits)
+		h1=$(hier_hits)
 		got=$(hier_norm)
 		d=unreadable
 		[[ "$h0 $h1" =~ ^[0-9]+\ [0-9]+$ ]] && d=$((h1 - h0))
@@ -76,7 +69,7 @@ vs_ref() {
 		t_check "$label from the $pass: $Q_RCODE, flags$Q_FLAGS, $(rrsigs ANSWER) RRSIG, XDP hits +$d$([ "$tries" -gt 0 ] && echo " (try $((tries + 1)))"), as unbound" \
 			test "$got" = "$want" -a \
 			"$(has_ad && echo 1 || echo 0)" = "$ad" -a \
-			"$(rrsigs ANSWER)" -ge "$sigs" -a \
+			"$(rrsigs ANSWER)" = "$sigs" -a \
 			"$d" = "$([ $pass = XDP ] && echo 1 || echo 0)"
 		[ "$got" = "$want" ] || printf '%s\n--- unbound:\n%s\n' "$got" \
 			"$want" >"$W/diff-${label// /_}-$pass.txt"
@@ -89,9 +82,9 @@ vs_ref "www.z000.lab. A, DO=1" 1 1 +dnssec www.z000.lab. A
 vs_ref "www.z001.lab. AAAA, AD=1 DO=0" 1 0 +adflag www.z001.lab. AAAA
 t_check "  and no RRSIG without DO ($(rrsigs ANSWER))" test "$(rrsigs ANSWER)" = 0
 vs_ref "www.z002.lab. A, neither AD nor DO" 0 0 +noadflag www.z002.lab. A
-h0=$(hits)
+h0=$(hier_hits)
 hier_query "$CLI_NS" "$RES_ADDR4" 53 +adflag www.z002.lab. A
-h1=$(hits)
+h1=$(hier_hits)
 t_check "the same XDP entry for a query with AD=1: AD set (flags$Q_FLAGS), XDP hits +$((h1 - h0))" \
 	test "$(has_ad && echo 1)" = 1 -a "$((h1 - h0))" = 1
 vs_ref "nx0.z000.lab. A (NXDOMAIN), DO=1" 1 0 +dnssec nx0.z000.lab. A
@@ -100,21 +93,21 @@ t_check "  with its NSEC proof: $(grep -c '^AUTHORITY .* NSEC ' <<<"$Q_RRS") NSE
 	"$(rrsigs AUTHORITY)" -ge 2
 
 # --- the broken zone -----------------------------------------------------------------
-b0=$(metric xdpdns_answers_bogus_total)
-h0=$(hits)
+b0=$(hier_metric xdpdns_answers_bogus_total)
+h0=$(hier_hits)
 for _ in 1 2 3; do
 	hier_query "$CLI_NS" "$RES_ADDR4" 53 +dnssec www.z003.lab. A
 	rc=$Q_RCODE
 done
-h1=$(hits)
-b1=$(metric xdpdns_answers_bogus_total)
+h1=$(hier_hits)
+b1=$(hier_metric xdpdns_answers_bogus_total)
 hier_query "$CLI_NS" "$RES_ADDR4" "$UNBOUND_PORT" +dnssec www.z003.lab. A
 t_check "www.z003.lab. (expired signatures): $rc three times, unbound $Q_RCODE, bogus ${b0} -> ${b1}, XDP hits +$((h1 - h0))" \
 	test "$rc" = SERVFAIL -a "$Q_RCODE" = SERVFAIL -a \
 	"$((h1 - h0))" = 0 -a "$b1" != none -a "$b1" != "$b0"
 cached=$(ctl cache get www.z003.lab. A 2>&1)
 t_check "  and never in the XDP cache (xdpdnsctl cache get: ${cached%%$'\n'*})" \
-	test -z "$(grep -i 'IN[[:space:]]*A[[:space:]]' <<<"$cached")"
+	grep -q "no cache entry for www.z003.lab. A" <<<"$cached"
 
 # --- insecure delegations --------------------------------------------------------------
 vs_ref "www.z004.lab. A (unsigned, under lab.), DO=1" 0 0 +dnssec www.z004.lab. A

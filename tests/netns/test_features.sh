@@ -59,7 +59,6 @@ for dev in "$RES_IF_CLIENT" "$RES2_IF"; do
 	cleanup_register "ns_enter '$RES_NS' xdp-loader unload '$dev' --all"
 done
 MPORT=9153
-MURL=http://127.0.0.1:$MPORT
 XDPDNSD=$BUILD/xdpdnsd
 MON=
 
@@ -86,28 +85,6 @@ stop() {
 	[ -n "$MON" ] && bg_stop "$MON"
 	MON=
 }
-# snap TAG: /metrics (the XDP outcomes and the daemon's counters) to
-# $W/TAG.prom; an empty file when unreadable, so every check on it fails.
-snap() {
-	ns_enter "$RES_NS" curl -sf --max-time 3 -o "$W/$1.prom" "$MURL/metrics" ||
-		: >"$W/$1.prom"
-}
-# mval TAG NAME: the sample NAME of snapshot TAG ("none" when absent).
-mval() {
-	awk -v k="$2" '$1 == k { v = $2 } END { print v == "" ? "none" : v }' \
-		"$W/$1.prom"
-}
-# md NAME [A B]: how far NAME moved from snapshot A (a) to B (b); "none"
-# when either lacks it. xd REASON [A B]: the same for an XDP outcome.
-md() {
-	local x y
-	x=$(mval "${2:-a}" "$1")
-	y=$(mval "${3:-b}" "$1")
-	[[ "$x $y" =~ ^[0-9]+\ [0-9]+$ ]] && echo $((y - x)) || echo none
-}
-xd() {
-	md "xdpdns_xdp_outcomes_total{reason=\"$1\"}" "${@:2}"
-}
 DUDP='xdpdns_daemon_queries_total{transport="udp"}'
 DTCP='xdpdns_daemon_queries_total{transport="tcp"}'
 WRITTEN='xdpdns_cache_writes_total{result="written"}'
@@ -115,7 +92,7 @@ RES_N=xdpdns_daemon_resolutions_total
 OWN=xdpdns_daemon_cache_hits_total
 # moved: what moved from a to b, for messages.
 moved() {
-	echo "XDP hit +$(xd hit) miss +$(xd miss) expired +$(xd expired), daemon udp +$(md "$DUDP") tcp +$(md "$DTCP"), resolutions +$(md "$RES_N"), own cache +$(md "$OWN")"
+	echo "XDP hit +$(hier_xd hit) miss +$(hier_xd miss) expired +$(hier_xd expired), daemon udp +$(hier_md "$DUDP") tcp +$(hier_md "$DTCP"), resolutions +$(hier_md "$RES_N"), own cache +$(hier_md "$OWN")"
 }
 # burst [--src ADDR] [--wait S] [--nord] QUERY...: dnsburst.py from the
 # client to RES_ADDR4; its lines (NAME TYPE RCODE FLAGS ANCOUNT MS [TTL
@@ -165,31 +142,10 @@ dnsq() {
 }
 
 # Packets from the resolver namespace to any server of the hierarchy (root,
-# TLD, leaf; IPv4 and IPv6), counted by tc on the authority side: each match
-# is mirrored to a sink veth and the mirror action counts it. The servers'
-# own traffic inside AUTH_NS never crosses AUTH_IF.
-SINK=${XD_PFX}sk
-veth_link "$AUTH_NS" "${SINK}0" "" "$AUTH_NS" "${SINK}1" ""
-tc -n "$AUTH_NS" qdisc add dev "$AUTH_IF" clsact ||
-	t_abort "tc clsact on $AUTH_IF"
-pref=1
-for a in $ROOT_ADDRS4 $TLD_ADDRS4 $LEAF_ADDRS4; do
-	tc -n "$AUTH_NS" filter add dev "$AUTH_IF" ingress protocol ip \
-		pref $((pref++)) u32 match ip dst "$a/32" \
-		action mirred egress mirror dev "${SINK}0" ||
-		t_abort "tc counter for $a"
-done
-for a in $ROOT_ADDRS6 $TLD_ADDRS6 $LEAF_ADDRS6; do
-	tc -n "$AUTH_NS" filter add dev "$AUTH_IF" ingress protocol ipv6 \
-		pref $((pref++)) u32 match ip6 dst "$a/128" \
-		action mirred egress mirror dev "${SINK}0" ||
-		t_abort "tc counter for $a"
-done
-# upstream: packets counted so far.
-upstream() {
-	tc -n "$AUTH_NS" -s filter show dev "$AUTH_IF" ingress |
-		awk '$1 == "Sent" { n += $4 } END { print n + 0 }'
-}
+# TLD, leaf; IPv4 and IPv6), counted by tc on the authority side.
+# shellcheck disable=SC2086 # address lists
+hier_count_to $ROOT_ADDRS4 $TLD_ADDRS4 $LEAF_ADDRS4 $ROOT_ADDRS6 \
+	$TLD_ADDRS6 $LEAF_ADDRS6 || t_abort "tc counters on $AUTH_IF"
 
 # --- main run: XDP native on client link 1 --------------------------------------
 # Reloadable settings are in the file (the unprivileged daemon reads it
@@ -229,7 +185,7 @@ PIN=$PIN/main # for ctl
 t_check "default mode: monitor $MON as $(ps -o user= -p "$MON"), daemon $CHILD as $(ps -o user= -p "$CHILD")" \
 	test "$(ps -o user= -p "$MON")" = root -a \
 	"$(ps -o user= -p "$CHILD")" != root
-UP_MAIN=$(upstream)
+UP_MAIN=$(hier_counted)
 t_check "recursion asked the hierarchy's servers: $UP_MAIN packets counted by tc" \
 	test "$UP_MAIN" -gt 0
 
@@ -241,42 +197,42 @@ burst "$N1"
 t_check "$N1 A: cached ($(field 3) $(field 8))" \
 	test "$(field 3) $(field 8)" = "NOERROR $A1"
 N1_CACHED=$SECONDS
-snap a
+hier_snap a
 burst --nord "$N1"
-snap b
-t_check "RD=0 for the cached $N1: $(field 3), flags $(field 4), from the daemon ($(moved), dns_nord +$(xd dns_nord))" \
+hier_snap b
+t_check "RD=0 for the cached $N1: $(field 3), flags $(field 4), from the daemon ($(moved), dns_nord +$(hier_xd dns_nord))" \
 	test "$(field 3) $(field 4) $(field 5)" = "REFUSED qr,ra 0" -a \
-	"$(xd dns_nord) $(xd hit) $(md "$DUDP") $(md "$RES_N")" = "1 0 1 0"
+	"$(hier_xd dns_nord) $(hier_xd hit) $(hier_md "$DUDP") $(hier_md "$RES_N")" = "1 0 1 0"
 
 # --- xdpdns_answers_tc_total: UDP answers the daemon had to truncate -----------
-snap a
+hier_snap a
 tcs=
 for _ in 1 2; do
 	hier_query "$CLI_NS" "$RES_ADDR4" 53 +bufsize=1232 +ignore \
 		big.z000.lab. TXT
 	[[ $Q_FLAGS == *" tc "* ]] && tcs+=1
 done
-snap b
-t_check "big.z000.lab. TXT twice over UDP: ${#tcs} TC=1 answers, answers_tc +$(md xdpdns_answers_tc_total) ($(moved))" \
-	test "${#tcs} $(md xdpdns_answers_tc_total) $(xd miss)" = "2 2 2"
+hier_snap b
+t_check "big.z000.lab. TXT twice over UDP: ${#tcs} TC=1 answers, answers_tc +$(hier_md xdpdns_answers_tc_total) ($(moved))" \
+	test "${#tcs} $(hier_md xdpdns_answers_tc_total) $(hier_xd miss)" = "2 2 2"
 
 # --- xdpdns_answers_bogus_total -------------------------------------------------
 NB=host4.$BOGUS_ZONE
-snap a
+hier_snap a
 burst "$NB"
 r1=$(field 3)
 burst "$NB"
-snap b
-t_check "$NB under a trust anchor its unsigned zone cannot meet: $r1, $(field 3); bogus +$(md xdpdns_answers_bogus_total), never cached (XDP miss +$(xd miss))" \
-	test "$r1 $(field 3) $(md xdpdns_answers_bogus_total) $(xd miss)" = \
+hier_snap b
+t_check "$NB under a trust anchor its unsigned zone cannot meet: $r1, $(field 3); bogus +$(hier_md xdpdns_answers_bogus_total), never cached (XDP miss +$(hier_xd miss))" \
+	test "$r1 $(field 3) $(hier_md xdpdns_answers_bogus_total) $(hier_xd miss)" = \
 	"SERVFAIL SERVFAIL 2 2"
 
 # --- one resolution for two clients, given up at --resolve-timeout 2 -----------
-snap a
+hier_snap a
 burst --wait 5 a.slow1.test. a.slow1.test.
-snap b
-t_check "two identical queries, a silent forwarder: $(field 3 1) after $(field 6 1) ms, $(field 3 2) after $(field 6 2) ms; joined +$(md xdpdns_inflight_joined_total), timeouts +$(md xdpdns_resolve_timeouts_total), resolutions +$(md "$RES_N")" \
-	test "$(field 3 1) $(took 1 1900 3500) $(field 3 2) $(took 2 1900 3500) $(md xdpdns_inflight_joined_total) $(md xdpdns_resolve_timeouts_total) $(md "$RES_N")" = \
+hier_snap b
+t_check "two identical queries, a silent forwarder: $(field 3 1) after $(field 6 1) ms, $(field 3 2) after $(field 6 2) ms; joined +$(hier_md xdpdns_inflight_joined_total), timeouts +$(hier_md xdpdns_resolve_timeouts_total), resolutions +$(hier_md "$RES_N")" \
+	test "$(field 3 1) $(took 1 1900 3500) $(field 3 2) $(took 2 1900 3500) $(hier_md xdpdns_inflight_joined_total) $(hier_md xdpdns_resolve_timeouts_total) $(hier_md "$RES_N")" = \
 	"SERVFAIL ok SERVFAIL ok 1 1 1"
 
 # --- the daemon's own cache, and the write-back after an eviction ---------------
@@ -286,55 +242,55 @@ t_check "two identical queries, a silent forwarder: $(field 3 1) after $(field 6
 ctl cache delete --xdp-only "$N1" A >/dev/null
 t_check "xdpdnsctl cache delete $N1 A: gone from the XDP map" \
 	test "$(in_map "$N1" A)" = no
-snap a
+hier_snap a
 dnsq send "$RES_ADDR4" 53 "$N1" A "$W/own.bin"
-snap b
-t_check "evicted $N1 A: answered from the daemon's own cache, written back ($(moved), written +$(md "$WRITTEN"))" \
+hier_snap b
+t_check "evicted $N1 A: answered from the daemon's own cache, written back ($(moved), written +$(hier_md "$WRITTEN"))" \
 	test -s "$W/own.bin" -a \
-	"$(xd miss) $(md "$DUDP") $(md "$OWN") $(md "$RES_N") $(md "$WRITTEN")" = \
+	"$(hier_xd miss) $(hier_md "$DUDP") $(hier_md "$OWN") $(hier_md "$RES_N") $(hier_md "$WRITTEN")" = \
 	"1 1 1 0 1"
 t_check "the entry is back in the XDP map" test "$(in_map "$N1" A)" = yes
-snap a
+hier_snap a
 dnsq send "$RES_ADDR4" 53 "$N1" A "$W/xdp.bin"
-snap b
+hier_snap b
 why=$(dnsq cmp "$W/own.bin" "$W/xdp.bin")
 t_check "XDP answers $N1 again ($(moved)), as the daemon did: $why" \
-	test "$(xd hit) $(md "$DUDP")" = "1 0" -a "${why#identical}" != "$why"
-snap a
+	test "$(hier_xd hit) $(hier_md "$DUDP")" = "1 0" -a "${why#identical}" != "$why"
+hier_snap a
 hier_query "$CLI_NS" "$RES_ADDR4" 53 +tcp "$N1" A
-snap b
+hier_snap b
 t_check "TCP for the cached $N1: $Q_RCODE $(_hier_rrs ANSWER "$N1" A) from the daemon's own cache ($(moved))" \
 	test "$Q_RCODE $(_hier_rrs ANSWER "$N1" A)" = "NOERROR $A1" -a \
-	"$(md "$DTCP") $(md "$OWN") $(md "$RES_N")" = "1 1 0"
+	"$(hier_md "$DTCP") $(hier_md "$OWN") $(hier_md "$RES_N")" = "1 1 0"
 
 # --- --max-outstanding 2: a third resolution is refused at once ----------------
 NC=host5.z002.test.
-snap a
+hier_snap a
 burst --wait 5 b.slow2.test. c.slow2.test. d.slow2.test. "$NC"
-snap b
+hier_snap b
 t_check "--max-outstanding 2: two silent resolutions SERVFAIL at the timeout ($(field 3 1) $(field 6 1) ms, $(field 3 2) $(field 6 2) ms)" \
 	test "$(field 3 1) $(took 1 1900 3500) $(field 3 2) $(took 2 1900 3500)" = \
 	"SERVFAIL ok SERVFAIL ok"
-t_check "--max-outstanding 2: a third and a hierarchy name SERVFAIL at once ($(field 3 3) $(field 6 3) ms, $(field 3 4) $(field 6 4) ms); overload +$(md xdpdns_servfail_overload_total), timeouts +$(md xdpdns_resolve_timeouts_total), resolutions +$(md "$RES_N")" \
-	test "$(field 3 3) $(took 3 0 1000) $(field 3 4) $(took 4 0 1000) $(md xdpdns_servfail_overload_total) $(md xdpdns_resolve_timeouts_total) $(md "$RES_N")" = \
+t_check "--max-outstanding 2: a third and a hierarchy name SERVFAIL at once ($(field 3 3) $(field 6 3) ms, $(field 3 4) $(field 6 4) ms); overload +$(hier_md xdpdns_servfail_overload_total), timeouts +$(hier_md xdpdns_resolve_timeouts_total), resolutions +$(hier_md "$RES_N")" \
+	test "$(field 3 3) $(took 3 0 1000) $(field 3 4) $(took 4 0 1000) $(hier_md xdpdns_servfail_overload_total) $(hier_md xdpdns_resolve_timeouts_total) $(hier_md "$RES_N")" = \
 	"SERVFAIL ok SERVFAIL ok 2 2 2"
 burst "$NC"
 t_check "with those given up, $NC resolves ($(field 3) $(field 8))" \
 	test "$(field 3) $(field 8)" = "NOERROR $(want "$NC" A)"
 
 # --- --tcp-max-conns 4 -------------------------------------------------------------
-snap a
+hier_snap a
 ns_exec "$CLI_NS" timeout 20 "$PY" "$XD_DIR/hold_tcp.py" "$RES_ADDR4" 53 10 4 \
 	</dev/null >"$W/hold.log" 2>&1 &
 HOLD=$!
 held() { # the daemon holds 4 connections and has closed 6
-	snap c
-	[ "$(mval c xdpdns_tcp_connections)" = 4 ] &&
-		[ "$(md 'xdpdns_tcp_refused_total{reason="limit"}' a c)" = 6 ]
+	hier_snap c
+	[ "$(hier_mval c xdpdns_tcp_connections)" = 4 ] &&
+		[ "$(hier_md 'xdpdns_tcp_refused_total{reason="limit"}' a c)" = 6 ]
 }
 wait_until 4 held
-conns=$(mval c xdpdns_tcp_connections)
-lim=$(md 'xdpdns_tcp_refused_total{reason="limit"}' a c)
+conns=$(hier_mval c xdpdns_tcp_connections)
+lim=$(hier_md 'xdpdns_tcp_refused_total{reason="limit"}' a c)
 wait "$HOLD"
 t_check "--tcp-max-conns 4, one client opens 10: $(tr '\n' ' ' <"$W/hold.log")(daemon: $conns open, $lim closed over the limit)" \
 	test "$(tr '\n' ' ' <"$W/hold.log")$conns $lim" = "open 10 alive 4 4 6"
@@ -352,95 +308,95 @@ burst "$S1" "$S2"
 t_check "$S1 (TTL $(field 7 1)) and $S2 (TTL $(field 7 2)) cached" \
 	test "$(field 3 1) $(field 7 1) $(field 3 2) $(field 7 2)" = \
 	"NOERROR 5 NOERROR 5"
-snap a
+hier_snap a
 for ((i = 0; i < 24; i++)); do
 	echo "$S1 A"
 done >"$W/hot.txt"
 read -r sent _ answered _ <<<"$(ns_exec "$CLI_NS" "$PY" "$XD_DIR/dnsload.py" \
 	ask "$CLI_ADDR4" "$RES_ADDR4" "$W/hot.txt" 4 2)"
-snap b
-t_check "$S1 asked ${sent:-0} times over 6 s: ${answered:-0} answered; re-resolved before it expired $(md xdpdns_prefetch_total) times ($(moved))" \
-	test "${sent:-0} ${answered:-0} $(xd miss)" = "24 24 0" -a \
-	"$(md xdpdns_prefetch_total)" -ge 1
+hier_snap b
+t_check "$S1 asked ${sent:-0} times over 6 s: ${answered:-0} answered; re-resolved before it expired $(hier_md xdpdns_prefetch_total) times ($(moved))" \
+	test "${sent:-0} ${answered:-0} $(hier_xd miss)" = "24 24 0" -a \
+	"$(hier_md xdpdns_prefetch_total)" -ge 1
 both_stale() {
-	snap c
-	[ "$(mval c xdpdns_cache_stale_entries)" = 2 ]
+	hier_snap c
+	[ "$(hier_mval c xdpdns_cache_stale_entries)" = 2 ]
 }
 wait_until 8 both_stale
-t_check "cache_stale_entries: $(mval a xdpdns_cache_stale_entries) before, $(mval c xdpdns_cache_stale_entries) once both ttl5 entries expired unasked" \
-	test "$(mval a xdpdns_cache_stale_entries) $(mval c xdpdns_cache_stale_entries)" = "0 2"
+t_check "cache_stale_entries: $(hier_mval a xdpdns_cache_stale_entries) before, $(hier_mval c xdpdns_cache_stale_entries) once both ttl5 entries expired unasked" \
+	test "$(hier_mval a xdpdns_cache_stale_entries) $(hier_mval c xdpdns_cache_stale_entries)" = "0 2"
 
 # --- --deny with --acl-action refuse; then a SIGHUP changes them ------------------
 # DENY1 is denied, refused by XDP; DENY2 is served; LIMITED, without rate
 # limits, gets all 10 answers of a burst.
-snap a
+hier_snap a
 burst --src "$DENY1" --wait 1 "$N1"
 r1="$(field 3) $(field 4)"
 burst --src "$DENY2" --wait 1 "$N1"
 r2="$(field 3) $(field 8)"
-snap b
-t_check "--deny $DENY1 with --acl-action refuse: $r1 from XDP (acl_refused +$(xd acl_refused)); $DENY2: $r2 (hit +$(xd hit))" \
-	test "$r1 $(xd acl_refused)|$r2 $(xd hit) $(md "$DUDP")" = \
+hier_snap b
+t_check "--deny $DENY1 with --acl-action refuse: $r1 from XDP (acl_refused +$(hier_xd acl_refused)); $DENY2: $r2 (hit +$(hier_xd hit))" \
+	test "$r1 $(hier_xd acl_refused)|$r2 $(hier_xd hit) $(hier_md "$DUDP")" = \
 	"REFUSED qr,rd,ra 1|NOERROR $A1 1 0"
-snap a
+hier_snap a
 # shellcheck disable=SC2046 # ten words
 burst --src "$LIMITED" --wait 1 $(printf "$N1 %.0s" $(seq 10))
-snap b
-t_check "--ratelimit 0: a burst of 10 from $LIMITED, $(count ' NOERROR ') answered (hit +$(xd hit))" \
-	test "$(count ' NOERROR .* '"$A1"'$') $(xd hit) $(xd rl_dropped)" = "10 10 0"
+hier_snap b
+t_check "--ratelimit 0: a burst of 10 from $LIMITED, $(count ' NOERROR ') answered (hit +$(hier_xd hit))" \
+	test "$(count ' NOERROR .* '"$A1"'$') $(hier_xd hit) $(hier_xd rl_dropped)" = "10 10 0"
 
 conf 'ratelimit = 1;' 'ratelimit-burst = 2;' 'slip = 2;' 'miss-limit = 0;' \
 	"ratelimit-exempt = [ \"$CLI_ADDR4/32\" ];" 'max-outstanding = 2;' \
 	'resolve-timeout = 1;' 'acl-action = "drop";' \
 	"deny = [ \"$DENY2/32\" ];" 'max-ttl = 60;'
-snap a
+hier_snap a
 kill -HUP "$MON"
 reloaded() {
-	snap b
-	[ "$(md xdpdns_reloads_total)" = 1 ]
+	hier_snap b
+	[ "$(hier_md xdpdns_reloads_total)" = 1 ]
 }
 wait_until 5 reloaded
-t_check "SIGHUP: the daemon re-read $CONF (reloads +$(md xdpdns_reloads_total), same daemon $(ps -o pid= --ppid "$MON" | tr -d ' '))" \
-	test "$(md xdpdns_reloads_total)" = 1 -a \
+t_check "SIGHUP: the daemon re-read $CONF (reloads +$(hier_md xdpdns_reloads_total), same daemon $(ps -o pid= --ppid "$MON" | tr -d ' '))" \
+	test "$(hier_md xdpdns_reloads_total)" = 1 -a \
 	"$(grep -c "reloaded $CONF" "$W/main.log")" = 1 -a \
 	"$(ps -o pid= --ppid "$MON" | tr -d ' ')" = "$CHILD"
-snap a
+hier_snap a
 burst --src "$DENY1" --wait 1 "$N1"
 r1="$(field 3) $(field 8)"
 burst --src "$DENY2" --wait 1 "$N1"
 r2=$(field 3)
-snap b
-t_check "after SIGHUP: $DENY1 served ($r1), $DENY2 denied and dropped ($r2; acl_dropped +$(xd acl_dropped), acl_refused +$(xd acl_refused))" \
-	test "$r1|$r2 $(xd acl_dropped) $(xd acl_refused) $(xd hit)" = \
+hier_snap b
+t_check "after SIGHUP: $DENY1 served ($r1), $DENY2 denied and dropped ($r2; acl_dropped +$(hier_xd acl_dropped), acl_refused +$(hier_xd acl_refused))" \
+	test "$r1|$r2 $(hier_xd acl_dropped) $(hier_xd acl_refused) $(hier_xd hit)" = \
 	"NOERROR $A1|TIMEOUT 1 0 1"
-snap a
+hier_snap a
 # shellcheck disable=SC2046 # ten words
 burst --src "$LIMITED" --wait 1 $(printf "$N1 %.0s" $(seq 10))
-snap b
-t_check "after SIGHUP, --ratelimit 1 --ratelimit-burst 2 --slip 2: of 10 from $LIMITED $(count ' NOERROR qr,rd,ra 1 ') answered, $(count ',tc,') TC=1, $(count TIMEOUT) dropped (hit +$(xd hit), rl_slipped +$(xd rl_slipped), rl_dropped +$(xd rl_dropped))" \
-	test "$(count ' NOERROR qr,rd,ra 1 ') $(count ',tc,') $(count TIMEOUT) $(xd hit) $(xd rl_slipped) $(xd rl_dropped)" = \
+hier_snap b
+t_check "after SIGHUP, --ratelimit 1 --ratelimit-burst 2 --slip 2: of 10 from $LIMITED $(count ' NOERROR qr,rd,ra 1 ') answered, $(count ',tc,') TC=1, $(count TIMEOUT) dropped (hit +$(hier_xd hit), rl_slipped +$(hier_xd rl_slipped), rl_dropped +$(hier_xd rl_dropped))" \
+	test "$(count ' NOERROR qr,rd,ra 1 ') $(count ',tc,') $(count TIMEOUT) $(hier_xd hit) $(hier_xd rl_slipped) $(hier_xd rl_dropped)" = \
 	"2 4 4 2 4 4"
-snap a
+hier_snap a
 # shellcheck disable=SC2046 # ten words
 burst --wait 1 $(printf "$N1 %.0s" $(seq 10))
-snap b
-t_check "after SIGHUP, --ratelimit-exempt $CLI_ADDR4/32: a burst of 10 from it, $(count ' NOERROR qr,rd,ra 1 ') answered (hit +$(xd hit), rl_exempt +$(xd rl_exempt), rl_dropped +$(xd rl_dropped))" \
-	test "$(count ' NOERROR qr,rd,ra 1 ') $(xd hit) $(xd rl_exempt) $(xd rl_dropped) $(xd rl_slipped)" = \
+hier_snap b
+t_check "after SIGHUP, --ratelimit-exempt $CLI_ADDR4/32: a burst of 10 from it, $(count ' NOERROR qr,rd,ra 1 ') answered (hit +$(hier_xd hit), rl_exempt +$(hier_xd rl_exempt), rl_dropped +$(hier_xd rl_dropped))" \
+	test "$(count ' NOERROR qr,rd,ra 1 ') $(hier_xd hit) $(hier_xd rl_exempt) $(hier_xd rl_dropped) $(hier_xd rl_slipped)" = \
 	"10 10 10 0 0"
 NT=host6.z004.test.
-snap a
+hier_snap a
 burst "$NT"
 t1=$(field 7)
 burst "$NT"
 t2=$(field 7)
-snap b
-t_check "after SIGHUP, --max-ttl 60: $NT (zone TTL 3600) answered with TTL $t1 by the daemon, $t2 by XDP (hit +$(xd hit))" \
-	test "$t1 $(xd hit)" = "60 1" -a "$t2" -ge 58 -a "$t2" -le 60
-snap a
+hier_snap b
+t_check "after SIGHUP, --max-ttl 60: $NT (zone TTL 3600) answered with TTL $t1 by the daemon, $t2 by XDP (hit +$(hier_xd hit))" \
+	test "$t1 $(hier_xd hit)" = "60 1" -a "$t2" -ge 58 -a "$t2" -le 60
+hier_snap a
 burst --wait 4 a.slow3.test.
-snap b
-t_check "after SIGHUP, --resolve-timeout 1: $(field 3) after $(field 6) ms (timeouts +$(md xdpdns_resolve_timeouts_total)), --max-outstanding $(mval b xdpdns_requestlist_max)" \
-	test "$(field 3) $(took 1 900 1900) $(md xdpdns_resolve_timeouts_total) $(mval b xdpdns_requestlist_max)" = \
+hier_snap b
+t_check "after SIGHUP, --resolve-timeout 1: $(field 3) after $(field 6) ms (timeouts +$(hier_md xdpdns_resolve_timeouts_total)), --max-outstanding $(hier_mval b xdpdns_requestlist_max)" \
+	test "$(field 3) $(took 1 900 1900) $(hier_md xdpdns_resolve_timeouts_total) $(hier_mval b xdpdns_requestlist_max)" = \
 	"SERVFAIL ok 1 2"
 stop
 
@@ -502,24 +458,24 @@ net=$(ns_enter "$RES_NS" bpftool net show dev "$RES_IF_CLIENT" 2>&1)
 t_check "--xdp-mode skb: ip link says $(grep -o 'xdp[a-z]*' <<<"$lnk" | head -n 1), bpftool net $(grep -o 'generic\|driver' <<<"$net" | head -n 1)" \
 	test "$(grep -qw xdpgeneric <<<"$lnk" && echo xdpgeneric) $(grep -q "^$RES_IF_CLIENT([0-9]*) generic id" <<<"$net" && echo generic)" = \
 	"xdpgeneric generic"
-up0=$(upstream)
+up0=$(hier_counted)
 fwd_asked() { # NAME: lines of the forwarder's query log for NAME A from us
 	grep -c "info: $RES_UP_ADDR4 $1 A IN" "$W/forwarder.log" || :
 }
 NF=host7.z005.example.
-snap a
+hier_snap a
 burst "$NF" "$FWD_NAME"
-snap b
-t_check "--forward: $NF $(field 3 1) $(field 8 1), $FWD_NAME $(field 3 2) $(field 8 2), each asked of the forwarder once ($(fwd_asked "$NF"), $(fwd_asked "$FWD_NAME")), resolutions +$(md "$RES_N")" \
-	test "$(field 3 1) $(field 8 1) $(field 3 2) $(field 8 2) $(fwd_asked "$NF") $(fwd_asked "$FWD_NAME") $(md "$RES_N")" = \
+hier_snap b
+t_check "--forward: $NF $(field 3 1) $(field 8 1), $FWD_NAME $(field 3 2) $(field 8 2), each asked of the forwarder once ($(fwd_asked "$NF"), $(fwd_asked "$FWD_NAME")), resolutions +$(hier_md "$RES_N")" \
+	test "$(field 3 1) $(field 8 1) $(field 3 2) $(field 8 2) $(fwd_asked "$NF") $(fwd_asked "$FWD_NAME") $(hier_md "$RES_N")" = \
 	"NOERROR $(want "$NF" A) NOERROR $FWD_ADDR 1 1 2"
-t_check "--forward: no packet from the daemon to the hierarchy's servers ($((UP_MAIN)) in the main run, +$(($(upstream) - up0)) now)" \
-	test "$(upstream)" = "$up0"
-snap a
+t_check "--forward: no packet from the daemon to the hierarchy's servers ($((UP_MAIN)) in the main run, +$(($(hier_counted) - up0)) now)" \
+	test "$(hier_counted)" = "$up0"
+hier_snap a
 burst "$NF" "$FWD_NAME"
-snap b
+hier_snap b
 t_check "skb mode: both repeats answered by XDP ($(moved)), the forwarder not asked again" \
-	test "$(field 8 1) $(field 8 2) $(xd hit) $(md "$DUDP") $(fwd_asked "$NF") $(fwd_asked "$FWD_NAME")" = \
+	test "$(field 8 1) $(field 8 2) $(hier_xd hit) $(hier_md "$DUDP") $(fwd_asked "$NF") $(fwd_asked "$FWD_NAME")" = \
 	"$(want "$NF" A) $FWD_ADDR 2 0 1 1"
 stop
 
@@ -553,21 +509,21 @@ vq() {
 		"$CLI2_ADDR4" "$RES2_ADDR4" "$RES2_MAC" "$1" A --out "$2" 2>&1)
 }
 NV=host8.z006.test.
-snap a
+hier_snap a
 vq "$NV" "$W/vlan1.bin"
-snap b
+hier_snap b
 # vq_got: VQ without its TTL, for comparing.
 vq_got() {
 	echo "${VQ% ttl *}|${VQ##* addr }"
 }
 t_check "VLAN $VID, cold $NV: '$VQ' from the daemon ($(moved))" \
-	test "$(vq_got)|$(xd miss) $(md "$DUDP")" = \
+	test "$(vq_got)|$(hier_xd miss) $(hier_md "$DUDP")" = \
 	"vid $VID rcode NOERROR an 1 csum ok|$(want "$NV" A)|1 1"
-snap a
+hier_snap a
 vq "$NV" "$W/vlan2.bin"
-snap b
+hier_snap b
 t_check "VLAN $VID, repeat: '$VQ' from XDP ($(moved))" \
-	test "$(vq_got)|$(xd hit) $(md "$DUDP")" = \
+	test "$(vq_got)|$(hier_xd hit) $(hier_md "$DUDP")" = \
 	"vid $VID rcode NOERROR an 1 csum ok|$(want "$NV" A)|1 0"
 why=$(dnsq cmp "$W/vlan1.bin" "$W/vlan2.bin")
 t_check "VLAN $VID: XDP's DNS bytes equal the daemon's: $why" \

@@ -118,10 +118,6 @@ DAEMON=$BG_PID
 wait_ports "$RES_NS" 53 15 "$RES_ADDR4" "$RES_ADDR6" &&
 	wait_dns "$CLI_NS" "$RES_ADDR4" 53 www.z000.test. 15 ||
 	t_abort "xdpdnsd up (log: $(tail -n 3 "$W/xdpdnsd-2.log" | tr '\n' ' '))"
-metric() { # NAME: its value on /metrics ("none" when absent)
-	ns_enter "$RES_NS" curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" |
-		awk -v n="$1" '$1 == n { v = $2 } END { print v == "" ? "none" : v }'
-}
 # hold NAME ARGS...: hold_tcp.py in the client namespace for 8 s, output
 # in $W/NAME.log; waits until it is done.
 hold() {
@@ -136,8 +132,8 @@ hold() {
 acl0=$(ctl stats --json | "$PY" "$XD_DIR/jsonq.py" get - xdp_outcomes.acl_dropped)
 hold outsider "$RES_ADDR4" 53 200 4 --bind "$OUTSIDER"
 acl1=$(ctl stats --json | "$PY" "$XD_DIR/jsonq.py" get - xdp_outcomes.acl_dropped)
-conns=$(metric xdpdns_tcp_connections)
-refused=$(metric 'xdpdns_tcp_refused_total{reason="acl"}')
+conns=$(hier_metric xdpdns_tcp_connections)
+refused=$(hier_metric 'xdpdns_tcp_refused_total{reason="acl"}')
 t_check "an outsider ($OUTSIDER) trying TCP: $(sed -n 's/^open/opened/p' "$W/outsider.log"), its SYNs dropped by XDP (acl_dropped +$((acl1 - acl0))), the daemon saw ${refused}" \
 	test "$(sed -n 's/^open //p' "$W/outsider.log")" = 0 -a \
 	$((acl1 - acl0)) -ge 1 -a "$conns" = 0 -a "$refused" = 0
@@ -145,8 +141,8 @@ t_check "an outsider ($OUTSIDER) trying TCP: $(sed -n 's/^open/opened/p' "$W/out
 hold many "$RES_ADDR4" 53 100 6 &
 MPID=$!
 sleep 2
-conns=$(metric xdpdns_tcp_connections)
-lim=$(metric 'xdpdns_tcp_refused_total{reason="limit"}')
+conns=$(hier_metric xdpdns_tcp_connections)
+lim=$(hier_metric 'xdpdns_tcp_refused_total{reason="limit"}')
 hier_query "$CLI_NS" "$RES_ADDR6" 53 -b "$CLI_ADDR6" +tcp www.z001.test. A
 wait "$MPID"
 t_check "one address opening 100 TCP connections keeps ${conns} (per-client cap 32), ${lim} refused" \
@@ -161,12 +157,12 @@ hold idle4 "$RES_ADDR4" 53 32 6 &
 I4=$!
 hold idle6 "$RES_ADDR6" 53 8 6 --bind "$CLI_ADDR6" &
 I6=$!
-full() { [ "$(metric xdpdns_tcp_connections)" = 40 ]; }
+full() { [ "$(hier_metric xdpdns_tcp_connections)" = 40 ]; }
 wait_until 5 full
 sleep 1.2 # older than the 1 s a new connection is left to send its query
-ev0=$(metric xdpdns_tcp_evicted_total)
+ev0=$(hier_metric xdpdns_tcp_evicted_total)
 hier_query "$CLI_NS" "$RES_ADDR6" 53 -b "$CLI_ADDR6" +tcp www.z002.test. A
-ev1=$(metric xdpdns_tcp_evicted_total)
+ev1=$(hier_metric xdpdns_tcp_evicted_total)
 wait "$I4" "$I6"
 t_check "all 40 slots held idle: a new TCP query is answered ($Q_RCODE), the longest-idle connection closed for it (evicted ${ev0} -> ${ev1})" \
 	test "$Q_RCODE" = NOERROR -a "$ev0" = 0 -a "$ev1" = 1
@@ -191,13 +187,10 @@ wait_ports "$RES_NS" 53 15 "$RES_ADDR4" &&
 t_check "--edns-size 1400 on a 1300-byte MTU: capped to 1252 with a warning" \
 	grep -q "edns-size 1400 does not fit the MTU 1300 of $RES_IF_CLIENT: using 1252" \
 	"$W/xdpdnsd-3.log"
-hits() { # the XDP hit counter; nothing (and exit 1) when unreadable
-	ctl stats --json | "$PY" "$XD_DIR/jsonq.py" get - xdp_outcomes.hit
-}
 for pass in daemon XDP; do
-	h0=$(hits)
+	h0=$(hier_hits)
 	hier_query "$CLI_NS" "$RES_ADDR4" 53 +bufsize=4096 host2.z004.test. A
-	h1=$(hits)
+	h1=$(hier_hits)
 	d=unreadable
 	[[ "$h0 $h1" =~ ^[0-9]+\ [0-9]+$ ]] && d=$((h1 - h0))
 	t_check "answer from the $pass (XDP hits +$d) advertises $(sed -n 's/.*\(udp: [0-9]*\).*/\1/p' <<<"$Q_OUT")" \

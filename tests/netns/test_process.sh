@@ -91,13 +91,6 @@ progs() { # ids of the XDP programs on the client link, one per line
 	ip -n "$RES_NS" -d link show dev "$RES_IF_CLIENT" 2>/dev/null |
 		sed -n 's/.*prog\/xdp[a-z]* id \([0-9]*\).*/\1/p'
 }
-hits() { # the XDP hit counter; nothing (and exit 1) when unreadable
-	ctl stats --json | "$PY" "$XD_DIR/jsonq.py" get - xdp_outcomes.hit
-}
-metric() { # NAME: its value on /metrics, or "none"
-	ns_enter "$RES_NS" curl -s --max-time 2 "http://127.0.0.1:$MPORT/metrics" |
-		awk -v n="$1" '$1 == n { v = $2 } END { print v == "" ? "none" : v }'
-}
 ask() { # FILE: "answered N of M" from the client
 	ns_exec "$CLI_NS" "$PY" "$XD_DIR/ask.py" "$RES_ADDR4" 53 "$1" 1000
 }
@@ -105,9 +98,9 @@ ask() { # FILE: "answered N of M" from the client
 # else is asking meanwhile).
 warm_from_xdp() {
 	local h0 h1 got d=unreadable
-	h0=$(hits)
+	h0=$(hier_hits)
 	got=$(ask "$W/warm.txt")
-	h1=$(hits)
+	h1=$(hier_hits)
 	[[ "$h0 $h1" =~ ^[0-9]+\ [0-9]+$ ]] && d=$((h1 - h0))
 	t_check "$1: warm names $got, XDP hits +$d" \
 		test "$got" = "answered 20 of 20" -a "$d" = 20
@@ -181,7 +174,7 @@ for sig in KILL SEGV; do
 	fi
 	wait_dns "$CLI_NS" "$RES_ADDR4" 53 www.z000.test. 10 || :
 	cold_answered "$n" "after the SIG$sig restart"
-	r=$(metric xdpdns_daemon_restarts_total)
+	r=$(hier_metric xdpdns_daemon_restarts_total)
 	t_check "SIG$sig: xdpdns_daemon_restarts_total $r" test "$r" = "$n"
 	t_check "SIG$sig: the monitor logged the death and the restart" \
 		grep -q "died of signal .*restarting the daemon in" "$W/d1.log"

@@ -33,29 +33,8 @@ LIMIT=${TEST_PURGE_LIMIT:-180}
 
 t_require nsd dig python3 curl unshare nsenter xdp-loader tc ps timeout
 hier_up_xdpdnsd "$LIMIT"
-MURL=http://127.0.0.1:$MPORT
 
 # --- helpers -------------------------------------------------------------------
-# snap TAG: /metrics to $W/TAG.prom (empty when unreadable: checks fail).
-snap() {
-	ns_enter "$RES_NS" curl -sf --max-time 3 -o "$W/$1.prom" "$MURL/metrics" ||
-		: >"$W/$1.prom"
-}
-# mval TAG NAME: sample NAME of snapshot TAG ("none" when absent).
-mval() {
-	awk -v k="$2" '$1 == k { v = $2 } END { print v == "" ? "none" : v }' \
-		"$W/$1.prom"
-}
-# md NAME: how far NAME moved from snapshot a to b ("none": missing).
-md() {
-	local x y
-	x=$(mval a "$1")
-	y=$(mval b "$1")
-	[[ "$x $y" =~ ^[0-9]+\ [0-9]+$ ]] && echo $((y - x)) || echo none
-}
-xd() {
-	md "xdpdns_xdp_outcomes_total{reason=\"$1\"}"
-}
 RES_N=xdpdns_daemon_resolutions_total
 OWN=xdpdns_daemon_cache_hits_total
 DTCP='xdpdns_daemon_queries_total{transport="tcp"}'
@@ -65,39 +44,19 @@ P_XDP='xdpdns_purged_entries_total{copy="xdp"}'
 P_OWN='xdpdns_purged_entries_total{copy="daemon"}'
 P_UB=xdpdns_unbound_cache_flushes_total
 
-# Queries the leaf servers receive, counted by tc on the authority side:
-# each packet to a leaf address is mirrored to a sink veth and counted.
-SINK=${XD_PFX}sk
-veth_link "$AUTH_NS" "${SINK}0" "" "$AUTH_NS" "${SINK}1" ""
-tc -n "$AUTH_NS" qdisc add dev "$AUTH_IF" clsact ||
-	t_abort "tc clsact on $AUTH_IF"
-pref=1
-for a in $LEAF_ADDRS4; do
-	tc -n "$AUTH_NS" filter add dev "$AUTH_IF" ingress protocol ip \
-		pref $((pref++)) u32 match ip dst "$a/32" \
-		action mirred egress mirror dev "${SINK}0" ||
-		t_abort "tc counter for $a"
-done
-for a in $LEAF_ADDRS6; do
-	tc -n "$AUTH_NS" filter add dev "$AUTH_IF" ingress protocol ipv6 \
-		pref $((pref++)) u32 match ip6 dst "$a/128" \
-		action mirred egress mirror dev "${SINK}0" ||
-		t_abort "tc counter for $a"
-done
-leaf() {
-	tc -n "$AUTH_NS" -s filter show dev "$AUTH_IF" ingress |
-		awk '$1 == "Sent" { n += $4 } END { print n + 0 }'
-}
+# Queries the leaf servers receive, counted by tc on the authority side.
+# shellcheck disable=SC2086 # address lists
+hier_count_to $LEAF_ADDRS4 $LEAF_ADDRS6 || t_abort "tc counters on $AUTH_IF"
 # ask NAME TYPE OUT [tcp]: one query from the client (dnsq.py), its reply
 # in $W/OUT.bin; L0 and L1 the leaf count before and after, a and b the
 # metrics.
 ask() {
-	snap a
-	L0=$(leaf)
+	hier_snap a
+	L0=$(hier_counted)
 	ns_exec "$CLI_NS" "$PY" "$XD_DIR/dnsq.py" send "$RES_ADDR4" 53 \
 		"$1" "$2" "$W/$3.bin" ${4:+"$4"} >/dev/null || : >"$W/$3.bin"
-	L1=$(leaf)
-	snap b
+	L1=$(hier_counted)
+	hier_snap b
 }
 # in_map NAME TYPE: "yes" when the XDP map holds an entry for it.
 in_map() {
@@ -108,27 +67,27 @@ in_map() {
 	fi
 }
 moved() {
-	echo "leaf +$((L1 - L0)), resolutions +$(md "$RES_N"), own copy +$(md "$OWN"), XDP hit +$(xd hit) miss +$(xd miss)"
+	echo "leaf +$((L1 - L0)), resolutions +$(hier_md "$RES_N"), own copy +$(hier_md "$OWN"), XDP hit +$(hier_xd hit) miss +$(hier_xd miss)"
 }
 # fresh: the last ask was a fresh resolution (the leaf asked, not the copy).
 fresh() {
 	[ -s "$W/$1.bin" ] && [ $((L1 - L0)) -ge 1 ] &&
-		[ "$(md "$RES_N") $(md "$OWN")" = "1 0" ]
+		[ "$(hier_md "$RES_N") $(hier_md "$OWN")" = "1 0" ]
 }
 # xdp_hit: the last ask was answered by XDP alone.
 xdp_hit() {
 	[ -s "$W/$1.bin" ] && [ $((L1 - L0)) -eq 0 ] &&
-		[ "$(xd hit) $(md "$RES_N") $(md "$OWN")" = "1 0 0" ]
+		[ "$(hier_xd hit) $(hier_md "$RES_N") $(hier_md "$OWN")" = "1 0 0" ]
 }
 # purge OUT ARGS...: xdpdnsctl ARGS, stdout to $W/OUT.txt, stderr to
 # $W/OUT.err, exit status in RC, with metrics snapshots a and b around it.
 purge() {
 	local out=$1
 	shift
-	snap a
+	hier_snap a
 	ctl "$@" >"$W/$out.txt" 2>"$W/$out.err"
 	RC=$?
-	snap b
+	hier_snap b
 }
 at_least() { # N MIN: N is a number >= MIN
 	[[ $1 =~ ^[0-9]+$ ]] && [ "$1" -ge "$2" ]
@@ -168,8 +127,8 @@ purge del1 cache delete "$N1"
 t_check "cache delete $N1: exit $RC, XDP entry and the daemon's copy removed, libunbound's cache dropped ($(said del1))" \
 	test "$RC" = 0 -a "$(head -n 1 "$W/del1.txt")" = "deleted 1 entry for $N1" -a \
 	"$(sed -n 2p "$W/del1.txt")" = "xdpdnsd (pid $CHILD) also removed 1 answer from its own copy; libunbound's cache dropped (every name is resolved afresh)"
-t_check "purge counters: delete +$(md "$P_DEL"), xdp +$(md "$P_XDP"), daemon +$(md "$P_OWN"), libunbound flushes +$(md "$P_UB")" \
-	test "$(md "$P_DEL") $(md "$P_XDP") $(md "$P_OWN") $(md "$P_UB")" = "1 1 1 1"
+t_check "purge counters: delete +$(hier_md "$P_DEL"), xdp +$(hier_md "$P_XDP"), daemon +$(hier_md "$P_OWN"), libunbound flushes +$(hier_md "$P_UB")" \
+	test "$(hier_md "$P_DEL") $(hier_md "$P_XDP") $(hier_md "$P_OWN") $(hier_md "$P_UB")" = "1 1 1 1"
 ctl cache get "$N1" >/dev/null 2>&1
 rc=$?
 t_check "cache get $N1 after the delete: nothing (exit $rc)" test "$rc" = 1
@@ -190,17 +149,17 @@ ask "$N2" A n2-first
 t_check "$N2 A resolved over UDP ($(moved))" fresh n2-first
 ask "$N2" A n2-tcp tcp
 t_check "$N2 A over TCP: from the daemon's copy ($(moved))" \
-	test -s "$W/n2-tcp.bin" -a "$(md "$OWN") $(md "$RES_N") $(md "$DTCP")" = "1 0 1"
+	test -s "$W/n2-tcp.bin" -a "$(hier_md "$OWN") $(hier_md "$RES_N") $(hier_md "$DTCP")" = "1 0 1"
 purge del2 cache delete "$N2" A
 t_check "cache delete $N2 A: exit $RC ($(said del2))" \
 	test "$RC" = 0 -a "$(head -n 1 "$W/del2.txt")" = "deleted 1 entry for $N2" -a \
-	"$(md "$P_OWN")" = 1
+	"$(hier_md "$P_OWN")" = 1
 ask "$N2" A n2-fresh tcp
-t_check "$N2 A over TCP after the delete: a fresh resolution ($(moved), tcp +$(md "$DTCP"))" \
+t_check "$N2 A over TCP after the delete: a fresh resolution ($(moved), tcp +$(hier_md "$DTCP"))" \
 	fresh n2-fresh
 ask "$N2" A n2-tcp2 tcp
 t_check "$N2 A over TCP again: from the new copy ($(moved))" \
-	test -s "$W/n2-tcp2.bin" -a "$(md "$OWN") $(md "$RES_N") $((L1 - L0))" = "1 0 0"
+	test -s "$W/n2-tcp2.bin" -a "$(hier_md "$OWN") $(hier_md "$RES_N") $((L1 - L0))" = "1 0 0"
 ask "$N2" A n2-hit
 t_check "$N2 A over UDP: an XDP hit on the newly resolved entry ($(moved))" \
 	xdp_hit n2-hit
@@ -212,11 +171,11 @@ ENTRIES=$(ctl cache list | sed -n 's/^(\([0-9]*\) entries)$/\1/p')
 purge flush cache flush
 t_check "cache flush: exit $RC, $ENTRIES entries ($(said flush))" \
 	test "$RC" = 0 -a "$(head -n 1 "$W/flush.txt")" = "flushed ${ENTRIES:-x} entries" -a \
-	"$(md "$P_FLUSH") $(md "$P_XDP") $(md "$P_UB")" = "1 ${ENTRIES:-x} 1"
+	"$(hier_md "$P_FLUSH") $(hier_md "$P_XDP") $(hier_md "$P_UB")" = "1 ${ENTRIES:-x} 1"
 t_check "the XDP map is empty after the flush" \
 	test "$(ctl cache list | tail -n 1)" = "(0 entries)"
-t_check "the daemon's copy emptied too: $(md "$P_OWN") answers, at least the 4 names" \
-	at_least "$(md "$P_OWN")" 4
+t_check "the daemon's copy emptied too: $(hier_md "$P_OWN") answers, at least the 4 names" \
+	at_least "$(hier_md "$P_OWN")" 4
 ask "$N3" A n3-fresh
 t_check "$N3 A over UDP after the flush: a fresh resolution ($(moved))" \
 	fresh n3-fresh
@@ -239,21 +198,21 @@ sleep 1.1 # the copy writes an entry back at most once a second
 purge xonly cache delete --xdp-only "$N3" A
 t_check "cache delete --xdp-only $N3 A: exit $RC, the daemon not asked ($(said xonly))" \
 	test "$RC" = 0 -a "$(cat "$W/xonly.txt")" = "deleted 1 entry for $N3" -a \
-	! -s "$W/xonly.err" -a "$(md "$P_DEL")" = 0
+	! -s "$W/xonly.err" -a "$(hier_md "$P_DEL")" = 0
 ask "$N3" A n3-own
 t_check "$N3 A after --xdp-only: from the daemon's copy, no resolution ($(moved))" \
-	test -s "$W/n3-own.bin" -a "$(md "$OWN") $(md "$RES_N") $((L1 - L0))" = "1 0 0"
+	test -s "$W/n3-own.bin" -a "$(hier_md "$OWN") $(hier_md "$RES_N") $((L1 - L0))" = "1 0 0"
 
 # --- SIGUSR1: a flush without xdpdnsctl -----------------------------------------------
-snap a
+hier_snap a
 kill -USR1 "$MON"
 flushed() {
-	snap b
-	[ "$(md "$P_FLUSH")" = 1 ]
+	hier_snap b
+	[ "$(hier_md "$P_FLUSH")" = 1 ]
 }
 wait_until 5 flushed
-t_check "SIGUSR1 to the monitor: the daemon flushed (flush +$(md "$P_FLUSH"), xdp +$(md "$P_XDP"), daemon +$(md "$P_OWN"), libunbound +$(md "$P_UB"))" \
-	test "$(md "$P_FLUSH") $(md "$P_UB")" = "1 1" -a \
+t_check "SIGUSR1 to the monitor: the daemon flushed (flush +$(hier_md "$P_FLUSH"), xdp +$(hier_md "$P_XDP"), daemon +$(hier_md "$P_OWN"), libunbound +$(hier_md "$P_UB"))" \
+	test "$(hier_md "$P_FLUSH") $(hier_md "$P_UB")" = "1 1" -a \
 	"$(ctl cache list | tail -n 1)" = "(0 entries)"
 ask "$N3" A n3-usr1
 t_check "$N3 A after SIGUSR1: a fresh resolution ($(moved))" fresh n3-usr1
@@ -274,7 +233,7 @@ done
 # heartbeat is still fresh, so xdpdnsctl waits for it, then deletes the map
 # entry itself and says the daemon's copies may bring it back.
 # (No /metrics while it is stopped: its server is a thread of that process.)
-snap a
+hier_snap a
 kill -STOP "$CHILD"
 cleanup_register "kill -CONT '$CHILD'"
 t0=$SECONDS
@@ -286,11 +245,11 @@ t_check "cache delete $N3 with the daemon stopped by SIGSTOP: exit $RC after ${t
 	test "$RC" = 1 -a "$(cat "$W/stuck.txt")" = "deleted 1 entry for $N3" -a \
 	"$(sed 's/(last heartbeat [0-9]* s ago)/(...)/' "$W/stuck.err")" = "xdpdnsctl: xdpdnsd (pid $CHILD) runs but it did not answer within 5 s (...): removed from the XDP map only; its own copy and libunbound's cache may still hold the answers and write them back"
 purged_late() {
-	snap b
-	[ "$(md "$P_DEL")" = 1 ]
+	hier_snap b
+	[ "$(hier_md "$P_DEL")" = 1 ]
 }
-t_check "resumed, the daemon carries the request out late (purges +$(wait_until 5 purged_late; md "$P_DEL"))" \
-	test "$(md "$P_DEL")" = 1
+t_check "resumed, the daemon carries the request out late (purges +$(wait_until 5 purged_late; hier_md "$P_DEL"))" \
+	test "$(hier_md "$P_DEL")" = 1
 
 # --- delete with the daemon stopped -------------------------------------------------
 bg_stop "$MON"
@@ -314,13 +273,13 @@ fi
 ask "$N2" A nx-first
 ask "$N2" A nx-own
 t_check "--no-xdp: $N2 A asked twice, the second from the daemon's copy ($(moved))" \
-	test -s "$W/nx-own.bin" -a "$(md "$OWN") $(md "$RES_N") $((L1 - L0))" = "1 0 0"
-snap a
+	test -s "$W/nx-own.bin" -a "$(hier_md "$OWN") $(hier_md "$RES_N") $((L1 - L0))" = "1 0 0"
+hier_snap a
 kill -USR1 "$MON"
 wait_until 5 flushed
 # The copy held $N2 and the start-up wait's www.z000.test.
-t_check "--no-xdp: SIGUSR1 flushed the daemon's copy and libunbound (flush +$(md "$P_FLUSH"), daemon +$(md "$P_OWN") answers, libunbound +$(md "$P_UB"))" \
-	test "$(md "$P_FLUSH") $(md "$P_OWN") $(md "$P_UB")" = "1 2 1"
+t_check "--no-xdp: SIGUSR1 flushed the daemon's copy and libunbound (flush +$(hier_md "$P_FLUSH"), daemon +$(hier_md "$P_OWN") answers, libunbound +$(hier_md "$P_UB"))" \
+	test "$(hier_md "$P_FLUSH") $(hier_md "$P_OWN") $(hier_md "$P_UB")" = "1 2 1"
 ask "$N2" A nx-fresh
 t_check "--no-xdp: $N2 A after SIGUSR1: a fresh resolution ($(moved))" \
 	fresh nx-fresh
