@@ -119,17 +119,14 @@ static __always_inline void limit_rl_key(const struct xdpdns_lpm_key *k,
 	__u32 w;
 
 	if (stage == XDPDNS_RL_NET)
-		bits = k->family == 4 ?
-			       (cfg->net_v4_prefix ? cfg->net_v4_prefix : 24) :
-			       (cfg->net_v6_prefix ? cfg->net_v6_prefix : 64);
+		bits = k->family == 4 ? cfg->net_v4_prefix : cfg->net_v6_prefix;
 	else if (stage == XDPDNS_RL_WIDE)
-		bits = k->family == 4 ?
-			       (cfg->wide_v4_prefix ? cfg->wide_v4_prefix :
-						      20) :
-			       (cfg->wide_v6_prefix ? cfg->wide_v6_prefix : 56);
+		bits = k->family == 4 ? cfg->wide_v4_prefix :
+					cfg->wide_v6_prefix;
 	else
-		bits = k->family == 4 ? (cfg->v4_prefix ? cfg->v4_prefix : 32) :
-					(cfg->v6_prefix ? cfg->v6_prefix : 128);
+		bits = k->family == 4 ? cfg->v4_prefix : cfg->v6_prefix;
+	if (!bits)
+		bits = xdpdns_rl_default_bits(k->family, stage);
 	bits &= 0xff;
 	if (bits > (k->family == 4 ? 32 : 128))
 		bits = k->family == 4 ? 32 : 128;

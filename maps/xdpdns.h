@@ -426,6 +426,24 @@ enum xdpdns_rl_stage {
 	XDPDNS_RL_WIDE = 2, /* its wider prefix (wide_v4/v6_prefix) */
 };
 
+/* Each stage's prefix length, bits, where xdpdns_config says 0, and the
+ * options' defaults: for the XDP program and the daemon's own limiter. */
+#define XDPDNS_RL_HOST_V4 32
+#define XDPDNS_RL_HOST_V6 128
+#define XDPDNS_RL_NET_V4 24
+#define XDPDNS_RL_NET_V6 64
+#define XDPDNS_RL_WIDE_V4 20
+#define XDPDNS_RL_WIDE_V6 56
+
+static inline __u32 xdpdns_rl_default_bits(__u32 family, __u32 stage)
+{
+	if (stage == XDPDNS_RL_NET)
+		return family == 4 ? XDPDNS_RL_NET_V4 : XDPDNS_RL_NET_V6;
+	if (stage == XDPDNS_RL_WIDE)
+		return family == 4 ? XDPDNS_RL_WIDE_V4 : XDPDNS_RL_WIDE_V6;
+	return family == 4 ? XDPDNS_RL_HOST_V4 : XDPDNS_RL_HOST_V6;
+}
+
 /*
  * Rate-limit table key: the client address masked to the stage's prefix of
  * @plen bits. A host entry is one client; the others are prefixes shared by

@@ -48,7 +48,7 @@ void dlimit_destroy(struct dlimit *d)
 	free(d);
 }
 
-/* The prefix length of @stage for @family, defaults as in limit.bpf.h. */
+/* The prefix length of @stage for @family (0 in @cfg: the default). */
 static unsigned int dlimit_bits(const struct config *cfg, uint8_t family,
 				uint8_t stage)
 {
@@ -64,9 +64,7 @@ static unsigned int dlimit_bits(const struct config *cfg, uint8_t family,
 		b = family == 4 ? cfg->ratelimit_v4_prefix :
 				  cfg->ratelimit_v6_prefix;
 	if (!b)
-		b = stage == XDPDNS_RL_NET  ? (family == 4 ? 24 : 64) :
-		    stage == XDPDNS_RL_WIDE ? (family == 4 ? 20 : 56) :
-					      (family == 4 ? 32 : 128);
+		b = xdpdns_rl_default_bits(family, stage);
 	return b > (family == 4 ? 32U : 128U) ? (family == 4 ? 32U : 128U) : b;
 }
 
