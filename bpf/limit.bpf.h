@@ -54,7 +54,6 @@
 #ifndef LIMIT_CAS_TRIES
 #define LIMIT_CAS_TRIES 4
 #endif
-#define LIMIT_NSEC_PER_SEC 1000000000ULL
 
 /*
  * The client address of the IP header at @l3_off as an LPM key matching the
@@ -149,15 +148,13 @@ static __always_inline void limit_rl_key(const struct xdpdns_lpm_key *k,
 static __always_inline int gcra_take(__u64 *tat, __u64 now, __u32 rate,
 				     __u32 burst)
 {
-	__u64 t = LIMIT_NSEC_PER_SEC / rate, old, cur, next;
-	__u64 tol = (__u64)(burst ? burst : 1) * t;
+	__u64 old, cur, next;
 	int i;
 
 	old = *(volatile __u64 *)tat;
 #pragma unroll
 	for (i = 0; i < LIMIT_CAS_TRIES; i++) {
-		next = (old > now ? old : now) + t;
-		if (next > now + tol)
+		if (!xdpdns_gcra_step(old, now, rate, burst, &next))
 			return 0;
 		cur = __sync_val_compare_and_swap(tat, old, next);
 		if (cur == old)
@@ -165,21 +162,6 @@ static __always_inline int gcra_take(__u64 *tat, __u64 now, __u32 rate,
 		old = cur;
 	}
 	return 0;
-}
-
-/*
- * The theoretical arrival time that leaves a fresh GCRA bucket of @rate and
- * @burst with @first tokens at @now, or 0 (a full bucket) when the bucket
- * is off or @first is not below its depth.
- */
-static __always_inline __u64 gcra_start(__u64 now, __u32 rate, __u32 burst,
-					__u32 first)
-{
-	__u32 b = burst ? burst : 1;
-
-	if (!rate || !first || first >= b)
-		return 0;
-	return now + (__u64)(b - first) * (LIMIT_NSEC_PER_SEC / rate);
 }
 
 /*
@@ -230,10 +212,10 @@ limit_host(const struct xdpdns_config *cfg, const struct xdpdns_rl_key *rk,
 				return NULL;
 		}
 	}
-	init.tat_ns =
-		gcra_start(now, cfg->rl_rate, cfg->rl_burst, cfg->new_first);
-	init.miss_tat_ns = gcra_start(now, cfg->miss_rate, cfg->miss_burst,
-				      cfg->new_first);
+	init.tat_ns = xdpdns_gcra_start(now, cfg->rl_rate, cfg->rl_burst,
+					cfg->new_first);
+	init.miss_tat_ns = xdpdns_gcra_start(now, cfg->miss_rate,
+					     cfg->miss_burst, cfg->new_first);
 	bpf_map_update_elem(&xdpdns_rl, rk, &init, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&xdpdns_rl, rk);
 }

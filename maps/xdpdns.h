@@ -186,6 +186,39 @@ static inline int xdpdns_time_before(__u64 a, __u64 b)
 	return (__s64)(a - b) < 0;
 }
 
+/*
+ * GCRA ("virtual scheduling") as the XDP program and the daemon's own
+ * limiter count: with emission interval T = 1e9 / @rate ns, a query at @now
+ * moves the theoretical arrival time @tat to *@next = max(@tat, @now) + T
+ * and conforms (returns 1) when *@next - @burst * T <= @now; over the
+ * limit it returns 0 and @tat must stay. A rate above 1e9 per second is no
+ * limit. The callers store *@next: the program with compare-and-swap.
+ */
+static inline int xdpdns_gcra_step(__u64 tat, __u64 now, __u32 rate,
+				   __u32 burst, __u64 *next)
+{
+	__u64 t = 1000000000ULL / rate;
+	__u64 tol = (__u64)(burst ? burst : 1) * t;
+
+	*next = (tat > now ? tat : now) + t;
+	return *next <= now + tol;
+}
+
+/*
+ * The theoretical arrival time that leaves a fresh GCRA bucket of @rate and
+ * @burst with @first tokens at @now, or 0 (a full bucket) when the bucket
+ * is off or no limit, or @first is not below its depth.
+ */
+static inline __u64 xdpdns_gcra_start(__u64 now, __u32 rate, __u32 burst,
+				      __u32 first)
+{
+	__u32 b = burst ? burst : 1;
+
+	if (!rate || rate > 1000000000U || !first || first >= b)
+		return 0;
+	return now + (__u64)(b - first) * (1000000000ULL / rate);
+}
+
 /* Whole seconds from @then to @now; 0 when @then is not in the past. */
 static inline __u64 xdpdns_secs_since(__u64 now, __u64 then)
 {

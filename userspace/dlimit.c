@@ -139,29 +139,16 @@ static struct dlimit_slot *dlimit_claim(struct dlimit_slot *s, uint8_t family,
 	return s;
 }
 
-/* GCRA, as gcra_take() in bpf/limit.bpf.h. */
+/* One token of the bucket *@tat (maps/xdpdns.h's GCRA, as XDP counts). */
 static bool dlimit_gcra(uint64_t *tat, uint64_t now, uint32_t rate,
 			uint32_t burst)
 {
-	uint64_t t = NSEC_PER_SEC / rate;
-	uint64_t tol = (uint64_t)(burst ? burst : 1) * t;
-	uint64_t next = (*tat > now ? *tat : now) + t;
+	__u64 next;
 
-	if (next > now + tol)
+	if (!xdpdns_gcra_step(*tat, now, rate, burst, &next))
 		return false;
 	*tat = next;
 	return true;
-}
-
-/* A fresh bucket with @first tokens, as gcra_start() in limit.bpf.h. */
-static uint64_t dlimit_start(uint64_t now, uint32_t rate, uint32_t burst,
-			     uint32_t first)
-{
-	uint32_t b = burst ? burst : 1;
-
-	if (!rate || rate > NSEC_PER_SEC || !first || first >= b)
-		return 0;
-	return now + (uint64_t)(b - first) * (NSEC_PER_SEC / rate);
 }
 
 static bool dlimit_rate_on(uint32_t rate)
@@ -219,10 +206,10 @@ bool dlimit_take(struct dlimit *d, const struct config *cfg,
 		}
 		s = dlimit_claim(victim, family, XDPDNS_RL_HOST, plen, addr,
 				 now_ns);
-		s->tat_ns[DLIMIT_QUERY] = dlimit_start(
+		s->tat_ns[DLIMIT_QUERY] = xdpdns_gcra_start(
 			now_ns, cfg->ratelimit, config_rl_burst(cfg),
 			cfg->new_source_first_burst);
-		s->tat_ns[DLIMIT_MISS] = dlimit_start(
+		s->tat_ns[DLIMIT_MISS] = xdpdns_gcra_start(
 			now_ns, cfg->miss_limit, config_miss_burst(cfg),
 			cfg->new_source_first_burst);
 	}

@@ -705,8 +705,8 @@ static bool take(uint32_t rate, uint32_t burst, unsigned int *taken)
 }
 
 /*
- * Tokens a new entry's bucket starts without (limit.bpf.h's gcra_start()):
- * a first burst below the depth leaves depth - first.
+ * Tokens a new entry's bucket starts without (xdpdns_gcra_start() in
+ * maps/xdpdns.h): a first burst below the depth leaves depth - first.
  */
 static unsigned int first_taken(uint32_t rate, uint32_t burst, uint32_t first)
 {
