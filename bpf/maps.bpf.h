@@ -13,12 +13,28 @@
 #include "maps/xdpdns.h"
 #include "dns.bpf.h"
 
+/*
+ * The cache index and its slot classes (maps/xdpdns.h, "The XDP cache,
+ * v2"). Not LRU: xdpdnsd evicts per class and deletes the index entry
+ * itself. xdpdnsd sizes all five from --cache-size and --cache-split.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XDPDNS_CACHE_ENTRIES_DEFAULT);
 	__type(key, struct xdpdns_cache_mkey);
-	__type(value, struct xdpdns_cache_entry);
+	__type(value, struct xdpdns_cache_ref);
 } xdpdns_cache SEC(".maps");
+
+#define XDPDNS_SLOT_MAP_(n, body_len, rrs)            \
+	struct {                                      \
+		__uint(type, BPF_MAP_TYPE_ARRAY);     \
+		__uint(map_flags, BPF_F_MMAPABLE);    \
+		__uint(max_entries, 1024);            \
+		__type(key, __u32);                   \
+		__type(value, struct xdpdns_slot##n); \
+	} xdpdns_slot##n SEC(".maps");
+XDPDNS_SLOT_CLASS_LIST(XDPDNS_SLOT_MAP_)
+#undef XDPDNS_SLOT_MAP_
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -110,6 +126,8 @@ struct serve_args {
 	__u16 qtype; /* out */
 	struct query q;
 	struct xdpdns_hash_key hash_key; /* xdpdns_config.hash_key */
+	struct xdpdns_cache_mkey mkey; /* xdpdns_find(): the index key */
+	struct xdpdns_cache_ref ref; /* xdpdns_find(): what it holds */
 };
 
 /* Per-query limiter state (limit.bpf.h), kept in struct keybuf between

@@ -217,25 +217,6 @@ static __always_inline __u32 opt_write(__u8 *b, __u16 size, __u8 do_bit,
 	return (off & 1) ? csum_swab16(sum) : sum;
 }
 
-struct ttl_check {
-	struct xdpdns_cache_entry *e;
-	__u32 data_len;
-	__u32 bad;
-};
-
-/* bpf_loop() callback: is TTL @i inside the entry's data? A callback keeps
- * this loop from multiplying the verifier's states of the one after it. */
-static long ttl_off_check(__u32 i, void *ctx)
-{
-	struct ttl_check *c = ctx;
-
-	if (i >= XDPDNS_RR_MAX || c->e->ttl_off[i] + 4 > c->data_len) {
-		c->bad = 1;
-		return 1;
-	}
-	return 0;
-}
-
 /*
  * Head growth that is always available in front of a frame: the kernel keeps
  * XDP_PACKET_HEADROOM (256) and needs sizeof(struct xdp_frame) of it for
@@ -294,35 +275,42 @@ static __always_inline int grow(struct xdp_md *ctx, int delta, __u32 len)
 }
 
 /*
- * bpf_xdp_store_bytes() of the first @len bytes of @e's data at frame offset
- * @off. Not inlined, so that @len is checked in the register that is passed:
- * in serve_entry() the compiler spills it and checks another copy, whose bound
- * Linux 6.1's verifier does not carry over (see pkt_bounded()).
+ * bpf_xdp_store_bytes() of the first @len bytes of a slot's body @data (of
+ * @cap bytes) at frame offset @off. Not inlined, so that @len is checked in
+ * the register that is passed: the compiler spills it and checks another
+ * copy, whose bound Linux 6.1's verifier does not carry over (see
+ * pkt_bounded()). @cap is a constant at every call.
  * Return: 0, or < 0 with the frame unchanged.
  */
 static __noinline int entry_store(struct xdp_md *ctx, __u32 off,
-				  struct xdpdns_cache_entry *e, __u32 len)
+				  const __u8 *data, __u32 len, __u32 cap)
 {
 	_Static_assert(XDPDNS_DATA_MAX <= 0x800, "entry_store() mask");
-	if (len < 1 || len > XDPDNS_DATA_MAX)
+	if (len < 1 || len > cap || len > XDPDNS_DATA_MAX)
 		return -1;
 	/* Again for the verifier, in a form the compiler keeps (it knows the
 	 * callers' checks): 1..0x800 by the mask, and 6.1 learns no lower
 	 * bound from "len != 0". */
 	len = pkt_bounded(len - 1, 0x7ff) + 1;
-	if (len > XDPDNS_DATA_MAX)
+	if (len > cap)
 		return -1;
-	return bpf_xdp_store_bytes(ctx, off, e->data, len);
+	return bpf_xdp_store_bytes(ctx, off, (void *)data, len);
 }
 
 /*
- * Rewrite the query into the answer from @e and return the verdict. Nothing
- * is written before bpf_xdp_adjust_tail() succeeds, so every early return
- * leaves the query intact for the daemon. @reason receives the outcome.
+ * Rewrite the query into the answer held by slot header @e, TTL offsets
+ * @ttl_off (@rrs of them) and body @body (@cap bytes, the sections from
+ * its start) and return the verdict. Nothing is written before the frame
+ * has grown, so every early return leaves the query intact for the daemon.
+ * The slot is read under its seqlock by the caller. @reason receives the
+ * outcome. Inlined into each class's caller, where @rrs and @cap are
+ * constants the verifier bounds the reads with.
  */
 static __always_inline int serve_entry(struct xdp_md *ctx, struct pkt *p,
 				       struct query *q,
-				       struct xdpdns_cache_entry *e,
+				       const struct xdpdns_slot_hdr *e,
+				       const __u16 *ttl_off, const __u8 *body,
+				       const __u32 rrs, const __u32 cap,
 				       __u16 edns_size, __u64 now,
 				       __u32 *reason)
 {
@@ -332,24 +320,20 @@ static __always_inline int serve_entry(struct xdp_md *ctx, struct pkt *p,
 	__u16 rflags, ancount, nscount, arcount;
 	void *data, *data_end;
 	struct udphdr *udp;
-	struct ttl_check ttl_check;
 	struct dnshdr *h;
 	long psum;
 	int delta;
 
 	*reason = XDPDNS_STAT_BAD_ENTRY;
-	if (data_len > XDPDNS_DATA_MAX || rr_count > XDPDNS_RR_MAX ||
+	if (data_len > cap || data_len > XDPDNS_DATA_MAX || rr_count > rrs ||
 	    rr_count != (__u32)e->ancount + e->nscount + e->arcount ||
 	    l3 > ETH_HLEN + 8 || l4 > PKT_L4_OFF_MAX)
 		return XDP_PASS;
-	/* Every TTL inside the data, checked while the query is still intact;
-	 * the checks in the write loop below are for the verifier. */
-	ttl_check.e = e;
-	ttl_check.data_len = data_len;
-	ttl_check.bad = 0;
-	if (rr_count && bpf_loop(rr_count, ttl_off_check, &ttl_check, 0) &&
-	    ttl_check.bad)
-		return XDP_PASS;
+	/* The TTL offsets are checked as they are used, in the write loop:
+	 * one outside the data is an entry the daemon never writes (it
+	 * builds them with cache_entry_from_msg()), so it costs the frame
+	 * (XDP_DROP, bad_entry), and a loop here would leave the verifier a
+	 * different exact rr_count for every exit. */
 
 	opt_len = q->has_opt ? DNS_OPT_LEN : 0;
 	dns_len = DNS_HEADER_LEN + q->qlen + 4 + data_len + opt_len;
@@ -402,22 +386,22 @@ static __always_inline int serve_entry(struct xdp_md *ctx, struct pkt *p,
 
 	/* The cached sections, then their TTLs, decayed. */
 	ans = dns_off + DNS_HEADER_LEN + q->qlen + 4;
-	if (data_len > 0 && entry_store(ctx, ans, e, data_len))
+	if (data_len > 0 && entry_store(ctx, ans, body, data_len, cap))
 		return XDP_DROP;
 	sum += (q->qlen & 1) ? csum_swab16(e->data_csum) : e->data_csum;
 
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	for (i = 0; i < XDPDNS_RR_MAX; i++) {
+	for (i = 0; i < rrs; i++) {
 		__u32 off, ttl, ttl_be;
 		__u8 *t;
 
 		if (i >= rr_count)
 			break;
-		off = e->ttl_off[i];
-		if (off > XDPDNS_DATA_MAX - 4 || off + 4 > data_len)
+		off = ttl_off[i];
+		if (off > cap - 4 || off + 4 > data_len)
 			return XDP_DROP;
-		__builtin_memcpy(&ttl_be, e->data + off, 4);
+		__builtin_memcpy(&ttl_be, body + off, 4);
 		ttl = bpf_ntohl(ttl_be);
 		ttl = ttl > elapsed ? ttl - elapsed : 0;
 		ttl_be = bpf_htonl(ttl);
@@ -441,41 +425,27 @@ static __always_inline int serve_entry(struct xdp_md *ctx, struct pkt *p,
 	if ((void *)(udp + 1) > data_end)
 		return XDP_DROP;
 	udp->check = bpf_htons(csum_finish(sum));
-
-	__sync_fetch_and_add(&e->hits, 1);
 	*reason = XDPDNS_STAT_HIT;
 	return XDP_TX;
 }
 
-struct name_walk {
+struct name_hash {
 	struct keybuf *kb;
-	const __u64 *ename; /* NULL: hash; else compare with this */
 	struct xdpdns_sip sip;
-	__u32 differ;
 };
 
 /*
- * bpf_loop() callback over word @i of the query's name: hash it, or compare
- * it with the entry's name. A callback is verified once, whatever the name
- * length; an open-coded loop would leave the verifier a different qname
- * length on each exit and multiply the states of the answer path.
+ * bpf_loop() callback over word @i of the query's name: hash it. A
+ * callback is verified once, whatever the name length; an open-coded loop
+ * would leave the verifier a different qname length on each exit.
  */
-static long name_walk_word(__u32 i, void *ctx)
+static long name_hash_word(__u32 i, void *ctx)
 {
-	struct name_walk *nw = ctx;
-	__u64 w;
+	struct name_hash *nh = ctx;
 
 	if (i >= XDPDNS_QNAME_BUF / 8)
 		return 1;
-	w = nw->kb->w[i];
-	if (!nw->ename) {
-		xdpdns_sip_word(&nw->sip, w);
-		return 0;
-	}
-	if (nw->ename[i] != w) {
-		nw->differ = 1;
-		return 1;
-	}
+	xdpdns_sip_word(&nh->sip, nh->kb->w[i]);
 	return 0;
 }
 
@@ -505,79 +475,191 @@ static __always_inline int serve_args_pkt(const struct serve_args *a,
 }
 
 /*
- * The rest of the question, the cache lookup and the answer. The query's
- * lower-cased qname is already in xdpdns_keybuf (this CPU's), zero after its
- * end; @a carries the offsets. The map is keyed by a hash of the name
- * (struct xdpdns_cache_mkey), so the entry's own copy of the name is
- * compared before it is served: a hash collision is a miss, never a wrong
- * answer.
- * Return: the XDP verdict, with the outcome in a->reason.
+ * The rest of the question and the index lookup. The query's lower-cased
+ * qname is already in xdpdns_keybuf (this CPU's), zero after its end; @a
+ * carries the offsets. On a hit in the index, @a->mkey and @a->ref hold
+ * the key and what the index maps it to, and @a->q the parsed question.
+ * Return: 1 when the index holds the key, else 0 with a->reason set.
  */
-__noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
+__noinline int xdpdns_find(struct xdp_md *ctx, struct serve_args *a)
 {
 	struct pkt p = {
 		.data = (void *)(long)ctx->data,
 		.data_end = (void *)(long)ctx->data_end,
 	};
 	struct xdpdns_cache_mkey mkey = {};
-	struct xdpdns_cache_entry *e;
+	struct name_hash nh = {};
 	__u32 zero = 0, reason, words;
-	struct name_walk nw = {};
 	struct keybuf *kb;
 	struct query q;
-	int verdict;
-	__u64 now;
+	__u64 *ref;
 
 	if (!a)
-		return XDP_PASS;
+		return 0;
 	a->reason = XDPDNS_STAT_BAD_ENTRY;
 	q = a->q;
 	if (serve_args_pkt(a, &p) || q.qlen < 1 || q.qlen > DNS_NAME_MAX)
-		return XDP_PASS;
-
+		return 0;
 	kb = bpf_map_lookup_elem(&xdpdns_keybuf, &zero);
 	if (!kb)
-		return XDP_PASS;
+		return 0;
 	reason = dns_parse_tail(&p, &q);
 	if (reason) {
 		a->reason = reason;
-		return XDP_PASS;
+		return 0;
 	}
 	a->qtype = q.qtype;
+	a->q = q;
 
 	/* Whole words: the keybuf is zero past the name. */
 	words = (q.qlen + 7) / 8;
-	nw.kb = kb;
-	xdpdns_sip_init(&nw.sip, &a->hash_key);
-	bpf_loop(words, name_walk_word, &nw, 0);
-	mkey.name_hash = xdpdns_sip_final(&nw.sip, words);
+	nh.kb = kb;
+	xdpdns_sip_init(&nh.sip, &a->hash_key);
+	bpf_loop(words, name_hash_word, &nh, 0);
+	mkey.name_hash = xdpdns_sip_final(&nh.sip, words);
 	mkey.qtype = q.qtype;
 	mkey.qclass = DNS_CLASS_IN;
 	mkey.flags = (q.do_bit ? XDPDNS_KEY_DO : 0) |
 		     (q.flags & DNS_F_CD ? XDPDNS_KEY_CD : 0);
 	mkey.qname_len = q.qlen;
+	a->mkey = mkey;
 
-	e = bpf_map_lookup_elem(&xdpdns_cache, &mkey);
-	if (!e) {
+	ref = bpf_map_lookup_elem(&xdpdns_cache, &mkey);
+	if (!ref) {
 		a->reason = XDPDNS_STAT_MISS;
+		return 0;
+	}
+	/* One 8-byte load: the element may be reused for another key at any
+	 * time, but gen and loc always come from one write. */
+	*(__u64 *)&a->ref = *(volatile __u64 *)ref;
+	return 1;
+}
+
+/* Two cache keys equal, as two 8-byte words. */
+static __always_inline int mkey_equal(const struct xdpdns_cache_mkey *x,
+				      const struct xdpdns_cache_mkey *y)
+{
+	const __u64 *a = (const __u64 *)x, *b = (const __u64 *)y;
+
+	return a[0] == b[0] && a[1] == b[1];
+}
+
+/*
+ * Serve from the slot of header @h (its TTL offsets, body words @w of
+ * @capw words) that the index said holds @a->mkey at generation @gen,
+ * under the slot's seqlock (maps/xdpdns.h): the sequence is read before
+ * anything else and again after the reply is built; the slot must carry
+ * the generation, the whole key and the query's name (at the end of its
+ * body). A slot that changed under us was never served: before the frame
+ * was touched that is XDP_PASS, after it XDP_DROP (the frame is a
+ * half-built reply; the client retries), counted as torn either way.
+ */
+static __always_inline int serve_slot(struct xdp_md *ctx, struct serve_args *a,
+				      struct xdpdns_slot_hdr *h,
+				      const __u16 *ttl_off, const __u64 *w,
+				      const __u32 rrs, const __u32 capw,
+				      __u32 gen)
+{
+	__u32 zero = 0, s1, s2, words, i, reason;
+	struct pkt p = {};
+	struct keybuf *kb;
+	struct query q;
+	int verdict;
+	__u64 now;
+
+	/* Whole pointers: only their difference is used below, which the
+	 * compiler would otherwise keep in 32-bit stack slots. */
+	p.data = (void *)(long)ctx->data;
+	p.data_end = (void *)(long)ctx->data_end;
+	barrier_var(p.data);
+	barrier_var(p.data_end);
+	q = a->q;
+	if (serve_args_pkt(a, &p) || q.qlen < 1 || q.qlen > DNS_NAME_MAX)
+		return XDP_PASS;
+	kb = bpf_map_lookup_elem(&xdpdns_keybuf, &zero);
+	if (!kb)
+		return XDP_PASS;
+
+	/* A fully ordered read (x86: lock xadd; arm64: ldaddal): no read of
+	 * the slot below can be satisfied before it. */
+	s1 = __sync_fetch_and_add(&h->seq, 0);
+	if (s1 & 1) {
+		a->reason = XDPDNS_STAT_TORN;
 		return XDP_PASS;
 	}
-	/* The words hashed, against the entry's name (zero padded too). */
-	nw.ename = (const __u64 *)e->qname;
-	bpf_loop(words, name_walk_word, &nw, 0);
-	if (nw.differ) {
-		a->reason = XDPDNS_STAT_MISS;
+	a->reason = XDPDNS_STAT_MISS;
+	if (h->gen != gen || !mkey_equal(&h->mkey, &a->mkey))
 		return XDP_PASS;
+	words = (q.qlen + 7) / 8;
+	if (words > capw)
+		return XDP_PASS;
+	/* The name, zero padded, fills the body's last @words words. */
+	for (i = 0; i < XDPDNS_QNAME_BUF / 8; i++) {
+		__u32 j = capw - words + i;
+
+		if (i >= words)
+			break;
+		/* Opaque, so the compiler indexes with the j it checked
+		 * rather than a pointer stepped alongside it. */
+		barrier_var(j);
+		if (j >= capw || w[j] != kb->w[i])
+			return XDP_PASS;
 	}
 	now = bpf_ktime_get_ns();
-	if (!xdpdns_time_before(now, e->expire_ns)) {
+	if (!xdpdns_time_before(now, h->expire_ns)) {
 		a->reason = XDPDNS_STAT_EXPIRED;
 		return XDP_PASS;
 	}
-	verdict = serve_entry(ctx, &p, &q, e, a->edns_size, now, &reason);
+	a->rcode = h->flags & DNS_F_RCODE;
+	verdict = serve_entry(ctx, &p, &q, h, ttl_off, (const __u8 *)w, rrs,
+			      capw * 8, a->edns_size, now, &reason);
+	/* Fully ordered again: every read of the slot above is done. */
+	s2 = __sync_fetch_and_add(&h->seq, 0);
+	if (s2 != s1) {
+		a->reason = XDPDNS_STAT_TORN;
+		return verdict == XDP_TX ? XDP_DROP : XDP_PASS;
+	}
 	a->reason = reason;
-	a->rcode = e->flags & DNS_F_RCODE;
+	if (verdict == XDP_TX)
+		__sync_fetch_and_add(&h->hits, 1);
 	return verdict;
+}
+
+/*
+ * The cache lookup and the answer: xdpdns_find() for the index, then the
+ * slot of the class the index names. The map is keyed by a hash of the
+ * name (struct xdpdns_cache_mkey), so the slot's own copy of the name is
+ * compared before it is served: a hash collision is a miss, never a wrong
+ * answer.
+ * Return: the XDP verdict, with the outcome in a->reason.
+ */
+__noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
+{
+	__u32 loc, gen, slot;
+
+	if (!a)
+		return XDP_PASS;
+	if (!xdpdns_find(ctx, a))
+		return XDP_PASS;
+	loc = a->ref.loc;
+	gen = a->ref.gen;
+	slot = XDPDNS_REF_SLOT(loc);
+	a->reason = XDPDNS_STAT_BAD_ENTRY;
+	switch (XDPDNS_REF_CLS(loc)) {
+#define SERVE_CLASS_(n, body_len, rrs)                                       \
+	case n: {                                                            \
+		struct xdpdns_slot##n *sl =                                  \
+			bpf_map_lookup_elem(&xdpdns_slot##n, &slot);         \
+                                                                             \
+		if (!sl)                                                     \
+			return XDP_PASS;                                     \
+		return serve_slot(ctx, a, &sl->h, sl->ttl_off, sl->body.w,   \
+				  rrs, (body_len) / 8, gen);                 \
+	}
+		XDPDNS_SLOT_CLASS_LIST(SERVE_CLASS_)
+#undef SERVE_CLASS_
+	}
+	return XDP_PASS;
 }
 
 /*

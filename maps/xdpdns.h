@@ -33,6 +33,10 @@
 #define XDPDNS_MAP_EVENTS "xdpdns_events"
 #define XDPDNS_MAP_STATUS "xdpdns_status"
 #define XDPDNS_MAP_PURGE "xdpdns_purge"
+#define XDPDNS_MAP_SLOT0 "xdpdns_slot0"
+#define XDPDNS_MAP_SLOT1 "xdpdns_slot1"
+#define XDPDNS_MAP_SLOT2 "xdpdns_slot2"
+#define XDPDNS_MAP_SLOT3 "xdpdns_slot3"
 
 /*
  * Bytes of answer, authority and additional records an entry can hold: the
@@ -231,8 +235,11 @@ static inline __u64 xdpdns_secs_since(__u64 now, __u64 then)
 #define XDPDNS_ENTRY_VALIDATED 0x0001 /* DNSSEC secure: AD may be set */
 
 /*
- * Cache entry: a response minus its header, question and OPT record, ready to
- * be appended after the client's own question.
+ * A cached answer as the daemon builds, keeps and renders it: a response
+ * minus its header, question and OPT record, ready to be appended after the
+ * client's own question. The XDP cache stores the same fields packed into a
+ * slot of the smallest size class that holds them (struct xdpdns_slot_hdr
+ * and the slot classes below); lib/cachemap.c converts.
  *
  * data[] holds the answer, authority and additional records exactly as they
  * follow a question at offset 12, i.e. the entry is only valid for a question
@@ -250,17 +257,12 @@ static inline __u64 xdpdns_secs_since(__u64 now, __u64 then)
  * length makes the offset odd). Precomputing it keeps per-packet work to the
  * header, question, TTLs and OPT.
  *
- * qname[] is the entry's name (lower-cased wire format, zero padded), which
- * the map key only carries as a hash (struct xdpdns_cache_mkey).
- *
- * Memory: sizeof(struct xdpdns_cache_entry) = 1664 bytes, plus the 16-byte
- * key and the kernel's hash element header (about 48 bytes): about 1.7 KiB
- * an entry, 108 MiB for the default 65536 entries.
+ * qname[] is the entry's name (lower-cased wire format, zero padded).
  */
 struct xdpdns_cache_entry {
 	__u64 expire_ns; /* CLOCK_MONOTONIC ns at which it goes stale */
 	__u64 stored_ns; /* CLOCK_MONOTONIC ns the TTLs in data[] hold at */
-	__u64 hits; /* answers served from XDP; incremented atomically */
+	__u64 hits; /* answers served from XDP */
 	__u32 ttl; /* lifetime it was stored with, seconds (min of all TTLs) */
 	__u16 data_csum; /* see above */
 	__u16 flags; /* header flags of the answer: AA, AD, RCODE are used */
@@ -275,6 +277,115 @@ struct xdpdns_cache_entry {
 	__u8 pad[4];
 	__u8 qname[XDPDNS_QNAME_BUF]; /* lower-cased wire name, zero padded */
 };
+
+/*
+ * The XDP cache, v2: an index and four size classes of slots.
+ *
+ * xdpdns_cache (a hash map) maps the 16-byte struct xdpdns_cache_mkey to a
+ * struct xdpdns_cache_ref: which slot of which class holds the entry, and
+ * the generation it was written with. The slots are BPF_F_MMAPABLE arrays,
+ * xdpdns_slot0..3, written only by xdpdnsd through its mmap of them, each
+ * slot guarded by a sequence counter used as a seqlock:
+ *
+ *   writer (lib/cachemap.c)          reader (the XDP program)
+ *   seq = s + 1 (odd)                s1 = seq (atomic, fully ordered)
+ *   release fence                    s1 odd: torn
+ *   header, TTL offsets, body        check name, key, gen, expiry
+ *   seq = s + 2 (release store)      build the reply from the slot
+ *                                    s2 = seq (atomic, fully ordered)
+ *                                    s2 != s1: torn
+ *
+ * An entry is never rewritten in place: a new answer for a name goes to a
+ * fresh slot, the index is pointed at it, and the old slot is retired to a
+ * quarantine for XDPDNS_SLOT_QUARANTINE_NS before it may be written again
+ * (deletes and evictions the same). So a reader that found a slot through
+ * the index reads either that slot's content, complete, or -- if it
+ * stalled for longer than the quarantine -- a changed sequence number,
+ * which it counts as torn and never serves. The index value is 8 bytes,
+ * read with one load: the kernel reuses hash elements at once, so a reader
+ * may read another key's ref, whose slot then fails the name and key
+ * check (a miss), never a mixture of two refs.
+ *
+ * Memory: each class's slot size is a multiple of 64 bytes so no two slots
+ * share a cache line; the index costs about 72 bytes an entry plus 16 a
+ * bucket (README, "Cache memory").
+ */
+#define XDPDNS_SLOT_CLASSES 4
+/* A freed slot is not written again for this long. */
+#define XDPDNS_SLOT_QUARANTINE_NS 1000000000ULL
+
+/* xdpdns_cache_ref.loc: the class in the top 4 bits, the slot below. */
+#define XDPDNS_REF_SLOT_BITS 28
+#define XDPDNS_REF_SLOT_MASK ((1U << XDPDNS_REF_SLOT_BITS) - 1)
+#define XDPDNS_REF_LOC(cls, slot) \
+	(((__u32)(cls) << XDPDNS_REF_SLOT_BITS) | ((slot) & XDPDNS_REF_SLOT_MASK))
+#define XDPDNS_REF_CLS(loc) ((loc) >> XDPDNS_REF_SLOT_BITS)
+#define XDPDNS_REF_SLOT(loc) ((loc) & XDPDNS_REF_SLOT_MASK)
+
+/* Value of the xdpdns_cache index. */
+struct xdpdns_cache_ref {
+	__u32 gen; /* xdpdns_slot_hdr.gen of the slot's content */
+	__u32 loc; /* XDPDNS_REF_LOC(class, slot) */
+};
+
+/* xdpdns_slot_hdr.live: set by the writer when the slot is published,
+ * cleared when it is retired. Walkers (xdpdnsctl, the refresher) list live
+ * slots only; the XDP program never reads it. */
+#define XDPDNS_SLOT_LIVE 1
+
+/*
+ * The header of every slot: xdpdns_cache_entry's fields without the
+ * arrays, plus the seqlock, the generation and the full map key.
+ */
+struct xdpdns_slot_hdr {
+	__u32 seq; /* odd while the daemon writes the slot */
+	__u32 gen; /* 0: never written; else the index's ref.gen */
+	__u64 hits; /* answers served from XDP; incremented atomically */
+	struct xdpdns_cache_mkey mkey; /* the index key this slot answers */
+	__u64 expire_ns;
+	__u64 stored_ns;
+	__u32 ttl;
+	__u16 data_csum;
+	__u16 flags;
+	__u16 ancount;
+	__u16 nscount;
+	__u16 arcount;
+	__u16 data_len; /* bytes of sections at body[0] */
+	__u16 rr_count;
+	__u16 entry_flags;
+	__u16 live; /* XDPDNS_SLOT_LIVE, see above */
+	__u16 pad;
+};
+
+/*
+ * The size classes: X(n, body bytes, TTL offsets). A slot's body holds
+ * the sections from its start and the entry's name, zero padded to whole
+ * words, at its end (so both are read at bounds the verifier knows), hence
+ * an entry fits class n when data_len + round_up(qname_len, 8) <= body and
+ * rr_count <= TTL offsets. The slot sizes are 256, 512, 1024 and 1728
+ * bytes; the largest holds any entry (1232 bytes of sections, a 255-byte
+ * name, 64 records).
+ */
+#define XDPDNS_SLOT_CLASS_LIST(X) \
+	X(0, 160, 12)             \
+	X(1, 392, 24)             \
+	X(2, 856, 48)             \
+	X(3, 1528, 64)
+
+#define XDPDNS_SLOT_STRUCT_(n, body_len, rrs)           \
+	struct xdpdns_slot##n {                          \
+		struct xdpdns_slot_hdr h;                \
+		__u16 ttl_off[rrs];                      \
+		union {                                  \
+			__u8 b[body_len];                \
+			__u64 w[(body_len) / 8];         \
+		} body;                                  \
+	};
+XDPDNS_SLOT_CLASS_LIST(XDPDNS_SLOT_STRUCT_)
+#undef XDPDNS_SLOT_STRUCT_
+
+/* Default share of --cache-size per class, percent (--cache-split). */
+#define XDPDNS_CACHE_SPLIT_DEFAULT "72,20,6,2"
 
 /*
  * Counters, one per outcome. X(NAME, name, help): XDPDNS_STAT_<NAME> indexes
@@ -300,6 +411,9 @@ struct xdpdns_cache_entry {
 	X(TOO_BIG, too_big, "answer larger than the client's buffer: passed") \
 	X(NO_ROOM, no_room, "frame could not grow at tail or head: passed")   \
 	X(BAD_ENTRY, bad_entry, "cache entry failed a sanity check: passed")  \
+	X(TORN, torn,                                                         \
+	  "cache slot rewritten while read: not served (passed, or dropped "  \
+	  "once the reply was built)")                                        \
 	X(TRUNC_L2, trunc_l2, "truncated Ethernet or VLAN header: passed")    \
 	X(VLAN_DEPTH, vlan_depth, "more than two VLAN tags: passed")          \
 	X(TRUNC_L3, trunc_l3, "truncated IP header: passed")                  \
@@ -543,6 +657,15 @@ _Static_assert(sizeof(struct xdpdns_cache_key) == 260, "cache key layout");
 _Static_assert(sizeof(struct xdpdns_cache_mkey) == 16, "cache map key layout");
 _Static_assert(sizeof(struct xdpdns_hash_key) == 16, "hash key layout");
 _Static_assert(sizeof(struct xdpdns_cache_entry) == 1664, "cache entry layout");
+_Static_assert(sizeof(struct xdpdns_cache_ref) == 8, "cache ref layout");
+_Static_assert(sizeof(struct xdpdns_slot_hdr) == 72, "slot header layout");
+_Static_assert(sizeof(struct xdpdns_slot0) == 256 &&
+		       sizeof(struct xdpdns_slot1) == 512 &&
+		       sizeof(struct xdpdns_slot2) == 1024 &&
+		       sizeof(struct xdpdns_slot3) == 1728,
+	       "slot sizes: whole cache lines");
+_Static_assert(1528 >= XDPDNS_DATA_MAX + XDPDNS_QNAME_BUF,
+	       "the largest class holds any entry");
 _Static_assert(sizeof(struct xdpdns_cache_entry) % 8 == 0 &&
 		       __builtin_offsetof(struct xdpdns_cache_entry, qname) %
 				       8 ==
@@ -686,7 +809,11 @@ _Static_assert(sizeof(struct xdpdns_purge) == 312, "xdpdns_purge layout");
  */
 #define XDPDNS_MAPS(X)                                                         \
 	X(cache, XDPDNS_MAP_CACHE, sizeof(struct xdpdns_cache_mkey),           \
-	  sizeof(struct xdpdns_cache_entry))                                   \
+	  sizeof(struct xdpdns_cache_ref))                                     \
+	X(slot0, XDPDNS_MAP_SLOT0, sizeof(__u32), sizeof(struct xdpdns_slot0)) \
+	X(slot1, XDPDNS_MAP_SLOT1, sizeof(__u32), sizeof(struct xdpdns_slot1)) \
+	X(slot2, XDPDNS_MAP_SLOT2, sizeof(__u32), sizeof(struct xdpdns_slot2)) \
+	X(slot3, XDPDNS_MAP_SLOT3, sizeof(__u32), sizeof(struct xdpdns_slot3)) \
 	X(stats, XDPDNS_MAP_STATS, sizeof(__u32), sizeof(struct xdpdns_stats)) \
 	X(svc, XDPDNS_MAP_SVC, sizeof(struct xdpdns_svc_key), sizeof(__u32))   \
 	X(config, XDPDNS_MAP_CONFIG, sizeof(__u32),                            \

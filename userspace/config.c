@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "config_table.h"
+#include "lib/cachemap.h"
 #include "lib/dnswire.h"
 #include "lib/roff.h"
 #include "lib/util.h"
@@ -160,6 +161,19 @@ static int check_path(const char *v, char *why, size_t cap)
 	return 0;
 }
 
+static int check_split(const char *v, char *why, size_t cap)
+{
+	uint8_t pct[XDPDNS_SLOT_CLASSES];
+
+	if (cachemap_parse_split(v, pct)) {
+		snprintf(why, cap,
+			 "not four whole percentages summing to 100 (e.g. %s)",
+			 XDPDNS_CACHE_SPLIT_DEFAULT);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 #define F(field) offsetof(struct config, field)
 #define U(field, lo, hi) OPT_UINT, F(field), (lo), (hi), NULL, NULL
 
@@ -187,9 +201,15 @@ const struct opt_def config_opt_table[] = {
 	  "start adopts it: upgrades without a gap)",
 	  NULL },
 	{ "cache-size", 0, U(cache_size, 16, 4194304), "N",
-	  "cache entries: the XDP map (about 1.7 KiB\n"
-	  "each) and the daemon's own copy",
+	  "cache entries: the XDP cache (slots of 256\n"
+	  "to 1728 bytes, see --cache-split) and the\n"
+	  "daemon's own copy",
 	  "65536", .dflt = XDPDNS_CACHE_ENTRIES_DEFAULT, .restart = true },
+	{ "cache-split", 0, OPT_STR, F(cache_split), 0, 0, NULL, check_split,
+	  "P0,P1,P2,P3",
+	  "percent of --cache-size in each slot class\n"
+	  "(256, 512, 1024, 1728-byte slots)",
+	  XDPDNS_CACHE_SPLIT_DEFAULT, .restart = true },
 	{ "edns-size", 0, U(edns_size, 512, 4096), "N",
 	  "UDP payload size advertised in our OPT", "1232",
 	  .dflt = XDPDNS_EDNS_SIZE_DEFAULT },

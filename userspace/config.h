@@ -78,6 +78,7 @@ struct config {
 	char *pin_dir;
 	bool keep_xdp_on_exit;
 	uint32_t cache_size;
+	char *cache_split; /* NULL: XDPDNS_CACHE_SPLIT_DEFAULT */
 	uint32_t edns_size;
 	uint32_t min_ttl;
 	uint32_t max_ttl;

@@ -34,6 +34,7 @@
 
 #include "loader.h"
 #include "log.h"
+#include "lib/cachemap.h"
 #include "lib/xdpmaps.h"
 #include "maps/xdpdns.h"
 #include "xdpdns.skel.h"
@@ -399,6 +400,46 @@ static int loader_hash_key(struct loader *l)
 	return 0;
 }
 
+/*
+ * --cache-size split by --cache-split into the four slot classes; the
+ * index holds one entry per slot.
+ */
+static int loader_size_cache(struct loader *l, const struct config *cfg)
+{
+	struct bpf_map *maps[XDPDNS_SLOT_CLASSES] = {
+		l->skel->maps.xdpdns_slot0, l->skel->maps.xdpdns_slot1,
+		l->skel->maps.xdpdns_slot2, l->skel->maps.xdpdns_slot3
+	};
+	uint32_t slots[XDPDNS_SLOT_CLASSES], total = 0;
+	uint8_t pct[XDPDNS_SLOT_CLASSES];
+	int ret;
+
+	if (cachemap_parse_split(cfg->cache_split ? cfg->cache_split :
+						    XDPDNS_CACHE_SPLIT_DEFAULT,
+				 pct))
+		return -EINVAL; /* config_parse() checked it */
+	cachemap_split(cfg->cache_size, pct, slots);
+	for (unsigned int k = 0; k < XDPDNS_SLOT_CLASSES; k++) {
+		ret = bpf_map__set_max_entries(maps[k], slots[k]);
+		if (ret) {
+			log_err("cannot size %s to %u slots: %s",
+				bpf_map__name(maps[k]), slots[k],
+				strerror(-ret));
+			return ret;
+		}
+		total += slots[k];
+	}
+	ret = bpf_map__set_max_entries(l->skel->maps.xdpdns_cache, total);
+	if (ret)
+		log_err("cannot size %s to %u entries: %s", XDPDNS_MAP_CACHE,
+			total, strerror(-ret));
+	else
+		log_info("XDP cache: %u slots (%u, %u, %u, %u by class), %.1f MiB of maps",
+			 total, slots[0], slots[1], slots[2], slots[3],
+			 cachemap_bytes(slots) / 1048576.0);
+	return ret;
+}
+
 int loader_open(const struct config *cfg, struct loader **out)
 {
 	struct loader *l;
@@ -433,13 +474,9 @@ int loader_open(const struct config *cfg, struct loader **out)
 		log_err("cannot open the XDP object: %s", strerror(errno));
 		goto err;
 	}
-	ret = bpf_map__set_max_entries(l->skel->maps.xdpdns_cache,
-				       cfg->cache_size);
-	if (ret) {
-		log_err("cannot size %s to %u entries: %s", XDPDNS_MAP_CACHE,
-			cfg->cache_size, strerror(-ret));
+	ret = loader_size_cache(l, cfg);
+	if (ret)
 		goto err;
-	}
 	bpf_object__for_each_map(map, l->skel->obj) {
 		if (bpf_map__is_internal(map))
 			continue; /* .rodata/.bss belong to one load */
