@@ -306,13 +306,11 @@ static __noinline int entry_store(struct xdp_md *ctx, __u32 off,
  * outcome. Inlined into each class's caller, where @rrs and @cap are
  * constants the verifier bounds the reads with.
  */
-static __always_inline int serve_entry(struct xdp_md *ctx, struct pkt *p,
-				       struct query *q,
-				       const struct xdpdns_slot_hdr *e,
-				       const __u16 *ttl_off, const __u8 *body,
-				       const __u32 rrs, const __u32 cap,
-				       __u16 edns_size, __u64 now,
-				       __u32 *reason)
+static __always_inline int
+serve_entry(struct xdp_md *ctx, struct pkt *p, struct query *q,
+	    const struct xdpdns_slot_hdr *e, const __u16 *ttl_off,
+	    const __u8 *body, const __u32 rrs, const __u32 cap, __u16 edns_size,
+	    __u64 now, __u32 *reason)
 {
 	__u32 data_len = e->data_len, rr_count = e->rr_count;
 	__u32 l3 = p->l3_off, l4 = p->l4_off, dns_off = p->dns_off;
@@ -646,15 +644,15 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 	slot = XDPDNS_REF_SLOT(loc);
 	a->reason = XDPDNS_STAT_BAD_ENTRY;
 	switch (XDPDNS_REF_CLS(loc)) {
-#define SERVE_CLASS_(n, body_len, rrs)                                       \
-	case n: {                                                            \
-		struct xdpdns_slot##n *sl =                                  \
-			bpf_map_lookup_elem(&xdpdns_slot##n, &slot);         \
-                                                                             \
-		if (!sl)                                                     \
-			return XDP_PASS;                                     \
-		return serve_slot(ctx, a, &sl->h, sl->ttl_off, sl->body.w,   \
-				  rrs, (body_len) / 8, gen);                 \
+#define SERVE_CLASS_(n, body_len, rrs)                                     \
+	case n: {                                                          \
+		struct xdpdns_slot##n *sl =                                \
+			bpf_map_lookup_elem(&xdpdns_slot##n, &slot);       \
+                                                                           \
+		if (!sl)                                                   \
+			return XDP_PASS;                                   \
+		return serve_slot(ctx, a, &sl->h, sl->ttl_off, sl->body.w, \
+				  rrs, (body_len) / 8, gen);               \
 	}
 		XDPDNS_SLOT_CLASS_LIST(SERVE_CLASS_)
 #undef SERVE_CLASS_

@@ -318,9 +318,9 @@ struct xdpdns_cache_entry {
 #define XDPDNS_REF_SLOT_BITS 28
 #define XDPDNS_REF_SLOT_MASK ((1U << XDPDNS_REF_SLOT_BITS) - 1)
 #define XDPDNS_REF_LOC(cls, slot) \
-	(((__u32)(cls) << XDPDNS_REF_SLOT_BITS) | ((slot) & XDPDNS_REF_SLOT_MASK))
+	(((__u32)(cls) << XDPDNS_REF_SLOT_BITS) | ((slot)&XDPDNS_REF_SLOT_MASK))
 #define XDPDNS_REF_CLS(loc) ((loc) >> XDPDNS_REF_SLOT_BITS)
-#define XDPDNS_REF_SLOT(loc) ((loc) & XDPDNS_REF_SLOT_MASK)
+#define XDPDNS_REF_SLOT(loc) ((loc)&XDPDNS_REF_SLOT_MASK)
 
 /* Value of the xdpdns_cache index. */
 struct xdpdns_cache_ref {
@@ -372,14 +372,14 @@ struct xdpdns_slot_hdr {
 	X(2, 856, 48)             \
 	X(3, 1528, 64)
 
-#define XDPDNS_SLOT_STRUCT_(n, body_len, rrs)           \
-	struct xdpdns_slot##n {                          \
-		struct xdpdns_slot_hdr h;                \
-		__u16 ttl_off[rrs];                      \
-		union {                                  \
-			__u8 b[body_len];                \
-			__u64 w[(body_len) / 8];         \
-		} body;                                  \
+#define XDPDNS_SLOT_STRUCT_(n, body_len, rrs)    \
+	struct xdpdns_slot##n {                  \
+		struct xdpdns_slot_hdr h;        \
+		__u16 ttl_off[rrs];              \
+		union {                          \
+			__u8 b[body_len];        \
+			__u64 w[(body_len) / 8]; \
+		} body;                          \
 	};
 XDPDNS_SLOT_CLASS_LIST(XDPDNS_SLOT_STRUCT_)
 #undef XDPDNS_SLOT_STRUCT_

@@ -11,7 +11,7 @@
 
 #include "cachewrite.h"
 #include "lib/cache_entry.h"
-#include "lib/xdpmaps.h"
+#include "lib/cachemap.h"
 
 int cachewrite_build(const struct config *cfg, const struct resolution *res,
 		     const struct dnsmsg *m, uint64_t now_ns,
@@ -57,9 +57,8 @@ int cachewrite_build(const struct config *cfg, const struct resolution *res,
 	return ret;
 }
 
-int cachewrite_store(int cache_fd, const struct xdpdns_hash_key *hkey,
-		     const struct xdpdns_cache_key *key,
-		     const struct xdpdns_cache_entry *entry)
+int cachewrite_store(struct cachemap *cm, const struct xdpdns_cache_key *key,
+		     const struct xdpdns_cache_entry *entry, uint64_t now_ns)
 {
-	return xdpmaps_cache_write(cache_fd, hkey, key, entry);
+	return cachemap_write(cm, key, entry, now_ns);
 }

@@ -4,7 +4,8 @@
  * NXDOMAIN, validated or insecure; never bogus, never SERVFAIL, never for
  * another question than the key's. The entry holds what unbound would give
  * a client with the key's DO bit (DNSSEC records only for DO), with the
- * operator's TTL caps, and is written with BPF_ANY.
+ * operator's TTL caps, and goes into a fresh slot of its size class
+ * (lib/cachemap.h).
  */
 #ifndef XDPDNS_CACHEWRITE_H
 #define XDPDNS_CACHEWRITE_H
@@ -28,9 +29,11 @@ int cachewrite_build(const struct config *cfg, const struct resolution *res,
 		     struct xdpdns_cache_key *key,
 		     struct xdpdns_cache_entry *entry, const char **why);
 
-/* Writes one entry into the cache map. Return: 0 or -errno. */
-int cachewrite_store(int cache_fd, const struct xdpdns_hash_key *hkey,
-		     const struct xdpdns_cache_key *key,
-		     const struct xdpdns_cache_entry *entry);
+struct cachemap;
+
+/* Writes one entry into the XDP cache. Return: 0 or cachemap_write()'s
+ * -errno (-ENOSPC: its class has no slot out of quarantine). */
+int cachewrite_store(struct cachemap *cm, const struct xdpdns_cache_key *key,
+		     const struct xdpdns_cache_entry *entry, uint64_t now_ns);
 
 #endif /* XDPDNS_CACHEWRITE_H */

@@ -434,9 +434,10 @@ static int loader_size_cache(struct loader *l, const struct config *cfg)
 		log_err("cannot size %s to %u entries: %s", XDPDNS_MAP_CACHE,
 			total, strerror(-ret));
 	else
-		log_info("XDP cache: %u slots (%u, %u, %u, %u by class), %.1f MiB of maps",
-			 total, slots[0], slots[1], slots[2], slots[3],
-			 cachemap_bytes(slots) / 1048576.0);
+		log_info(
+			"XDP cache: %u slots (%u, %u, %u, %u by class), %.1f MiB of maps",
+			total, slots[0], slots[1], slots[2], slots[3],
+			cachemap_bytes(slots) / 1048576.0);
 	return ret;
 }
 

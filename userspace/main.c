@@ -45,6 +45,7 @@
 #include "config.h"
 #include "dlimit.h"
 #include "event.h"
+#include "lib/cachemap.h"
 #include "lib/daemon_stats.h"
 #include "lib/util.h"
 #include "listen.h"
@@ -80,6 +81,7 @@ struct daemon {
 	struct listener *ls;
 	struct resolver *res;
 	struct refresh *rf;
+	struct cachemap *cm; /* the XDP cache's writer; NULL with --no-xdp */
 	struct anscache *ac;
 	struct dlimit *dl;
 	struct metrics_server *metrics;
@@ -286,6 +288,25 @@ static void daemon_flush(struct daemon *d)
 	daemon_rewatch(d, fd);
 }
 
+/* Slots out of quarantine, and the cache's gauges for the metrics. */
+static void daemon_cache_tick(struct daemon *d)
+{
+	struct cachemap_stats cs;
+
+	cachemap_tick(d->cm, ev_now_ns());
+	cachemap_stats(d->cm, &cs);
+#define DAEMON_CLASS_STATS_(k)                                \
+	stat_set(&d->stats.cache_evicted##k, cs.evicted[k]);  \
+	stat_set(&d->stats.cache_live##k, cs.live[k]);        \
+	stat_set(&d->stats.cache_quar##k, cs.quarantined[k]); \
+	stat_set(&d->stats.cache_free##k, cs.free[k]);
+	DAEMON_CLASS_STATS_(0)
+	DAEMON_CLASS_STATS_(1)
+	DAEMON_CLASS_STATS_(2)
+	DAEMON_CLASS_STATS_(3)
+#undef DAEMON_CLASS_STATS_
+}
+
 static void on_timer(struct ev_handler *h, uint32_t events)
 {
 	struct daemon *d = (struct daemon *)((char *)h -
@@ -298,6 +319,8 @@ static void on_timer(struct ev_handler *h, uint32_t events)
 	listen_tick(d->ls);
 	daemon_heartbeat(d);
 	daemon_purge(d);
+	if (d->cm)
+		daemon_cache_tick(d);
 	if (d->rf)
 		refresh_tick(d->rf, ev_now_ns(), query_refresh, d->qctx);
 }
@@ -371,8 +394,20 @@ static int daemon_run(struct daemon *d)
 		/* A file the unprivileged user cannot read is a bad file. */
 		return ret == -EINVAL ? EXIT_USAGE : 1;
 	if (d->xdp) {
-		ret = refresh_create(d->maps.cache, &d->maps.hash_key,
-				     d->cfg.cache_size, &d->rf);
+		const int slot_fds[XDPDNS_SLOT_CLASSES] = { d->maps.slot0,
+							    d->maps.slot1,
+							    d->maps.slot2,
+							    d->maps.slot3 };
+		char err[256] = "";
+
+		ret = cachemap_open(d->maps.cache, slot_fds, &d->maps.hash_key,
+				    CACHEMAP_WRITER, util_mono_ns(), &d->cm,
+				    err, sizeof(err));
+		if (ret) {
+			log_err("cannot open the XDP cache: %s", err);
+			return 1;
+		}
+		ret = refresh_create(d->cm, d->cfg.cache_size, &d->rf);
 		if (ret) {
 			log_err("cannot allocate the refresh index: %s",
 				strerror(-ret));
@@ -391,8 +426,7 @@ static int daemon_run(struct daemon *d)
 	d->qctx->rf = d->rf;
 	d->qctx->ac = d->ac;
 	d->qctx->dl = d->dl;
-	d->qctx->cache_fd = d->xdp ? d->maps.cache : -1;
-	d->qctx->cache_hkey = d->maps.hash_key;
+	d->qctx->cm = d->cm;
 	d->qctx->stats = &d->stats;
 	d->qctx->status = &d->status;
 	d->status.daemon_pid = (__u32)getpid();
@@ -406,14 +440,17 @@ static int daemon_run(struct daemon *d)
 	if (d->cfg.metrics) {
 		struct metrics_config mc = {
 			.listen = d->cfg.metrics,
-			.stats_fd = d->xdp ? d->maps.stats : -1,
-			.cache_fd = d->xdp ? d->maps.cache : -1,
-			.rl_fd = d->xdp ? d->maps.rl : -1,
+			.maps = XDPMAPS_FDS_NONE,
 			.daemon = &d->stats,
 			.status = &d->status,
 			.xdp = d->xdp,
 		};
 
+		if (d->xdp) {
+#define DAEMON_MAP_FD_(f, name, ks, vs) mc.maps.f = d->maps.f;
+			XDPDNS_MAPS(DAEMON_MAP_FD_)
+#undef DAEMON_MAP_FD_
+		}
 		if (metrics_start(&mc, &d->metrics))
 			return 1;
 	}
@@ -474,6 +511,7 @@ static void daemon_teardown(struct daemon *d)
 	d->ls = NULL;
 	resolver_destroy(d->res); /* frees what waits; answers nothing */
 	refresh_destroy(d->rf);
+	cachemap_close(d->cm);
 	anscache_destroy(d->ac);
 	dlimit_destroy(d->dl);
 	free(d->qctx);

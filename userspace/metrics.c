@@ -62,8 +62,8 @@ static struct observe_snapshot *metrics_snapshot(struct metrics_server *srv)
 	pthread_mutex_lock(&srv->lock);
 	if (!srv->walked_ns ||
 	    s->mono_ns - srv->walked_ns >= METRICS_WALK_INTERVAL_NS) {
-		observe_cache_walk(srv->fds.cache, OBSERVE_TOP_DEFAULT,
-				   s->mono_ns, &srv->cache);
+		observe_cache_walk(&srv->fds, OBSERVE_TOP_DEFAULT, s->mono_ns,
+				   &srv->cache);
 		observe_clients_walk(srv->fds.rl, OBSERVE_TOP_DEFAULT,
 				     s->mono_ns, OBSERVE_LIMITED_WINDOW_NS,
 				     &srv->clients);
@@ -353,10 +353,7 @@ int metrics_start(const struct metrics_config *cfg, struct metrics_server **out)
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)
 		return -ENOMEM;
-	srv->fds = (struct xdpmaps_fds)XDPMAPS_FDS_NONE;
-	srv->fds.stats = cfg->stats_fd;
-	srv->fds.cache = cfg->cache_fd;
-	srv->fds.rl = cfg->rl_fd;
+	srv->fds = cfg->maps;
 	srv->daemon = cfg->daemon;
 	srv->status = cfg->status;
 	srv->xdp = cfg->xdp;

@@ -12,14 +12,15 @@
 #include <stdbool.h>
 
 #include "lib/daemon_stats.h"
+#include "lib/xdpmaps.h"
 
 struct metrics_server;
 
 struct metrics_config {
 	const char *listen; /* "ADDR:PORT" or "[V6ADDR]:PORT" */
-	int stats_fd; /* xdpdns_stats (per-CPU), -1 when running --no-xdp */
-	int cache_fd; /* xdpdns_cache, for xdpdns_cache_entries, or -1 */
-	int rl_fd; /* xdpdns_rl, for limited clients, or -1 */
+	/* The maps read: stats, the cache index and slots, rl; all -1 when
+	 * running --no-xdp (XDPMAPS_FDS_NONE). */
+	struct xdpmaps_fds maps;
 	const struct daemon_stats *daemon; /* never NULL */
 	/* For /health: the daemon's pulse (never NULL), and whether the
 	 * program in it must be on its interface (false with --no-xdp). */

@@ -37,8 +37,8 @@ void purge_apply(struct query_ctx *ctx, const struct xdpdns_purge *rq,
 	if (ctx->rf)
 		out->refresh = refresh_purge(
 			ctx->rf, all ? NULL : purge_key_match, (void *)rq);
-	if (ctx->cache_fd >= 0) {
-		ret = purgechan_cache(ctx->cache_fd, &ctx->cache_hkey, rq,
+	if (ctx->cm) {
+		ret = purgechan_cache(ctx->cm, util_mono_ns(), rq,
 				      &out->map_entries);
 		if (ret && !out->result)
 			out->result = ret;

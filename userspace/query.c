@@ -85,13 +85,12 @@ static void query_restore(struct query_ctx *ctx,
 			  const struct xdpdns_cache_key *key,
 			  struct anscache_item *it, uint64_t now_ns)
 {
-	if (ctx->cache_fd < 0 || now_ns - it->synced_ns < NSEC_PER_SEC)
+	if (!ctx->cm || now_ns - it->synced_ns < NSEC_PER_SEC)
 		return;
 	it->synced_ns = now_ns;
 	/* The map copies a whole entry; the answer cache keeps a prefix. */
 	anscache_entry_copy(it, &ctx->entry);
-	if (cachewrite_store(ctx->cache_fd, &ctx->cache_hkey, key,
-			     &ctx->entry)) {
+	if (cachewrite_store(ctx->cm, key, &ctx->entry, now_ns)) {
 		STAT_INC(ctx, cache_write_errors);
 		return;
 	}
@@ -199,8 +198,7 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	ck.qtype = q.qtype;
 	ck.qclass = q.qclass;
 	/* XDP limited what it passed up; the rest is limited here. */
-	limit = ctx->dl &&
-		(client->transport == LISTEN_TCP || ctx->cache_fd < 0) &&
+	limit = ctx->dl && (client->transport == LISTEN_TCP || !ctx->cm) &&
 		!acl_exempt(ctx->acl, peer);
 	if (limit && !dlimit_take(ctx->dl, ctx->cfg, peer, DLIMIT_QUERY,
 				  ev_now_ns(), &over)) {
@@ -375,10 +373,14 @@ void query_on_done(void *arg, struct resolution *res)
 					r->qname, res->key.qtype,
 					strerror(-ret));
 		}
-		if (entry && ctx->cache_fd >= 0) {
-			ret = cachewrite_store(ctx->cache_fd, &ctx->cache_hkey,
-					       &key, entry);
-			if (ret) {
+		if (entry && ctx->cm) {
+			ret = cachewrite_store(ctx->cm, &key, entry, now_ns);
+			if (ret == -ENOSPC) {
+				/* A burst into a full class: the daemon's
+				 * copy answers until a slot is out of
+				 * quarantine. */
+				STAT_INC(ctx, cache_write_full);
+			} else if (ret) {
 				log_warn("cannot write cache entry for %s: %s",
 					 r->qname, strerror(-ret));
 				STAT_INC(ctx, cache_write_errors);

@@ -29,8 +29,7 @@ struct query_ctx {
 	struct refresh *rf; /* NULL without XDP */
 	struct anscache *ac; /* the daemon's own copy of the entries */
 	struct dlimit *dl; /* limits for TCP and --no-xdp; NULL: none */
-	int cache_fd; /* -1 without XDP */
-	struct xdpdns_hash_key cache_hkey; /* its name hash key */
+	struct cachemap *cm; /* the XDP cache; NULL without XDP */
 	struct daemon_stats *stats;
 	struct xdpdns_status *status; /* resolve_ok_ns, fail_streak, ... */
 	uint8_t out[65536]; /* response scratch: the loop is single-threaded */

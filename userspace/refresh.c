@@ -10,10 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <bpf/bpf.h>
-
 #include "lib/util.h"
-#include "lib/xdpmaps.h"
+#include "lib/cachemap.h"
 #include "refresh.h"
 
 struct ritem {
@@ -27,8 +25,7 @@ struct ritem {
 };
 
 struct refresh {
-	int cache_fd;
-	struct xdpdns_hash_key hkey; /* the map's name hash key */
+	struct cachemap *cm; /* NULL: a unit test's table only */
 	uint32_t capacity;
 	struct ritem **items;
 	uint32_t n;
@@ -52,11 +49,10 @@ static int rf_map_lookup(void *arg, const struct xdpdns_cache_key *key,
 {
 	const struct refresh *rf = arg;
 
-	return xdpmaps_cache_lookup(rf->cache_fd, &rf->hkey, key, entry);
+	return cachemap_lookup(rf->cm, key, entry);
 }
 
-int refresh_create(int cache_fd, const struct xdpdns_hash_key *hkey,
-		   uint32_t capacity, struct refresh **out)
+int refresh_create(struct cachemap *cm, uint32_t capacity, struct refresh **out)
 {
 	struct refresh *rf;
 
@@ -64,8 +60,7 @@ int refresh_create(int cache_fd, const struct xdpdns_hash_key *hkey,
 	rf = calloc(1, sizeof(*rf));
 	if (!rf)
 		return -ENOMEM;
-	rf->cache_fd = cache_fd;
-	rf->hkey = *hkey;
+	rf->cm = cm;
 	rf->capacity = capacity;
 	rf->lookup = rf_map_lookup;
 	rf->lookup_arg = rf;
@@ -137,26 +132,31 @@ void refresh_note(struct refresh *rf, const struct xdpdns_cache_key *key,
 	rf_set(rf, key, entry);
 }
 
+struct rf_seed {
+	struct refresh *rf;
+	int seen;
+};
+
+static int rf_seed_one(void *arg, const struct xdpdns_cache_key *key,
+		       const struct xdpdns_cache_entry *e)
+{
+	struct rf_seed *sd = arg;
+
+	/* Bounded: the index never holds more than its capacity. */
+	if (sd->seen >= (int)sd->rf->capacity)
+		return 1;
+	rf_set(sd->rf, key, e);
+	sd->seen++;
+	return 0;
+}
+
 int refresh_seed(struct refresh *rf)
 {
-	struct xdpdns_cache_mkey cur, next;
-	struct xdpdns_cache_key key;
-	bool first = true;
-	int seen = 0;
+	struct rf_seed sd = { .rf = rf };
 
-	/* Bounded: the map never holds more than its capacity. */
-	while (seen < (int)rf->capacity &&
-	       !bpf_map_get_next_key(rf->cache_fd, first ? NULL : &cur,
-				     &next)) {
-		first = false;
-		cur = next;
-		if (bpf_map_lookup_elem(rf->cache_fd, &cur, &rf->scratch))
-			continue;
-		xdpmaps_cache_key_of(&cur, &rf->scratch, &key);
-		rf_set(rf, &key, &rf->scratch);
-		seen++;
-	}
-	return seen;
+	if (rf->cm)
+		cachemap_walk(rf->cm, rf_seed_one, &sd);
+	return sd.seen;
 }
 
 uint32_t refresh_purge(struct refresh *rf,

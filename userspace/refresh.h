@@ -37,9 +37,12 @@ typedef int (*refresh_fn)(void *arg, const struct xdpdns_cache_key *key);
 typedef int (*refresh_lookup_fn)(void *arg, const struct xdpdns_cache_key *key,
 				 struct xdpdns_cache_entry *entry);
 
-/* An index for the map @cache_fd of @capacity entries. Return: 0/-errno. */
-int refresh_create(int cache_fd, const struct xdpdns_hash_key *hkey,
-		   uint32_t capacity, struct refresh **out);
+struct cachemap;
+
+/* An index for the XDP cache @cm (NULL: refresh_set_lookup() must give
+ * one) of @capacity entries. Return: 0/-errno. */
+int refresh_create(struct cachemap *cm, uint32_t capacity,
+		   struct refresh **out);
 
 /* Adds every entry the map already holds. Return: entries seen. */
 int refresh_seed(struct refresh *rf);

@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "lib/cachemap.h"
 #include "lib/dnswire.h"
 #include "lib/observe.h"
 #include "lib/util.h"
@@ -51,6 +52,8 @@ static struct daemon_stats feed_daemon;
 
 struct feed_maps {
 	int stats, cache, rl;
+	int slot[XDPDNS_SLOT_CLASSES];
+	struct cachemap *cm;
 	int ncpu;
 	struct xdpdns_stats *percpu; /* ncpu values; CPU 0 carries the counts */
 };
@@ -101,8 +104,10 @@ static const char *const feed_names[FEED_NAMES] = {
 static int feed_maps_create(struct feed_maps *m)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, o);
+	const uint32_t slots[XDPDNS_SLOT_CLASSES] = { 1024, 256, 64, 16 };
 	uint8_t qname[DNS_NAME_MAX];
 	uint64_t now = util_mono_ns();
+	int ret;
 
 	m->ncpu = libbpf_num_possible_cpus();
 	if (m->ncpu < 0)
@@ -112,14 +117,17 @@ static int feed_maps_create(struct feed_maps *m)
 		return -ENOMEM;
 	m->stats = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, XDPDNS_MAP_STATS,
 				  4, sizeof(struct xdpdns_stats), 1, &o);
-	m->cache = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, XDPDNS_MAP_CACHE,
-				  sizeof(struct xdpdns_cache_mkey),
-				  sizeof(struct xdpdns_cache_entry), 4096, &o);
 	m->rl = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, XDPDNS_MAP_RL,
 			       sizeof(struct xdpdns_rl_key),
 			       sizeof(struct xdpdns_rl_state), 4096, &o);
-	if (m->stats < 0 || m->cache < 0 || m->rl < 0)
+	if (m->stats < 0 || m->rl < 0)
 		return -errno;
+	ret = cachemap_create_maps(slots, &m->cache, m->slot);
+	if (!ret)
+		ret = cachemap_open(m->cache, m->slot, &feed_hash_key,
+				    CACHEMAP_WRITER, now, &m->cm, NULL, 0);
+	if (ret)
+		return ret;
 
 	for (int i = 0; i < FEED_NAMES; i++) {
 		struct xdpdns_cache_key k = { .qtype = i % 5 == 4 ? 28 : 1,
@@ -137,7 +145,7 @@ static int feed_maps_create(struct feed_maps *m)
 		e.flags = DNS_F_QR | DNS_F_RA |
 			  (i == 35 ? DNS_RCODE_NXDOMAIN : 0);
 		e.ancount = i == 35 ? 0 : 1;
-		len = xdpmaps_cache_write(m->cache, &feed_hash_key, &k, &e);
+		len = cachemap_write(m->cm, &k, &e, now);
 		if (len)
 			return len;
 	}
@@ -147,7 +155,6 @@ static int feed_maps_create(struct feed_maps *m)
 /* Zipf-like popularity: name i gets about 1/(i+1) of the hits. */
 static void feed_cache_tick(struct feed_maps *m, double hits)
 {
-	struct xdpdns_cache_entry e;
 	uint8_t qname[DNS_NAME_MAX];
 
 	for (int i = 0; i < FEED_NAMES; i++) {
@@ -156,11 +163,15 @@ static void feed_cache_tick(struct feed_maps *m, double hits)
 		int len = dnswire_name_from_text(feed_names[i], qname,
 						 sizeof(qname));
 
+		struct xdpdns_slot_hdr *h;
+
 		memcpy(k.qname, qname, (size_t)len);
-		if (xdpmaps_cache_lookup(m->cache, &feed_hash_key, &k, &e))
-			continue;
-		e.hits += (uint64_t)(hits / (i + 1) / 4.3);
-		xdpmaps_cache_write(m->cache, &feed_hash_key, &k, &e);
+		/* As the XDP program counts a hit: in the slot. */
+		h = cachemap_slot_of(m->cm, &k, NULL);
+		if (h)
+			__atomic_fetch_add(&h->hits,
+					   (uint64_t)(hits / (i + 1) / 4.3),
+					   __ATOMIC_RELAXED);
 	}
 }
 
@@ -261,11 +272,11 @@ int main(int argc, char **argv)
 		{ "maps", no_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct metrics_config cfg = { .stats_fd = -1,
-				      .cache_fd = -1,
-				      .rl_fd = -1,
+	struct metrics_config cfg = { .maps = XDPMAPS_FDS_NONE,
 				      .daemon = &feed_daemon };
-	struct feed_maps maps = { -1, -1, -1, 0, NULL };
+	struct feed_maps maps = {
+		-1, -1, -1, { -1, -1, -1, -1 }, NULL, 0, NULL
+	};
 	struct sigaction sa = { .sa_handler = feed_signal };
 	struct metrics_server *srv = NULL;
 	bool with_maps = false;
@@ -298,9 +309,13 @@ int main(int argc, char **argv)
 				strerror(-err));
 			return 1;
 		}
-		cfg.stats_fd = maps.stats;
-		cfg.cache_fd = maps.cache;
-		cfg.rl_fd = maps.rl;
+		cfg.maps.stats = maps.stats;
+		cfg.maps.cache = maps.cache;
+		cfg.maps.slot0 = maps.slot[0];
+		cfg.maps.slot1 = maps.slot[1];
+		cfg.maps.slot2 = maps.slot[2];
+		cfg.maps.slot3 = maps.slot[3];
+		cfg.maps.rl = maps.rl;
 	}
 	/* Some history, so the first poll already has totals to show. */
 	for (int i = 0; i < 50; i++)

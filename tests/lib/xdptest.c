@@ -25,6 +25,7 @@
 
 #include "ldnsexpect.h"
 #include "lib/cache_entry.h"
+#include "lib/cachemap.h"
 #include "lib/xdpmaps.h"
 #include "pktbuild.h"
 #include "xdpdns.skel.h"
@@ -106,6 +107,8 @@ fail:
 
 void xdptest_close(struct xdptest *t)
 {
+	cachemap_close(t->cm);
+	t->cm = NULL;
 	xdpdns__destroy(t->skel);
 	t->skel = NULL;
 }
@@ -197,27 +200,45 @@ struct xdpdns_hash_key xdptest_hash_key(struct xdptest *t)
 	return k;
 }
 
+/* The writer for the config's current hash key (a test may change it). */
+static struct cachemap *xdptest_cm(struct xdptest *t)
+{
+	struct xdpdns_hash_key hk = xdptest_hash_key(t);
+	const int slots[XDPDNS_SLOT_CLASSES] = { t->slot0_fd, t->slot1_fd,
+						 t->slot2_fd, t->slot3_fd };
+
+	if (t->cm && !memcmp(&hk, &t->cm_key, sizeof(hk)))
+		return t->cm;
+	cachemap_close(t->cm);
+	t->cm = NULL;
+	if (cachemap_open(t->cache_fd, slots, &hk, CACHEMAP_WRITER,
+			  xdptest_now_ns(), &t->cm, NULL, 0))
+		return NULL;
+	t->cm_key = hk;
+	return t->cm;
+}
+
 int xdptest_cache_put(struct xdptest *t, const struct xdpdns_cache_key *k,
 		      const struct xdpdns_cache_entry *e)
 {
-	struct xdpdns_hash_key hk = xdptest_hash_key(t);
+	struct cachemap *cm = xdptest_cm(t);
 
-	return xdpmaps_cache_write(t->cache_fd, &hk, k, e);
+	return cm ? cachemap_write(cm, k, e, xdptest_now_ns()) : -EIO;
 }
 
 int xdptest_cache_get(struct xdptest *t, const struct xdpdns_cache_key *k,
 		      struct xdpdns_cache_entry *e)
 {
-	struct xdpdns_hash_key hk = xdptest_hash_key(t);
+	struct cachemap *cm = xdptest_cm(t);
 
-	return xdpmaps_cache_lookup(t->cache_fd, &hk, k, e);
+	return cm ? cachemap_lookup(cm, k, e) : -EIO;
 }
 
 int xdptest_cache_del(struct xdptest *t, const struct xdpdns_cache_key *k)
 {
-	struct xdpdns_hash_key hk = xdptest_hash_key(t);
+	struct cachemap *cm = xdptest_cm(t);
 
-	return xdpmaps_cache_delete(t->cache_fd, &hk, k);
+	return cm ? cachemap_delete(cm, k, xdptest_now_ns()) : -EIO;
 }
 
 uint64_t xdptest_now_ns(void)

@@ -28,6 +28,8 @@ struct xdptest {
 	XDPDNS_MAPS(XDPTEST_MAP_FD_)
 #undef XDPTEST_MAP_FD_
 	int ncpu;
+	struct cachemap *cm; /* the cache's writer, for the hash key cm_key */
+	struct xdpdns_hash_key cm_key;
 	bool tried; /* xdptest_open_once() has run */
 	char err[256]; /* why xdptest_open() failed */
 };

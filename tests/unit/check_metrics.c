@@ -561,7 +561,7 @@ START_TEST(test_no_maps)
 	struct observe_snapshot *s = malloc(sizeof(*s));
 
 	ck_assert(c && cl && s);
-	ck_assert_int_eq(observe_cache_walk(-1, 10, 0, c), -EBADF);
+	ck_assert_int_eq(observe_cache_walk(&no_maps, 10, 0, c), -EBADF);
 	ck_assert(!c->valid);
 	ck_assert_int_eq(observe_clients_walk(-1, 10, 0, 1, cl), -EBADF);
 	ck_assert(!cl->valid);

@@ -172,8 +172,7 @@ START_TEST(test_refresh_purge)
 	struct refresh *rf;
 
 	entry_of(&e, T0 + 300 * NSEC_PER_SEC);
-	ck_assert_int_eq(
-		refresh_create(-1, &(struct xdpdns_hash_key){ 0 }, 8, &rf), 0);
+	ck_assert_int_eq(refresh_create(NULL, 8, &rf), 0);
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		refresh_note(rf, &keys[i], &e);
 	ck_assert_uint_eq(refresh_purge(rf, match_cb, &rq), 2);

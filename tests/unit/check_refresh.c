@@ -127,9 +127,7 @@ static struct refresh *create(uint32_t capacity)
 	nmap = 0;
 	norder = 0;
 	refresh_ret = 0;
-	ck_assert_int_eq(refresh_create(-1, &(struct xdpdns_hash_key){ 0 },
-					capacity, &rf),
-			 0);
+	ck_assert_int_eq(refresh_create(NULL, capacity, &rf), 0);
 	refresh_set_lookup(rf, fake_lookup, map);
 	return rf;
 }

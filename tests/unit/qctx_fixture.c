@@ -45,7 +45,7 @@ void qctx_start(struct qctx_fixture *f, int argc, char **argv)
 	ck_assert_ptr_nonnull(f->ctx);
 	f->ctx->cfg = &f->cfg;
 	f->ctx->acl = &f->acl;
-	f->ctx->cache_fd = -1;
+	f->ctx->cm = NULL;
 	f->ctx->stats = &f->stats;
 	ck_assert_int_eq(anscache_create(64, &f->ctx->ac), 0);
 	ck_assert_int_eq(resolver_create(&f->cfg, query_on_done, f->ctx,

@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <ldns/ldns.h>
 
+#include "lib/cachemap.h"
 #include "lib/dnswire.h"
 #include "lib/purgechan.h"
 #include "lib/util.h"
@@ -69,8 +70,7 @@ static int ctl_parse_query(const char *cmd, int argc, char **argv,
 
 /* One cache element, copied out of a walk. */
 struct ctl_elem {
-	struct xdpdns_cache_mkey mkey; /* as the map holds it */
-	struct xdpdns_cache_key key; /* with the name from the entry */
+	struct xdpdns_cache_key key; /* with the name from the slot */
 	struct xdpdns_cache_entry entry;
 };
 
@@ -78,18 +78,13 @@ struct ctl_collect {
 	struct ctl_elem *v;
 	size_t n, cap;
 	const struct ctl_query *match; /* NULL: every element */
-	bool keys_only;
-	struct xdpdns_hash_key hkey; /* xdpdns_config.hash_key */
 };
 
-static int ctl_collect_cb(const void *k, const void *val, void *arg)
+static int ctl_collect_cb(void *arg, const struct xdpdns_cache_key *key,
+			  const struct xdpdns_cache_entry *val)
 {
-	struct xdpdns_cache_key full;
-	const struct xdpdns_cache_key *key = &full;
 	struct ctl_collect *c = arg;
 
-	/* The map key holds a hash of the name; the entry the name. */
-	xdpmaps_cache_key_of(k, val, &full);
 	if (c->match &&
 	    (memcmp(key->qname, c->match->key.qname, sizeof(key->qname)) ||
 	     (c->match->type >= 0 && key->qtype != c->match->type)))
@@ -103,23 +98,18 @@ static int ctl_collect_cb(const void *k, const void *val, void *arg)
 		c->v = v;
 		c->cap = cap;
 	}
-	memcpy(&c->v[c->n].mkey, k, sizeof(c->v[c->n].mkey));
 	c->v[c->n].key = *key;
-	if (!c->keys_only)
-		memcpy(&c->v[c->n].entry, val, sizeof(c->v[c->n].entry));
+	memcpy(&c->v[c->n].entry, val, sizeof(c->v[c->n].entry));
 	c->n++;
 	return 0;
 }
 
-static int ctl_collect(int fd, const struct ctl_query *match, bool keys_only,
+static int ctl_collect(struct cachemap *cm, const struct ctl_query *match,
 		       struct ctl_collect *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->match = match;
-	c->keys_only = keys_only;
-	return observe_map_walk(fd, sizeof(struct xdpdns_cache_mkey),
-				sizeof(struct xdpdns_cache_entry),
-				ctl_collect_cb, c);
+	return cachemap_walk(cm, ctl_collect_cb, c);
 }
 
 /* ---- record decoding ----------------------------------------------------- */
@@ -301,14 +291,14 @@ static int ctl_elem_cmp(const void *a, const void *b)
 	return (int)x->key.flags - (int)y->key.flags;
 }
 
-static int ctl_cache_list(int fd, bool json)
+static int ctl_cache_list(struct cachemap *cm, bool json)
 {
 	uint64_t now = util_mono_ns();
 	struct ctl_collect c;
 	char name[DNSWIRE_NAME_TEXT_MAX], type[16], sum[80];
 	int err;
 
-	err = ctl_collect(fd, NULL, false, &c);
+	err = ctl_collect(cm, NULL, &c);
 	if (err) {
 		ctl_err("cannot read the cache map: %s", strerror(-err));
 		free(c.v);
@@ -341,13 +331,13 @@ static int ctl_cache_list(int fd, bool json)
 }
 
 /* Entries matching @q: direct lookups with a type, a walk without one. */
-static int ctl_find(int fd, const struct xdpdns_hash_key *hkey,
-		    const struct ctl_query *q, struct ctl_collect *c)
+static int ctl_find(struct cachemap *cm, const struct ctl_query *q,
+		    struct ctl_collect *c)
 {
 	int err;
 
 	if (q->type < 0)
-		return ctl_collect(fd, q, false, c);
+		return ctl_collect(cm, q, c);
 	memset(c, 0, sizeof(*c));
 	c->v = calloc(4, sizeof(*c->v));
 	if (!c->v)
@@ -358,9 +348,7 @@ static int ctl_find(int fd, const struct xdpdns_hash_key *hkey,
 		el->key = q->key;
 		el->key.qtype = (uint16_t)q->type;
 		el->key.flags = flags;
-		err = xdpmaps_cache_lookup(fd, hkey, &el->key, &el->entry);
-		if (!err)
-			err = xdpmaps_cache_mkey(hkey, &el->key, &el->mkey);
+		err = cachemap_lookup(cm, &el->key, &el->entry);
 		if (!err)
 			c->n++;
 		else if (err != -ENOENT)
@@ -369,15 +357,15 @@ static int ctl_find(int fd, const struct xdpdns_hash_key *hkey,
 	return 0;
 }
 
-static int ctl_cache_get(int fd, const struct xdpdns_hash_key *hkey,
-			 const struct ctl_query *q, bool json)
+static int ctl_cache_get(struct cachemap *cm, const struct ctl_query *q,
+			 bool json)
 {
 	uint64_t now = util_mono_ns();
 	struct ctl_collect c;
 	int err, ret = CTL_EXIT_FAIL;
 	json_t *a;
 
-	err = ctl_find(fd, hkey, q, &c);
+	err = ctl_find(cm, q, &c);
 	if (err) {
 		ctl_err("cannot read the cache map: %s", strerror(-err));
 		goto out;
@@ -514,8 +502,7 @@ static int ctl_purge_send(int fd, struct xdpdns_purge *rq,
  * libunbound's cache) when it runs; when it does not, the map is the only
  * copy left and is purged here. @what: "for NAME" or "" for a flush.
  */
-static int ctl_purge(const struct ctl *ctl, int cache_fd,
-		     const struct xdpdns_hash_key *hkey,
+static int ctl_purge(const struct ctl *ctl, struct cachemap *cm,
 		     struct xdpdns_purge *rq, const char *what, bool xdp_only)
 {
 	const char *verb = rq->op == XDPDNS_PURGE_ALL ? "flushed" : "deleted";
@@ -565,7 +552,7 @@ static int ctl_purge(const struct ctl *ctl, int cache_fd,
 			return CTL_EXIT_OK;
 		}
 	}
-	err = purgechan_cache(cache_fd, hkey, rq, &removed);
+	err = purgechan_cache(cm, util_mono_ns(), rq, &removed);
 	if (err) {
 		ctl_err("cannot %s %s: %s",
 			rq->op == XDPDNS_PURGE_ALL ? "flush" : "delete",
@@ -585,8 +572,7 @@ static int ctl_purge(const struct ctl *ctl, int cache_fd,
 	return ret;
 }
 
-static int ctl_cache_delete(const struct ctl *ctl, int fd,
-			    const struct xdpdns_hash_key *hkey,
+static int ctl_cache_delete(const struct ctl *ctl, struct cachemap *cm,
 			    const struct ctl_query *q, bool xdp_only)
 {
 	struct xdpdns_purge rq = { .op = XDPDNS_PURGE_NAME };
@@ -595,15 +581,15 @@ static int ctl_cache_delete(const struct ctl *ctl, int fd,
 	rq.qtype = q->type > 0 ? (__u32)q->type : 0;
 	memcpy(rq.qname, q->key.qname, sizeof(rq.qname));
 	snprintf(what, sizeof(what), "for %s", q->text);
-	return ctl_purge(ctl, fd, hkey, &rq, what, xdp_only);
+	return ctl_purge(ctl, cm, &rq, what, xdp_only);
 }
 
-static int ctl_cache_flush(const struct ctl *ctl, int fd,
-			   const struct xdpdns_hash_key *hkey, bool xdp_only)
+static int ctl_cache_flush(const struct ctl *ctl, struct cachemap *cm,
+			   bool xdp_only)
 {
 	struct xdpdns_purge rq = { .op = XDPDNS_PURGE_ALL };
 
-	return ctl_purge(ctl, fd, hkey, &rq, "", xdp_only);
+	return ctl_purge(ctl, cm, &rq, "", xdp_only);
 }
 
 int cmd_cache(struct ctl *ctl, int argc, char **argv)
@@ -614,10 +600,11 @@ int cmd_cache(struct ctl *ctl, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl_query q = { .type = -1 };
-	struct xdpdns_hash_key hkey = { 0 };
+	struct xdpmaps_fds fds;
+	struct cachemap *cm;
 	const char *sub;
 	bool json = false, xdp_only = false;
-	int c, fd, ret, nargs;
+	int c, ret, nargs;
 	char **args;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -651,31 +638,18 @@ int cmd_cache(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_err(
 			"cache %s: --xdp-only is for delete and flush", sub);
 
-	if (q.type >= 0 || !strcmp(sub, "delete")) {
-		/* Direct lookups hash the name with the map set's key. */
-		int cfd = ctl_open(ctl, XDPDNS_MAP_CONFIG);
-
-		if (cfd < 0)
-			return CTL_EXIT_FAIL;
-		ret = xdpmaps_hash_key(cfd, &hkey);
-		close(cfd);
-		if (ret) {
-			ctl_err("cannot read %s/%s: %s", ctl->pin_dir,
-				XDPDNS_MAP_CONFIG, strerror(-ret));
-			return CTL_EXIT_FAIL;
-		}
-	}
-	fd = ctl_open(ctl, XDPDNS_MAP_CACHE);
-	if (fd < 0)
+	cm = ctl_cache_open(ctl, &fds);
+	if (!cm)
 		return CTL_EXIT_FAIL;
 	if (!strcmp(sub, "list"))
-		ret = ctl_cache_list(fd, json);
+		ret = ctl_cache_list(cm, json);
 	else if (!strcmp(sub, "get"))
-		ret = ctl_cache_get(fd, &hkey, &q, json);
+		ret = ctl_cache_get(cm, &q, json);
 	else if (!strcmp(sub, "delete"))
-		ret = ctl_cache_delete(ctl, fd, &hkey, &q, xdp_only);
+		ret = ctl_cache_delete(ctl, cm, &q, xdp_only);
 	else
-		ret = ctl_cache_flush(ctl, fd, &hkey, xdp_only);
-	close(fd);
+		ret = ctl_cache_flush(ctl, cm, xdp_only);
+	cachemap_close(cm);
+	ctl_close_all(&fds);
 	return ret;
 }

@@ -16,6 +16,7 @@
 
 #include <ldns/ldns.h>
 
+#include "lib/cachemap.h"
 #include "lib/util.h"
 #include "lib/xdpmaps.h"
 #include "xdpdnsctl.h"
@@ -72,6 +73,41 @@ int ctl_open_all(const struct ctl *ctl, struct xdpmaps_fds *fds)
 	if (ret)
 		ctl_err("%s", err[0] ? err : strerror(-ret));
 	return ret;
+}
+
+struct cachemap *ctl_cache_open(const struct ctl *ctl, struct xdpmaps_fds *fds)
+{
+	const int slot_fds[XDPDNS_SLOT_CLASSES] = { fds->slot0, fds->slot1,
+						    fds->slot2, fds->slot3 };
+	char err[XDPMAPS_ERR_MAX] = "";
+	struct xdpdns_hash_key hkey = { 0 };
+	struct cachemap *cm;
+	int ret;
+
+	ret = xdpmaps_fds_open(ctl->pin_dir, XDPDNS_MAP_CACHE, fds, err,
+			       sizeof(err));
+	if (ret) {
+		ctl_err("%s", err[0] ? err : strerror(-ret));
+		return NULL;
+	}
+	/* Lookups hash the name with the map set's key. */
+	ret = fds->config < 0 ? -ENOENT : xdpmaps_hash_key(fds->config, &hkey);
+	if (ret) {
+		ctl_err("cannot read %s/%s: %s", ctl->pin_dir,
+			XDPDNS_MAP_CONFIG, strerror(-ret));
+		goto fail;
+	}
+	/* The slot fds stay -1 when absent: cachemap_open() says which. */
+	ret = cachemap_open(fds->cache, slot_fds, &hkey, 0, util_mono_ns(), &cm,
+			    err, sizeof(err));
+	if (ret) {
+		ctl_err("%s/%s: %s", ctl->pin_dir, XDPDNS_MAP_CACHE, err);
+		goto fail;
+	}
+	return cm;
+fail:
+	xdpmaps_fds_close(fds);
+	return NULL;
 }
 
 void ctl_close_all(struct xdpmaps_fds *fds)

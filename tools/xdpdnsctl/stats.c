@@ -227,17 +227,18 @@ static int ctl_top_names(struct ctl *ctl, long n, bool json)
 	struct observe_cache *c;
 	char name[DNSWIRE_NAME_TEXT_MAX], type[16];
 	uint64_t now = util_mono_ns();
-	int fd, err, ret = CTL_EXIT_FAIL;
+	struct xdpmaps_fds fds;
+	int err, ret = CTL_EXIT_FAIL;
 
-	fd = ctl_open(ctl, XDPDNS_MAP_CACHE);
-	if (fd < 0)
+	err = ctl_open_all(ctl, &fds);
+	if (err)
 		return CTL_EXIT_FAIL;
 	c = malloc(sizeof(*c));
 	if (!c) {
 		ctl_err("out of memory");
 		goto out;
 	}
-	err = observe_cache_walk(fd, (size_t)n, now, c);
+	err = observe_cache_walk(&fds, (size_t)n, now, c);
 	if (err) {
 		ctl_err("cannot read %s/%s: %s", ctl->pin_dir, XDPDNS_MAP_CACHE,
 			strerror(-err));
@@ -294,7 +295,7 @@ static int ctl_top_names(struct ctl *ctl, long n, bool json)
 	ret = CTL_EXIT_OK;
 out:
 	free(c);
-	close(fd);
+	ctl_close_all(&fds);
 	return ret;
 }
 

@@ -45,6 +45,14 @@ int ctl_open(const struct ctl *ctl, const char *name);
 int ctl_open_all(const struct ctl *ctl, struct xdpmaps_fds *fds);
 void ctl_close_all(struct xdpmaps_fds *fds);
 
+struct cachemap;
+/*
+ * The XDP cache of the pins, for reading and for deletes without a
+ * daemon: every map opened into @fds (ctl_close_all() them after
+ * cachemap_close()). Return: NULL after printing why.
+ */
+struct cachemap *ctl_cache_open(const struct ctl *ctl, struct xdpmaps_fds *fds);
+
 /* Prints @doc on stdout (indented), with a trailing newline. */
 int ctl_print_json(json_t *doc);
 

@@ -16,11 +16,10 @@
 #include "lib/cachemap.h"
 #include "lib/util.h"
 
-#define CM_CLASS_(n, blen, nrr)                                     \
-	{ sizeof(struct xdpdns_slot##n),                            \
-	  __builtin_offsetof(struct xdpdns_slot##n, ttl_off),       \
-	  __builtin_offsetof(struct xdpdns_slot##n, body), (blen), \
-	  (nrr) },
+#define CM_CLASS_(n, blen, nrr)                               \
+	{ sizeof(struct xdpdns_slot##n),                      \
+	  __builtin_offsetof(struct xdpdns_slot##n, ttl_off), \
+	  __builtin_offsetof(struct xdpdns_slot##n, body), (blen), (nrr) },
 const struct cachemap_class cachemap_classes[XDPDNS_SLOT_CLASSES] = {
 	XDPDNS_SLOT_CLASS_LIST(CM_CLASS_)
 };
@@ -443,7 +442,8 @@ static int cm_read(const struct cachemap *c, unsigned int k, uint32_t s,
 		e->data_len = hc.data_len;
 		e->rr_count = hc.rr_count;
 		e->entry_flags = hc.entry_flags;
-		memcpy(e->ttl_off, cm_ttl(c, k, s), hc.rr_count * sizeof(__u16));
+		memcpy(e->ttl_off, cm_ttl(c, k, s),
+		       hc.rr_count * sizeof(__u16));
 		memcpy(e->data, body, hc.data_len);
 		memcpy(e->qname, body + cc->body_len - pad, pad);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
@@ -799,8 +799,9 @@ int cachemap_open(int index_fd, const int slot_fds[XDPDNS_SLOT_CLASSES],
 		if (cl->mem == MAP_FAILED) {
 			ret = -errno;
 			cl->mem = NULL;
-			seterr(err, errlen, "cannot map cache slot class %u: %s",
-			       k, strerror(-ret));
+			seterr(err, errlen,
+			       "cannot map cache slot class %u: %s", k,
+			       strerror(-ret));
 			goto fail;
 		}
 	}
@@ -812,7 +813,8 @@ int cachemap_open(int index_fd, const int slot_fds[XDPDNS_SLOT_CLASSES],
 		c->buckets = malloc(c->nbuckets * sizeof(*c->buckets));
 		ret = -ENOMEM;
 		if (!c->meta || !c->buckets) {
-			seterr(err, errlen, "out of memory for the cache table");
+			seterr(err, errlen,
+			       "out of memory for the cache table");
 			goto fail;
 		}
 		memset(c->buckets, 0xff, c->nbuckets * sizeof(*c->buckets));
@@ -943,7 +945,8 @@ int cachemap_create_maps(const uint32_t slots[XDPDNS_SLOT_CLASSES],
 	}
 	*index_fd = bpf_map_create(BPF_MAP_TYPE_HASH, XDPDNS_MAP_CACHE,
 				   sizeof(struct xdpdns_cache_mkey),
-				   sizeof(struct xdpdns_cache_ref), total, NULL);
+				   sizeof(struct xdpdns_cache_ref), total,
+				   NULL);
 	if (*index_fd >= 0)
 		return 0;
 fail:

@@ -63,6 +63,42 @@
 	  "result=\"skipped\"", NULL)                                         \
 	X(cache_write_errors, counter, "xdpdns_cache_writes_total",           \
 	  "result=\"error\"", NULL)                                           \
+	X(cache_write_full, counter, "xdpdns_cache_writes_total",             \
+	  "result=\"no_slot\"", NULL)                                         \
+	X(cache_evicted0, counter, "xdpdns_cache_evictions_total",            \
+	  "class=\"0\"",                                                      \
+	  "XDP cache entries evicted, least recently hit first, by class.")   \
+	X(cache_evicted1, counter, "xdpdns_cache_evictions_total",            \
+	  "class=\"1\"", NULL)                                                \
+	X(cache_evicted2, counter, "xdpdns_cache_evictions_total",            \
+	  "class=\"2\"", NULL)                                                \
+	X(cache_evicted3, counter, "xdpdns_cache_evictions_total",            \
+	  "class=\"3\"", NULL)                                                \
+	X(cache_live0, gauge, "xdpdns_cache_slots",                           \
+	  "class=\"0\",state=\"live\"",                                       \
+	  "XDP cache slots by size class and state.")                         \
+	X(cache_live1, gauge, "xdpdns_cache_slots",                           \
+	  "class=\"1\",state=\"live\"", NULL)                                 \
+	X(cache_live2, gauge, "xdpdns_cache_slots",                           \
+	  "class=\"2\",state=\"live\"", NULL)                                 \
+	X(cache_live3, gauge, "xdpdns_cache_slots",                           \
+	  "class=\"3\",state=\"live\"", NULL)                                 \
+	X(cache_quar0, gauge, "xdpdns_cache_slots",                           \
+	  "class=\"0\",state=\"quarantine\"", NULL)                           \
+	X(cache_quar1, gauge, "xdpdns_cache_slots",                           \
+	  "class=\"1\",state=\"quarantine\"", NULL)                           \
+	X(cache_quar2, gauge, "xdpdns_cache_slots",                           \
+	  "class=\"2\",state=\"quarantine\"", NULL)                           \
+	X(cache_quar3, gauge, "xdpdns_cache_slots",                           \
+	  "class=\"3\",state=\"quarantine\"", NULL)                           \
+	X(cache_free0, gauge, "xdpdns_cache_slots",                           \
+	  "class=\"0\",state=\"free\"", NULL)                                 \
+	X(cache_free1, gauge, "xdpdns_cache_slots",                           \
+	  "class=\"1\",state=\"free\"", NULL)                                 \
+	X(cache_free2, gauge, "xdpdns_cache_slots",                           \
+	  "class=\"2\",state=\"free\"", NULL)                                 \
+	X(cache_free3, gauge, "xdpdns_cache_slots",                           \
+	  "class=\"3\",state=\"free\"", NULL)                                 \
 	X(answers_tc, counter, "xdpdns_answers_tc_total", NULL,               \
 	  "UDP answers the daemon sent with TC=1.")                           \
 	X(servfail_overload, counter, "xdpdns_servfail_overload_total", NULL, \

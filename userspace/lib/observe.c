@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "lib/cachemap.h"
 #include "lib/dnswire.h"
 #include "lib/observe.h"
 #include "lib/util.h"
@@ -191,9 +192,9 @@ struct observe_cache_ctx {
 	uint64_t scores[OBSERVE_TOP_MAX];
 };
 
-static int observe_cache_cb(const void *k, const void *v, void *arg)
+static int observe_cache_cb(void *arg, const struct xdpdns_cache_key *key,
+			    const struct xdpdns_cache_entry *e)
 {
-	const struct xdpdns_cache_entry *e = v;
 	struct observe_cache_ctx *ctx = arg;
 	struct observe_cache *c = ctx->c;
 	unsigned int rcode = e->flags & DNS_F_RCODE;
@@ -219,7 +220,7 @@ static int observe_cache_cb(const void *k, const void *v, void *arg)
 	memmove(&ctx->scores[pos + 1], &ctx->scores[pos],
 		(c->n_top - 1 - pos) * sizeof(ctx->scores[0]));
 	ctx->scores[pos] = e->hits;
-	xdpmaps_cache_key_of(k, e, &c->top[pos].key);
+	c->top[pos].key = *key;
 	c->top[pos].hits = e->hits;
 	c->top[pos].expire_ns = e->expire_ns;
 	c->top[pos].ttl = e->ttl;
@@ -228,27 +229,37 @@ static int observe_cache_cb(const void *k, const void *v, void *arg)
 	return 0;
 }
 
-int observe_cache_walk(int fd, size_t top_n, uint64_t now_ns,
-		       struct observe_cache *out)
+int observe_cache_walk(const struct xdpmaps_fds *fds, size_t top_n,
+		       uint64_t now_ns, struct observe_cache *out)
 {
+	const int slot_fds[XDPDNS_SLOT_CLASSES] = { fds->slot0, fds->slot1,
+						    fds->slot2, fds->slot3 };
+	/* A walk reads the slots only: the hash key is not needed. */
+	const struct xdpdns_hash_key none = { 0 };
 	struct observe_cache_ctx *ctx;
+	struct cachemap *cm;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if (fd < 0)
+	if (fds->cache < 0)
 		return -EBADF;
+	err = cachemap_open(fds->cache, slot_fds, &none, 0, now_ns, &cm, NULL,
+			    0);
+	if (err)
+		return err;
 	ctx = calloc(1, sizeof(*ctx));
-	if (!ctx)
+	if (!ctx) {
+		cachemap_close(cm);
 		return -ENOMEM;
+	}
 	ctx->c = out;
 	ctx->top_n = top_n < OBSERVE_TOP_MAX ? top_n : OBSERVE_TOP_MAX;
 	ctx->now_ns = now_ns;
-	out->capacity = observe_map_capacity(fd);
-	err = observe_map_walk(fd, sizeof(struct xdpdns_cache_mkey),
-			       sizeof(struct xdpdns_cache_entry),
-			       observe_cache_cb, ctx);
+	out->capacity = observe_map_capacity(fds->cache);
+	err = cachemap_walk(cm, observe_cache_cb, ctx);
 	out->valid = err == 0;
 	free(ctx);
+	cachemap_close(cm);
 	return err;
 }
 
@@ -379,7 +390,7 @@ int observe_snapshot_take(struct observe_snapshot *s,
 		s->have_xdp = err == 0;
 	}
 	if (walks) {
-		observe_cache_walk(fds->cache, OBSERVE_TOP_DEFAULT, s->mono_ns,
+		observe_cache_walk(fds, OBSERVE_TOP_DEFAULT, s->mono_ns,
 				   &s->cache);
 		observe_clients_walk(fds->rl, OBSERVE_TOP_DEFAULT, s->mono_ns,
 				     OBSERVE_LIMITED_WINDOW_NS, &s->clients);

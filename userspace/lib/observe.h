@@ -142,9 +142,10 @@ int observe_map_walk(int fd, size_t ksz, size_t vsz, observe_walk_fn fn,
 /* max_entries of @fd, or 0 when it cannot be read. */
 uint32_t observe_map_capacity(int fd);
 
-/* Walk xdpdns_cache: counts and the @top_n entries with most hits. */
-int observe_cache_walk(int fd, size_t top_n, uint64_t now_ns,
-		       struct observe_cache *out);
+/* Walk the XDP cache (@fds: its index and slot maps): counts and the
+ * @top_n entries with most hits. */
+int observe_cache_walk(const struct xdpmaps_fds *fds, size_t top_n,
+		       uint64_t now_ns, struct observe_cache *out);
 
 /* Walk xdpdns_rl: busiest clients and those limited recently. */
 int observe_clients_walk(int fd, size_t top_n, uint64_t now_ns,

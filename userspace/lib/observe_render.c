@@ -15,6 +15,7 @@
 
 #include <bpf/bpf.h>
 
+#include "lib/cachemap.h"
 #include "lib/dnswire.h"
 #include "lib/observe.h"
 #include "lib/util.h"
@@ -467,16 +468,13 @@ struct observe_dump_ctx {
 	unsigned int flags;
 };
 
-static int observe_dump_cache_cb(const void *k, const void *v, void *arg)
+static int observe_dump_cache_cb(void *arg, const struct xdpdns_cache_key *key,
+				 const struct xdpdns_cache_entry *e)
 {
-	const struct xdpdns_cache_entry *e = v;
 	struct observe_dump_ctx *ctx = arg;
 	char name[DNSWIRE_NAME_TEXT_MAX], type[16], rcode[16];
 	json_t *o = json_object();
-	struct xdpdns_cache_key full;
-	const struct xdpdns_cache_key *key = &full;
 
-	xdpmaps_cache_key_of(k, e, &full);
 	observe_key_name(key, name, sizeof(name));
 	dnswire_type_to_text(key->qtype, type, sizeof(type));
 	dnswire_rcode_to_text(e->flags & DNS_F_RCODE, rcode, sizeof(rcode));
@@ -586,6 +584,28 @@ static json_t *observe_dump_walk(int fd, size_t ksz, size_t vsz,
 		json_decref(ctx.arr);
 		return json_null();
 	}
+	return ctx.arr;
+}
+
+/* The XDP cache's live entries, read from its slots. */
+static json_t *observe_dump_cache(const struct xdpmaps_fds *fds,
+				  uint64_t now_ns, unsigned int flags)
+{
+	const int slot_fds[XDPDNS_SLOT_CLASSES] = { fds->slot0, fds->slot1,
+						    fds->slot2, fds->slot3 };
+	struct observe_dump_ctx ctx = { .now_ns = now_ns, .flags = flags };
+	const struct xdpdns_hash_key none = { 0 };
+	struct cachemap *cm;
+
+	if (fds->cache < 0 ||
+	    cachemap_open(fds->cache, slot_fds, &none, 0, now_ns, &cm, NULL, 0))
+		return json_null();
+	ctx.arr = json_array();
+	if (cachemap_walk(cm, observe_dump_cache_cb, &ctx)) {
+		json_decref(ctx.arr);
+		ctx.arr = json_null();
+	}
+	cachemap_close(cm);
 	return ctx.arr;
 }
 
@@ -712,9 +732,7 @@ json_t *observe_dump_json(const struct xdpmaps_fds *fds, unsigned int flags)
 				  sizeof(struct xdpdns_rl_state),
 				  observe_dump_rl_cb, now_ns, flags));
 	json_object_set_new(o, "gmiss", observe_dump_gmiss(fds->gmiss));
-	cache = observe_dump_walk(fds->cache, sizeof(struct xdpdns_cache_mkey),
-				  sizeof(struct xdpdns_cache_entry),
-				  observe_dump_cache_cb, now_ns, flags);
+	cache = observe_dump_cache(fds, now_ns, flags);
 	if (json_is_array(cache)) {
 		json_t *c = json_object();
 

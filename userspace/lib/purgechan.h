@@ -40,15 +40,16 @@ int purgechan_read(int fd, uint32_t slot, struct xdpdns_purge *out);
 /* Writes element @slot. Return: 0 or -errno. */
 int purgechan_write(int fd, uint32_t slot, const struct xdpdns_purge *in);
 
+struct cachemap;
+
 /**
- * purgechan_cache() - removes every entry of the cache map @cache_fd that
- * @rq covers: a name and a type by deleting its four DO/CD keys, a name by
- * a walk of the map comparing the name hash (@hkey: the map set's
- * xdpdns_config.hash_key) and then the name, everything by batches.
+ * purgechan_cache() - removes every entry of the XDP cache @cm that @rq
+ * covers: a name and a type by deleting its four DO/CD keys, a name by a
+ * walk of the slots comparing the name, everything by a flush.
  * @removed: entries deleted.
  * Return: 0 or -errno (the entries deleted before it stay deleted).
  */
-int purgechan_cache(int cache_fd, const struct xdpdns_hash_key *hkey,
+int purgechan_cache(struct cachemap *cm, uint64_t now_ns,
 		    const struct xdpdns_purge *rq, uint32_t *removed);
 
 #endif /* XDPDNS_PURGECHAN_H */

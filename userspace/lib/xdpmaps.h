@@ -57,8 +57,8 @@ int xdpmaps_open(const char *pin_dir, const char *name, char *err,
 int xdpmaps_stats_sum(int stats_fd, struct xdpdns_stats *out);
 
 /*
- * The cache map is keyed by struct xdpdns_cache_mkey (a keyed hash of the
- * name), user space by struct xdpdns_cache_key. @hkey is always the
+ * The cache index is keyed by struct xdpdns_cache_mkey (a keyed hash of
+ * the name), user space by struct xdpdns_cache_key. @hkey is always the
  * xdpdns_config.hash_key of the same pinned map set (xdpmaps_hash_key()).
  */
 
@@ -70,30 +70,7 @@ int xdpmaps_cache_mkey(const struct xdpdns_hash_key *hkey,
 		       const struct xdpdns_cache_key *key,
 		       struct xdpdns_cache_mkey *mkey);
 
-/* The full key of a map element: its map key and the name in its entry. */
-void xdpmaps_cache_key_of(const struct xdpdns_cache_mkey *mkey,
-			  const struct xdpdns_cache_entry *entry,
-			  struct xdpdns_cache_key *key);
-
-/*
- * Writes (creates or replaces) the entry of @key; entry->qname is taken
- * from @key whatever @entry holds there. Return: 0 or -errno.
- */
-int xdpmaps_cache_write(int cache_fd, const struct xdpdns_hash_key *hkey,
-			const struct xdpdns_cache_key *key,
-			const struct xdpdns_cache_entry *entry);
-
-/*
- * Reads the entry of @key. Return: 0, or -ENOENT when there is none or the
- * slot holds another name with the same hash, or -errno.
- */
-int xdpmaps_cache_lookup(int cache_fd, const struct xdpdns_hash_key *hkey,
-			 const struct xdpdns_cache_key *key,
-			 struct xdpdns_cache_entry *entry);
-
-/* Deletes the entry of @key (not another name's). Return: 0 or -errno. */
-int xdpmaps_cache_delete(int cache_fd, const struct xdpdns_hash_key *hkey,
-			 const struct xdpdns_cache_key *key);
+/* The XDP cache's entries are read and written through lib/cachemap.h. */
 
 /**
  * xdpmaps_sync_keys() - make a hash or LPM map hold exactly @keys.
