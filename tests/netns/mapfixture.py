@@ -5,6 +5,8 @@
   mapfixture.py names ROOT       the XDPDNS_STATS counter names, in order
   mapfixture.py stats-size ROOT  bytes of one xdpdns_stats value
   mapfixture.py ncpu             possible CPUs (what libbpf sums over)
+  mapfixture.py classes ROOT     the cache's slot classes, a line each:
+                                 CLASS SLOT_BYTES (for bpftool map create)
   mapfixture.py batch ROOT PIN QUERIES [stats]
       a `bpftool batch file` that fills the maps pinned in PIN: counters
       for QUERIES queries (per CPU) with proportional outcomes, and unless
@@ -34,6 +36,24 @@ def stat_names(root):
     return [m.lower() for m in re.findall(r"X\(([A-Z0-9_]+),", body)]
 
 
+def slot_classes(root):
+    """(body bytes, TTL offsets) per class, from XDPDNS_SLOT_CLASS_LIST."""
+    with open(root + "/maps/xdpdns.h") as f:
+        h = f.read()
+    body = h[h.index("#define XDPDNS_SLOT_CLASS_LIST(X)"):
+             h.index("#define XDPDNS_SLOT_STRUCT_")]
+    return [(int(b), int(r))
+            for _, b, r in re.findall(r"X\((\d+), (\d+), (\d+)\)", body)]
+
+
+SLOT_HDR = 72  # sizeof(struct xdpdns_slot_hdr)
+
+
+def slot_size(cls):
+    body, rrs = cls
+    return SLOT_HDR + 2 * rrs + body
+
+
 def stats_size(root):
     # counters, answer_qtype[256], answer_rcode[16]: u64 each
     return 8 * (len(stat_names(root)) + 256 + 16)
@@ -54,9 +74,12 @@ def hx(b):
 
 
 class Batch:
-    def __init__(self, pin):
+    def __init__(self, pin, root):
         self.pin = pin
         self.now = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+        self.classes = slot_classes(root)
+        self.used = [0] * len(self.classes)  # slots written per class
+        self.gen = 0
 
     def upd(self, m, k, v):
         print("map update pinned %s/%s key hex %s value hex %s" %
@@ -78,14 +101,29 @@ class Batch:
 
     def entry(self, qname, qtype, flags, hits, ttl, data, ttl_offs, an,
               ns=0, ar=0, rcode=0, expire=None):
+        # As lib/cachemap.c writes it: a slot of the smallest class that
+        # holds the sections and the padded name (at the body's end), and
+        # the index entry naming it.
         w = dnsclient.name_wire(qname)
         key = struct.pack("<QHHBB2x", name_hash(w), qtype, 1, flags, len(w))
-        offs = ttl_offs + [0] * (64 - len(ttl_offs))
-        e = struct.pack("<QQQIHHHHHHHH64H1232s4x256s",
-                        self.now + ttl * S if expire is None else expire,
-                        self.now - 2 * S, hits, ttl, 0, 0x8180 | rcode, an,
-                        ns, ar, len(data), len(ttl_offs), 0, *offs, data, w)
-        self.upd("xdpdns_cache", key, e)
+        pad = w + b"\0" * (-len(w) % 8)
+        k = next(i for i, (body, rrs) in enumerate(self.classes)
+                 if len(data) + len(pad) <= body and len(ttl_offs) <= rrs)
+        body, rrs = self.classes[k]
+        slot, self.used[k] = self.used[k], self.used[k] + 1
+        self.gen += 1
+        offs = ttl_offs + [0] * (rrs - len(ttl_offs))
+        v = (struct.pack("<IIQ", 2, self.gen, hits) + key +
+             struct.pack("<QQIHHHHHHHHHH",
+                         self.now + ttl * S if expire is None else expire,
+                         self.now - 2 * S, ttl, 0, 0x8180 | rcode, an, ns, ar,
+                         len(data), len(ttl_offs), 0, 1, 0) +
+             struct.pack("<%dH" % rrs, *offs) +
+             data + b"\0" * (body - len(data) - len(pad)) + pad)
+        assert len(v) == slot_size(self.classes[k])
+        self.upd("xdpdns_slot%d" % k, struct.pack("<I", slot), v)
+        self.upd("xdpdns_cache", key,
+                 struct.pack("<II", self.gen, (k << 28) | slot))
 
     def rl(self, fam, addr, queries, limited, limited_ago, stage=0, plen=None):
         # struct xdpdns_rl_key: family, stage (0 host, 1 net, 2 wide), plen
@@ -202,8 +240,11 @@ def main(argv):
         print(stats_size(a[0]))
     elif cmd == "ncpu" and not a:
         print(possible_cpus())
+    elif cmd == "classes" and len(a) == 1:
+        for k, c in enumerate(slot_classes(a[0])):
+            print(k, slot_size(c))
     elif cmd == "batch" and len(a) in (3, 4) and a[3:] in ([], ["stats"]):
-        b = Batch(a[1])
+        b = Batch(a[1], a[0])
         b.stats(stat_names(a[0]), int(a[2]))
         if not a[3:]:
             fill(b)

@@ -38,7 +38,12 @@ create() { # NAME TYPE KEY VALUE ENTRIES [FLAGS]
 fixture() {
 	"$PY" "$XD_DIR/mapfixture.py" "$@"
 }
-create xdpdns_cache lru_hash 16 1664 1024
+# The cache: its index and the mmapable slot classes (BPF_F_MMAPABLE).
+create xdpdns_cache hash 16 8 1024
+fixture classes "$ROOT" >"$XD_TMP/classes" || xd_die "cannot read the slot classes"
+while read -r k size; do
+	create "xdpdns_slot$k" array 4 "$size" 256 1024
+done <"$XD_TMP/classes"
 create xdpdns_stats percpu_array 4 "$(fixture stats-size "$ROOT")" 1
 create xdpdns_svc hash 20 4 64
 create xdpdns_config array 4 88 1

@@ -77,10 +77,9 @@ int ctl_open_all(const struct ctl *ctl, struct xdpmaps_fds *fds)
 
 struct cachemap *ctl_cache_open(const struct ctl *ctl, struct xdpmaps_fds *fds)
 {
-	const int slot_fds[XDPDNS_SLOT_CLASSES] = { fds->slot0, fds->slot1,
-						    fds->slot2, fds->slot3 };
 	char err[XDPMAPS_ERR_MAX] = "";
 	struct xdpdns_hash_key hkey = { 0 };
+	int slot_fds[XDPDNS_SLOT_CLASSES];
 	struct cachemap *cm;
 	int ret;
 
@@ -98,6 +97,10 @@ struct cachemap *ctl_cache_open(const struct ctl *ctl, struct xdpmaps_fds *fds)
 		goto fail;
 	}
 	/* The slot fds stay -1 when absent: cachemap_open() says which. */
+	slot_fds[0] = fds->slot0;
+	slot_fds[1] = fds->slot1;
+	slot_fds[2] = fds->slot2;
+	slot_fds[3] = fds->slot3;
 	ret = cachemap_open(fds->cache, slot_fds, &hkey, 0, util_mono_ns(), &cm,
 			    err, sizeof(err));
 	if (ret) {
