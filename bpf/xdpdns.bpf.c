@@ -427,26 +427,6 @@ serve_entry(struct xdp_md *ctx, struct pkt *p, struct query *q,
 	return XDP_TX;
 }
 
-struct name_hash {
-	struct keybuf *kb;
-	struct xdpdns_sip sip;
-};
-
-/*
- * bpf_loop() callback over word @i of the query's name: hash it. A
- * callback is verified once, whatever the name length; an open-coded loop
- * would leave the verifier a different qname length on each exit.
- */
-static long name_hash_word(__u32 i, void *ctx)
-{
-	struct name_hash *nh = ctx;
-
-	if (i >= XDPDNS_QNAME_BUF / 8)
-		return 1;
-	xdpdns_sip_word(&nh->sip, nh->kb->w[i]);
-	return 0;
-}
-
 /*
  * @a's offsets into @p, for the global functions, which are verified with
  * @a unknown: each is checked again and then bounded (pkt_bounded()).
@@ -486,8 +466,8 @@ __noinline int xdpdns_find(struct xdp_md *ctx, struct serve_args *a)
 		.data_end = (void *)(long)ctx->data_end,
 	};
 	struct xdpdns_cache_mkey mkey = {};
-	struct name_hash nh = {};
-	__u32 zero = 0, reason, words;
+	__u32 zero = 0, reason, words, i;
+	struct xdpdns_sip sip;
 	struct keybuf *kb;
 	struct query q;
 	__u64 *ref;
@@ -511,10 +491,16 @@ __noinline int xdpdns_find(struct xdp_md *ctx, struct serve_args *a)
 
 	/* Whole words: the keybuf is zero past the name. */
 	words = (q.qlen + 7) / 8;
-	nh.kb = kb;
-	xdpdns_sip_init(&nh.sip, &a->hash_key);
-	bpf_loop(words, name_hash_word, &nh, 0);
-	mkey.name_hash = xdpdns_sip_final(&nh.sip, words);
+	xdpdns_sip_init(&sip, &a->hash_key);
+	/* Open-coded: what follows the loop is short, so the exits it leaves
+	 * the verifier (one per length) cost little, and no callback is
+	 * called per word. */
+	for (i = 0; i < XDPDNS_QNAME_BUF / 8; i++) {
+		if (i >= words)
+			break;
+		xdpdns_sip_word(&sip, kb->w[i]);
+	}
+	mkey.name_hash = xdpdns_sip_final(&sip, words);
 	mkey.qtype = q.qtype;
 	mkey.qclass = DNS_CLASS_IN;
 	mkey.flags = (q.do_bit ? XDPDNS_KEY_DO : 0) |
@@ -603,7 +589,10 @@ static __always_inline int serve_slot(struct xdp_md *ctx, struct serve_args *a,
 		if (j >= capw || w[j] != kb->w[i])
 			return XDP_PASS;
 	}
-	now = bpf_ktime_get_ns();
+	/* The limiter's clock when it ran, else the coarse one (a jiffy
+	 * behind at most; expiry and TTLs count whole seconds): one clock
+	 * read per query, and no TSC read for it. */
+	now = kb->lim.now ? kb->lim.now : bpf_ktime_get_coarse_ns();
 	if (!xdpdns_time_before(now, h->expire_ns)) {
 		a->reason = XDPDNS_STAT_EXPIRED;
 		return XDP_PASS;
