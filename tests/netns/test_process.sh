@@ -215,6 +215,12 @@ t_check "SIGTERM: exit status $rc, no xdpdnsd left, XDP detached" \
 	test "$rc" -eq 0 -a "$(daemons)" -eq 0 -a -z "$(progs)"
 t_check "SIGTERM: the pins stay for a warm restart" \
 	test -e "$PIN/xdpdns_cache"
+# bpftool prints the cache's index and slots with their field names (BTF).
+t_check "bpftool shows the index (gen, loc) and a live slot (seq, gen, mkey, data_len) by name" \
+	bash -c "bpftool map dump pinned '$PIN/xdpdns_cache' | grep -q '\"loc\":' &&
+		bpftool map dump pinned '$PIN/xdpdns_slot0' | grep -q '\"live\": 1' &&
+		bpftool map dump pinned '$PIN/xdpdns_slot0' | grep -q '\"data_len\":' &&
+		bpftool map dump pinned '$PIN/xdpdns_slot0' | grep -q '\"name_hash\":'"
 health 1 "XDP program $PROG not attached to $RES_IF_CLIENT"
 
 start "$W/d3.log" --keep-xdp-on-exit || t_fail "start with --keep-xdp-on-exit"
