@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -25,6 +27,7 @@
 
 #include "ldnsexpect.h"
 #include "lib/cache_entry.h"
+#include "lib/cachemap.h"
 #include "lib/xdpmaps.h"
 #include "pktbuild.h"
 #include "xdpdns.skel.h"
@@ -49,6 +52,107 @@ int xdptest_set_config(struct xdptest *t, const struct xdpdns_config *c)
 	return 0;
 }
 
+/*
+ * The slot maps sized as loader_size_cache() sizes them for --cache-size
+ * @entries, the index one entry per slot.
+ */
+static int size_cache(struct xdptest *t, unsigned int entries)
+{
+	struct bpf_map *maps[XDPDNS_SLOT_CLASSES] = {
+		t->skel->maps.xdpdns_slot0, t->skel->maps.xdpdns_slot1,
+		t->skel->maps.xdpdns_slot2, t->skel->maps.xdpdns_slot3
+	};
+	uint8_t pct[XDPDNS_SLOT_CLASSES];
+	uint32_t total = 0;
+	int err;
+
+	if (cachemap_parse_split(XDPDNS_CACHE_SPLIT_DEFAULT, pct))
+		return -EINVAL;
+	cachemap_split(entries, pct, t->slots);
+	for (unsigned int k = 0; k < XDPDNS_SLOT_CLASSES; k++) {
+		err = bpf_map__set_max_entries(maps[k], t->slots[k]);
+		if (err)
+			return err;
+		total += t->slots[k];
+	}
+	return bpf_map__set_max_entries(t->skel->maps.xdpdns_cache, total);
+}
+
+void xdptest_slot_fds(const struct xdptest *t, int fds[XDPDNS_SLOT_CLASSES])
+{
+	fds[0] = t->slot0_fd;
+	fds[1] = t->slot1_fd;
+	fds[2] = t->slot2_fd;
+	fds[3] = t->slot3_fd;
+}
+
+/* A writer of this process on the cache as it is. */
+static int cm_open(struct xdptest *t)
+{
+	struct xdpdns_hash_key hk = xdptest_hash_key(t);
+	int fds[XDPDNS_SLOT_CLASSES], err;
+	char why[200] = "";
+
+	xdptest_slot_fds(t, fds);
+	err = cachemap_open(t->cache_fd, fds, &hk, CACHEMAP_WRITER,
+			    xdptest_now_ns(), &t->cm, why, sizeof(why));
+	if (err) {
+		snprintf(t->err, sizeof(t->err), "cachemap_open: %s", why);
+		return err;
+	}
+	t->cm_pid = getpid();
+	return 0;
+}
+
+/* Every slot zeroed and the index emptied: the cache as a load leaves it. */
+static int cache_reset(struct xdptest *t)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct xdpdns_cache_mkey next;
+	int fds[XDPDNS_SLOT_CLASSES];
+
+	while (!bpf_map_get_next_key(t->cache_fd, NULL, &next))
+		if (bpf_map_delete_elem(t->cache_fd, &next))
+			return -errno;
+	xdptest_slot_fds(t, fds);
+	for (unsigned int k = 0; k < XDPDNS_SLOT_CLASSES; k++) {
+		size_t len = (t->slots[k] * cachemap_classes[k].slot_size +
+			      (size_t)page - 1) &
+			     ~((size_t)page - 1);
+		void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       fds[k], 0);
+
+		if (m == MAP_FAILED)
+			return -errno;
+		memset(m, 0, len);
+		munmap(m, len);
+	}
+	return 0;
+}
+
+struct cachemap *xdptest_cachemap(struct xdptest *t)
+{
+	int err;
+
+	if (!t->skel)
+		return NULL;
+	if (t->cm && t->cm_pid == getpid())
+		return t->cm;
+	/* The parent's writer: its mapping is shared, its state a stale
+	 * copy. */
+	cachemap_close(t->cm);
+	t->cm = NULL;
+	err = cache_reset(t);
+	if (err) {
+		snprintf(t->err, sizeof(t->err), "cannot empty the cache: %s",
+			 strerror(-err));
+		return NULL;
+	}
+	if (cm_open(t))
+		return NULL;
+	return t->cm;
+}
+
 int xdptest_open(struct xdptest *t, unsigned int cache_entries)
 {
 	struct xdpdns_config cfg = xdptest_config();
@@ -69,8 +173,7 @@ int xdptest_open(struct xdptest *t, unsigned int cache_entries)
 			 strerror(-err));
 		return err;
 	}
-	err = bpf_map__set_max_entries(t->skel->maps.xdpdns_cache,
-				       cache_entries);
+	err = size_cache(t, cache_entries);
 	if (!err)
 		err = xdpdns__load(t->skel);
 	if (err) {
@@ -97,6 +200,9 @@ int xdptest_open(struct xdptest *t, unsigned int cache_entries)
 			 strerror(-err));
 		goto fail;
 	}
+	err = cm_open(t);
+	if (err)
+		goto fail;
 	return 0;
 fail:
 	xdpdns__destroy(t->skel);
@@ -106,6 +212,8 @@ fail:
 
 void xdptest_close(struct xdptest *t)
 {
+	cachemap_close(t->cm);
+	t->cm = NULL;
 	xdpdns__destroy(t->skel);
 	t->skel = NULL;
 }
@@ -200,24 +308,31 @@ struct xdpdns_hash_key xdptest_hash_key(struct xdptest *t)
 int xdptest_cache_put(struct xdptest *t, const struct xdpdns_cache_key *k,
 		      const struct xdpdns_cache_entry *e)
 {
-	struct xdpdns_hash_key hk = xdptest_hash_key(t);
+	struct cachemap *cm = xdptest_cachemap(t);
 
-	return xdpmaps_cache_write(t->cache_fd, &hk, k, e);
+	return cm ? cachemap_write(cm, k, e, xdptest_now_ns()) : -ENODEV;
 }
 
 int xdptest_cache_get(struct xdptest *t, const struct xdpdns_cache_key *k,
 		      struct xdpdns_cache_entry *e)
 {
-	struct xdpdns_hash_key hk = xdptest_hash_key(t);
+	struct cachemap *cm = xdptest_cachemap(t);
 
-	return xdpmaps_cache_lookup(t->cache_fd, &hk, k, e);
+	return cm ? cachemap_lookup(cm, k, e) : -ENODEV;
 }
 
 int xdptest_cache_del(struct xdptest *t, const struct xdpdns_cache_key *k)
 {
-	struct xdpdns_hash_key hk = xdptest_hash_key(t);
+	struct cachemap *cm = xdptest_cachemap(t);
 
-	return xdpmaps_cache_delete(t->cache_fd, &hk, k);
+	return cm ? cachemap_delete(cm, k, xdptest_now_ns()) : -ENODEV;
+}
+
+int xdptest_cache_flush(struct xdptest *t)
+{
+	struct cachemap *cm = xdptest_cachemap(t);
+
+	return cm ? cachemap_flush(cm, xdptest_now_ns(), NULL) : -ENODEV;
 }
 
 uint64_t xdptest_now_ns(void)
