@@ -1464,8 +1464,8 @@ START_TEST(test_bad_entry)
 		h->data_len = (__u16)(cachemap_classes[k].body_len + 1);
 		break;
 	case 1:
-		h->arcount += (__u16)(cachemap_classes[k].rrs + 1 -
-				      h->rr_count);
+		h->arcount +=
+			(__u16)(cachemap_classes[k].rrs + 1 - h->rr_count);
 		h->rr_count = (__u16)(cachemap_classes[k].rrs + 1);
 		break;
 	case 2:
