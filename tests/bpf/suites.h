@@ -16,7 +16,8 @@ extern const char *bpf_test_build_dir;
 #define BPF_SUITES(X) \
 	X(xdp)        \
 	X(limit)      \
-	X(purgemap)
+	X(purgemap)   \
+	X(cachemap)
 
 #define BPF_TCASES_DECL_(name) void name##_tcases(Suite *s);
 BPF_SUITES(BPF_TCASES_DECL_)

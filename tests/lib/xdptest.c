@@ -153,6 +153,15 @@ struct cachemap *xdptest_cachemap(struct xdptest *t)
 	return t->cm;
 }
 
+int xdptest_cache_reopen(struct xdptest *t)
+{
+	if (!xdptest_cachemap(t))
+		return -ENODEV;
+	cachemap_close(t->cm);
+	t->cm = NULL;
+	return cm_open(t);
+}
+
 int xdptest_open(struct xdptest *t, unsigned int cache_entries)
 {
 	struct xdpdns_config cfg = xdptest_config();

@@ -64,6 +64,13 @@ void xdptest_close(struct xdptest *t);
  */
 struct cachemap *xdptest_cachemap(struct xdptest *t);
 
+/*
+ * Closes this process's writer and opens another on the cache as it is,
+ * as a restarted daemon does (the new writer adopts what the maps hold).
+ * Return: 0 or -errno (t->err says why).
+ */
+int xdptest_cache_reopen(struct xdptest *t);
+
 /* xdpdns_slot0..3's fds, in class order. */
 void xdptest_slot_fds(const struct xdptest *t, int fds[XDPDNS_SLOT_CLASSES]);
 
