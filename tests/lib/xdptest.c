@@ -101,6 +101,7 @@ static int cm_open(struct xdptest *t)
 		return err;
 	}
 	t->cm_pid = getpid();
+	t->cm_key = hk;
 	return 0;
 }
 
@@ -136,8 +137,17 @@ struct cachemap *xdptest_cachemap(struct xdptest *t)
 
 	if (!t->skel)
 		return NULL;
-	if (t->cm && t->cm_pid == getpid())
-		return t->cm;
+	if (t->cm && t->cm_pid == getpid()) {
+		struct xdpdns_hash_key hk = xdptest_hash_key(t);
+
+		if (!memcmp(&hk, &t->cm_key, sizeof(hk)))
+			return t->cm;
+		/* A test changed the key: every map key changes with it,
+		 * and a writer opened with the new one drops the rest. */
+		cachemap_close(t->cm);
+		t->cm = NULL;
+		return cm_open(t) ? NULL : t->cm;
+	}
 	/* The parent's writer: its mapping is shared, its state a stale
 	 * copy. */
 	cachemap_close(t->cm);

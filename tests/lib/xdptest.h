@@ -34,6 +34,7 @@ struct xdptest {
 	uint32_t slots[XDPDNS_SLOT_CLASSES]; /* slots of each class */
 	struct cachemap *cm; /* use xdptest_cachemap() */
 	pid_t cm_pid; /* the process cm belongs to */
+	struct xdpdns_hash_key cm_key; /* the hash key cm was opened with */
 	int ncpu;
 	bool tried; /* xdptest_open_once() has run */
 	char err[256]; /* why xdptest_open() failed */
@@ -55,12 +56,15 @@ int xdptest_open(struct xdptest *t, unsigned int cache_entries);
 void xdptest_close(struct xdptest *t);
 
 /*
- * The cache writer of this process. A Check test runs in a child forked
- * after the object was loaded, which shares the maps but not the writer's
- * state: the first call in a new process empties the cache (index and
- * slots, as a fresh load leaves them; no program run can be inside a slot
- * between two tests, BPF_PROG_TEST_RUN returns when it is done) and opens
- * that process's own writer. Return: NULL (t->err says why) on failure.
+ * The cache writer of this process, for the config's hash key. A Check
+ * test runs in a child forked after the object was loaded, which shares
+ * the maps but not the writer's state: the first call in a new process
+ * empties the cache (index and slots, as a fresh load leaves them; no
+ * program run can be inside a slot between two tests, BPF_PROG_TEST_RUN
+ * returns when it is done) and opens that process's own writer. After a
+ * test changed the config's hash key, the writer is opened again with it
+ * (what the old key's entries were is dropped). Return: NULL (t->err says
+ * why) on failure.
  */
 struct cachemap *xdptest_cachemap(struct xdptest *t);
 
