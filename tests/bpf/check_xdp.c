@@ -1282,7 +1282,8 @@ START_TEST(test_expired)
 	/* the builder's expiry: stored + smallest TTL, already past */
 	ck_assert_uint_eq(ce.entry.expire_ns, now - 100 * NS_PER_S);
 	if (_i == 1) {
-		ce.entry.expire_ns = now - 1;
+		/* just stale, for a clock XDPTEST_CLOCK_LAG_NS behind too */
+		ce.entry.expire_ns = now - XDPTEST_CLOCK_LAG_NS - 1;
 		ck_assert_int_eq(xdptest_cache_put(&T, &ce.key, &ce.entry), 0);
 	}
 	query_init(&q, 0xdead, "www.example.com", 1);
@@ -1362,7 +1363,9 @@ START_TEST(test_ttl_floor)
 	size_t i;
 
 	NEED_ENV();
-	add_entry(&resps[R_MULTI], 0, false, now - 400 * NS_PER_S, &ce);
+	/* 400 s ago for a clock up to XDPTEST_CLOCK_LAG_NS behind too */
+	add_entry(&resps[R_MULTI], 0, false,
+		  now - 400 * NS_PER_S - XDPTEST_CLOCK_LAG_NS, &ce);
 	ce.entry.expire_ns = now + 60 * NS_PER_S;
 	ck_assert_int_eq(xdptest_cache_put(&T, &ce.key, &ce.entry), 0);
 	query_init(&q, 0x0f0f, "multi.example.com", 1);

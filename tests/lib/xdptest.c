@@ -573,19 +573,28 @@ int xdptest_check_answer(const uint8_t *in, size_t in_len, const uint8_t *out,
 
 	q.msg = dns;
 	q.len = dns_len;
-	for (pass = 0; pass < 2; pass++) {
-		q.now_ns = pass ? t1 : t0;
-		r = cache_entry_render(e, &q, want, sizeof(want));
-		if (r < 0)
-			return xdptest_fail(
-				why, why_len,
-				"cache_entry_render() refuses the query "
-				"the program answered: %s",
-				strerror(errno));
+	/* The program's clock is somewhere in [t0 - lag, t1]: the answer
+	 * for one of those ends, or t0 itself, is the one. */
+	r = -1;
+	for (pass = 0; pass < 3; pass++) {
+		int rr;
+
+		q.now_ns = pass == 0 ? t0 - XDPTEST_CLOCK_LAG_NS :
+			   pass == 1 ? t0 :
+				       t1;
+		rr = cache_entry_render(e, &q, want, sizeof(want));
+		if (rr < 0)
+			continue; /* stale then, perhaps: not at t1 */
+		r = rr;
 		if ((size_t)r == ai.dns_len &&
 		    !memcmp(want, out + ai.dns_off, ai.dns_len))
 			return 0;
 	}
+	if (r < 0)
+		return xdptest_fail(why, why_len,
+				    "cache_entry_render() refuses the query "
+				    "the program answered: %s",
+				    strerror(errno));
 	if ((size_t)r != ai.dns_len)
 		return xdptest_fail(
 			why, why_len,
@@ -842,7 +851,9 @@ int xdptest_check_ldns(const uint8_t *in, size_t in_len,
 		goto out;
 	}
 	if (orig) {
-		e0 = (uint32_t)((r->t0 - x->stored_ns) / 1000000000ULL);
+		uint64_t t0 = r->t0 - XDPTEST_CLOCK_LAG_NS;
+
+		e0 = (uint32_t)xdpdns_secs_since(t0, x->stored_ns);
 		e1 = (uint32_t)((r->t1 - x->stored_ns) / 1000000000ULL);
 		neg = negative_ttl(orig);
 	}
