@@ -65,7 +65,7 @@ UNIT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRCS))
 # nor make test-kernel's loads (which take build/*.bpf.o) are made of them.
 NETNS_BPF_OBJS := $(patsubst tests/netns/%.bpf.c,$(BUILD)/tests/%.bpf.o, \
 	$(wildcard tests/netns/*.bpf.c))
-BPFT_SRCS := $(filter-out tests/bpf/fuzz_xdp.c tests/bpf/bench_xdp.c,$(wildcard tests/bpf/*.c))
+BPFT_SRCS := $(filter-out tests/bpf/fuzz_xdp.c tests/bpf/bench_xdp.c tests/bpf/torn_xdp.c,$(wildcard tests/bpf/*.c))
 BPFT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(BPFT_SRCS))
 
 USER_HDRS := $(wildcard userspace/*.h userspace/lib/*.h tools/*/*.h tests/*/*.h) \
@@ -75,6 +75,7 @@ BINS := $(if $(DAEMON_SRCS),$(BUILD)/xdpdnsd) $(if $(CTL_SRCS),$(BUILD)/xdpdnsct
 TEST_BINS := $(if $(UNIT_SRCS),$(BUILD)/tests/unit_runner) \
 	$(if $(BPFT_SRCS),$(BUILD)/tests/bpf_runner) \
 	$(if $(wildcard tests/bpf/fuzz_xdp.c),$(BUILD)/tests/fuzz_xdp) \
+	$(if $(wildcard tests/bpf/torn_xdp.c),$(BUILD)/tests/torn_xdp) \
 	$(if $(wildcard tests/bpf/bench_xdp.c),$(BUILD)/tests/bench_xdp) \
 	$(if $(wildcard tests/browser/feed_metrics.c),$(BUILD)/tests/feed_metrics)
 
@@ -88,7 +89,7 @@ help:
 	@echo '  make            build everything under $(BUILD)/'
 	@echo '  make test       deps, build, then every test suite (root)'
 	@echo '  make test-unit  Check unit suites (no privileges)'
-	@echo '  make test-bpf   BPF_PROG_TEST_RUN suites and the randomized test'
+	@echo '  make test-bpf   BPF_PROG_TEST_RUN suites, the randomized and the concurrency tests'
 	@echo '  make test-netns whole-system tests across network namespaces'
 	@echo '  make test-kernel BPF suite and xdpdnsd on Debian 12 Linux 6.1 (qemu)'
 	@echo '  make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each'
@@ -184,6 +185,12 @@ $(BUILD)/tests/fuzz_xdp: $(BUILD)/tests/bpf/fuzz_xdp.o $(TESTLIB_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDNS_LIBS) $(PKG_LIBS)
+
+# The cache under a writer thread and a reader per CPU (make test-bpf).
+$(BUILD)/tests/torn_xdp: $(BUILD)/tests/bpf/torn_xdp.o $(TESTLIB_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDNS_LIBS) $(PKG_LIBS) -lpthread
 
 $(BUILD)/tests/bench_xdp: $(BUILD)/tests/bpf/bench_xdp.o $(TESTLIB_OBJS) $(LIB)
 	$(call msg,LINK,$@)
@@ -380,9 +387,11 @@ test: deps
 test-unit: $(BUILD)/tests/unit_runner
 	$(Q)$(BUILD)/tests/unit_runner
 
-test-bpf: $(BUILD)/tests/bpf_runner $(BUILD)/tests/fuzz_xdp $(BPF_OBJS)
+test-bpf: $(BUILD)/tests/bpf_runner $(BUILD)/tests/fuzz_xdp $(BUILD)/tests/torn_xdp $(BPF_OBJS)
 	$(Q)$(BUILD)/tests/bpf_runner $(BUILD)
 	$(Q)$(BUILD)/tests/fuzz_xdp $(BUILD)
+	$(Q)$(BUILD)/tests/torn_xdp $(BUILD)
+	$(Q)$(BUILD)/tests/torn_xdp --no-quarantine $(BUILD)
 
 test-netns: all
 	$(Q)tests/netns/run.sh $(BUILD)

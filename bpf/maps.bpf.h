@@ -128,6 +128,11 @@ struct serve_args {
 	struct xdpdns_hash_key hash_key; /* xdpdns_config.hash_key */
 	struct xdpdns_cache_mkey mkey; /* xdpdns_find(): the index key */
 	struct xdpdns_cache_ref ref; /* xdpdns_find(): what it holds */
+	/* xdpdns_find(): q with the rest of the question parsed, for
+	 * serve_slot(). q itself stays as main parsed it: xdpdns_bounce()
+	 * parses the rest again, and its checksum sum must not count the
+	 * qtype and qclass twice. */
+	struct query qt;
 };
 
 /* Per-query limiter state (limit.bpf.h), kept in struct keybuf between

@@ -456,7 +456,7 @@ static __always_inline int serve_args_pkt(const struct serve_args *a,
  * The rest of the question and the index lookup. The query's lower-cased
  * qname is already in xdpdns_keybuf (this CPU's), zero after its end; @a
  * carries the offsets. On a hit in the index, @a->mkey and @a->ref hold
- * the key and what the index maps it to, and @a->q the parsed question.
+ * the key and what the index maps it to, and @a->qt the parsed question.
  * Return: 1 when the index holds the key, else 0 with a->reason set.
  */
 __noinline int xdpdns_find(struct xdp_md *ctx, struct serve_args *a)
@@ -487,7 +487,7 @@ __noinline int xdpdns_find(struct xdp_md *ctx, struct serve_args *a)
 		return 0;
 	}
 	a->qtype = q.qtype;
-	a->q = q;
+	a->qt = q;
 
 	/* Whole words: the keybuf is zero past the name. */
 	words = (q.qlen + 7) / 8;
@@ -557,7 +557,7 @@ static __always_inline int serve_slot(struct xdp_md *ctx, struct serve_args *a,
 	p.data_end = (void *)(long)ctx->data_end;
 	barrier_var(p.data);
 	barrier_var(p.data_end);
-	q = a->q;
+	q = a->qt;
 	if (serve_args_pkt(a, &p) || q.qlen < 1 || q.qlen > DNS_NAME_MAX)
 		return XDP_PASS;
 	kb = bpf_map_lookup_elem(&xdpdns_keybuf, &zero);

@@ -76,6 +76,8 @@ suite() {
 suite unit "$build/tests/unit_runner"
 suite bpf "$build/tests/bpf_runner" "$build"
 suite fuzz "$build/tests/fuzz_xdp" "$build"
+suite torn "$build/tests/torn_xdp" "$build"
+suite torn-noq "$build/tests/torn_xdp" --no-quarantine "$build"
 suite fuzz-smoke tests/fuzz/run.sh "$build"
 suite pkg tests/pkg/test_files.sh "$build"
 suite netns tests/netns/run.sh "$build"

@@ -83,10 +83,9 @@ START_TEST(test_cache_memory)
 		      "%u entries take %.1f MiB, above %.0f", sizes[_i].entries,
 		      used / MIB, sizes[_i].max_mib);
 	if (kernel_exact())
-		ck_assert_msg(est > 0.9 * (double)used &&
-				      est < 1.1 * (double)used,
-			      "cachemap_bytes() %.0f, the kernel %llu", est,
-			      used);
+		ck_assert_msg(
+			est > 0.9 * (double)used && est < 1.1 * (double)used,
+			"cachemap_bytes() %.0f, the kernel %llu", est, used);
 }
 END_TEST
 
@@ -94,6 +93,5 @@ void cachemem_tcases(Suite *s)
 {
 	static const struct cktest_opts o = { 60, NULL };
 
-	CKTEST_TCASE(s, "Positive", &o,
-		     CKTEST_TABLE(test_cache_memory, sizes));
+	CKTEST_TCASE(s, "Positive", &o, CKTEST_TABLE(test_cache_memory, sizes));
 }

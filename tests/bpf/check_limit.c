@@ -123,7 +123,7 @@ static void lim_reset(void)
 	map_clear(T.skel->maps.xdpdns_deny);
 	map_clear(T.skel->maps.xdpdns_exempt);
 	map_clear(T.skel->maps.xdpdns_rl);
-	map_clear(T.skel->maps.xdpdns_cache);
+	ck_assert_int_eq(xdptest_cache_flush(&T), 0);
 	ck_assert(!bpf_map_update_elem(map_fd(T.skel->maps.xdpdns_gmiss), &zero,
 				       &g, BPF_ANY));
 	rb = ring_buffer__new(map_fd(T.skel->maps.xdpdns_events), drain_cb,

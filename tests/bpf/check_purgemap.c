@@ -1,20 +1,22 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The map side of a purge (userspace/lib/purgechan.c) on the real cache map
- * of the loaded object, and what the XDP program makes of it: a name and a
- * type removes that type's DO/CD variants only, a name every type of it, a
- * flush everything; an entry that shares the name's hash slot but holds
- * another name (a collision, written directly) is not the name's and stays;
- * a name never cached removes nothing. A query the program answered from
- * the cache with XDP_TX before the purge is passed up as a miss after it;
- * the names left are still answered. Also the channel's element reads and
- * writes on the real xdpdns_purge map.
+ * The cache side of a purge (userspace/lib/purgechan.c) on the real cache
+ * of the loaded object, through its cachemap writer, and what the XDP
+ * program makes of it: a name and a type removes that type's DO/CD
+ * variants only, a name every type of it, a flush everything; an entry
+ * under the name's map key that holds another name (a collision, planted
+ * with cachemap_write_raw()) is not the name's and stays; a name never
+ * cached removes nothing. A query the program answered from the cache with
+ * XDP_TX before the purge is passed up as a miss after it; the names left
+ * are still answered. Also the channel's element reads and writes on the
+ * real xdpdns_purge map.
  */
 #include <errno.h>
 #include <string.h>
 
 #include <bpf/bpf.h>
 
+#include "lib/cachemap.h"
 #include "lib/dnswire.h"
 #include "lib/purgechan.h"
 #include "tests/lib/pktbuild.h"
@@ -59,20 +61,27 @@ static const struct resp_spec mail_a = { .qname = "mail.example.com.",
 					 .qtype = "A",
 					 .an = an_mail_a };
 
-/* Deletes every entry of the cache map. */
-static void cache_clear(void)
+/* purgechan_cache() on this test's cache writer, now. */
+static int purge(const struct xdpdns_purge *rq, uint32_t *removed)
 {
-	struct xdpdns_purge rq = { .op = XDPDNS_PURGE_ALL };
-	uint32_t n;
+	struct cachemap *cm = xdptest_cachemap(&T);
 
-	ck_assert_int_eq(purgechan_cache(T.cache_fd, 0, &rq, &n), 0);
+	ck_assert_ptr_nonnull(cm);
+	return purgechan_cache(cm, xdptest_now_ns(), rq, removed);
 }
 
-/* Entries in the cache map. */
+/* Deletes every entry of the cache. */
+static void cache_clear(void)
+{
+	ck_assert_int_eq(xdptest_cache_flush(&T), 0);
+}
+
+/* Entries in the cache: the index's, which the live slots must match. */
 static unsigned int cache_count(void)
 {
 	struct xdpdns_cache_mkey cur, next;
-	unsigned int n = 0;
+	struct cachemap_stats st;
+	unsigned int n = 0, live = 0;
 	bool first = true;
 
 	while (!bpf_map_get_next_key(T.cache_fd, first ? NULL : &cur, &next)) {
@@ -80,16 +89,33 @@ static unsigned int cache_count(void)
 		cur = next;
 		n++;
 	}
+	cachemap_stats(xdptest_cachemap(&T), &st);
+	for (unsigned int k = 0; k < XDPDNS_SLOT_CLASSES; k++)
+		live += st.live[k];
+	ck_assert_uint_eq(live, n);
 	return n;
 }
 
+/* Does the index hold @k's map key? */
+static bool indexed(const struct xdpdns_cache_key *k)
+{
+	struct xdpdns_hash_key hk = xdptest_hash_key(&T);
+	struct xdpdns_cache_mkey mk;
+	struct xdpdns_cache_ref ref;
+
+	ck_assert_int_eq(xdpdns_cache_mkey_from_key(&hk, k, &mk), 0);
+	return bpf_map_lookup_elem(T.cache_fd, &mk, &ref) == 0;
+}
+
 /*
- * www.example.com. A (DO clear and set), AAAA, mail.example.com. A, and in
- * www.example.com.'s TXT slot an entry for another name. Keys in @keys.
+ * www.example.com. A (DO clear and set), AAAA, mail.example.com. A, and
+ * under www.example.com. TXT's map key an entry for another name. Keys in
+ * @keys.
  */
 static void fill(struct xdpdns_cache_key keys[5])
 {
 	struct xdpdns_hash_key hk = xdptest_hash_key(&T);
+	uint8_t qname[XDPDNS_QNAME_BUF] = { 0 };
 	struct xdpdns_cache_entry e;
 	struct xdpdns_cache_mkey mk;
 	uint64_t now = xdptest_now_ns();
@@ -107,8 +133,11 @@ static void fill(struct xdpdns_cache_key keys[5])
 	keys[4] = keys[0];
 	keys[4].qtype = TYPE_TXT;
 	ck_assert_int_eq(xdpdns_cache_mkey_from_key(&hk, &keys[4], &mk), 0);
-	/* mail's entry, so its qname is "mail.example.com.": not www. */
-	ck_assert_int_eq(bpf_map_update_elem(T.cache_fd, &mk, &e, BPF_ANY), 0);
+	/* mail's entry and name, under www's TXT map key */
+	memcpy(qname, keys[3].qname, sizeof(keys[3].qname));
+	ck_assert_int_eq(cachemap_write_raw(xdptest_cachemap(&T), &mk, qname,
+					    &e, now),
+			 0);
 	ck_assert_uint_eq(cache_count(), 5);
 }
 
@@ -160,11 +189,9 @@ static const struct purge_case {
 
 START_TEST(test_purge)
 {
-	struct xdpdns_hash_key hk = xdptest_hash_key(&T);
 	const struct purge_case *c = &cases[_i];
 	struct xdpdns_purge rq = req(c->name, c->qtype);
 	struct xdpdns_cache_key keys[5];
-	struct xdpdns_cache_mkey mk;
 	struct xdpdns_cache_entry e;
 	uint32_t removed = 99;
 	bool hit;
@@ -173,14 +200,17 @@ START_TEST(test_purge)
 	fill(keys);
 	ck_assert_uint_eq(ask("www.example.com", TYPE_A, &hit), XDP_TX);
 	ck_assert(hit);
-	ck_assert_int_eq(purgechan_cache(T.cache_fd, &hk, &rq, &removed), 0);
+	ck_assert_int_eq(purge(&rq, &removed), 0);
 	ck_assert_uint_eq(removed, c->removed);
 	for (int i = 0; i < 5; i++) {
-		xdpdns_cache_mkey_from_key(&hk, &keys[i], &mk);
-		ck_assert_msg((bpf_map_lookup_elem(T.cache_fd, &mk, &e) == 0) ==
-				      c->left[i],
-			      "key %d %s", i, c->left[i] ? "gone" : "left");
+		ck_assert_msg(indexed(&keys[i]) == c->left[i], "key %d %s", i,
+			      c->left[i] ? "gone" : "left");
+		/* the collision is under another name: never looked up */
+		if (i < 4)
+			ck_assert_int_eq(xdptest_cache_get(&T, &keys[i], &e),
+					 c->left[i] ? 0 : -ENOENT);
 	}
+	ck_assert_uint_eq(cache_count(), 5 - c->removed);
 	/* XDP: a miss where the entry went, a hit where it stayed. */
 	ck_assert_uint_eq(ask("www.example.com", TYPE_A, &hit),
 			  c->left[0] ? XDP_TX : XDP_PASS);
@@ -194,7 +224,6 @@ END_TEST
 /* Requests the map side refuses: nothing deleted. */
 START_TEST(test_purge_bad)
 {
-	struct xdpdns_hash_key hk = xdptest_hash_key(&T);
 	struct xdpdns_cache_key keys[5];
 	struct xdpdns_purge rq = req("www.example.com.", 0);
 	uint32_t removed = 99;
@@ -202,17 +231,16 @@ START_TEST(test_purge_bad)
 	NEED_ENV();
 	fill(keys);
 	rq.qname[1] = 'W';
-	ck_assert_int_eq(purgechan_cache(T.cache_fd, &hk, &rq, &removed),
-			 -EINVAL);
+	ck_assert_int_eq(purge(&rq, &removed), -EINVAL);
 	ck_assert_uint_eq(removed, 0);
 	rq = req(NULL, 0);
 	rq.op = 7;
-	ck_assert_int_eq(purgechan_cache(T.cache_fd, 0, &rq, &removed),
-			 -EINVAL);
+	ck_assert_int_eq(purge(&rq, &removed), -EINVAL);
+	ck_assert_uint_eq(removed, 0);
+	rq = req("www.example.com.", TYPE_A);
+	rq.qname[0] = 64; /* not a name */
+	ck_assert_int_eq(purge(&rq, &removed), -EINVAL);
 	ck_assert_uint_eq(cache_count(), 5);
-	ck_assert_int_eq(purgechan_cache(-1, 0, &rq, &removed), -EINVAL);
-	rq = req(NULL, 0);
-	ck_assert_int_lt(purgechan_cache(-1, 0, &rq, &removed), 0);
 	cache_clear();
 }
 END_TEST

@@ -21,6 +21,7 @@
 #include <ldns/ldns.h>
 
 #include "lib/cache_entry.h"
+#include "lib/cachemap.h"
 #include "tests/lib/pktbuild.h"
 #include "tests/lib/xdptest.h"
 #include "suites.h"
@@ -1281,7 +1282,8 @@ START_TEST(test_expired)
 	/* the builder's expiry: stored + smallest TTL, already past */
 	ck_assert_uint_eq(ce.entry.expire_ns, now - 100 * NS_PER_S);
 	if (_i == 1) {
-		ce.entry.expire_ns = now - 1;
+		/* just stale, for a clock XDPTEST_CLOCK_LAG_NS behind too */
+		ce.entry.expire_ns = now - XDPTEST_CLOCK_LAG_NS - 1;
 		ck_assert_int_eq(xdptest_cache_put(&T, &ce.key, &ce.entry), 0);
 	}
 	query_init(&q, 0xdead, "www.example.com", 1);
@@ -1300,16 +1302,18 @@ START_TEST(test_expired)
 END_TEST
 
 /*
- * The map is keyed by a hash of the name; the entry's own copy of the name
- * decides. An entry in the query's slot whose name differs (a hash
- * collision, simulated by writing the slot directly) is a miss, whichever
- * word differs, and so is an entry hashed with another key. Case 0 writes
+ * The index is keyed by a hash of the name; the slot's own copy of the
+ * name decides. An entry under the query's map key whose name differs (a
+ * hash collision, planted with cachemap_write_raw()) is a miss, whichever
+ * word differs, and so is an entry hashed with another key. Case 0 plants
  * the same way with the right name and must hit.
  */
 START_TEST(test_name_mismatch)
 {
 	struct xdptest_expect x = { .id = 0xc011, .qflags = F_RD };
 	struct xdpdns_hash_key hk = xdptest_hash_key(&T);
+	struct cachemap *cm = xdptest_cachemap(&T);
+	uint8_t qname[XDPDNS_QNAME_BUF] = { 0 };
 	static struct xdptest_frame_run r;
 	struct xdpdns_cache_mkey mk;
 	static struct cached ce;
@@ -1317,22 +1321,24 @@ START_TEST(test_name_mismatch)
 	struct pkt_query q;
 
 	NEED_ENV();
+	ck_assert_ptr_nonnull(cm);
 	add_entry(&resps[R_A], 0, false, xdptest_now_ns(), &ce);
 	ck_assert_int_eq(xdptest_cache_del(&T, &ce.key), 0);
 	if (_i == 3)
 		hk.k1 ^= 1;
 	ck_assert_int_eq(xdpdns_cache_mkey_from_key(&hk, &ce.key, &mk), 0);
 	ck_assert_uint_eq(mk.qname_len, 17); /* 3www7example3com0 */
+	memcpy(qname, ce.key.qname, mk.qname_len);
 	if (_i == 1)
-		ce.entry.qname[1] = 'x'; /* first word */
+		qname[1] = 'x'; /* first word */
 	else if (_i == 2)
-		ce.entry.qname[15] = 'n'; /* last word: "con" */
-	ck_assert_int_eq(
-		bpf_map_update_elem(T.cache_fd, &mk, &ce.entry, BPF_ANY), 0);
+		qname[15] = 'n'; /* last word: "con" */
+	ck_assert_int_eq(cachemap_write_raw(cm, &mk, qname, &ce.entry,
+					    xdptest_now_ns()),
+			 0);
 
 	query_init(&q, 0xc011, "www.example.com", 1);
 	send_query(&q, &p, &r);
-	bpf_map_delete_elem(T.cache_fd, &mk);
 	if (_i == 0) {
 		expect_hit(&p, &r, &ce, &x);
 		return;
@@ -1357,7 +1363,9 @@ START_TEST(test_ttl_floor)
 	size_t i;
 
 	NEED_ENV();
-	add_entry(&resps[R_MULTI], 0, false, now - 400 * NS_PER_S, &ce);
+	/* 400 s ago for a clock up to XDPTEST_CLOCK_LAG_NS behind too */
+	add_entry(&resps[R_MULTI], 0, false,
+		  now - 400 * NS_PER_S - XDPTEST_CLOCK_LAG_NS, &ce);
 	ce.entry.expire_ns = now + 60 * NS_PER_S;
 	ck_assert_int_eq(xdptest_cache_put(&T, &ce.key, &ce.entry), 0);
 	query_init(&q, 0x0f0f, "multi.example.com", 1);
@@ -1420,39 +1428,65 @@ START_TEST(test_hits)
 END_TEST
 
 /*
- * Entries that fail the sanity checks cache_entry_render() also makes are
- * passed up (bad_entry), never served and never dropped.
+ * Slots that fail the program's sanity checks (cache_entry_render() makes
+ * the same ones), corrupted in place after a good write: data_len past the
+ * class's body, rr_count past its TTL offsets (the section counts raised to
+ * match), a section count that does not add up to rr_count are passed up
+ * (bad_entry), never served. A TTL offset past data_len is only found in
+ * the TTL loop, after the frame became the reply: dropped (bad_entry).
  */
 START_TEST(test_bad_entry)
 {
+	struct xdpdns_hash_key hk = xdptest_hash_key(&T);
+	struct cachemap *cm = xdptest_cachemap(&T);
 	static struct xdptest_frame_run r;
+	struct xdpdns_cache_mkey mk;
+	struct xdpdns_slot_hdr *h;
 	static struct cached ce;
 	static struct pkt p;
 	struct pkt_query q;
+	__u16 *ttl_off;
+	int k;
 	static const char *const what[] = {
-		"data_len 1233", "rr_count 65", "TTL offset past data_len",
+		"data_len past the body", "rr_count past the TTL offsets",
+		"TTL offset past data_len",
 		"rr_count != ancount + nscount + arcount"
 	};
 
 	NEED_ENV();
+	ck_assert_ptr_nonnull(cm);
 	add_entry(&resps[R_MULTI], 0, false, xdptest_now_ns(), &ce);
+	ck_assert_int_eq(xdpdns_cache_mkey_from_key(&hk, &ce.key, &mk), 0);
+	k = cachemap_class_of(&ce.entry, mk.qname_len);
+	ck_assert_int_ge(k, 0);
+	h = cachemap_slot_of(cm, &ce.key, &ttl_off);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_uint_eq(h->rr_count, ce.entry.rr_count);
 	switch (_i) {
 	case 0:
-		ce.entry.data_len = XDPDNS_DATA_MAX + 1;
+		h->data_len = (__u16)(cachemap_classes[k].body_len + 1);
 		break;
 	case 1:
-		ce.entry.rr_count = XDPDNS_RR_MAX + 1;
+		h->arcount +=
+			(__u16)(cachemap_classes[k].rrs + 1 - h->rr_count);
+		h->rr_count = (__u16)(cachemap_classes[k].rrs + 1);
 		break;
 	case 2:
-		ce.entry.ttl_off[ce.entry.rr_count - 1] = ce.entry.data_len - 2;
+		ttl_off[h->rr_count - 1] = (__u16)(h->data_len - 2);
 		break;
 	case 3:
-		ce.entry.ancount++;
+		h->ancount++;
 		break;
 	}
-	ck_assert_int_eq(xdptest_cache_put(&T, &ce.key, &ce.entry), 0);
 	query_init(&q, 0xbad0, "multi.example.com", 1);
 	send_query(&q, &p, &r);
+	if (_i == 2) {
+		ck_assert_msg(r.verdict == XDP_DROP,
+			      "bad entry (%s): %s, want XDP_DROP", what[_i],
+			      xdptest_verdict_name(r.verdict));
+		check_counters(&r, XDPDNS_STAT_BAD_ENTRY, true, -1, -1);
+		return;
+	}
 	if (r.verdict != XDP_PASS)
 		fprintf(stderr, "bad entry (%s): %s\n", what[_i],
 			xdptest_verdict_name(r.verdict));

@@ -8,7 +8,16 @@
  *
  * A reference model written from the specification (not from the program)
  * classifies every frame: not for us, unusual DNS, or a servable query that
- * must hit, miss, be stale or be too big. On top of that the run goes in
+ * must hit, miss, be stale or be too big. The model keeps its own copy of
+ * what the cache holds (the entry last written for each key, or none):
+ * between frames entries are rewritten (other sizes, so other slot
+ * classes) and deleted through the cachemap writer, which must agree with
+ * the model (cachemap_lookup()), and a few queries meet an index or slot
+ * made wrong for that one run (maps/xdpdns.h, "The XDP cache, v2"): a
+ * slot whose seqlock says a write is under way is torn (a write during
+ * the run needs a writer running alongside: torn_xdp), an index entry
+ * naming another generation or another key's slot a miss, one naming no
+ * slot a bad entry. On top of that the run goes in
  * phases of a few thousand frames, each with its own config (ACL off, drop
  * or refuse; per-client query bucket, miss budget, network and wider-prefix
  * stages, new-source admission and global miss cap off, never limiting or
@@ -19,7 +28,9 @@
  * and predicts the verdict, the one outcome counter, and the markers
  * (dryrun, rl_exempt, sampled) of every frame.
  *
- * Checks per frame, each counted once in "N passed, N failed": (1) the
+ * Checks per frame, each counted once in "N passed, N failed": (0) for a
+ * servable query, the writer's copy of its entry is the model's (and each
+ * delete between frames finds what the model says); (1) the
  * invariants (valid verdict, packets +1, exactly one outcome, queries as
  * the model says, a passed frame untouched); (2) verdict, outcome and
  * markers as predicted; (3) for XDP_TX, the answer_rcode slot, and the
@@ -46,6 +57,7 @@
 #include <ldns/ldns.h>
 
 #include "lib/cache_entry.h"
+#include "lib/cachemap.h"
 #include "lib/util.h"
 #include "tests/lib/pktbuild.h"
 #include "tests/lib/xdptest.h"
@@ -83,6 +95,13 @@ struct fentry {
 	char qname[300];
 	uint16_t qtype;
 	uint8_t key_flags;
+	unsigned int kind; /* of make_entry()'s responses */
+	/* the model: what was last written for the key, and whether the
+	 * cache still holds it (not deleted, not replaced by another
+	 * fentry of the same key) */
+	bool live;
+	struct xdpdns_cache_key key;
+	struct xdpdns_cache_entry e;
 };
 
 static struct fentry entries[N_ENTRIES];
@@ -126,21 +145,49 @@ static void rand_name(char *out, size_t cap)
 	strcat(out, chance(50) ? "example.com." : "example.net.");
 }
 
-/* Builds one random response for @f and puts its entry in the cache. */
-static int make_entry(struct xdptest *t, struct fentry *f, uint64_t now)
+/* The live model entry of @k, or NULL: the cache must not hold it. */
+static struct fentry *model_find(const struct xdpdns_cache_key *k)
 {
-	static char lines[12][600];
+	for (unsigned int i = 0; i < n_entries; i++) {
+		struct fentry *f = &entries[i];
+
+		if (f->live && f->key.qtype == k->qtype &&
+		    f->key.flags == k->flags && f->key.qclass == k->qclass &&
+		    !memcmp(f->key.qname, k->qname, sizeof(k->qname)))
+			return f;
+	}
+	return NULL;
+}
+
+/*
+ * Builds one random response for @f (a new name and kind when @fresh,
+ * else @f's again, so the same key) and writes its entry, which replaces
+ * whatever the cache held for the key: in the model too.
+ */
+static int make_entry(struct xdptest *t, struct fentry *f, uint64_t now,
+		      bool fresh)
+{
+	static char lines[12][640];
 	const char *an[13] = { 0 }, *ns[3] = { 0 };
 	struct resp_spec s = { 0 };
 	struct xdpdns_cache_entry e;
 	struct xdpdns_cache_key k;
-	unsigned int kind = rn(9), n, i;
+	unsigned int kind, n, i;
 	bool big = false;
 	uint64_t stored = now - rn(20) * NS_PER_S;
+	struct fentry *old;
 	char txt[256];
+	uint8_t key_flags;
 	int err;
 
-	rand_name(f->qname, sizeof(f->qname));
+	if (fresh) {
+		rand_name(f->qname, sizeof(f->qname));
+		f->kind = rn(9);
+		key_flags = (uint8_t)rn(4);
+	} else {
+		key_flags = f->key_flags;
+	}
+	kind = f->kind;
 	s.qname = f->qname;
 	s.an = an;
 	s.ns = ns;
@@ -213,13 +260,179 @@ static int make_entry(struct xdptest *t, struct fentry *f, uint64_t now)
 	}
 	for (i = 0; i < n; i++)
 		an[i] = lines[i];
-	f->qtype = (uint16_t)ldns_get_rr_type_by_name(s.qtype);
-	f->key_flags = (uint8_t)rn(4);
 	/* a few entries long stale */
 	if (chance(5))
 		stored = now - 5000 * NS_PER_S;
-	err = xdptest_add(t, &s, f->key_flags, chance(40), stored, &k, &e);
-	return err;
+	err = xdptest_add(t, &s, key_flags, chance(40), stored, &k, &e);
+	if (err)
+		return err; /* not written: the cache is as it was */
+	old = model_find(&k);
+	if (old)
+		old->live = false;
+	f->qtype = (uint16_t)ldns_get_rr_type_by_name(s.qtype);
+	f->key_flags = key_flags;
+	f->key = k;
+	f->e = e;
+	f->live = true;
+	return 0;
+}
+
+/*
+ * Between frames: an entry rewritten (a new response for its key) or
+ * deleted, as the model says. Return: 0, or -1 with the reason in @why
+ * when the writer disagrees with the model.
+ */
+static int churn(struct xdptest *t, uint64_t now, char *why, size_t why_len)
+{
+	struct fentry *f = &entries[rn(n_entries)], *g;
+	int err;
+
+	if (chance(60)) {
+		make_entry(t, f, now, false);
+		return 0;
+	}
+	g = model_find(&f->key);
+	err = xdptest_cache_del(t, &f->key);
+	if (err != (g ? 0 : -ENOENT))
+		return xdptest_fail(why, why_len,
+				    "cachemap_delete(): %d, the model says %s",
+				    err, g ? "cached" : "not cached");
+	if (g)
+		g->live = false;
+	return 0;
+}
+
+/*
+ * The writer's copy of the model's entry @f (NULL: none). Return: 0, or -1
+ * with the reason in @why.
+ */
+static int model_agrees(struct xdptest *t, const struct xdpdns_cache_key *k,
+			const struct fentry *f, char *why, size_t why_len)
+{
+	static struct xdpdns_cache_entry got;
+	int err = xdptest_cache_get(t, k, &got);
+	const struct xdpdns_cache_entry *e;
+
+	if (!f)
+		return err == -ENOENT ?
+			       0 :
+			       xdptest_fail(
+				       why, why_len,
+				       "cachemap_lookup(): %d for an entry "
+				       "the model does not hold",
+				       err);
+	if (err)
+		return xdptest_fail(why, why_len,
+				    "cachemap_lookup(): %d for an entry the "
+				    "model holds",
+				    err);
+	e = &f->e;
+	if (got.expire_ns != e->expire_ns || got.stored_ns != e->stored_ns ||
+	    got.ttl != e->ttl || got.data_csum != e->data_csum ||
+	    got.flags != e->flags || got.ancount != e->ancount ||
+	    got.nscount != e->nscount || got.arcount != e->arcount ||
+	    got.data_len != e->data_len || got.rr_count != e->rr_count ||
+	    got.entry_flags != e->entry_flags ||
+	    memcmp(got.ttl_off, e->ttl_off, e->rr_count * sizeof(__u16)) ||
+	    memcmp(got.data, e->data, e->data_len) ||
+	    memcmp(got.qname, f->key.qname, sizeof(f->key.qname)))
+		return xdptest_fail(why, why_len,
+				    "cachemap_lookup() differs from the entry "
+				    "written last");
+	return 0;
+}
+
+/*
+ * Wrong states of the cache for one run (maps/xdpdns.h, "The XDP cache,
+ * v2"), and what the program must make of a servable query that meets
+ * one: FAULT_TORN, the slot's sequence odd (a write under way): torn,
+ * passed; FAULT_GEN, the index naming another generation of the slot, and
+ * FAULT_OTHER, another key's slot: a miss; FAULT_NOSLOT, a slot past the
+ * class's last, and FAULT_CLASS, a class that does not exist: a bad entry.
+ */
+enum fault {
+	FAULT_NONE,
+	FAULT_TORN,
+	FAULT_GEN,
+	FAULT_OTHER,
+	FAULT_NOSLOT,
+	FAULT_CLASS,
+	FAULT_NUM,
+};
+
+static const unsigned int fault_outcome[FAULT_NUM] = {
+	[FAULT_TORN] = XDPDNS_STAT_TORN,
+	[FAULT_GEN] = XDPDNS_STAT_MISS,
+	[FAULT_OTHER] = XDPDNS_STAT_MISS,
+	[FAULT_NOSLOT] = XDPDNS_STAT_BAD_ENTRY,
+	[FAULT_CLASS] = XDPDNS_STAT_BAD_ENTRY,
+};
+
+/* What fault_set() changed, for fault_undo(). */
+struct fault_state {
+	enum fault f;
+	struct xdpdns_cache_mkey mk;
+	struct xdpdns_cache_ref ref;
+	struct xdpdns_slot_hdr *h;
+	__u32 seq;
+};
+
+/*
+ * Makes fault @f for key @k, which the cache holds: the model's own entry
+ * @other (not @k's) gives FAULT_OTHER its slot. Return: 0, or -errno.
+ */
+static int fault_set(struct xdptest *t, const struct xdpdns_cache_key *k,
+		     const struct fentry *other, struct fault_state *fs)
+{
+	struct xdpdns_hash_key hk = xdptest_hash_key(t);
+	struct xdpdns_cache_ref ref;
+	struct xdpdns_cache_mkey omk;
+
+	if (xdpdns_cache_mkey_from_key(&hk, k, &fs->mk) ||
+	    bpf_map_lookup_elem(t->cache_fd, &fs->mk, &fs->ref))
+		return -ENOENT;
+	ref = fs->ref;
+	switch (fs->f) {
+	case FAULT_TORN:
+		fs->h = cachemap_slot_of(xdptest_cachemap(t), k, NULL);
+		if (!fs->h)
+			return -ENOENT;
+		fs->seq = __atomic_load_n(&fs->h->seq, __ATOMIC_RELAXED);
+		__atomic_store_n(&fs->h->seq, fs->seq | 1, __ATOMIC_RELAXED);
+		return 0;
+	case FAULT_GEN:
+		ref.gen++;
+		break;
+	case FAULT_OTHER:
+		if (!other->live ||
+		    xdpdns_cache_mkey_from_key(&hk, &other->key, &omk) ||
+		    !memcmp(&omk, &fs->mk, sizeof(omk)) ||
+		    bpf_map_lookup_elem(t->cache_fd, &omk, &ref))
+			return -ENOENT;
+		break;
+	case FAULT_NOSLOT:
+		ref.loc = XDPDNS_REF_LOC(XDPDNS_REF_CLS(ref.loc),
+					 t->slots[XDPDNS_REF_CLS(ref.loc)]);
+		break;
+	default:
+		ref.loc = XDPDNS_REF_LOC(XDPDNS_SLOT_CLASSES + rn(12),
+					 XDPDNS_REF_SLOT(ref.loc));
+		break;
+	}
+	if (bpf_map_update_elem(t->cache_fd, &fs->mk, &ref, BPF_EXIST))
+		return -errno;
+	return 0;
+}
+
+static int fault_undo(struct xdptest *t, struct fault_state *fs)
+{
+	if (fs->f == FAULT_TORN) {
+		__atomic_store_n(&fs->h->seq, fs->seq, __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (bpf_map_update_elem(t->cache_fd, &fs->mk, &fs->ref, BPF_EXIST))
+		return -errno;
+	return 0;
 }
 
 /* --- the reference model ---------------------------------------------- */
@@ -1319,7 +1532,7 @@ struct tally {
 	unsigned long other_verdict;
 	unsigned long stages[3];
 	unsigned long long counters[sizeof(struct xdpdns_stats) / 8];
-	unsigned long phases, clock, events;
+	unsigned long phases, clock, events, faults;
 	unsigned long passed, failed;
 };
 
@@ -1392,6 +1605,7 @@ int main(int argc, char **argv)
 	static struct phase ph;
 	static struct tally tl;
 	struct ring_buffer *rb = NULL;
+	struct cachemap_stats cst;
 	struct events evs;
 	struct xdptest t;
 	uint64_t start;
@@ -1432,7 +1646,7 @@ int main(int argc, char **argv)
 
 	start = xdptest_now_ns();
 	for (i = 0; i < N_ENTRIES; i++)
-		if (make_entry(&t, &entries[n_entries], start) == 0)
+		if (make_entry(&t, &entries[n_entries], start, true) == 0)
 			n_entries++;
 	printf("fuzz_xdp: %u cache entries\n", n_entries);
 	if (n_entries < N_ENTRIES / 2) {
@@ -1446,7 +1660,9 @@ int main(int argc, char **argv)
 	}
 	for (it = 0; it < n; it++) {
 		static struct pkt p;
-		struct xdpdns_cache_entry e;
+		const struct xdpdns_cache_entry *e = NULL;
+		struct fault_state fs = { .f = FAULT_NONE };
+		struct fentry *mf = NULL;
 		struct model md;
 		struct pred pr;
 		const __u64 *b = (const __u64 *)&before,
@@ -1468,6 +1684,11 @@ int main(int argc, char **argv)
 			tl.phases++;
 		}
 		ph.frames_left--;
+		if (rn(100) == 0) {
+			why[0] = 0;
+			churn(&t, xdptest_now_ns(), why, sizeof(why));
+			tally_check(&tl, it, why, p.buf, 0, out, 0, 0);
+		}
 		if (chance(5)) {
 			random_frame(&p);
 		} else {
@@ -1487,13 +1708,31 @@ int main(int argc, char **argv)
 				pkt_finish(&p);
 		}
 		model_frame(p.buf, p.len, &md);
-		if (md.stage == ST_QUERY)
-			have_entry = xdptest_cache_get(&t, &md.key, &e) == 0;
+		if (md.stage == ST_QUERY) {
+			mf = model_find(&md.key);
+			have_entry = mf != NULL;
+			e = mf ? &mf->e : NULL;
+			why[0] = 0;
+			model_agrees(&t, &md.key, mf, why, sizeof(why));
+			tally_check(&tl, it, why, p.buf, p.len, out, 0, 0);
+		}
+		if (have_entry && chance(3)) {
+			fs.f = (enum fault)(1 + rn(FAULT_NUM - 1));
+			if (fault_set(&t, &md.key, &entries[rn(n_entries)],
+				      &fs))
+				fs.f = FAULT_NONE;
+		}
 
 		evs.n = 0;
 		t0 = xdptest_now_ns();
 		err = xdptest_run(&t, p.buf, p.len, out, &out_len, &verdict);
 		t1 = xdptest_now_ns();
+		if (fs.f != FAULT_NONE && fault_undo(&t, &fs)) {
+			fprintf(stderr, "fuzz_xdp: cannot undo a fault\n");
+			return 1;
+		}
+		if (fs.f != FAULT_NONE)
+			tl.faults++;
 		if (err) {
 			snprintf(why, sizeof(why), "test run failed: %s",
 				 strerror(-err));
@@ -1555,11 +1794,14 @@ int main(int argc, char **argv)
 		/* What the cache part says, before any limit. */
 		base = REASON_DNS;
 		if (md.stage == ST_QUERY) {
+			uint64_t t0l = t0 - XDPTEST_CLOCK_LAG_NS;
 			size_t need, limit;
 
 			base = XDPDNS_STAT_MISS;
-			if (have_entry) {
-				need = 12 + md.question_len + e.data_len +
+			if (fs.f != FAULT_NONE) {
+				base = fault_outcome[fs.f];
+			} else if (have_entry) {
+				need = 12 + md.question_len + e->data_len +
 				       (md.has_opt ? 11 : 0);
 				/* the client's size floored at 512, capped at
 				 * the size we advertise */
@@ -1568,13 +1810,14 @@ int main(int argc, char **argv)
 						512;
 				if (md.has_opt && limit > XDPTEST_EDNS_SIZE)
 					limit = XDPTEST_EDNS_SIZE;
-				if (!xdpdns_time_before(t1, e.expire_ns) &&
-				    xdpdns_time_before(t0, e.expire_ns))
+				/* the program's clock: in [t0l, t1] */
+				if (!xdpdns_time_before(t1, e->expire_ns) &&
+				    xdpdns_time_before(t0l, e->expire_ns))
 					/* the clock decides */
 					base = verdict == XDP_TX ?
 						       XDPDNS_STAT_HIT :
 						       XDPDNS_STAT_EXPIRED;
-				else if (!xdpdns_time_before(t0, e.expire_ns))
+				else if (!xdpdns_time_before(t0l, e->expire_ns))
 					base = XDPDNS_STAT_EXPIRED;
 				else if (need > limit)
 					base = XDPDNS_STAT_TOO_BIG;
@@ -1666,8 +1909,8 @@ int main(int argc, char **argv)
 		/* Check 3: an XDP_TX frame is the answer or the bounce. */
 		if (verdict == XDP_TX && tl.failed == failed) {
 			why[0] = 0;
-			unsigned int rc = outcome == XDPDNS_STAT_HIT ?
-						  e.flags & DNS_F_RCODE :
+			unsigned int rc = outcome == XDPDNS_STAT_HIT && e ?
+						  e->flags & DNS_F_RCODE :
 					  outcome == XDPDNS_STAT_ACL_REFUSED ?
 						  RCODE_REFUSED :
 						  0;
@@ -1687,7 +1930,7 @@ int main(int argc, char **argv)
 				;
 			else if (outcome == XDPDNS_STAT_HIT && have_entry)
 				xdptest_check_answer(p.buf, p.len, out, out_len,
-						     &e, t0, t1, why,
+						     e, t0, t1, why,
 						     sizeof(why));
 			else
 				check_bounce(
@@ -1725,9 +1968,26 @@ int main(int argc, char **argv)
 
 	printf("fuzz_xdp: %lu frames in %.1f s, %lu phases; model: %lu not "
 	       "for us, %lu unservable DNS, %lu servable; %lu events; %lu "
-	       "clock-decided\n",
+	       "clock-decided; %lu with a cache fault\n",
 	       it, (double)(xdptest_now_ns() - start) / 1e9, tl.phases,
-	       tl.stages[0], tl.stages[1], tl.stages[2], tl.events, tl.clock);
+	       tl.stages[0], tl.stages[1], tl.stages[2], tl.events, tl.clock,
+	       tl.faults);
+	cachemap_stats(xdptest_cachemap(&t), &cst);
+	printf("cache: %llu writes, %llu deleted, %u/%u/%u/%u live by class\n",
+	       (unsigned long long)cst.writes, (unsigned long long)cst.deleted,
+	       cst.live[0], cst.live[1], cst.live[2], cst.live[3]);
+	/* The model knows nothing of these: the cache is sized so that they
+	 * never happen. */
+	if (cst.no_slot || cst.too_big || cst.index_full || cst.evicted[0] ||
+	    cst.evicted[1] || cst.evicted[2] || cst.evicted[3]) {
+		fprintf(stderr,
+			"fuzz_xdp: writes refused or entries evicted (no slot "
+			"%llu, too big %llu, index full %llu)\n",
+			(unsigned long long)cst.no_slot,
+			(unsigned long long)cst.too_big,
+			(unsigned long long)cst.index_full);
+		tl.failed++;
+	}
 	printf("verdicts: XDP_ABORTED %lu, XDP_DROP %lu, XDP_PASS %lu, "
 	       "XDP_TX %lu, XDP_REDIRECT %lu, other %lu\n",
 	       tl.verdicts[XDP_ABORTED], tl.verdicts[XDP_DROP],

@@ -17,6 +17,7 @@ extern const char *bpf_test_build_dir;
 	X(xdp)        \
 	X(limit)      \
 	X(purgemap)   \
+	X(cachemap)   \
 	X(cachemem)
 
 #define BPF_TCASES_DECL_(name) void name##_tcases(Suite *s);

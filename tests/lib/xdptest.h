@@ -3,10 +3,11 @@
  * What every BPF_PROG_TEST_RUN test of xdpdns_main needs: load the real
  * object from its skeleton with a small cache, configure it like the daemon
  * would (port 53, EDNS 1232, limits off, the builder's service addresses),
- * run one frame, read the summed per-CPU counters, fill the cache from DNS
- * responses made with libldns through cache_entry_build(), and check an
- * XDP_TX output against the query, the entry and cache_entry_render(), and
- * field by field with libldns against the original response.
+ * run one frame, read the summed per-CPU counters, fill the cache (the
+ * index and slot maps, through a lib/cachemap.h writer) from DNS responses
+ * made with libldns through cache_entry_build(), and check an XDP_TX output
+ * against the query, the entry and cache_entry_render(), and field by field
+ * with libldns against the original response.
  */
 #ifndef XDPDNS_TESTS_XDPTEST_H
 #define XDPDNS_TESTS_XDPTEST_H
@@ -14,22 +15,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "maps/xdpdns.h"
 #include "pktbuild.h"
 
 struct xdpdns;
+struct cachemap;
 
 struct xdptest {
 	struct xdpdns *skel;
 	int prog_fd;
-	/* cache_fd, stats_fd, ...: every map of XDPDNS_MAPS */
+	/* cache_fd (the index), slot0_fd..slot3_fd, stats_fd, ...: every
+	 * map of XDPDNS_MAPS */
 #define XDPTEST_MAP_FD_(f, name, ks, vs) int f##_fd;
 	XDPDNS_MAPS(XDPTEST_MAP_FD_)
 #undef XDPTEST_MAP_FD_
+	uint32_t slots[XDPDNS_SLOT_CLASSES]; /* slots of each class */
+	struct cachemap *cm; /* use xdptest_cachemap() */
+	pid_t cm_pid; /* the process cm belongs to */
+	struct xdpdns_hash_key cm_key; /* the hash key cm was opened with */
 	int ncpu;
-	struct cachemap *cm; /* the cache's writer, for the hash key cm_key */
-	struct xdpdns_hash_key cm_key;
 	bool tried; /* xdptest_open_once() has run */
 	char err[256]; /* why xdptest_open() failed */
 };
@@ -38,12 +44,39 @@ struct xdptest {
 #define XDPTEST_EDNS_SIZE XDPDNS_EDNS_SIZE_DEFAULT
 
 /*
- * Opens and loads xdpdns_main with @cache_entries cache slots, writes the
- * config and the service addresses PKT_SERVER4 and PKT_SERVER6.
+ * Opens and loads xdpdns_main with @cache_entries cache slots, split over
+ * the size classes as xdpdnsd splits --cache-size by default
+ * (XDPDNS_CACHE_SPLIT_DEFAULT, at least CACHEMAP_CLASS_MIN each; the index
+ * holds one entry per slot), writes the config and the service addresses
+ * PKT_SERVER4 and PKT_SERVER6, and opens a CACHEMAP_WRITER on the cache
+ * with the config's hash key.
  * Return: 0 or -errno (reason in t->err).
  */
 int xdptest_open(struct xdptest *t, unsigned int cache_entries);
 void xdptest_close(struct xdptest *t);
+
+/*
+ * The cache writer of this process, for the config's hash key. A Check
+ * test runs in a child forked after the object was loaded, which shares
+ * the maps but not the writer's state: the first call in a new process
+ * empties the cache (index and slots, as a fresh load leaves them; no
+ * program run can be inside a slot between two tests, BPF_PROG_TEST_RUN
+ * returns when it is done) and opens that process's own writer. After a
+ * test changed the config's hash key, the writer is opened again with it
+ * (what the old key's entries were is dropped). Return: NULL (t->err says
+ * why) on failure.
+ */
+struct cachemap *xdptest_cachemap(struct xdptest *t);
+
+/*
+ * Closes this process's writer and opens another on the cache as it is,
+ * as a restarted daemon does (the new writer adopts what the maps hold).
+ * Return: 0 or -errno (t->err says why).
+ */
+int xdptest_cache_reopen(struct xdptest *t);
+
+/* xdpdns_slot0..3's fds, in class order. */
+void xdptest_slot_fds(const struct xdptest *t, int fds[XDPDNS_SLOT_CLASSES]);
 
 /*
  * The body of a Check suite's unchecked fixture: xdptest_open() with 1024
@@ -104,15 +137,30 @@ const char *xdptest_stat_name(unsigned int i);
 /* xdpdns_config.hash_key as the program sees it now. */
 struct xdpdns_hash_key xdptest_hash_key(struct xdptest *t);
 
-/* The cache by full key; the map key is made with the current seed. */
+/*
+ * The cache by full key through xdptest_cachemap(): cachemap_write(),
+ * cachemap_lookup(), cachemap_delete() and cachemap_flush() at
+ * xdptest_now_ns(). Return: as those, or -ENODEV without a writer.
+ */
 int xdptest_cache_put(struct xdptest *t, const struct xdpdns_cache_key *k,
 		      const struct xdpdns_cache_entry *e);
 int xdptest_cache_get(struct xdptest *t, const struct xdpdns_cache_key *k,
 		      struct xdpdns_cache_entry *e);
 int xdptest_cache_del(struct xdptest *t, const struct xdpdns_cache_key *k);
+int xdptest_cache_flush(struct xdptest *t);
 
 /* CLOCK_MONOTONIC in ns, the clock of bpf_ktime_get_ns(). */
 uint64_t xdptest_now_ns(void);
+
+/*
+ * How far behind CLOCK_MONOTONIC the clock the program serves with may
+ * be: a coarse clock (bpf_ktime_get_coarse_ns()) is a jiffy behind at
+ * most, 10 ms at HZ 100. The checks below take an answer made at any time
+ * from t0 minus this to t1 as right.
+ */
+#ifndef XDPTEST_CLOCK_LAG_NS
+#define XDPTEST_CLOCK_LAG_NS 10000000ULL
+#endif
 
 /* A response to build with libldns. Every list ends with NULL. */
 struct resp_spec {
@@ -160,7 +208,8 @@ int xdptest_fail(char *why, size_t why_len, const char *fmt, ...)
  * checksums and lengths verified by pktbuild, MACs, addresses and ports
  * swapped, VLAN tags kept, ID and question bytes unchanged, the DNS payload
  * parses with ldns and is byte for byte cache_entry_render() for the query
- * at @t0 or at @t1 (the clock read before and after the run).
+ * at @t0 (less XDPTEST_CLOCK_LAG_NS) or at @t1 (the clock read before and
+ * after the run).
  * Return: 0, or -1 with the reason in @why.
  */
 int xdptest_check_answer(const uint8_t *in, size_t in_len, const uint8_t *out,
