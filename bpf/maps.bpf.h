@@ -124,6 +124,8 @@ struct serve_args {
 	__u32 reason; /* out: XDPDNS_STAT_* outcome */
 	__u16 rcode; /* out: rcode sent, on XDP_TX */
 	__u16 qtype; /* out */
+	__u16 stale; /* out: XDP_TX from an XDPDNS_ENTRY_STALE entry */
+	__u16 pad;
 	struct query q;
 	struct xdpdns_hash_key hash_key; /* xdpdns_config.hash_key */
 	struct xdpdns_cache_mkey mkey; /* xdpdns_find(): the index key */

@@ -607,8 +607,10 @@ static __always_inline int serve_slot(struct xdp_md *ctx, struct serve_args *a,
 		return verdict == XDP_TX ? XDP_DROP : XDP_PASS;
 	}
 	a->reason = reason;
-	if (verdict == XDP_TX)
+	if (verdict == XDP_TX) {
 		__sync_fetch_and_add(&h->hits, 1);
+		a->stale = !!(h->entry_flags & XDPDNS_ENTRY_STALE);
+	}
 	return verdict;
 }
 
@@ -906,6 +908,8 @@ done:
 
 		s->answer_qtype[slot & (XDPDNS_QTYPE_SLOTS - 1)]++;
 		s->answer_rcode[a->rcode & DNS_F_RCODE]++;
+		if (a->stale)
+			s->stale++;
 	}
 	stat_inc(s, reason);
 	/* 1 in sample_rate queries to the event ring (sample.bpf.h). */

@@ -233,6 +233,9 @@ static inline __u64 xdpdns_secs_since(__u64 now, __u64 then)
 
 /* Bits of xdpdns_cache_entry.entry_flags. */
 #define XDPDNS_ENTRY_VALIDATED 0x0001 /* DNSSEC secure: AD may be set */
+/* An expired answer served while its resolution fails (serve-stale, RFC
+ * 8767): TTLs are --serve-stale-ttl, the program counts STALE beside HIT. */
+#define XDPDNS_ENTRY_STALE 0x0002
 
 /*
  * A cached answer as the daemon builds, keeps and renders it: a response
@@ -397,7 +400,8 @@ XDPDNS_SLOT_CLASS_LIST(XDPDNS_SLOT_STRUCT_)
  *
  * Markers, not outcomes (a packet bumps them besides its one outcome, so
  * they are left out of the sum that equals PACKETS): QUERIES, DRYRUN,
- * RL_EXEMPT, SAMPLED and SAMPLE_LOST. A query limited in dry-run counts
+ * RL_EXEMPT, SAMPLED, SAMPLE_LOST and STALE (a HIT served from an entry
+ * marked XDPDNS_ENTRY_STALE). A query limited in dry-run counts
  * DRYRUN and then the outcome it really had (HIT, MISS, ...).
  */
 #define XDPDNS_STATS(X)                                                       \
@@ -467,7 +471,9 @@ XDPDNS_SLOT_CLASS_LIST(XDPDNS_SLOT_STRUCT_)
 	X(DRYRUN, dryrun, "would have been limited (dry-run): passed on")     \
 	X(RL_EXEMPT, rl_exempt, "source exempt from rate limits")             \
 	X(SAMPLED, sampled, "queries copied to the event ring")               \
-	X(SAMPLE_LOST, sample_lost, "samples lost: event ring full")
+	X(SAMPLE_LOST, sample_lost, "samples lost: event ring full")          \
+	X(STALE, stale,                                                       \
+	  "hits answered from an expired entry (serve-stale, RFC 8767)")
 
 #define XDPDNS_STAT_ENUM_(NAME, name, help) XDPDNS_STAT_##NAME,
 enum xdpdns_stat { XDPDNS_STATS(XDPDNS_STAT_ENUM_) XDPDNS_STAT_MAX };

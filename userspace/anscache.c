@@ -116,13 +116,32 @@ struct anscache_item *anscache_lookup(struct anscache *c,
 				      const struct xdpdns_cache_key *key,
 				      uint64_t now_ns)
 {
-	struct anode *n = anode_find(c, key, akey_hash(key));
+	bool stale;
+	struct anscache_item *it =
+		anscache_lookup_stale(c, key, now_ns, 0, &stale);
 
+	return it && !stale ? it : NULL;
+}
+
+struct anscache_item *anscache_lookup_stale(struct anscache *c,
+					    const struct xdpdns_cache_key *key,
+					    uint64_t now_ns, uint64_t stale_ns,
+					    bool *stale)
+{
+	struct anode *n = anode_find(c, key, akey_hash(key));
+	uint64_t exp;
+
+	*stale = false;
 	if (!n)
 		return NULL;
-	if (!xdpdns_time_before(now_ns, n->item.entry->expire_ns)) {
-		anode_remove(c, n);
-		return NULL;
+	exp = n->item.entry->expire_ns;
+	if (!xdpdns_time_before(now_ns, exp)) {
+		/* Kept for serve-stale until @stale_ns past its expiry. */
+		if (!stale_ns || !xdpdns_time_before(now_ns, exp + stale_ns)) {
+			anode_remove(c, n);
+			return NULL;
+		}
+		*stale = true;
 	}
 	if (c->head != n) {
 		lru_unlink(c, n);

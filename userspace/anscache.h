@@ -43,6 +43,16 @@ struct anscache_item *anscache_lookup(struct anscache *c,
 				      const struct xdpdns_cache_key *key,
 				      uint64_t now_ns);
 
+/*
+ * anscache_lookup() that also returns an entry expired less than
+ * @stale_ns ago, with *@stale set (serve-stale keeps those; an entry
+ * expired longer ago is dropped). Return: the item, or NULL.
+ */
+struct anscache_item *anscache_lookup_stale(struct anscache *c,
+					    const struct xdpdns_cache_key *key,
+					    uint64_t now_ns, uint64_t stale_ns,
+					    bool *stale);
+
 /**
  * anscache_store() - adds @entry under @key, replacing what was there.
  * @now_ns: when the entry was also written to the XDP map (synced_ns).

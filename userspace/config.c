@@ -227,6 +227,18 @@ const struct opt_def config_opt_table[] = {
 	{ "resolve-timeout", 0, U(resolve_timeout, 1, 300), "S",
 	  "SERVFAIL when a resolution takes over S s", "4",
 	  .dflt = CONFIG_RESOLVE_TIMEOUT_DEFAULT },
+	{ "serve-stale-max", 0, U(serve_stale_max, 0, 604800), "S",
+	  "answer from an entry up to S s past its expiry\n"
+	  "while its resolution fails (RFC 8767; 0: never)",
+	  "86400", .dflt = CONFIG_SERVE_STALE_MAX_DEFAULT },
+	{ "serve-stale-ttl", 0, U(serve_stale_ttl, 1, 3600), "S",
+	  "TTL of a stale answer", "30",
+	  .dflt = CONFIG_SERVE_STALE_TTL_DEFAULT },
+	{ "serve-stale-client-timeout", 0,
+	  U(serve_stale_client_timeout, 0, 60000), "MS",
+	  "answer stale when a resolution of an expired\n"
+	  "name takes over MS ms (0: at once)",
+	  "1800", .dflt = CONFIG_SERVE_STALE_CLIENT_TIMEOUT_DEFAULT },
 	{ "tcp-idle-timeout", 0, U(tcp_idle_timeout, 1, 3600), "S",
 	  "close idle TCP connections after S s", "10",
 	  .dflt = CONFIG_TCP_IDLE_DEFAULT, .restart = true },

@@ -59,6 +59,11 @@
 #define CONFIG_NEW_SOURCE_FIRST_DEFAULT 50
 #define CONFIG_BURST_FACTOR 4
 #define CONFIG_SLIP_DEFAULT 2
+/* Serve-stale (RFC 8767), with unbound's serve-expired defaults: a day,
+ * 30 s, and the 1.8 s client timeout the RFC recommends. */
+#define CONFIG_SERVE_STALE_MAX_DEFAULT 86400
+#define CONFIG_SERVE_STALE_TTL_DEFAULT 30
+#define CONFIG_SERVE_STALE_CLIENT_TIMEOUT_DEFAULT 1800
 
 enum config_xdp_mode { CONFIG_XDP_NATIVE, CONFIG_XDP_SKB };
 enum config_acl_action { CONFIG_ACL_DROP, CONFIG_ACL_REFUSE };
@@ -85,6 +90,9 @@ struct config {
 	uint32_t max_negative_ttl;
 	uint32_t max_outstanding;
 	uint32_t resolve_timeout; /* seconds; CONFIG_RESOLVE_TIMEOUT_DEFAULT */
+	uint32_t serve_stale_max; /* seconds past expiry; 0: no serve-stale */
+	uint32_t serve_stale_ttl; /* seconds */
+	uint32_t serve_stale_client_timeout; /* ms */
 	uint32_t tcp_idle_timeout;
 	uint32_t tcp_max_conns;
 	uint32_t tcp_max_conns_per_client;

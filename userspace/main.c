@@ -98,6 +98,13 @@ struct daemon {
 	int exit_code;
 };
 
+/* The serve-stale client timeout the resolver watches: none when
+ * serve-stale is off, or when stale answers go out at once (0). */
+static uint32_t daemon_client_timeout(const struct config *cfg)
+{
+	return cfg->serve_stale_max ? cfg->serve_stale_client_timeout : 0;
+}
+
 /* Options whose change needs a restart (the option table says which). */
 static void reload_warn_static(const struct config *old,
 			       const struct config *new)
@@ -197,6 +204,8 @@ static void daemon_reload(struct daemon *d)
 	log_set_level(ncfg.log_level);
 	resolver_set_max(d->res, ncfg.max_outstanding);
 	resolver_set_timeout(d->res, ncfg.resolve_timeout);
+	resolver_set_client_timeout(d->res, daemon_client_timeout(&ncfg),
+				    query_on_slow);
 	acl_free(&d->acl);
 	d->acl = nacl;
 	config_free(&d->cfg);
@@ -393,6 +402,8 @@ static int daemon_run(struct daemon *d)
 	if (ret)
 		/* A file the unprivileged user cannot read is a bad file. */
 		return ret == -EINVAL ? EXIT_USAGE : 1;
+	resolver_set_client_timeout(d->res, daemon_client_timeout(&d->cfg),
+				    query_on_slow);
 	if (d->xdp) {
 		const int slot_fds[XDPDNS_SLOT_CLASSES] = { d->maps.slot0,
 							    d->maps.slot1,

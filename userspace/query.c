@@ -24,6 +24,8 @@ struct pending {
 	struct resolver_waiter w; /* first: the resolver hands this back */
 	struct listen_client client;
 	struct dnsmsg_query q;
+	bool stale_ok; /* an expired entry may answer it (serve-stale) */
+	bool answered; /* it had a stale answer: nothing more at the end */
 	uint8_t msg[];
 };
 
@@ -99,16 +101,108 @@ static void query_restore(struct query_ctx *ctx,
 		refresh_note(ctx->rf, key, &ctx->entry);
 }
 
+/* How long past its expiry an entry may still answer (0: serve-stale off). */
+static uint64_t query_stale_window(const struct query_ctx *ctx)
+{
+	return (uint64_t)ctx->cfg->serve_stale_max * NSEC_PER_SEC;
+}
+
+/*
+ * The stale copy of @key's entry in @ctx->entry (cache_entry_stale()) when
+ * the daemon's copy holds one expired less than --serve-stale-max ago.
+ * Return: its answer-cache item, or NULL.
+ */
+static struct anscache_item *
+query_stale_entry(struct query_ctx *ctx, const struct xdpdns_cache_key *key,
+		  uint64_t now_ns)
+{
+	struct anscache_item *it;
+	bool stale;
+
+	if (!query_stale_window(ctx))
+		return NULL;
+	it = anscache_lookup_stale(ctx->ac, key, now_ns,
+				   query_stale_window(ctx), &stale);
+	if (!it || !stale)
+		return NULL;
+	anscache_entry_copy(it, &ctx->entry);
+	cache_entry_stale(&ctx->entry, ctx->cfg->serve_stale_ttl, now_ns,
+			  &ctx->entry);
+	return it;
+}
+
+/*
+ * The stale copy in @ctx->entry to the XDP cache, at most once a second per
+ * entry: XDP then answers it for --serve-stale-ttl seconds, and the
+ * refresher tries the name again before that copy expires.
+ */
+static void query_stale_to_xdp(struct query_ctx *ctx,
+			       const struct xdpdns_cache_key *key,
+			       struct anscache_item *it, uint64_t now_ns)
+{
+	if (!ctx->cm || now_ns - it->synced_ns < NSEC_PER_SEC)
+		return;
+	it->synced_ns = now_ns;
+	if (cachewrite_store(ctx->cm, key, &ctx->entry, now_ns)) {
+		STAT_INC(ctx, cache_write_errors);
+		return;
+	}
+	STAT_INC(ctx, cache_writes);
+	if (ctx->rf)
+		refresh_note(ctx->rf, key, &ctx->entry);
+}
+
+/*
+ * Answers @q with the stale answer of @key (serve-stale, RFC 8767) if the
+ * daemon's copy has one. Return: true when sent.
+ */
+static bool query_stale(struct query_ctx *ctx, const struct dnsmsg_query *q,
+			const struct listen_client *c,
+			const struct xdpdns_cache_key *key, uint64_t now_ns)
+{
+	struct cache_entry_query cq = {
+		.msg = q->msg,
+		.len = q->len,
+		.parsed = q,
+		.now_ns = now_ns,
+		.edns_size = ctx->cfg->edns_size,
+	};
+	struct anscache_item *it = query_stale_entry(ctx, key, now_ns);
+	int len;
+
+	if (!it)
+		return false;
+	len = cache_entry_render(&ctx->entry, &cq, ctx->out, sizeof(ctx->out));
+	if (len < 0)
+		return false;
+	STAT_INC(ctx, stale_answers);
+	query_send(ctx, c, len);
+	query_stale_to_xdp(ctx, key, it, now_ns);
+	return true;
+}
+
+/* The XDP cache's key of a resolution: the name zero-padded. */
+static void query_cache_key(const struct resolver_key *k,
+			    struct xdpdns_cache_key *ck)
+{
+	memset(ck, 0, sizeof(*ck));
+	memcpy(ck->qname, k->qname, k->qname_len);
+	ck->flags = k->flags;
+	ck->qtype = k->qtype;
+	ck->qclass = k->qclass;
+}
+
 /*
  * Answers @q from the answer cache, as XDP would. Return: true when sent;
  * false when there is no fresh entry or it cannot serve this query (too
  * large for the client, a query shape the renderer leaves to answer.c):
  * then it is resolved, and libunbound's own cache answers quickly.
+ * *@stale says an expired entry serve-stale may still use was found.
  */
 static bool query_from_cache(struct query_ctx *ctx,
 			     const struct dnsmsg_query *q,
 			     const struct listen_client *c,
-			     const struct xdpdns_cache_key *key)
+			     const struct xdpdns_cache_key *key, bool *stale)
 {
 	uint64_t now_ns = ev_now_ns();
 	struct cache_entry_query cq = {
@@ -121,8 +215,9 @@ static bool query_from_cache(struct query_ctx *ctx,
 	struct anscache_item *it;
 	int len;
 
-	it = anscache_lookup(ctx->ac, key, now_ns);
-	if (!it)
+	it = anscache_lookup_stale(ctx->ac, key, now_ns,
+				   query_stale_window(ctx), stale);
+	if (!it || *stale)
 		return false;
 	len = cache_entry_render(it->entry, &cq, ctx->out, sizeof(ctx->out));
 	if (len < 0)
@@ -148,7 +243,7 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	struct pending *p;
 	size_t keep;
 	enum dlimit_bucket over;
-	bool limit;
+	bool limit, stale = false;
 	int v, ret;
 
 	v = dnsmsg_parse_query(msg, len, &q);
@@ -213,7 +308,7 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 		query_limited(ctx, &q, client);
 		return;
 	}
-	if (query_from_cache(ctx, &q, client, &ck))
+	if (query_from_cache(ctx, &q, client, &ck, &stale))
 		return;
 	if (limit && !dlimit_take(ctx->dl, ctx->cfg, peer, DLIMIT_MISS,
 				  ev_now_ns(), &over)) {
@@ -222,6 +317,13 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 		else
 			STAT_INC(ctx, limited_miss);
 		query_limited(ctx, &q, client);
+		return;
+	}
+	if (stale && !ctx->cfg->serve_stale_client_timeout &&
+	    query_stale(ctx, &q, client, &ck, ev_now_ns())) {
+		/* Client timeout 0: stale at once, the name resolved in the
+		 * background (joins one in flight). */
+		query_refresh(ctx, &ck);
 		return;
 	}
 
@@ -241,14 +343,20 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	p->q.msg = p->msg;
 	p->q.len = keep;
 	p->client = *client;
+	p->stale_ok = stale;
+	p->answered = false;
 	listen_client_hold(&p->client);
 	ret = resolver_query(ctx->res, &key, &p->w);
 	if (ret == 0) {
 		STAT_INC(ctx, cache_miss);
 		return;
 	}
-	if (ret == 1) {
+	if (ret == 1 || ret == 2) {
 		STAT_INC(ctx, inflight_joined);
+		/* Joined one already past the client timeout: stale now. */
+		if (ret == 2 && stale &&
+		    query_stale(ctx, &p->q, &p->client, &ck, ev_now_ns()))
+			p->answered = true;
 		return;
 	}
 	if (ret == -EBUSY)
@@ -392,13 +500,35 @@ void query_on_done(void *arg, struct resolution *res)
 		}
 	}
 
+	/*
+	 * Failed (not bogus: a stale answer is never one the validator
+	 * refused): the waiters and the XDP cache get the stale answer when
+	 * there is one (serve-stale, RFC 8767).
+	 */
+	if (!res->cancelled && servfail && !(r && r->bogus) &&
+	    query_stale_window(ctx)) {
+		struct xdpdns_cache_key ck;
+		struct anscache_item *it;
+
+		query_cache_key(&res->key, &ck);
+		it = query_stale_entry(ctx, &ck, now_ns);
+		if (it)
+			query_stale_to_xdp(ctx, &ck, it, now_ns);
+	}
+
 release:
 	for (w = res->waiters; w; w = next) {
 		struct pending *p = (struct pending *)w;
 
 		next = w->next;
-		if (!res->cancelled) {
-			if (servfail) {
+		if (!res->cancelled && !p->answered) {
+			struct xdpdns_cache_key ck;
+
+			query_cache_key(&res->key, &ck);
+			if (servfail && !(r && r->bogus) &&
+			    query_stale(ctx, &p->q, &p->client, &ck, now_ns)) {
+				/* answered from the stale entry */
+			} else if (servfail) {
 				if (r && r->bogus)
 					STAT_INC(ctx, bogus);
 				query_error(ctx, &p->q, &p->client,
@@ -433,4 +563,21 @@ int query_refresh(void *arg, const struct xdpdns_cache_key *ck)
 	if (ret == 0)
 		STAT_INC(ctx, prefetch);
 	return ret;
+}
+
+void query_on_slow(void *arg, const struct resolver_key *key,
+		   struct resolver_waiter *waiters)
+{
+	struct query_ctx *ctx = arg;
+	uint64_t now_ns = ev_now_ns();
+	struct xdpdns_cache_key ck;
+
+	query_cache_key(key, &ck);
+	for (struct resolver_waiter *w = waiters; w; w = w->next) {
+		struct pending *p = (struct pending *)w;
+
+		if (p->stale_ok && !p->answered &&
+		    query_stale(ctx, &p->q, &p->client, &ck, now_ns))
+			p->answered = true;
+	}
 }

@@ -40,6 +40,13 @@ struct query_ctx {
 void query_on_client(void *arg, const uint8_t *msg, size_t len,
 		     const struct listen_client *client);
 
+/*
+ * resolver_slow_fn: a resolution past --serve-stale-client-timeout; its
+ * waiters that an expired entry may answer get the stale answer now.
+ */
+void query_on_slow(void *arg, const struct resolver_key *key,
+		   struct resolver_waiter *waiters);
+
 /* listen_accept_fn: the ACL, for TCP clients at accept. */
 bool query_tcp_allowed(void *arg, const struct sockaddr *peer);
 

@@ -47,6 +47,7 @@ struct inflight {
 	uint64_t start_ns;
 	bool refresh;
 	bool zombie; /* given up, but its callback may still come */
+	bool slow; /* past the client timeout: resolver_slow_fn has run */
 	struct resolver_waiter *head, *tail;
 	unsigned int nwaiters;
 };
@@ -63,6 +64,8 @@ struct resolver {
 	uint32_t max;
 	uint32_t ub_max; /* what libunbound was configured with */
 	uint64_t timeout_ns; /* --resolve-timeout */
+	uint64_t slow_ns; /* --serve-stale-client-timeout; 0: none */
+	resolver_slow_fn slow;
 	struct inflight *oldest, *newest; /* in flight, by start time */
 	struct inflight *zombies; /* given up, cancel refused */
 	int timerfd;
@@ -453,11 +456,29 @@ int resolver_process(struct resolver *r)
 	return 0;
 }
 
-/* Arms the timer for the oldest resolution's deadline (or disarms it). */
+/* The first resolution in start order not yet past the client timeout,
+ * or NULL. Those before it stay in flight until answered or given up. */
+static struct inflight *resolver_next_slow(const struct resolver *r)
+{
+	struct inflight *f = r->oldest;
+
+	if (!r->slow || !r->slow_ns)
+		return NULL;
+	while (f && f->slow)
+		f = f->newer;
+	return f;
+}
+
+/* Arms the timer for the oldest resolution's deadline, or the next client
+ * timeout when that comes first (or disarms it). */
 static void resolver_arm(struct resolver *r)
 {
 	struct itimerspec its = { 0 };
 	uint64_t due = r->oldest ? r->oldest->start_ns + r->timeout_ns : 0;
+	struct inflight *s = resolver_next_slow(r);
+
+	if (s && s->start_ns + r->slow_ns < due)
+		due = s->start_ns + r->slow_ns;
 
 	if (due == r->armed_ns)
 		return;
@@ -592,6 +613,24 @@ void resolver_expire(struct resolver *r)
 	r->armed_ns = 0; /* an absolute timer fires once */
 	while (r->oldest && r->oldest->start_ns + r->timeout_ns <= now_ns)
 		resolver_give_up(r, r->oldest, now_ns);
+	/* Client timeouts: each resolution once, its waiters stay. The
+	 * callback may send answers, never start or end a resolution. */
+	for (struct inflight *f = resolver_next_slow(r);
+	     f && f->start_ns + r->slow_ns <= now_ns; f = f->newer) {
+		if (f->slow)
+			continue;
+		f->slow = true;
+		if (f->head)
+			r->slow(r->arg, &f->key, f->head);
+	}
+	resolver_arm(r);
+}
+
+void resolver_set_client_timeout(struct resolver *r, uint32_t ms,
+				 resolver_slow_fn fn)
+{
+	r->slow_ns = (uint64_t)ms * 1000000ULL;
+	r->slow = fn;
 	resolver_arm(r);
 }
 
@@ -618,7 +657,7 @@ int resolver_query(struct resolver *r, const struct resolver_key *key,
 		f->tail = w;
 		f->nwaiters++;
 		r->waiters++;
-		return 1;
+		return f->slow ? 2 : 1;
 	}
 	if (r->count >= r->max ||
 	    (w && r->waiters >= (uint64_t)r->max * RESOLVER_WAITERS_FACTOR))

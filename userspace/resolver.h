@@ -89,7 +89,8 @@ void resolver_expire(struct resolver *r);
 
 /**
  * resolver_query() - resolve @key for @w (NULL: refresh, nobody waits).
- * Return: 0 started, 1 joined an identical resolution in flight,
+ * Return: 0 started, 1 joined an identical resolution in flight (2: one
+ * already past the client timeout, resolver_set_client_timeout()),
  * -EBUSY --max-outstanding reached, -EALREADY (refresh only) in flight,
  * -errno.
  */
@@ -98,6 +99,19 @@ int resolver_query(struct resolver *r, const struct resolver_key *key,
 
 /* Changes the outstanding limit live (up to the value libunbound got). */
 void resolver_set_max(struct resolver *r, uint32_t max);
+
+/*
+ * A resolution with waiters still running @ms after it started (the
+ * serve-stale client timeout): called once for it with its waiters, which
+ * stay its waiters (the callback may answer some and mark them, but must
+ * not free them; the done callback still gets them all).
+ */
+typedef void (*resolver_slow_fn)(void *arg, const struct resolver_key *key,
+				 struct resolver_waiter *waiters);
+
+/* Sets the client timeout (0: none) and its callback, live. */
+void resolver_set_client_timeout(struct resolver *r, uint32_t ms,
+				 resolver_slow_fn fn);
 
 /* Changes --resolve-timeout live; resolutions in flight get the new one. */
 void resolver_set_timeout(struct resolver *r, uint32_t secs);

@@ -271,7 +271,8 @@ static bool stat_is_marker(unsigned int i)
 {
 	return i == XDPDNS_STAT_PACKETS || i == XDPDNS_STAT_QUERIES ||
 	       i == XDPDNS_STAT_DRYRUN || i == XDPDNS_STAT_RL_EXEMPT ||
-	       i == XDPDNS_STAT_SAMPLED || i == XDPDNS_STAT_SAMPLE_LOST;
+	       i == XDPDNS_STAT_SAMPLED || i == XDPDNS_STAT_SAMPLE_LOST ||
+	       i == XDPDNS_STAT_STALE;
 }
 
 /* Runs @p once; asserts the invariant PACKETS +1 = one outcome +1. */

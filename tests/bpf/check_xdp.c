@@ -1428,6 +1428,51 @@ START_TEST(test_hits)
 END_TEST
 
 /*
+ * A stale answer (serve-stale): the daemon's stale copy of an expired
+ * entry, every TTL 30, is served byte for byte as the renderer makes it,
+ * counted as a hit and as stale; a fresh entry never counts stale (every
+ * other hit test checks that through check_counters()).
+ */
+START_TEST(test_stale)
+{
+	uint64_t now = xdptest_now_ns();
+	static struct xdptest_frame_run r;
+	static struct cached ce;
+	static struct pkt p;
+	struct pkt_query q;
+	ldns_pkt *got = NULL;
+	const __u64 *b, *a;
+	char why[512];
+
+	NEED_ENV();
+	add_entry(&resps[R_MULTI], 0, false, now - 4000 * NS_PER_S, &ce);
+	cache_entry_stale(&ce.entry, 30, now, &ce.entry);
+	ck_assert_int_eq(xdptest_cache_put(&T, &ce.key, &ce.entry), 0);
+	query_init(&q, 0x57a1, "multi.example.com", 1);
+	send_query(&q, &p, &r);
+	ck_assert_msg(r.verdict == XDP_TX, "verdict %s, want XDP_TX",
+		      xdptest_verdict_name(r.verdict));
+	/* Byte for byte the renderer's answer from the stale copy (the
+	 * original response's TTLs no longer apply). */
+	if (xdptest_check_answer(p.buf, p.len, r.out, r.out_len, &ce.entry,
+				 r.t0, r.t1, why, sizeof(why)))
+		ck_abort_msg("answer: %s", why);
+	b = (const __u64 *)&r.before;
+	a = (const __u64 *)&r.after;
+	ck_assert_uint_eq(a[XDPDNS_STAT_HIT] - b[XDPDNS_STAT_HIT], 1);
+	ck_assert_uint_eq(a[XDPDNS_STAT_STALE] - b[XDPDNS_STAT_STALE], 1);
+	ck_assert_int_eq(ldns_wire2pkt(&got, r.out + p.dns_off,
+				       r.out_len - (size_t)p.dns_off),
+			 LDNS_STATUS_OK);
+	for (size_t i = 0; i < ldns_pkt_ancount(got); i++)
+		ck_assert_uint_eq(
+			ldns_rr_ttl(ldns_rr_list_rr(ldns_pkt_answer(got), i)),
+			30);
+	ldns_pkt_free(got);
+}
+END_TEST
+
+/*
  * Slots that fail the program's sanity checks (cache_entry_render() makes
  * the same ones), corrupted in place after a good write: data_len past the
  * class's body, rr_count past its TTL offsets (the section counts raised to
@@ -1565,7 +1610,8 @@ void xdp_tcases(Suite *s)
 					o_long = { 60, env_setup };
 
 	CKTEST_TCASE(s, "Positive", &o, CKTEST_TABLE(test_positive, pos_cases),
-		     CKTEST_LOOP(test_name_max, 2), CKTEST(test_hits));
+		     CKTEST_LOOP(test_name_max, 2), CKTEST(test_hits),
+		     CKTEST(test_stale));
 	CKTEST_TCASE(s, "Negative", &o, CKTEST_TABLE(test_negative, neg_cases),
 		     CKTEST_LOOP(test_expired, 2),
 		     CKTEST_LOOP(test_bad_entry, 4),

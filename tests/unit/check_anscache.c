@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ldns/ldns.h>
+
 #include "lib/cache_entry.h"
 #include "lib/dnswire.h"
 #include "suites.h"
@@ -184,6 +186,53 @@ START_TEST(test_stale_dropped)
 }
 END_TEST
 
+/*
+ * Serve-stale: an expired entry within the window is returned marked stale
+ * and kept; past the window it goes. Its stale copy (cache_entry_stale())
+ * renders with every TTL at the stale TTL, is marked, expires that TTL
+ * from now and keeps the sections' sum (which leaves TTLs out).
+ */
+START_TEST(test_stale_window)
+{
+	const uint64_t win = 60 * NSEC_PER_SEC;
+	struct xdpdns_cache_entry *e, st;
+	struct xdpdns_cache_key key;
+	struct anscache *c = start(16, &key, &e);
+	struct anscache_item *it;
+	ldns_pkt *pkt = NULL;
+	uint8_t out[512];
+	uint64_t now;
+	bool stale;
+	int len;
+
+	ck_assert_int_eq(anscache_store(c, &key, e, T0), 0);
+	it = anscache_lookup_stale(c, &key, e->expire_ns - 1, win, &stale);
+	ck_assert(it && !stale);
+	now = e->expire_ns + 30 * NSEC_PER_SEC;
+	it = anscache_lookup_stale(c, &key, now, win, &stale);
+	ck_assert(it && stale);
+	ck_assert_uint_eq(anscache_count(c), 1);
+	/* Plain lookups do not serve it, and without a window drop it. */
+	anscache_entry_copy(it, &st);
+	cache_entry_stale(&st, 30, now, &st);
+	ck_assert_uint_eq(st.entry_flags & XDPDNS_ENTRY_STALE,
+			  XDPDNS_ENTRY_STALE);
+	ck_assert_uint_eq(st.expire_ns, now + 30 * NSEC_PER_SEC);
+	ck_assert_uint_eq(st.data_csum, e->data_csum);
+	len = render(&st, now, out);
+	ck_assert_int_gt(len, 0);
+	ck_assert_int_eq(ldns_wire2pkt(&pkt, out, (size_t)len), LDNS_STATUS_OK);
+	ck_assert_uint_eq(ldns_pkt_ancount(pkt), 1);
+	ck_assert_uint_eq(ldns_rr_ttl(ldns_rr_list_rr(ldns_pkt_answer(pkt), 0)),
+			  30);
+	ldns_pkt_free(pkt);
+	ck_assert_ptr_null(anscache_lookup_stale(c, &key, e->expire_ns + win,
+						 win, &stale));
+	ck_assert_uint_eq(anscache_count(c), 0);
+	stop(c, e);
+}
+END_TEST
+
 START_TEST(test_bad_entry)
 {
 	struct xdpdns_cache_entry *e;
@@ -235,7 +284,7 @@ END_TEST
 void anscache_tcases(Suite *s)
 {
 	CKTEST_TCASE(s, "Positive", NULL, CKTEST(test_store_lookup_render),
-		     CKTEST(test_key_exact));
+		     CKTEST(test_key_exact), CKTEST(test_stale_window));
 	CKTEST_TCASE(s, "Negative", NULL, CKTEST(test_stale_dropped),
 		     CKTEST(test_bad_entry));
 	CKTEST_TCASE(s, "Limits", NULL, CKTEST_LOOP(test_lru_eviction, 4));

@@ -494,6 +494,65 @@ START_TEST(test_timeout_lowered)
 }
 END_TEST
 
+/* The serve-stale client timeout's hook: who was passed, and when. */
+static int nslow, slow_ids[8];
+static uint64_t slow_ns;
+
+static void on_slow(void *arg, const struct resolver_key *k,
+		    struct resolver_waiter *ws)
+{
+	(void)k;
+	ck_assert_ptr_eq(arg, done);
+	slow_ns = ev_now_ns();
+	for (struct resolver_waiter *w = ws; w; w = w->next) {
+		ck_assert_int_lt(nslow, (int)ARRAY_SIZE(slow_ids));
+		slow_ids[nslow++] = ((struct twaiter *)w)->id;
+	}
+}
+
+/*
+ * The client timeout (--serve-stale-client-timeout): 300 ms after a
+ * resolution started, the hook gets its waiters once, and they stay its
+ * waiters; a query joining after that is told so (2); the resolution goes
+ * on to its --resolve-timeout with every waiter. A resolution without
+ * waiters (a refresh) never reaches the hook.
+ */
+START_TEST(test_client_timeout)
+{
+	struct resolver *r = start("2");
+	struct resolver_key a = key("a.test.", 1, 1, 0);
+	struct resolver_key b = key("b.test.", 1, 1, 0);
+	static const int ids_a[] = { 0, 1, 2 };
+	uint64_t t0 = ev_now_ns(), fired;
+
+	nslow = 0;
+	resolver_set_client_timeout(r, 300, on_slow);
+	ck_assert_int_eq(resolver_query(r, &a, waiter(0)), 0);
+	ck_assert_int_eq(resolver_query(r, &a, waiter(1)), 1);
+	ck_assert_int_eq(resolver_query(r, &b, NULL), 0);
+	fired = wait_timer(r, 3000);
+	ck_assert_uint_ge(fired - t0, 300000000ULL);
+	ck_assert_uint_lt(fired - t0, NS_PER_SEC);
+	resolver_expire(r);
+	ck_assert_int_eq(nslow, 2);
+	ck_assert_int_eq(slow_ids[0], 0);
+	ck_assert_int_eq(slow_ids[1], 1);
+	ck_assert_int_eq(ndone, 0);
+	ck_assert_int_eq(resolver_query(r, &a, waiter(2)), 2);
+	/* Next: the deadline at 2 s; the hook is not called again. */
+	while (ndone < 2) {
+		wait_timer(r, 3000);
+		resolver_expire(r);
+	}
+	ck_assert_uint_ge(ev_now_ns() - t0, 2 * NS_PER_SEC);
+	ck_assert_int_eq(nslow, 2);
+	assert_ids(done_for(&a), ids_a, 3);
+	ck_assert(done_for(&a)->timed_out);
+	ck_assert_int_eq(done_for(&b)->nwaiters, 0);
+	stop(r);
+}
+END_TEST
+
 /*
  * --trust-anchor with a module-config that has no validator (from
  * --unbound-config) is refused with one line; with the validator, or
@@ -568,5 +627,5 @@ void resolver_tcases(Suite *s)
 		     CKTEST_TABLE(test_anchor_needs_validator,
 				  validator_cases));
 	CKTEST_TCASE(s, "Limits", &o, CKTEST(test_timeout_oldest_first),
-		     CKTEST(test_timeout_lowered));
+		     CKTEST(test_timeout_lowered), CKTEST(test_client_timeout));
 }

@@ -395,3 +395,17 @@ int cache_entry_render(const struct xdpdns_cache_entry *entry,
 					cq->edns_do);
 	return (int)off;
 }
+
+void cache_entry_stale(const struct xdpdns_cache_entry *e, uint32_t ttl,
+		       uint64_t now_ns, struct xdpdns_cache_entry *out)
+{
+	if (out != e)
+		memcpy(out, e, sizeof(*out));
+	for (unsigned int i = 0; i < out->rr_count && i < XDPDNS_RR_MAX; i++)
+		if (out->ttl_off[i] + 4u <= out->data_len)
+			dnswire_put_u32(out->data + out->ttl_off[i], ttl);
+	out->ttl = ttl;
+	out->stored_ns = now_ns;
+	out->expire_ns = now_ns + (uint64_t)ttl * NSEC_PER_SEC;
+	out->entry_flags |= XDPDNS_ENTRY_STALE;
+}

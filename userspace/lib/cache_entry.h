@@ -102,4 +102,14 @@ int cache_entry_render(const struct xdpdns_cache_entry *entry,
 		       const struct cache_entry_query *q, uint8_t *out,
 		       size_t cap);
 
+/**
+ * cache_entry_stale() - the stale answer of @e at @now_ns (serve-stale, RFC
+ * 8767 section 4): a copy whose every TTL is @ttl, stored now, expiring
+ * @ttl seconds from now, marked XDPDNS_ENTRY_STALE. The sections' sum
+ * (data_csum) does not cover the TTL fields, so it stays; so do the name
+ * and every other field.
+ */
+void cache_entry_stale(const struct xdpdns_cache_entry *e, uint32_t ttl,
+		       uint64_t now_ns, struct xdpdns_cache_entry *out);
+
 #endif /* XDPDNS_CACHE_ENTRY_H */

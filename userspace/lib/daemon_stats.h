@@ -99,6 +99,11 @@
 	  "class=\"2\",state=\"free\"", NULL)                                 \
 	X(cache_free3, gauge, "xdpdns_cache_slots",                           \
 	  "class=\"3\",state=\"free\"", NULL)                                 \
+	X(stale_answers, counter, "xdpdns_stale_answers_total",               \
+	  "path=\"daemon\"",                                                  \
+	  "Answers from expired entries while their resolution failed "       \
+	  "(serve-stale, RFC 8767); XDP's are xdpdns_xdp_outcomes_total"      \
+	  "{reason=\"stale\"}.")                                              \
 	X(answers_tc, counter, "xdpdns_answers_tc_total", NULL,               \
 	  "UDP answers the daemon sent with TC=1.")                           \
 	X(servfail_overload, counter, "xdpdns_servfail_overload_total", NULL, \
