@@ -109,7 +109,8 @@ static uint64_t query_stale_window(const struct query_ctx *ctx)
 
 /*
  * The stale copy of @key's entry in @ctx->entry (cache_entry_stale()) when
- * the daemon's copy holds one expired less than --serve-stale-max ago.
+ * the daemon's copy holds one expired less than --serve-stale-max ago: TTL
+ * --serve-stale-ttl, or what is left of the max when that is less.
  * Return: its answer-cache item, or NULL.
  */
 static struct anscache_item *
@@ -117,6 +118,8 @@ query_stale_entry(struct query_ctx *ctx, const struct xdpdns_cache_key *key,
 		  uint64_t now_ns)
 {
 	struct anscache_item *it;
+	uint64_t left;
+	uint32_t ttl;
 	bool stale;
 
 	if (!query_stale_window(ctx))
@@ -125,9 +128,14 @@ query_stale_entry(struct query_ctx *ctx, const struct xdpdns_cache_key *key,
 				   query_stale_window(ctx), &stale);
 	if (!it || !stale)
 		return NULL;
+	/* Never stale beyond --serve-stale-max: not in XDP either. */
+	left = (it->entry->expire_ns + query_stale_window(ctx) - now_ns) /
+	       NSEC_PER_SEC;
+	ttl = ctx->cfg->serve_stale_ttl;
+	if (left < ttl)
+		ttl = left ? (uint32_t)left : 1;
 	anscache_entry_copy(it, &ctx->entry);
-	cache_entry_stale(&ctx->entry, ctx->cfg->serve_stale_ttl, now_ns,
-			  &ctx->entry);
+	cache_entry_stale(&ctx->entry, ttl, now_ns, &ctx->entry);
 	return it;
 }
 
@@ -446,7 +454,7 @@ void query_on_done(void *arg, struct resolution *res)
 	struct dnsmsg m = { 0 };
 	uint64_t now_ns = ev_now_ns();
 	const struct ub_result *r = res->result;
-	bool servfail = true;
+	bool servfail = true, failed = true;
 	const char *why;
 	int ret;
 
@@ -505,7 +513,9 @@ void query_on_done(void *arg, struct resolution *res)
 	 * refused): the waiters and the XDP cache get the stale answer when
 	 * there is one (serve-stale, RFC 8767).
 	 */
-	if (!res->cancelled && servfail && !(r && r->bogus) &&
+	/* libunbound's own SERVFAIL (no server reachable) is a failure too. */
+	failed = servfail || r->rcode == DNS_RCODE_SERVFAIL;
+	if (!res->cancelled && failed && !(r && r->bogus) &&
 	    query_stale_window(ctx)) {
 		struct xdpdns_cache_key ck;
 		struct anscache_item *it;
@@ -525,7 +535,7 @@ release:
 			struct xdpdns_cache_key ck;
 
 			query_cache_key(&res->key, &ck);
-			if (servfail && !(r && r->bogus) &&
+			if (failed && !(r && r->bogus) &&
 			    query_stale(ctx, &p->q, &p->client, &ck, now_ns)) {
 				/* answered from the stale entry */
 			} else if (servfail) {
