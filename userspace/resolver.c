@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -48,12 +49,19 @@ struct inflight {
 	bool refresh;
 	bool zombie; /* given up, but its callback may still come */
 	bool slow; /* past the client timeout: resolver_slow_fn has run */
+	bool cd; /* on ctx_cd: checking disabled */
 	struct resolver_waiter *head, *tail;
 	unsigned int nwaiters;
 };
 
 struct resolver {
 	struct ub_ctx *ctx;
+	/* CD=1 queries when the main context validates against a trust
+	 * anchor: the same settings without the validator, so bogus data
+	 * comes back as data (RFC 4035 3.2.2), never with AD. NULL: CD=1
+	 * goes to ctx. Both contexts' result pipes are in epfd. */
+	struct ub_ctx *ctx_cd;
+	int epfd;
 	resolver_done_fn done;
 	void *arg;
 	struct daemon_stats *stats;
@@ -254,9 +262,61 @@ static int resolver_check_validator(struct ub_ctx *ctx,
 	return ret;
 }
 
-/* Every setting of @cfg on @ctx. Return: 0 or -errno with @err filled. */
+/*
+ * @ctx's module-config without the validator, for the CD context.
+ * Return: 0 or -errno with @err filled.
+ */
+static int resolver_strip_validator(struct ub_ctx *ctx, char *err,
+				    size_t errlen)
+{
+	char *modules = NULL, out[256] = "", *tok, *save = NULL;
+	int ret;
+
+	if (ub_ctx_get_option(ctx, "module-config", &modules) || !modules) {
+		free(modules);
+		modules = strdup("validator iterator");
+		if (!modules)
+			return -ENOMEM;
+	}
+	for (tok = strtok_r(modules, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (!strcmp(tok, "validator"))
+			continue;
+		if (strlen(out) + strlen(tok) + 2 > sizeof(out))
+			break;
+		if (out[0])
+			strcat(out, " ");
+		strcat(out, tok);
+	}
+	free(modules);
+	ret = resolver_set(ctx, "module-config:", out[0] ? out : "iterator",
+			   err, errlen);
+	return ret;
+}
+
+/*
+ * Whether CD=1 queries need their own context: the main one has a
+ * validator and something to validate against (--trust-anchor, or an
+ * --unbound-config that may name anchors of its own).
+ */
+static bool resolver_wants_cd(struct ub_ctx *ctx, const struct config *cfg)
+{
+	char *modules = NULL;
+	bool validator = true;
+
+	if (!cfg->trust_anchor.n && !cfg->unbound_config)
+		return false;
+	if (!ub_ctx_get_option(ctx, "module-config", &modules) && modules)
+		validator = strstr(modules, "validator") != NULL;
+	free(modules);
+	return validator;
+}
+
+/* Every setting of @cfg on @ctx (@cd: for CD=1 queries, no validator).
+ * Return: 0 or -errno with @err filled. */
 static int resolver_configure(struct ub_ctx *ctx, const struct config *cfg,
-			      uint32_t ub_max, char *err, size_t errlen)
+			      uint32_t ub_max, bool cd, char *err,
+			      size_t errlen)
 {
 	char buf[32];
 	int ret;
@@ -329,7 +389,8 @@ static int resolver_configure(struct ub_ctx *ctx, const struct config *cfg,
 		if (ret)
 			return ret;
 	}
-	ret = resolver_check_validator(ctx, cfg, err, errlen);
+	ret = cd ? resolver_strip_validator(ctx, err, errlen) :
+		   resolver_check_validator(ctx, cfg, err, errlen);
 	if (ret)
 		return ret;
 	if (cfg->log_level >= LOG_LVL_DEBUG)
@@ -354,7 +415,8 @@ int resolver_check(const struct config *cfg, char *err, size_t errlen)
 		seterr(err, errlen, "cannot create a libunbound context");
 		return -ENOMEM;
 	}
-	ret = resolver_configure(ctx, cfg, resolver_ub_max(cfg), err, errlen);
+	ret = resolver_configure(ctx, cfg, resolver_ub_max(cfg), false, err,
+				 errlen);
 	ub_ctx_delete(ctx);
 	return ret;
 }
@@ -369,6 +431,52 @@ static int check_readable(const char *opt, const char *path)
 		return 0;
 	log_err("--%s %s: %s", opt, path, strerror(errno));
 	return -EINVAL;
+}
+
+/* The CD context for @cfg into *@out, or NULL when none is needed.
+ * Return: 0 or -errno (logged). */
+static int resolver_cd_create(struct resolver *r, const struct config *cfg,
+			      struct ub_ctx **out)
+{
+	char err[CONFIG_ERR_MAX];
+	int ret;
+
+	*out = NULL;
+	if (!resolver_wants_cd(r->ctx, cfg))
+		return 0;
+	*out = ub_ctx_create();
+	if (!*out) {
+		log_err("cannot create the CD=1 libunbound context");
+		return -ENOMEM;
+	}
+	ret = resolver_configure(*out, cfg, r->ub_max, true, err, sizeof(err));
+	if (ret) {
+		log_err("CD=1 context: %s", err);
+		ub_ctx_delete(*out);
+		*out = NULL;
+	}
+	return ret;
+}
+
+/* Both contexts' result pipes into epfd (a context's fd is its own for
+ * its life; a deleted context's leaves the set as it is closed). */
+static int resolver_watch(struct resolver *r)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, ub_fd(r->ctx), &ev))
+		return -1;
+	if (r->ctx_cd &&
+	    epoll_ctl(r->epfd, EPOLL_CTL_ADD, ub_fd(r->ctx_cd), &ev))
+		return -1;
+	return 0;
+}
+
+/* The context resolution @f runs on. */
+static struct ub_ctx *resolver_ctx(const struct resolver *r,
+				   const struct inflight *f)
+{
+	return f->cd && r->ctx_cd ? r->ctx_cd : r->ctx;
 }
 
 int resolver_create(const struct config *cfg, resolver_done_fn done, void *arg,
@@ -388,7 +496,7 @@ int resolver_create(const struct config *cfg, resolver_done_fn done, void *arg,
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	r->timerfd = -1;
+	r->timerfd = r->epfd = -1;
 	r->done = done;
 	r->arg = arg;
 	r->stats = stats;
@@ -417,9 +525,20 @@ int resolver_create(const struct config *cfg, resolver_done_fn done, void *arg,
 		ret = -ENOMEM;
 		goto err;
 	}
-	ret = resolver_configure(r->ctx, cfg, r->ub_max, err, sizeof(err));
+	ret = resolver_configure(r->ctx, cfg, r->ub_max, false, err,
+				 sizeof(err));
 	if (ret) {
 		log_err("%s", err);
+		goto err;
+	}
+	ret = resolver_cd_create(r, cfg, &r->ctx_cd);
+	if (ret)
+		goto err;
+	r->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (r->epfd < 0 || resolver_watch(r)) {
+		ret = -errno;
+		log_err("cannot watch libunbound's results: %s",
+			strerror(errno));
 		goto err;
 	}
 	stat_set(&stats->requestlist_max, r->max);
@@ -428,6 +547,10 @@ int resolver_create(const struct config *cfg, resolver_done_fn done, void *arg,
 err:
 	if (r->ctx)
 		ub_ctx_delete(r->ctx);
+	if (r->ctx_cd)
+		ub_ctx_delete(r->ctx_cd);
+	if (r->epfd >= 0)
+		close(r->epfd);
 	if (r->timerfd >= 0)
 		close(r->timerfd);
 	free(r->buckets);
@@ -437,7 +560,7 @@ err:
 
 int resolver_fd(const struct resolver *r)
 {
-	return ub_fd(r->ctx);
+	return r->epfd;
 }
 
 int resolver_timer_fd(const struct resolver *r)
@@ -449,6 +572,8 @@ int resolver_process(struct resolver *r)
 {
 	int ret = ub_process(r->ctx);
 
+	if (!ret && r->ctx_cd)
+		ret = ub_process(r->ctx_cd);
 	if (ret) {
 		log_err("libunbound: %s", ub_strerror(ret));
 		return -EIO;
@@ -575,7 +700,7 @@ static void resolver_give_up(struct resolver *r, struct inflight *f,
 	 * queries (a TCP connection's buffered frames), which must not find
 	 * this one.
 	 */
-	cancelled = ub_cancel(r->ctx, f->async_id) == UB_NOERROR;
+	cancelled = ub_cancel(resolver_ctx(r, f), f->async_id) == UB_NOERROR;
 	if (!cancelled) {
 		f->zombie = true;
 		f->older = NULL;
@@ -673,14 +798,16 @@ int resolver_query(struct resolver *r, const struct resolver_key *key,
 	f->key = *key;
 	f->hash = h;
 	f->refresh = !w;
+	f->cd = (key->flags & XDPDNS_KEY_CD) && r->ctx_cd;
 	f->start_ns = ev_now_ns();
 	if (w) {
 		w->next = NULL;
 		f->head = f->tail = w;
 		f->nwaiters = 1;
 	}
-	ret = ub_resolve_async(r->ctx, name, key->qtype, key->qclass, f,
-			       resolver_callback, &f->async_id);
+	ret = ub_resolve_async(resolver_ctx(r, f), name, key->qtype,
+			       key->qclass, f, resolver_callback,
+			       &f->async_id);
 	if (ret) {
 		log_warn("cannot start resolving %s: %s", name,
 			 ub_strerror(ret));
@@ -712,15 +839,16 @@ static int resolver_restart(struct resolver *r, struct inflight *f)
 	if (dnswire_name_to_text(f->key.qname, f->key.qname_len, name,
 				 sizeof(name)) < 0)
 		return UB_SYNTAX;
-	return ub_resolve_async(r->ctx, name, f->key.qtype, f->key.qclass, f,
-				resolver_callback, &f->async_id);
+	return ub_resolve_async(resolver_ctx(r, f), name, f->key.qtype,
+				f->key.qclass, f, resolver_callback,
+				&f->async_id);
 }
 
 int resolver_flush(struct resolver *r, const struct config *cfg)
 {
 	struct inflight *f, *last, *next;
 	char err[CONFIG_ERR_MAX];
-	struct ub_ctx *nctx;
+	struct ub_ctx *nctx, *ncd = NULL, *octx;
 	int ret;
 
 	nctx = ub_ctx_create();
@@ -728,9 +856,19 @@ int resolver_flush(struct resolver *r, const struct config *cfg)
 		log_err("cannot flush libunbound's cache: no new context");
 		return -ENOMEM;
 	}
-	ret = resolver_configure(nctx, cfg, r->ub_max, err, sizeof(err));
+	ret = resolver_configure(nctx, cfg, r->ub_max, false, err,
+				 sizeof(err));
 	if (ret) {
 		log_err("cannot flush libunbound's cache: %s", err);
+		ub_ctx_delete(nctx);
+		return ret;
+	}
+	/* The CD context's settings are the main one's: made alike. */
+	octx = r->ctx;
+	r->ctx = nctx;
+	ret = resolver_cd_create(r, cfg, &ncd);
+	r->ctx = octx;
+	if (ret) {
 		ub_ctx_delete(nctx);
 		return ret;
 	}
@@ -738,7 +876,13 @@ int resolver_flush(struct resolver *r, const struct config *cfg)
 	if (resolver_process(r))
 		log_warn("libunbound before the flush: results lost");
 	ub_ctx_delete(r->ctx); /* its worker stops; no callback comes */
+	if (r->ctx_cd)
+		ub_ctx_delete(r->ctx_cd);
 	r->ctx = nctx;
+	r->ctx_cd = ncd;
+	if (resolver_watch(r))
+		log_err("cannot watch libunbound's results after the flush: %s",
+			strerror(errno));
 	while (r->zombies) {
 		f = r->zombies;
 		zombie_unlink(r, f);
@@ -797,6 +941,8 @@ void resolver_destroy(struct resolver *r)
 		return;
 	/* Stops the worker; no callback runs after this. */
 	ub_ctx_delete(r->ctx);
+	if (r->ctx_cd)
+		ub_ctx_delete(r->ctx_cd);
 	while (r->oldest) {
 		struct inflight *f = r->oldest;
 		struct resolution res = { 0 };
@@ -816,6 +962,7 @@ void resolver_destroy(struct resolver *r)
 		free(f);
 	}
 	close(r->timerfd);
+	close(r->epfd);
 	free(r->buckets);
 	free(r);
 }

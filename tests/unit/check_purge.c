@@ -313,7 +313,9 @@ START_TEST(test_apply_resolves_afresh)
 	ck_assert_uint_eq(pc.answers, 1);
 	ck_assert_uint_eq(pc.map_entries, 0); /* no XDP */
 	ck_assert_uint_eq(anscache_count(fx.q.ctx->ac), 1);
-	ck_assert_int_ne(resolver_fd(fx.q.ctx->res), fd);
+	/* One descriptor for the event loop across the new contexts (an
+	 * epoll set of their result pipes): the answer below comes on it. */
+	ck_assert_int_eq(resolver_fd(fx.q.ctx->res), fd);
 	ck_assert_uint_eq(fx.q.stats.purges_name, 1);
 	ck_assert_uint_eq(fx.q.stats.purges_all, 0);
 	ck_assert_uint_eq(fx.q.stats.purged_answers, 1);
@@ -332,7 +334,9 @@ START_TEST(test_apply_resolves_afresh)
 	/* A flush (SIGUSR1's) takes the rest. */
 	fd = resolver_fd(fx.q.ctx->res);
 	purge_all(fx.q.ctx);
-	ck_assert_int_ne(resolver_fd(fx.q.ctx->res), fd);
+	/* One descriptor for the event loop across the new contexts (an
+	 * epoll set of their result pipes): the answer below comes on it. */
+	ck_assert_int_eq(resolver_fd(fx.q.ctx->res), fd);
 	ck_assert_uint_eq(fx.q.stats.purged_answers, 3);
 	ck_assert_uint_eq(anscache_count(fx.q.ctx->ac), 0);
 	ck_assert_uint_eq(fx.q.stats.purges_all, 1);
