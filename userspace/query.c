@@ -76,6 +76,30 @@ static void query_prefetch(struct query_ctx *ctx,
 		query_refresh(ctx, key); /* -EALREADY: one is running */
 }
 
+/* Whether @it may be written to the XDP cache now: at most once a second
+ * per entry, so a persistent reason to write costs little. */
+static bool query_sync_due(struct query_ctx *ctx, struct anscache_item *it,
+			   uint64_t now_ns)
+{
+	if (!ctx->cm || now_ns - it->synced_ns < NSEC_PER_SEC)
+		return false;
+	it->synced_ns = now_ns;
+	return true;
+}
+
+/* @ctx->entry to the XDP cache as @key's, counted, and to the refresher. */
+static void query_sync(struct query_ctx *ctx,
+		       const struct xdpdns_cache_key *key, uint64_t now_ns)
+{
+	if (cachewrite_store(ctx->cm, key, &ctx->entry, now_ns)) {
+		STAT_INC(ctx, cache_write_errors);
+		return;
+	}
+	STAT_INC(ctx, cache_writes);
+	if (ctx->rf)
+		refresh_note(ctx->rf, key, &ctx->entry);
+}
+
 /*
  * The XDP program passed up a UDP query it could have answered from this
  * entry (it fits the client): its map lost the entry (LRU eviction, a
@@ -87,18 +111,11 @@ static void query_restore(struct query_ctx *ctx,
 			  const struct xdpdns_cache_key *key,
 			  struct anscache_item *it, uint64_t now_ns)
 {
-	if (!ctx->cm || now_ns - it->synced_ns < NSEC_PER_SEC)
+	if (!query_sync_due(ctx, it, now_ns))
 		return;
-	it->synced_ns = now_ns;
 	/* The map copies a whole entry; the answer cache keeps a prefix. */
 	anscache_entry_copy(it, &ctx->entry);
-	if (cachewrite_store(ctx->cm, key, &ctx->entry, now_ns)) {
-		STAT_INC(ctx, cache_write_errors);
-		return;
-	}
-	STAT_INC(ctx, cache_writes);
-	if (ctx->rf)
-		refresh_note(ctx->rf, key, &ctx->entry);
+	query_sync(ctx, key, now_ns);
 }
 
 /* How long past its expiry an entry may still answer (0: serve-stale off). */
@@ -148,16 +165,8 @@ static void query_stale_to_xdp(struct query_ctx *ctx,
 			       const struct xdpdns_cache_key *key,
 			       struct anscache_item *it, uint64_t now_ns)
 {
-	if (!ctx->cm || now_ns - it->synced_ns < NSEC_PER_SEC)
-		return;
-	it->synced_ns = now_ns;
-	if (cachewrite_store(ctx->cm, key, &ctx->entry, now_ns)) {
-		STAT_INC(ctx, cache_write_errors);
-		return;
-	}
-	STAT_INC(ctx, cache_writes);
-	if (ctx->rf)
-		refresh_note(ctx->rf, key, &ctx->entry);
+	if (query_sync_due(ctx, it, now_ns))
+		query_sync(ctx, key, now_ns);
 }
 
 /*

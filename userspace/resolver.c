@@ -806,8 +806,7 @@ int resolver_query(struct resolver *r, const struct resolver_key *key,
 		f->nwaiters = 1;
 	}
 	ret = ub_resolve_async(resolver_ctx(r, f), name, key->qtype,
-			       key->qclass, f, resolver_callback,
-			       &f->async_id);
+			       key->qclass, f, resolver_callback, &f->async_id);
 	if (ret) {
 		log_warn("cannot start resolving %s: %s", name,
 			 ub_strerror(ret));
@@ -856,8 +855,7 @@ int resolver_flush(struct resolver *r, const struct config *cfg)
 		log_err("cannot flush libunbound's cache: no new context");
 		return -ENOMEM;
 	}
-	ret = resolver_configure(nctx, cfg, r->ub_max, false, err,
-				 sizeof(err));
+	ret = resolver_configure(nctx, cfg, r->ub_max, false, err, sizeof(err));
 	if (ret) {
 		log_err("cannot flush libunbound's cache: %s", err);
 		ub_ctx_delete(nctx);

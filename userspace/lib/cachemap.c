@@ -489,15 +489,36 @@ static int cm_index_get(const struct cachemap *c,
 	return 0;
 }
 
+/*
+ * Reader: the slot the index names for @mk, read into @e, when it holds
+ * that key and @qname at the index's generation. Return: 0, -ENOENT, or
+ * -errno.
+ */
+static int cm_reader_find(const struct cachemap *c,
+			  const struct xdpdns_cache_mkey *mk, const __u8 *qname,
+			  unsigned int *k, uint32_t *s,
+			  struct xdpdns_cache_entry *e)
+{
+	struct xdpdns_cache_mkey got;
+	__u32 gen = 0, sgen = 0;
+	int ret;
+
+	ret = cm_index_get(c, mk, k, s, &gen);
+	if (!ret)
+		ret = cm_read(c, *k, *s, &got, e, &sgen);
+	if (!ret && (sgen != gen || memcmp(&got, mk, sizeof(*mk)) ||
+		     memcmp(e->qname, qname, XDPDNS_QNAME_BUF)))
+		ret = -ENOENT;
+	return ret;
+}
+
 int cachemap_lookup(struct cachemap *c, const struct xdpdns_cache_key *key,
 		    struct xdpdns_cache_entry *e)
 {
 	__u8 qname[XDPDNS_QNAME_BUF];
 	struct xdpdns_cache_mkey mk, got;
-	__u32 gen, sgen;
 	unsigned int k;
 	uint32_t s;
-	int ret;
 
 	if (cm_key(c, key, &mk, qname))
 		return -ENOENT;
@@ -509,16 +530,7 @@ int cachemap_lookup(struct cachemap *c, const struct xdpdns_cache_key *key,
 		cm_gslot(c, g, &k, &s);
 		return cm_read(c, k, s, &got, e, NULL);
 	}
-	ret = cm_index_get(c, &mk, &k, &s, &gen);
-	if (ret)
-		return ret;
-	ret = cm_read(c, k, s, &got, e, &sgen);
-	if (ret)
-		return ret;
-	if (sgen != gen || memcmp(&got, &mk, sizeof(mk)) ||
-	    memcmp(e->qname, qname, sizeof(qname)))
-		return -ENOENT;
-	return 0;
+	return cm_reader_find(c, &mk, qname, &k, &s, e);
 }
 
 int cachemap_delete(struct cachemap *c, const struct xdpdns_cache_key *key,
@@ -544,17 +556,10 @@ int cachemap_delete(struct cachemap *c, const struct xdpdns_cache_key *key,
 		cm_retire(c, k, s, now_ns);
 	} else {
 		struct xdpdns_cache_entry *e = malloc(sizeof(*e));
-		struct xdpdns_cache_mkey got;
-		__u32 gen, sgen;
 
 		if (!e)
 			return -ENOMEM;
-		ret = cm_index_get(c, &mk, &k, &s, &gen);
-		if (!ret)
-			ret = cm_read(c, k, s, &got, e, &sgen);
-		if (!ret && (sgen != gen || memcmp(&got, &mk, sizeof(mk)) ||
-			     memcmp(e->qname, qname, sizeof(qname))))
-			ret = -ENOENT;
+		ret = cm_reader_find(c, &mk, qname, &k, &s, e);
 		free(e);
 		if (ret)
 			return ret;
@@ -686,9 +691,9 @@ static int cm_adopt(struct cachemap *c, uint64_t now_ns)
 	while (!bpf_map_get_next_key(c->index_fd, first ? NULL : &cur, &next)) {
 		struct xdpdns_cache_mkey got, want;
 		struct xdpdns_cache_key key;
-		unsigned int k;
-		__u32 gen, sgen;
-		uint32_t s;
+		unsigned int k = 0;
+		__u32 gen = 0, sgen = 0;
+		uint32_t s = 0;
 		bool keep;
 
 		first = false;
