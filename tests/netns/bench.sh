@@ -11,9 +11,11 @@
 # latency) and kxdpgun (AF_XDP flood: answered replies/s). Prints the
 # medians, the ratios against the goals (XDP >= 90% of the reflector and
 # >= 5x unbound; daemon within 20% of unbound) and writes them to
-# BUILD/bench.txt. Server work (the resolver link's NAPI, where XDP runs,
-# and every daemon) is pinned to CPU 0, the client (dnsperf, kxdpgun and
-# the client link's NAPI) to CPU 1, with threaded NAPI on both veths.
+# BUILD/bench.txt. Server work (the resolver link's NAPI thread, where XDP
+# runs, and every daemon) is pinned to CPU 0, the client (dnsperf, kxdpgun,
+# the client link's NAPI thread and this script) to CPU 1, with threaded
+# NAPI on both veths; the benchmark stops if the resolver link's NAPI
+# thread is missing or may run elsewhere.
 # Every load is bounded in time; everything is removed on exit.
 # Usage: bench.sh [BUILD_DIR]   (BENCH_SECONDS=4 BENCH_ROUNDS=3)
 set -u
@@ -33,9 +35,14 @@ done
 for f in xdpdnsd xdpdnsctl reflector.bpf.o; do
 	[ -e "$BUILD/$f" ] || xd_die "no $BUILD/$f: run make first"
 done
-[ "$(nproc)" -ge 2 ] || xd_die "the benchmark needs 2 CPUs (client and server apart)"
+NCPU=$(getconf _NPROCESSORS_ONLN)
+[ "$NCPU" -ge 2 ] || xd_die "the benchmark needs 2 CPUs (client and server apart)"
 xd_private_mounts "${BENCH_LIMIT:-290}" -- "$SELF" "$BUILD"
 T0=$SECONDS
+# This script and what it starts (NSD, the tools) stay off the server's CPU;
+# the server processes are put on CPU 0 each by its own taskset.
+taskset -p -c "$CLI_CPU" $$ >/dev/null ||
+	xd_die "cannot pin the benchmark to CPU $CLI_CPU"
 
 hier_up_pinned "" || xd_die "the hierarchy did not come up"
 W=$HIER_DIR
@@ -46,6 +53,11 @@ cleanup_register "ip -n '$CLI_NS' link set dev '$CLI_IF' xdpdrv off"
 DPORT=5300 # the --no-xdp daemon
 declare -A PORT=([a]=53 [b]=$DPORT [c]=$UNBOUND_PORT [d]=53)
 
+# napi_threads IF - PIDs of IF's NAPI kernel threads, "napi/IF-ID" (cut to
+# "napi/IF" where the kernel keeps 15 characters of a thread's name).
+napi_threads() {
+	pgrep "^napi/$1(-|\$)" 2>/dev/null || :
+}
 # napi_pin NS IF CPU - threaded NAPI for IF, its kernel thread on CPU. A
 # veth only has NAPI while an XDP program is attached (either end), and a
 # new attachment makes a new thread: call again after each change.
@@ -53,9 +65,23 @@ napi_pin() {
 	local ns=$1 dev=$2 cpu=$3 p
 	ns_exec "$ns" sh -c "echo 1 >/sys/class/net/$dev/threaded" \
 		2>/dev/null || return 0
-	for p in $(pgrep "^napi/$dev-" || :); do
+	for p in $(napi_threads "$dev"); do
 		taskset -p -c "$cpu" "$p" >/dev/null 2>&1 || :
 	done
+}
+# srv_napi_check - the resolver link has NAPI threads (else its receive
+# path would run on the sender's CPU) and each runs on CPU 0 only; the
+# benchmark stops otherwise: the server's work would not be on CPU 0.
+srv_napi_check() {
+	local p l n=0
+	for p in $(napi_threads "$RES_IF_CLIENT"); do
+		l=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' \
+			"/proc/$p/status" 2>/dev/null)
+		[ "$l" = "$SRV_CPU" ] ||
+			xd_die "NAPI thread $p of $RES_IF_CLIENT may run on CPUs '$l', not $SRV_CPU"
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || xd_die "no NAPI thread on $RES_IF_CLIENT (threaded NAPI off?)"
 }
 
 # Daemon A: xdpdnsd with XDP on the client link, on CPU 0.
@@ -110,6 +136,7 @@ xd_log "set up in $((SECONDS - T0)) s; $NHOT hot names, $ROUNDS rounds x 4 targe
 # run_dnsperf TARGET ROUND - closed loop through the client's sockets.
 run_dnsperf() {
 	local t=$1 r=$2 out=$W/dnsperf-$1-$2.txt
+	srv_napi_check
 	ns_exec "$CLI_NS" timeout $((DUR + 15)) taskset -c "$CLI_CPU" \
 		dnsperf -s "$RES_ADDR4" -p "${PORT[$t]}" -d "$HIER_HOT" \
 		-l "$DUR" -c 4 -q 128 -t 2 >"$out" 2>&1
@@ -124,16 +151,23 @@ run_dnsperf() {
 # its own XDP program on the client veth: ours comes off first and back
 # after, kxdpgun's is removed.
 run_kxdpgun() {
-	local t=$1 r=$2 out=$W/kxdpgun-$1-$2.txt i
+	local t=$1 r=$2 out=$W/kxdpgun-$1-$2.txt i old p
 	veth_xdp_peer_off "$CLI_NS" "$CLI_IF"
+	old=" $(napi_threads "$CLI_IF" | tr '\n' ' ')"
+	srv_napi_check
 	ns_exec "$CLI_NS" timeout $((DUR + 15)) taskset -c "$CLI_CPU" \
 		kxdpgun -t "$DUR" -Q 5000000 -F "$CLI_CPU" -p "${PORT[$t]}" \
 		-i "$HIER_HOT" -I "$CLI_IF" "$RES_ADDR4" >"$out" 2>&1 &
 	local kpid=$!
-	# kxdpgun's attachment makes a new NAPI thread on the client veth.
-	for ((i = 0; i < 20; i++)); do
-		sleep 0.1
-		napi_pin "$CLI_NS" "$CLI_IF" "$CLI_CPU"
+	# kxdpgun's attachment makes a new NAPI thread on the client veth: on
+	# CPU 1 as soon as it is there (polled for at most 3 s).
+	for ((i = 0; i < 60; i++)); do
+		sleep 0.05
+		for p in $(napi_threads "$CLI_IF"); do
+			[[ $old == *" $p "* ]] && continue
+			napi_pin "$CLI_NS" "$CLI_IF" "$CLI_CPU"
+			break 2
+		done
 	done
 	wait "$kpid"
 	ip -n "$CLI_NS" link set dev "$CLI_IF" xdpdrv off 2>/dev/null
@@ -186,7 +220,7 @@ done
 
 # --- report ----------------------------------------------------------------------
 "$PY" "$XD_DIR/bench_report.py" "$W/results.txt" "$DUR" "$ROUNDS" "$NHOT" \
-	"$(uname -r)" "$(nproc)" >"$W/bench.txt" ||
+	"$(uname -r)" "$NCPU" >"$W/bench.txt" ||
 	xd_die "bench_report.py failed on $W/results.txt"
 cat "$W/bench.txt"
 cp "$W/bench.txt" "$BUILD/bench.txt" 2>/dev/null &&
