@@ -101,7 +101,8 @@ static __always_inline __u32 limit_mask32(int bits)
 static __always_inline int limit_any(const struct xdpdns_config *cfg)
 {
 	return !!(cfg->rl_rate | cfg->miss_rate | cfg->gmiss_rate |
-		  cfg->net_rate | cfg->wide_rate | cfg->new_rate);
+		  cfg->net_rate | cfg->wide_rate | cfg->new_rate |
+		  cfg->cookie_rate);
 }
 
 /*
@@ -296,7 +297,9 @@ __noinline int xdpdns_limit_stage(struct xdp_md *ctx, struct limit *l,
 
 /*
  * The first stage, before the question is parsed: ACL, exemption,
- * new-source admission, the per-client query bucket, the prefix stages.
+ * new-source admission, the per-client query bucket, the prefix stages;
+ * for a query with a valid server cookie (l->cookie) its own bucket instead
+ * of the last three.
  * xdpdns_main() calls it only when the config has the ACL flag or
  * limit_any(), with l3_off/l3_proto of a parsed query and the rest of @l
  * zero.
@@ -371,6 +374,24 @@ __noinline int xdpdns_limit(struct xdp_md *ctx, struct limit *l)
 	l->now = bpf_ktime_get_ns();
 	l->dryrun = !!(flags & XDPDNS_CFG_RL_DRYRUN);
 	l->miss = 1;
+	if (l->cookie) {
+		/* A valid server cookie: the source is real, so no
+		 * admission and no prefix stage, only its own bucket. */
+		limit_rl_key(&k, cfg, XDPDNS_RL_HOST, &rk);
+		rk.stage = XDPDNS_RL_COOKIE;
+		st = limit_state(&rk);
+		if (!st)
+			return 0;
+		__sync_fetch_and_add(&st->queries, 1);
+		st->last_ns = l->now;
+		if (cfg->cookie_rate &&
+		    !gcra_take(&st->tat_ns, l->now, cfg->cookie_rate,
+			       cfg->cookie_burst))
+			return limit_over(l, cfg, s, st,
+					  XDPDNS_STAT_COOKIE_DROPPED,
+					  XDPDNS_STAT_COOKIE_SLIPPED);
+		return 0;
+	}
 	if (!(cfg->rl_rate | cfg->miss_rate | cfg->net_rate | cfg->wide_rate |
 	      cfg->new_rate))
 		return 0;
@@ -437,6 +458,8 @@ __noinline int xdpdns_limit_miss(struct xdp_md *ctx, struct limit *l)
 	if (cfg->miss_rate) {
 		/* Evicted since the first stage: this one goes unlimited. */
 		limit_rl_key(&k, cfg, XDPDNS_RL_HOST, &rk);
+		if (l->cookie)
+			rk.stage = XDPDNS_RL_COOKIE;
 		st = bpf_map_lookup_elem(&xdpdns_rl, &rk);
 		if (st && !gcra_take(&st->miss_tat_ns, l->now, cfg->miss_rate,
 				     cfg->miss_burst))

@@ -135,6 +135,16 @@ struct serve_args {
 	 * parses the rest again, and its checksum sum must not count the
 	 * qtype and qclass twice. */
 	struct query qt;
+	/* xdpdns_cookie_check(): the query's COOKIE option, and what an answer
+	 * carries back: the option's 4-byte header and the client cookie
+	 * with our server cookie, with the checksum sum of those 28 bytes
+	 * (even-aligned, folded). */
+	__u8 cookie; /* enum xdpdns_cookie_verdict */
+	__u8 ropt_len; /* 0, or XDPDNS_COOKIE_OPT_LEN: replies carry ropt */
+	__u8 cookie_fits; /* ropt fits where the query's option was */
+	__u8 pad2;
+	__u32 ropt_sum;
+	__u8 ropt[XDPDNS_COOKIE_OPT_LEN];
 };
 
 /* Per-query limiter state (limit.bpf.h), kept in struct keybuf between
@@ -148,6 +158,8 @@ struct limit {
 	__u8 miss; /* out: a pass to the daemon draws the miss budgets */
 	__u8 dryrun; /* out: XDPDNS_CFG_RL_DRYRUN */
 	__u8 acl_only; /* in: the ACL and nothing else (TCP to the port) */
+	__u8 cookie; /* in: a valid server cookie (XDPDNS_RL_COOKIE) */
+	__u8 pad[3];
 };
 
 /*
@@ -202,6 +214,14 @@ struct {
 	__type(value, struct xdpdns_status);
 } xdpdns_status SEC(".maps");
 
+/* DNS cookie secrets and the wall clock, written by the daemon. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpdns_cookie_keys);
+} xdpdns_cookie SEC(".maps");
+
 /* The purge channel between xdpdnsctl and the daemon; not read here. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -221,6 +241,31 @@ static __always_inline void keybuf_clear(struct keybuf *kb)
 		kb->w[j] = 0;
 	}
 	kb->used = DNS_NAME_MAX; /* until a parse says how many */
+}
+
+/*
+ * @a's offsets into @p, for the global functions, which are verified with
+ * @a unknown: each is checked again and then bounded (pkt_bounded()).
+ * Return: 0, or -1 when an offset is out of range.
+ */
+static __always_inline int serve_args_pkt(const struct serve_args *a,
+					  struct pkt *p)
+{
+	__u32 l3 = a->l3_off, l4 = a->l4_off, dns = a->dns_off;
+	__u32 len = a->dns_len;
+
+	_Static_assert(ETH_HLEN + 8 <= 0x1f && PKT_L4_OFF_MAX <= 0x3f &&
+			       PKT_L4_OFF_MAX + 8 <= 0x7f,
+		       "serve_args_pkt() masks");
+	if (l3 > ETH_HLEN + 8 || l4 > PKT_L4_OFF_MAX ||
+	    dns > PKT_L4_OFF_MAX + 8 || len > 0xffff)
+		return -1;
+	p->l3_off = pkt_bounded(l3, 0x1f);
+	p->l4_off = pkt_bounded(l4, 0x3f);
+	p->dns_off = pkt_bounded(dns, 0x7f);
+	p->dns_len = pkt_bounded(len, 0xffff);
+	p->l3_proto = a->l3_proto;
+	return 0;
 }
 
 #endif /* XDPDNS_MAPS_BPF_H */

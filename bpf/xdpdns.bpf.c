@@ -22,6 +22,7 @@
 #include "dns.bpf.h"
 #include "limit.bpf.h"
 #include "sample.bpf.h"
+#include "cookie.bpf.h"
 
 /* libxdp dispatcher: run early, let later programs see what we pass. */
 struct {
@@ -193,11 +194,12 @@ static __always_inline long reply_turn(void *data, void *data_end, __u32 l3,
 
 /*
  * Write our OPT record at @b, which sits at UDP offset @off: root name, type
- * OPT, class = @size (our UDP payload size), no extended rcode, version 0, DO
- * as the client sent it, no options. Return: its checksum contribution.
+ * OPT, class = @size (our UDP payload size), extended rcode @ext, version
+ * 0, DO as the client sent it, and @rdlen bytes of options that the caller
+ * writes after it. Return: its checksum contribution.
  */
 static __always_inline __u32 opt_write(__u8 *b, __u16 size, __u8 do_bit,
-				       __u32 off)
+				       __u8 ext, __u8 rdlen, __u32 off)
 {
 	__u32 sum;
 
@@ -206,15 +208,31 @@ static __always_inline __u32 opt_write(__u8 *b, __u16 size, __u8 do_bit,
 	b[2] = DNS_TYPE_OPT;
 	b[3] = size >> 8;
 	b[4] = size & 0xff;
-	b[5] = 0;
+	b[5] = ext;
 	b[6] = 0;
 	b[7] = do_bit ? DNS_OPT_DO >> 8 : 0;
 	b[8] = 0;
 	b[9] = 0;
-	b[10] = 0;
-	/* Even-aligned sum of those bytes: 0x29|size_hi, size_lo<<8, DO. */
-	sum = 0x2900 + (size >> 8) + ((size & 0xff) << 8) + (do_bit ? 0x80 : 0);
+	b[10] = rdlen;
+	/* Even-aligned sum of those bytes: 0x29|size_hi, size_lo|ext, DO,
+	 * rdlen's low byte opening a word. */
+	sum = 0x2900 + (size >> 8) + ((size & 0xff) << 8) + ext +
+	      (do_bit ? 0x80 : 0) + ((__u32)rdlen << 8);
 	return (off & 1) ? csum_swab16(sum) : sum;
+}
+
+/*
+ * The COOKIE option xdpdns_cookie_check() prepared in @a, stored at frame offset
+ * @off, right after our OPT record. Return: its checksum contribution, or
+ * -1 with the frame unchanged.
+ */
+static __always_inline long cookie_store(struct xdp_md *ctx,
+					 const struct serve_args *a, __u32 off)
+{
+	if (bpf_xdp_store_bytes(ctx, off, (void *)a->ropt,
+				XDPDNS_COOKIE_OPT_LEN))
+		return -1;
+	return (off & 1) ? csum_swab16(a->ropt_sum) : a->ropt_sum;
 }
 
 /*
@@ -307,10 +325,10 @@ static __noinline int entry_store(struct xdp_md *ctx, __u32 off,
  * constants the verifier bounds the reads with.
  */
 static __always_inline int
-serve_entry(struct xdp_md *ctx, struct pkt *p, struct query *q,
-	    const struct xdpdns_slot_hdr *e, const __u16 *ttl_off,
-	    const __u8 *body, const __u32 rrs, const __u32 cap, __u16 edns_size,
-	    __u64 now, __u32 *reason)
+serve_entry(struct xdp_md *ctx, const struct serve_args *a, struct pkt *p,
+	    struct query *q, const struct xdpdns_slot_hdr *e,
+	    const __u16 *ttl_off, const __u8 *body, const __u32 rrs,
+	    const __u32 cap, __u16 edns_size, __u64 now, __u32 *reason)
 {
 	__u32 data_len = e->data_len, rr_count = e->rr_count;
 	__u32 l3 = p->l3_off, l4 = p->l4_off, dns_off = p->dns_off;
@@ -333,7 +351,9 @@ serve_entry(struct xdp_md *ctx, struct pkt *p, struct query *q,
 	 * (XDP_DROP, bad_entry), and a loop here would leave the verifier a
 	 * different exact rr_count for every exit. */
 
-	opt_len = q->has_opt ? DNS_OPT_LEN : 0;
+	/* Our COOKIE as one length, not a branch: both ways through the
+	 * write loop below would each be verified. */
+	opt_len = q->has_opt ? DNS_OPT_LEN + (a->ropt_len & 0x3f) : 0;
 	dns_len = DNS_HEADER_LEN + q->qlen + 4 + data_len + opt_len;
 	/* The client's buffer (floored at 512), capped at our own advertised
 	 * size: larger answers would fragment; the daemon sends them TC=1. */
@@ -416,7 +436,16 @@ serve_entry(struct xdp_md *ctx, struct pkt *p, struct query *q,
 
 		if ((void *)(b + DNS_OPT_LEN) > data_end)
 			return XDP_DROP;
-		sum += opt_write(b, edns_size, q->do_bit, o);
+		sum += opt_write(b, edns_size, q->do_bit, 0,
+				 opt_len - DNS_OPT_LEN, o);
+		if (opt_len > DNS_OPT_LEN) {
+			psum = cookie_store(ctx, a, o + DNS_OPT_LEN);
+			if (psum < 0)
+				return XDP_DROP;
+			sum += psum;
+			data = (void *)(long)ctx->data;
+			data_end = (void *)(long)ctx->data_end;
+		}
 	}
 
 	udp = data + l4;
@@ -425,31 +454,6 @@ serve_entry(struct xdp_md *ctx, struct pkt *p, struct query *q,
 	udp->check = bpf_htons(csum_finish(sum));
 	*reason = XDPDNS_STAT_HIT;
 	return XDP_TX;
-}
-
-/*
- * @a's offsets into @p, for the global functions, which are verified with
- * @a unknown: each is checked again and then bounded (pkt_bounded()).
- * Return: 0, or -1 when an offset is out of range.
- */
-static __always_inline int serve_args_pkt(const struct serve_args *a,
-					  struct pkt *p)
-{
-	__u32 l3 = a->l3_off, l4 = a->l4_off, dns = a->dns_off;
-	__u32 len = a->dns_len;
-
-	_Static_assert(ETH_HLEN + 8 <= 0x1f && PKT_L4_OFF_MAX <= 0x3f &&
-			       PKT_L4_OFF_MAX + 8 <= 0x7f,
-		       "serve_args_pkt() masks");
-	if (l3 > ETH_HLEN + 8 || l4 > PKT_L4_OFF_MAX ||
-	    dns > PKT_L4_OFF_MAX + 8 || len > 0xffff)
-		return -1;
-	p->l3_off = pkt_bounded(l3, 0x1f);
-	p->l4_off = pkt_bounded(l4, 0x3f);
-	p->dns_off = pkt_bounded(dns, 0x7f);
-	p->dns_len = pkt_bounded(len, 0xffff);
-	p->l3_proto = a->l3_proto;
-	return 0;
 }
 
 /*
@@ -598,7 +602,7 @@ static __always_inline int serve_slot(struct xdp_md *ctx, struct serve_args *a,
 		return XDP_PASS;
 	}
 	a->rcode = h->flags & DNS_F_RCODE;
-	verdict = serve_entry(ctx, &p, &q, h, ttl_off, (const __u8 *)w, rrs,
+	verdict = serve_entry(ctx, a, &p, &q, h, ttl_off, (const __u8 *)w, rrs,
 			      capw * 8, a->edns_size, now, &reason);
 	/* Fully ordered again: every read of the slot above is done. */
 	s2 = __sync_fetch_and_add(&h->seq, 0);
@@ -654,14 +658,15 @@ __noinline int xdpdns_serve(struct xdp_md *ctx, struct serve_args *a)
 /*
  * Bounce the query back as a reply without cache data: REFUSED for a source
  * the ACL denies, TC=1 for a query over a rate limit (the client retries over
- * TCP). @rflags holds the TC bit or the rcode; QR and RA are set, RD and CD
- * copied, AA and AD clear. The header keeps the ID and counts, the question
- * is echoed byte for byte; an OPT record (RFC 6891 7: an EDNS query gets an
- * EDNS reply) keeps its place and DO bit but carries our UDP size, no
- * extended rcode and no options: echoing options such as a client-only
- * COOKIE would make the client drop the reply. Options and trailing bytes
- * are cut with a negative bpf_xdp_adjust_tail(), so the reply is never
- * longer than the query and cannot amplify.
+ * TCP), BADCOOKIE (--cookie-invalid). @rflags holds the TC bit or the rcode,
+ * extended rcodes included; QR and RA are set, RD and CD copied, AA and AD
+ * clear. The header keeps the ID and counts, the question is echoed byte
+ * for byte; an OPT record (RFC 6891 7: an EDNS query gets an EDNS reply)
+ * keeps its place and DO bit but carries our UDP size and no options but
+ * our COOKIE (echoing a client-only COOKIE would make the client drop the
+ * reply), and that only where the query's own option was as long. Options
+ * and trailing bytes are cut with a negative bpf_xdp_adjust_tail(), so the
+ * reply is never longer than the query and cannot amplify.
  *
  * The UDP checksum is computed in full from parts, as in serve_entry(): the
  * pseudo-header, the header words and the question sum kept by the parser,
@@ -678,11 +683,12 @@ __noinline int xdpdns_bounce(struct xdp_md *ctx, struct serve_args *a,
 		.data = (void *)(long)ctx->data,
 		.data_end = (void *)(long)ctx->data_end,
 	};
-	__u32 dns_len, udp_len, sum, o;
+	__u32 dns_len, udp_len, sum, o, ext;
 	void *data, *data_end;
 	struct udphdr *udp;
 	struct dnshdr *h;
 	struct query q;
+	__u8 cookie;
 	long psum;
 	int delta;
 
@@ -695,8 +701,15 @@ __noinline int xdpdns_bounce(struct xdp_md *ctx, struct serve_args *a,
 		return XDP_DROP;
 	a->qtype = q.qtype;
 
-	dns_len = DNS_HEADER_LEN + q.qlen + 4 + (q.has_opt ? DNS_OPT_LEN : 0);
+	cookie = q.has_opt && a->ropt_len && a->cookie_fits;
+	dns_len = DNS_HEADER_LEN + q.qlen + 4 + (q.has_opt ? DNS_OPT_LEN : 0) +
+		  (cookie ? XDPDNS_COOKIE_OPT_LEN : 0);
 	udp_len = sizeof(*udp) + dns_len;
+	/* An extended rcode's upper bits go to the OPT record (none: the
+	 * client cannot learn it, so such a query is not bounced). */
+	ext = (rflags & ~DNS_F_TC) >> 4;
+	if (ext && !q.has_opt)
+		return XDP_DROP;
 	rflags = (rflags & (DNS_F_TC | DNS_F_RCODE)) | DNS_F_QR | DNS_F_RA |
 		 (q.flags & (DNS_F_RD | DNS_F_CD));
 	delta = (int)(p.dns_off + dns_len) - (int)(p.data_end - p.data);
@@ -725,7 +738,16 @@ __noinline int xdpdns_bounce(struct xdp_md *ctx, struct serve_args *a,
 		b = data + pkt_bounded(o, 0x1ff);
 		if ((void *)(b + DNS_OPT_LEN) > data_end)
 			return XDP_DROP;
-		sum += opt_write(b, a->edns_size, q.do_bit, o);
+		sum += opt_write(b, a->edns_size, q.do_bit, ext & 0xff,
+				 cookie ? XDPDNS_COOKIE_OPT_LEN : 0, o);
+		if (cookie) {
+			psum = cookie_store(ctx, a, o + DNS_OPT_LEN);
+			if (psum < 0)
+				return XDP_DROP;
+			sum += psum;
+			data = (void *)(long)ctx->data;
+			data_end = (void *)(long)ctx->data_end;
+		}
 	}
 
 	udp = data + p.l4_off;
@@ -852,6 +874,12 @@ int xdpdns_main(struct xdp_md *ctx)
 	a->edns_size = cfg->edns_size;
 	a->hash_key = cfg->hash_key;
 
+	/* The COOKIE option first: a valid server cookie changes the
+	 * limiter's stages (cookie.bpf.h). */
+	if (cfg->flags & XDPDNS_CFG_COOKIE)
+		lim->cookie = xdpdns_cookie_check(ctx, a) ==
+			      XDPDNS_COOKIE_VALID;
+
 	/*
 	 * ACL and the query bucket, before any DNS work (limit.bpf.h). Only
 	 * global functions look at the limiter's results, so main's qname
@@ -884,6 +912,25 @@ int xdpdns_main(struct xdp_md *ctx)
 		if (!(a->q.flags & DNS_F_RD))
 			reason = XDPDNS_STAT_DNS_NORD;
 	}
+	if (!reason && a->cookie == XDPDNS_COOKIE_MALFORMED)
+		reason =
+			XDPDNS_STAT_COOKIE_MALFORMED; /* FORMERR: the daemon's */
+	if (!reason && a->cookie == XDPDNS_COOKIE_INVALID &&
+	    cfg->cookie_invalid && a->cookie_fits) {
+		/* --cookie-invalid: a fresh server cookie with BADCOOKIE or
+		 * TC=1, nothing from the cache; the client asks again with
+		 * it. Not bounceable (the daemon's to judge): passed. */
+		verdict =
+			xdpdns_bounce(ctx, a,
+				      cfg->cookie_invalid == XDPDNS_COOKIE_TC ?
+					      DNS_F_TC :
+					      DNS_RCODE_BADCOOKIE);
+		if (verdict == XDP_TX) {
+			reason = XDPDNS_STAT_COOKIE_BAD;
+			goto done;
+		}
+		verdict = XDP_PASS;
+	}
 	if (!reason) {
 		verdict = xdpdns_serve(ctx, a);
 		reason = a->reason;
@@ -902,7 +949,7 @@ int xdpdns_main(struct xdp_md *ctx)
 		}
 	}
 done:
-	if (verdict == XDP_TX) {
+	if (verdict == XDP_TX && reason != XDPDNS_STAT_COOKIE_BAD) {
 		/* The mask is a no-op the verifier needs to bound the slot. */
 		__u32 slot = a->qtype < XDPDNS_QTYPE_SLOTS ? a->qtype : 0;
 

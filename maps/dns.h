@@ -86,5 +86,10 @@
 #define DNS_RCODE_REFUSED 5
 /* Extended rcode (OPT): an EDNS version we do not speak (RFC 6891). */
 #define DNS_RCODE_BADVERS 16
+/* Extended rcode: a server cookie that is not valid (RFC 7873 8). */
+#define DNS_RCODE_BADCOOKIE 23
+
+/* EDNS option codes. */
+#define DNS_OPT_COOKIE 10 /* RFC 7873 */
 
 #endif /* XDPDNS_MAPS_DNS_H */

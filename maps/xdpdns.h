@@ -37,6 +37,7 @@
 #define XDPDNS_MAP_SLOT1 "xdpdns_slot1"
 #define XDPDNS_MAP_SLOT2 "xdpdns_slot2"
 #define XDPDNS_MAP_SLOT3 "xdpdns_slot3"
+#define XDPDNS_MAP_COOKIE "xdpdns_cookie"
 
 /*
  * Bytes of answer, authority and additional records an entry can hold: the
@@ -177,6 +178,125 @@ static inline __u64 xdpdns_sip_final(struct xdpdns_sip *s, __u32 words)
 	for (int i = 0; i < XDPDNS_SIP_D; i++)
 		xdpdns_sip_round(s);
 	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
+}
+
+/*
+ * SipHash-2-4, the reference function, of a message of @len bytes (at most
+ * 32) in @w, whose bytes past @len are zero: the hash RFC 9018 server
+ * cookies are made with (xdpdns_cookie_hash()). Unrolled to the four words
+ * a cookie's input can have.
+ */
+static inline __u64 xdpdns_sip24(const struct xdpdns_hash_key *k,
+				 const __u64 w[4], __u32 len)
+{
+	struct xdpdns_sip s;
+	__u32 n = len / 8;
+	__u64 b;
+
+	xdpdns_sip_init(&s, k);
+	for (__u32 i = 0; i < 4; i++) {
+		if (i >= n)
+			break;
+		s.v3 ^= w[i];
+		xdpdns_sip_round(&s);
+		xdpdns_sip_round(&s);
+		s.v0 ^= w[i];
+	}
+	b = (__u64)(len & 0xff) << 56;
+	if (n < 4)
+		b |= w[n & 3];
+	s.v3 ^= b;
+	xdpdns_sip_round(&s);
+	xdpdns_sip_round(&s);
+	s.v0 ^= b;
+	s.v2 ^= 0xff;
+	for (int i = 0; i < 4; i++)
+		xdpdns_sip_round(&s);
+	return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+/*
+ * DNS cookies (RFC 7873) with the interoperable server cookie of RFC 9018:
+ * the COOKIE option holds the client's 8-byte cookie and, once the client
+ * has one, our 16-byte server cookie: version 1, three reserved bytes, a
+ * Unix timestamp (seconds, big-endian, serial arithmetic) and the first 8
+ * bytes of SipHash-2-4 (little-endian output) of client cookie | version |
+ * reserved | timestamp | client address, keyed with a 16-byte secret.
+ * Every node that shares the secret (--cookie-secret-file) accepts every
+ * other's cookies. A cookie older than XDPDNS_COOKIE_MAX_AGE or ahead by
+ * more than XDPDNS_COOKIE_MAX_AHEAD is invalid; one older than
+ * XDPDNS_COOKIE_RENEW is replaced in the answer, a younger one echoed.
+ */
+#define XDPDNS_COOKIE_CLIENT_LEN 8
+#define XDPDNS_COOKIE_SERVER_LEN 16
+#define XDPDNS_COOKIE_LEN (XDPDNS_COOKIE_CLIENT_LEN + XDPDNS_COOKIE_SERVER_LEN)
+#define XDPDNS_COOKIE_OPT_LEN (4 + XDPDNS_COOKIE_LEN) /* code, length, data */
+#define XDPDNS_COOKIE_WIRE_MAX 40 /* client 8 + a server cookie of <= 32 */
+#define XDPDNS_COOKIE_VERSION 1
+#define XDPDNS_COOKIE_MAX_AGE 3600
+#define XDPDNS_COOKIE_MAX_AHEAD 300
+#define XDPDNS_COOKIE_RENEW 1800
+
+/* What a query's COOKIE option is (struct serve_args.cookie, the daemon). */
+enum xdpdns_cookie_verdict {
+	XDPDNS_COOKIE_NONE = 0, /* no COOKIE option (or no OPT) */
+	XDPDNS_COOKIE_CLIENT = 1, /* a client cookie alone */
+	XDPDNS_COOKIE_VALID = 2, /* a server cookie we made, in its window */
+	XDPDNS_COOKIE_INVALID = 3, /* a server cookie we did not make, or old */
+	XDPDNS_COOKIE_MALFORMED =
+		4, /* a length RFC 7873 5.2.2 answers FORMERR */
+};
+
+/* What a query with an invalid server cookie gets (--cookie-invalid). */
+enum xdpdns_cookie_policy {
+	XDPDNS_COOKIE_PROCESS =
+		0, /* as a client cookie alone (RFC 7873 5.2.3) */
+	XDPDNS_COOKIE_BADCOOKIE = 1, /* BADCOOKIE with a fresh server cookie */
+	XDPDNS_COOKIE_TC = 2, /* TC=1 with a fresh server cookie */
+};
+
+/*
+ * The value of the one-element array xdpdns_cookie, written by the daemon
+ * only: the secrets and the wall clock, which BPF has no helper for on
+ * Linux 6.1 (CLOCK_TAI's offset is only right where NTP sets it).
+ */
+struct xdpdns_cookie_keys {
+	/* [0] makes and checks cookies; [1], the one before a rotation,
+	 * only checks them (nsecrets 2). */
+	struct xdpdns_hash_key secret[2];
+	__u32 nsecrets; /* 0: no secret yet, cookies are not checked */
+	__u32 pad;
+	/* CLOCK_REALTIME minus CLOCK_MONOTONIC, ns, as the daemon last read
+	 * it (every few seconds): Unix time is monotonic time plus this. */
+	__s64 unix_offset_ns;
+};
+
+/*
+ * The RFC 9018 hash of @sc, the 16 bytes of client cookie, version,
+ * reserved and timestamp as they are on the wire, from the client at
+ * @addr (4 or 16 bytes, network order): the 8 bytes of the server cookie
+ * that follow them, as a little-endian word.
+ */
+static inline __u64 xdpdns_cookie_hash(const struct xdpdns_hash_key *k,
+				       const __u8 sc[16], const __u8 *addr,
+				       __u32 family)
+{
+	__u64 w[4] = { 0, 0, 0, 0 };
+
+	__builtin_memcpy(w, sc, 16);
+	if (family == 4) {
+		__builtin_memcpy(&w[2], addr, 4);
+		return xdpdns_sip24(k, w, 20);
+	}
+	__builtin_memcpy(&w[2], addr, 16);
+	return xdpdns_sip24(k, w, 32);
+}
+
+/* Seconds from timestamp @ts to @now, in serial arithmetic (RFC 1982):
+ * negative for a timestamp ahead of @now. */
+static inline __s32 xdpdns_cookie_age(__u32 ts, __u32 now)
+{
+	return (__s32)(now - ts);
 }
 
 /*
@@ -400,8 +520,10 @@ XDPDNS_SLOT_CLASS_LIST(XDPDNS_SLOT_STRUCT_)
  *
  * Markers, not outcomes (a packet bumps them besides its one outcome, so
  * they are left out of the sum that equals PACKETS): QUERIES, DRYRUN,
- * RL_EXEMPT, SAMPLED, SAMPLE_LOST and STALE (a HIT served from an entry
- * marked XDPDNS_ENTRY_STALE). A query limited in dry-run counts
+ * RL_EXEMPT, SAMPLED, SAMPLE_LOST, STALE (a HIT served from an entry
+ * marked XDPDNS_ENTRY_STALE) and COOKIE_CLIENT, COOKIE_VALID and
+ * COOKIE_INVALID (what the COOKIE option of a query was, whatever its
+ * outcome; xdpdns_stat_is_marker()). A query limited in dry-run counts
  * DRYRUN and then the outcome it really had (HIT, MISS, ...).
  */
 #define XDPDNS_STATS(X)                                                       \
@@ -473,11 +595,33 @@ XDPDNS_SLOT_CLASS_LIST(XDPDNS_SLOT_STRUCT_)
 	X(SAMPLED, sampled, "queries copied to the event ring")               \
 	X(SAMPLE_LOST, sample_lost, "samples lost: event ring full")          \
 	X(STALE, stale,                                                       \
-	  "hits answered from an expired entry (serve-stale, RFC 8767)")
+	  "hits answered from an expired entry (serve-stale, RFC 8767)")      \
+	X(COOKIE_CLIENT, cookie_client, "queries with a client cookie alone") \
+	X(COOKIE_VALID, cookie_valid, "queries with a valid server cookie")   \
+	X(COOKIE_INVALID, cookie_invalid,                                     \
+	  "queries with a server cookie not valid here")                      \
+	X(COOKIE_MALFORMED, cookie_malformed,                                 \
+	  "COOKIE option of a bad length: passed (FORMERR)")                  \
+	X(COOKIE_DROPPED, cookie_dropped,                                     \
+	  "over the per-cookie-client rate: dropped")                         \
+	X(COOKIE_SLIPPED, cookie_slipped,                                     \
+	  "over the per-cookie-client rate: TC=1 sent")                       \
+	X(COOKIE_BAD, cookie_bad,                                             \
+	  "invalid server cookie: BADCOOKIE or TC=1 sent (--cookie-invalid)")
 
 #define XDPDNS_STAT_ENUM_(NAME, name, help) XDPDNS_STAT_##NAME,
 enum xdpdns_stat { XDPDNS_STATS(XDPDNS_STAT_ENUM_) XDPDNS_STAT_MAX };
 #undef XDPDNS_STAT_ENUM_
+
+/* Whether counter @k is a marker, not an outcome (see XDPDNS_STATS). */
+static inline int xdpdns_stat_is_marker(unsigned int k)
+{
+	return k == XDPDNS_STAT_PACKETS || k == XDPDNS_STAT_QUERIES ||
+	       k == XDPDNS_STAT_DRYRUN || k == XDPDNS_STAT_RL_EXEMPT ||
+	       k == XDPDNS_STAT_SAMPLED || k == XDPDNS_STAT_SAMPLE_LOST ||
+	       k == XDPDNS_STAT_STALE || k == XDPDNS_STAT_COOKIE_CLIENT ||
+	       k == XDPDNS_STAT_COOKIE_VALID || k == XDPDNS_STAT_COOKIE_INVALID;
+}
 
 /*
  * Breakdown of what XDP answered, so the numbers describe all traffic:
@@ -527,6 +671,7 @@ struct xdpdns_lpm_key {
 #define XDPDNS_CFG_ACL 0x0001 /* enforce the allow/deny lists */
 #define XDPDNS_CFG_ACL_REFUSE 0x0002 /* answer REFUSED instead of dropping */
 #define XDPDNS_CFG_RL_DRYRUN 0x0004 /* count limits, never drop or slip */
+#define XDPDNS_CFG_COOKIE 0x0008 /* check and issue DNS cookies */
 
 /*
  * Runtime configuration, element 0 of the xdpdns_config array. The daemon
@@ -570,6 +715,15 @@ struct xdpdns_config {
 	__u32 new_rate; /* new sources per second, all clients; 0: off */
 	__u32 new_burst;
 	__u32 new_first; /* first burst of a new source; 0: a full one */
+	/* DNS cookies (XDPDNS_CFG_COOKIE): a query with a valid server
+	 * cookie cannot be spoofed, so it skips new-source admission, the
+	 * host bucket and the prefix stages and takes a token from its own
+	 * bucket (XDPDNS_RL_COOKIE) instead; rate 0: unlimited. */
+	__u32 cookie_rate; /* queries per second per cookie client */
+	__u32 cookie_burst;
+	__u8 cookie_invalid; /* enum xdpdns_cookie_policy */
+	__u8 pad1[3];
+	__u32 pad2;
 };
 
 /* Stages of the rate limit, xdpdns_rl_key.stage. */
@@ -577,6 +731,7 @@ enum xdpdns_rl_stage {
 	XDPDNS_RL_HOST = 0, /* the client (/32, /128 or v4/v6_prefix) */
 	XDPDNS_RL_NET = 1, /* its network (net_v4/v6_prefix) */
 	XDPDNS_RL_WIDE = 2, /* its wider prefix (wide_v4/v6_prefix) */
+	XDPDNS_RL_COOKIE = 3, /* a client with a valid server cookie */
 };
 
 /* Each stage's prefix length, bits, where xdpdns_config says 0, and the
@@ -679,7 +834,7 @@ _Static_assert(sizeof(struct xdpdns_cache_entry) % 8 == 0 &&
 	       "cache entry qname in whole words");
 _Static_assert(sizeof(struct xdpdns_svc_key) == 20, "svc key layout");
 _Static_assert(sizeof(struct xdpdns_lpm_key) == 24, "lpm key layout");
-_Static_assert(sizeof(struct xdpdns_config) == 88, "config layout");
+_Static_assert(sizeof(struct xdpdns_config) == 104, "config layout");
 _Static_assert(sizeof(struct xdpdns_rl_key) == 20, "rl key layout");
 _Static_assert(sizeof(struct xdpdns_rl_state) == 56, "rl state layout");
 _Static_assert(sizeof(struct xdpdns_gmiss_state) == 32, "gmiss layout");
@@ -836,7 +991,9 @@ _Static_assert(sizeof(struct xdpdns_purge) == 312, "xdpdns_purge layout");
 	X(events, XDPDNS_MAP_EVENTS, 0, 0)                                     \
 	X(status, XDPDNS_MAP_STATUS, sizeof(__u32),                            \
 	  sizeof(struct xdpdns_status))                                        \
-	X(purge, XDPDNS_MAP_PURGE, sizeof(__u32), sizeof(struct xdpdns_purge))
+	X(purge, XDPDNS_MAP_PURGE, sizeof(__u32), sizeof(struct xdpdns_purge)) \
+	X(cookie, XDPDNS_MAP_COOKIE, sizeof(__u32),                            \
+	  sizeof(struct xdpdns_cookie_keys))
 
 /* Helpers for the X macros above. */
 #define XDPDNS_MAP_FD_FIELD_(f, name, ks, vs) int f;

@@ -24,6 +24,8 @@ void answer_target_for(struct answer_target *t, const struct dnsmsg_query *q,
 	t->qtype = q->qtype;
 	t->dnssec = q->edns_do;
 	t->edns = q->edns;
+	t->cookie = q->reply_cookie;
+	t->cookie_len = q->reply_cookie_len;
 	t->edns_size = edns_size;
 	/* As XDP and cache_entry_render(): the client's size, floored at
 	 * 512, never above what we advertise (no fragments, Flag Day 2020). */
@@ -49,7 +51,7 @@ int answer_encode(const struct dnsmsg *m, const struct answer_target *t,
 	if (limit > ANSWER_MAX)
 		limit = ANSWER_MAX;
 	if (t->edns)
-		limit -= DNS_OPT_LEN;
+		limit -= dnsmsg_opt_len(t->cookie_len);
 	if (dnsmsg_writer_init(&w, out, limit, t->question, t->question_len))
 		return -EMSGSIZE;
 
@@ -91,14 +93,14 @@ int answer_encode(const struct dnsmsg *m, const struct answer_target *t,
 	h.arcount = counts[DNSMSG_ADDITIONAL];
 	if (t->edns) {
 		w.len += dnsmsg_write_opt(out + w.len, t->edns_size, 0,
-					  t->dnssec);
+					  t->dnssec, t->cookie, t->cookie_len);
 		h.arcount++;
 	}
 	dnswire_write_header(out, &h);
 	return (int)w.len;
 }
 
-int answer_error(const struct dnsmsg_query *q, unsigned int rcode,
+int answer_error(const struct dnsmsg_query *q, unsigned int rcode, bool tc,
 		 uint16_t edns_size, uint8_t *out)
 {
 	struct dnswire_header h = { 0 };
@@ -106,15 +108,16 @@ int answer_error(const struct dnsmsg_query *q, unsigned int rcode,
 
 	h.id = q->id;
 	h.flags = DNS_F_QR | DNS_F_RA | (rcode & DNS_F_RCODE) |
-		  (q->flags & (DNS_F_OPCODE | DNS_F_RD | DNS_F_CD));
+		  (q->flags & (DNS_F_OPCODE | DNS_F_RD | DNS_F_CD)) |
+		  (tc ? DNS_F_TC : 0);
 	if (q->question_len) {
 		h.qdcount = 1;
 		memcpy(out + off, q->msg + off, q->question_len);
 		off += q->question_len;
 	}
 	if (q->edns) {
-		off += dnsmsg_write_opt(out + off, edns_size, rcode,
-					q->edns_do);
+		off += dnsmsg_write_opt(out + off, edns_size, rcode, q->edns_do,
+					q->reply_cookie, q->reply_cookie_len);
 		h.arcount = 1;
 	}
 	dnswire_write_header(out, &h);

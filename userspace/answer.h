@@ -29,6 +29,8 @@ struct answer_target {
 	bool dnssec; /* client set DO: keep DNSSEC records */
 	bool secure; /* the response validated: AD for clients that ask */
 	bool edns; /* client sent OPT: append ours */
+	const uint8_t *cookie; /* COOKIE option data for our OPT */
+	size_t cookie_len; /* 0: none */
 	uint16_t edns_size; /* size in our OPT */
 	size_t limit; /* bytes the client takes: 512, its EDNS size, 65535 */
 };
@@ -51,11 +53,12 @@ int answer_encode(const struct dnsmsg *m, const struct answer_target *t,
 		  uint8_t *out, bool *tc);
 
 /*
- * A response carrying only @rcode (may be extended, e.g. BADVERS): the
- * question when it was parsed, OPT when the client sent one.
+ * A response carrying only @rcode (may be extended, e.g. BADVERS), with
+ * TC=1 when @tc: the question when it was parsed, OPT when the client sent
+ * one, with @q's reply cookie.
  * Return: length written to @out (ANSWER_MAX bytes).
  */
-int answer_error(const struct dnsmsg_query *q, unsigned int rcode,
+int answer_error(const struct dnsmsg_query *q, unsigned int rcode, bool tc,
 		 uint16_t edns_size, uint8_t *out);
 
 #endif /* XDPDNS_ANSWER_H */

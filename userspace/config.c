@@ -21,6 +21,7 @@
 #include "config.h"
 #include "config_table.h"
 #include "lib/cachemap.h"
+#include "lib/cookie.h"
 #include "lib/dnswire.h"
 #include "lib/roff.h"
 #include "lib/util.h"
@@ -33,6 +34,10 @@
 
 static const char *const xdp_mode_names[] = { "native", "skb", NULL };
 static const char *const acl_action_names[] = { "drop", "refuse", NULL };
+static const char *const cookies_names[] = { "off", "on", NULL };
+/* In the order of enum xdpdns_cookie_policy. */
+static const char *const cookie_invalid_names[] = { "process", "badcookie",
+						    "tc", NULL };
 /* Same order as enum log_level in log.h. */
 static const char *const log_level_names[] = { "error", "warn", "info", "debug",
 					       NULL };
@@ -339,6 +344,33 @@ const struct opt_def config_opt_table[] = {
 	  .dflt = CONFIG_NEW_SOURCE_FIRST_DEFAULT },
 	{ "sample-rate", 0, U(sample_rate, 0, 1000000000), "N",
 	  "1 in N queries to the event ring (0: off)", "0" },
+	{ "cookies", 0, OPT_ENUM, F(cookies), 0, 0, cookies_names, NULL,
+	  "on|off",
+	  "DNS cookies (RFC 7873, RFC 9018), in XDP\n"
+	  "and the daemon",
+	  "on", .dflt = CONFIG_COOKIES_ON },
+	{ "cookie-secret-file", 0, OPT_STR, F(cookie_secret_file), 0, 0, NULL,
+	  check_path, "FILE",
+	  "server cookie secret: 32 hex digits, then\n"
+	  "optionally the previous one on a second line\n"
+	  "(share it between anycast nodes)",
+	  "random, rotated" },
+	{ "cookie-rotate", 0, U(cookie_rotate, 0, 100000000), "SECONDS",
+	  "replace the random secret this often, the\n"
+	  "previous one still accepted (0: never)",
+	  "86400", .dflt = CONFIG_COOKIE_ROTATE_DEFAULT },
+	{ "cookie-invalid", 0, OPT_ENUM, F(cookie_invalid), 0, 0,
+	  cookie_invalid_names, NULL, "process|badcookie|tc",
+	  "what a query with an invalid server cookie\n"
+	  "gets (under attack: badcookie)",
+	  "process" },
+	{ "ratelimit-cookie", 0, U(ratelimit_cookie, 0, 100000000), "QPS",
+	  "queries per second per client with a valid\n"
+	  "server cookie (0: off)",
+	  "250", .dflt = CONFIG_RATELIMIT_COOKIE_DEFAULT },
+	{ "ratelimit-cookie-burst", 0, U(ratelimit_cookie_burst, 0, 1000000000),
+	  "N", "per-cookie-client bucket depth, queries",
+	  "4 x --ratelimit-cookie" },
 	{ "help", 'h', OPT_SPECIAL, 0, 0, 0, NULL, NULL, NULL,
 	  "show this help and exit", NULL },
 	{ "version", 'V', OPT_SPECIAL, 0, 0, 0, NULL, NULL, NULL,
@@ -1051,6 +1083,16 @@ int config_check_files(const struct config *cfg, char *err, size_t errlen)
 	for (size_t i = 0; i < cfg->trust_anchor.n && !ret; i++)
 		ret = check_readable("trust-anchor", cfg->trust_anchor.v[i],
 				     err, errlen);
+	if (!ret && cfg->cookies == CONFIG_COOKIES_ON &&
+	    cfg->cookie_secret_file) {
+		struct xdpdns_cookie_keys k;
+
+		ret = cookie_load_secrets(cfg->cookie_secret_file, &k, err,
+					  errlen) ?
+			      -EINVAL :
+			      0;
+		explicit_bzero(&k, sizeof(k));
+	}
 	return ret;
 }
 
@@ -1085,6 +1127,11 @@ uint32_t config_net_burst(const struct config *cfg)
 uint32_t config_wide_burst(const struct config *cfg)
 {
 	return burst_of(cfg->ratelimit_wide_burst, cfg->ratelimit_wide);
+}
+
+uint32_t config_cookie_burst(const struct config *cfg)
+{
+	return burst_of(cfg->ratelimit_cookie_burst, cfg->ratelimit_cookie);
 }
 
 uint32_t config_gmiss_burst(const struct config *cfg)

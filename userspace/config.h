@@ -59,6 +59,13 @@
 #define CONFIG_NEW_SOURCE_FIRST_DEFAULT 50
 #define CONFIG_BURST_FACTOR 4
 #define CONFIG_SLIP_DEFAULT 2
+/* A client that proved its address with a valid DNS cookie is one client,
+ * not a spoofed flood: five times the per-client rate (unbound's
+ * ip-ratelimit-cookie plays the same part). The random secret of a daemon
+ * without --cookie-secret-file is replaced daily, the previous one still
+ * accepted for a day. */
+#define CONFIG_RATELIMIT_COOKIE_DEFAULT 250
+#define CONFIG_COOKIE_ROTATE_DEFAULT 86400
 /* Serve-stale (RFC 8767), with unbound's serve-expired defaults: a day,
  * 30 s, and the 1.8 s client timeout the RFC recommends. */
 #define CONFIG_SERVE_STALE_MAX_DEFAULT 86400
@@ -67,6 +74,7 @@
 
 enum config_xdp_mode { CONFIG_XDP_NATIVE, CONFIG_XDP_SKB };
 enum config_acl_action { CONFIG_ACL_DROP, CONFIG_ACL_REFUSE };
+enum config_cookies { CONFIG_COOKIES_OFF, CONFIG_COOKIES_ON };
 
 struct config_list {
 	char **v;
@@ -130,6 +138,12 @@ struct config {
 	uint32_t new_source_burst;
 	uint32_t new_source_first_burst;
 	uint32_t sample_rate;
+	uint32_t cookies; /* enum config_cookies */
+	char *cookie_secret_file;
+	uint32_t cookie_rotate; /* seconds; without a secret file */
+	uint32_t cookie_invalid; /* enum xdpdns_cookie_policy */
+	uint32_t ratelimit_cookie;
+	uint32_t ratelimit_cookie_burst; /* 0: CONFIG_BURST_FACTOR x the rate */
 };
 
 /* What config_build() asks the caller to do besides running. */
@@ -170,7 +184,8 @@ int config_load_text(struct config *cfg, const char *text, const char *path,
 
 /**
  * config_check_files() - whether the files @cfg names for libunbound
- * (--root-hints, --unbound-config, every --trust-anchor) can be read.
+ * (--root-hints, --unbound-config, every --trust-anchor) can be read, and
+ * whether --cookie-secret-file holds usable secrets.
  * libunbound reads some of them only at the first query; checked here, a
  * missing one is a usage error with one line instead of a failing daemon.
  * @err: CONFIG_ERR_MAX bytes; "--root-hints FILE: No such file or directory".
@@ -212,6 +227,7 @@ uint32_t config_miss_burst(const struct config *cfg);
 uint32_t config_gmiss_burst(const struct config *cfg);
 uint32_t config_net_burst(const struct config *cfg);
 uint32_t config_wide_burst(const struct config *cfg);
+uint32_t config_cookie_burst(const struct config *cfg);
 
 /* The version string --version prints. */
 const char *config_version(void);

@@ -177,6 +177,28 @@ static bool dlimit_stage(struct dlimit *d, const struct config *cfg,
 	return dlimit_gcra(&s->tat_ns[DLIMIT_QUERY], now_ns, rate, burst);
 }
 
+bool dlimit_take_cookie(struct dlimit *d, const struct config *cfg,
+			const struct sockaddr *peer, enum dlimit_bucket bucket,
+			uint64_t now_ns)
+{
+	uint32_t rate = bucket == DLIMIT_QUERY ? cfg->ratelimit_cookie :
+						 cfg->miss_limit;
+	uint32_t burst = bucket == DLIMIT_QUERY ? config_cookie_burst(cfg) :
+						  config_miss_burst(cfg);
+	struct dlimit_slot *s, *victim;
+	uint8_t family, plen, addr[16];
+
+	if (!dlimit_rate_on(rate) ||
+	    !dlimit_key(peer, cfg, XDPDNS_RL_HOST, &family, &plen, addr))
+		return true;
+	s = dlimit_find(d, family, XDPDNS_RL_COOKIE, plen, addr, &victim);
+	if (!s)
+		s = dlimit_claim(victim, family, XDPDNS_RL_COOKIE, plen, addr,
+				 now_ns);
+	s->last_ns = now_ns;
+	return dlimit_gcra(&s->tat_ns[bucket], now_ns, rate, burst);
+}
+
 bool dlimit_take(struct dlimit *d, const struct config *cfg,
 		 const struct sockaddr *peer, enum dlimit_bucket bucket,
 		 uint64_t now_ns, enum dlimit_bucket *over)

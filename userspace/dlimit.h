@@ -53,4 +53,14 @@ bool dlimit_take(struct dlimit *d, const struct config *cfg,
 		 const struct sockaddr *peer, enum dlimit_bucket bucket,
 		 uint64_t now_ns, enum dlimit_bucket *over);
 
+/*
+ * dlimit_take() for a client that proved its address with a valid server
+ * cookie (RFC 7873), as XDP's cookie stage: its own host entry, the query
+ * bucket at --ratelimit-cookie, the miss bucket at --miss-limit; no
+ * admission and no prefix stage, which are there for spoofed sources.
+ */
+bool dlimit_take_cookie(struct dlimit *d, const struct config *cfg,
+			const struct sockaddr *peer, enum dlimit_bucket bucket,
+			uint64_t now_ns);
+
 #endif /* XDPDNS_DLIMIT_H */

@@ -564,6 +564,11 @@ void loader_fill_config(const struct config *cfg, struct xdpdns_config *c)
 	c->new_burst = cfg->new_source_burst;
 	c->new_first = cfg->new_source_first_burst;
 	c->sample_rate = cfg->sample_rate;
+	if (cfg->cookies == CONFIG_COOKIES_ON)
+		c->flags |= XDPDNS_CFG_COOKIE;
+	c->cookie_rate = cfg->ratelimit_cookie;
+	c->cookie_burst = config_cookie_burst(cfg);
+	c->cookie_invalid = cfg->cookie_invalid;
 }
 
 int loader_write_config(const struct loader_maps *m, const struct config *cfg)

@@ -43,6 +43,7 @@
 #include "acl.h"
 #include "anscache.h"
 #include "config.h"
+#include "cookies.h"
 #include "dlimit.h"
 #include "event.h"
 #include "lib/cachemap.h"
@@ -84,6 +85,7 @@ struct daemon {
 	struct cachemap *cm; /* the XDP cache's writer; NULL with --no-xdp */
 	struct anscache *ac;
 	struct dlimit *dl;
+	struct cookies cookies;
 	struct metrics_server *metrics;
 	struct daemon_stats stats;
 	struct xdpdns_status status; /* written by the loop, see health.h */
@@ -180,6 +182,7 @@ static int reload_build(const struct daemon *d, struct config *ncfg,
 /* SIGHUP: the file as it is now, the command line on top, applied live. */
 static void daemon_reload(struct daemon *d)
 {
+	char err[CONFIG_ERR_MAX];
 	struct config ncfg;
 	struct acl nacl;
 	int ret;
@@ -200,6 +203,8 @@ static void daemon_reload(struct daemon *d)
 			return;
 		}
 	}
+	if (cookies_reload(&d->cookies, &ncfg, ev_now_ns(), err, sizeof(err)))
+		log_err("reload: %s; keeping the running cookie secrets", err);
 	reload_warn_static(&d->cfg, &ncfg);
 	log_set_level(ncfg.log_level);
 	resolver_set_max(d->res, ncfg.max_outstanding);
@@ -328,6 +333,7 @@ static void on_timer(struct ev_handler *h, uint32_t events)
 	listen_tick(d->ls);
 	daemon_heartbeat(d);
 	daemon_purge(d);
+	cookies_tick(&d->cookies, ev_now_ns());
 	if (d->cm)
 		daemon_cache_tick(d);
 	if (d->rf)
@@ -430,6 +436,23 @@ static int daemon_run(struct daemon *d)
 				"cache is warm: %d entries from an earlier run",
 				ret);
 	}
+	{
+		char err[CONFIG_ERR_MAX];
+
+		ret = cookies_init(&d->cookies, &d->cfg,
+				   d->xdp ? d->maps.cookie : -1, &d->stats,
+				   ev_now_ns(), err, sizeof(err));
+		if (ret) {
+			log_err("%s", err);
+			/* A file the unprivileged user cannot read is a bad
+			 * file, as for libunbound's. */
+			return ret == -EINVAL || ret == -EACCES ||
+					       ret == -ENOENT ?
+				       EXIT_USAGE :
+				       1;
+		}
+	}
+	d->qctx->cookies = &d->cookies;
 	d->qctx->cfg = &d->cfg;
 	d->qctx->acl = &d->acl;
 	d->qctx->ls = d->ls;

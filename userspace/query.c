@@ -14,6 +14,7 @@
 
 #include "answer.h"
 #include "cachewrite.h"
+#include "cookies.h"
 #include "event.h"
 #include "lib/cache_entry.h"
 #include "lib/util.h"
@@ -45,7 +46,37 @@ static void query_error(struct query_ctx *ctx, const struct dnsmsg_query *q,
 			const struct listen_client *c, unsigned int rcode)
 {
 	query_send(ctx, c,
-		   answer_error(q, rcode, ctx->cfg->edns_size, ctx->out));
+		   answer_error(q, rcode, false, ctx->cfg->edns_size,
+				ctx->out));
+}
+
+/*
+ * @q's COOKIE option checked (cookies.h), the reply cookie set in @q.
+ * Return: true when @q is answered already: --cookie-invalid's BADCOOKIE
+ * or TC=1 with a fresh cookie for a UDP query with an invalid server
+ * cookie; the client asks again with it.
+ */
+static bool query_cookie(struct query_ctx *ctx, struct dnsmsg_query *q,
+			 const struct listen_client *c, int *verdict)
+{
+	unsigned int policy = ctx->cfg->cookie_invalid;
+
+	*verdict = ctx->cookies ?
+			   cookies_check(ctx->cookies, q,
+					 (const struct sockaddr *)&c->peer) :
+			   XDPDNS_COOKIE_NONE;
+	if (*verdict != XDPDNS_COOKIE_INVALID || c->transport != LISTEN_UDP ||
+	    policy == XDPDNS_COOKIE_PROCESS)
+		return false;
+	STAT_INC(ctx, cookie_rejected);
+	query_send(ctx, c,
+		   answer_error(q,
+				policy == XDPDNS_COOKIE_TC ?
+					DNS_RCODE_NOERROR :
+					DNS_RCODE_BADCOOKIE,
+				policy == XDPDNS_COOKIE_TC, ctx->cfg->edns_size,
+				ctx->out));
+	return true;
 }
 
 /*
@@ -260,8 +291,8 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	struct pending *p;
 	size_t keep;
 	enum dlimit_bucket over;
-	bool limit, stale = false;
-	int v, ret;
+	bool limit, stale = false, proven;
+	int v, ret, cookie = XDPDNS_COOKIE_NONE;
 
 	v = dnsmsg_parse_query(msg, len, &q);
 	if (q.question_len)
@@ -274,6 +305,9 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 			query_error(ctx, &q, client, DNS_RCODE_REFUSED);
 		return;
 	}
+	if (v != DNSMSG_DROP && query_cookie(ctx, &q, client, &cookie))
+		return;
+	proven = cookie == XDPDNS_COOKIE_VALID;
 	switch (v) {
 	case DNSMSG_RESOLVE:
 		break;
@@ -312,8 +346,16 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	/* XDP limited what it passed up; the rest is limited here. */
 	limit = ctx->dl && (client->transport == LISTEN_TCP || !ctx->cm) &&
 		!acl_exempt(ctx->acl, peer);
-	if (limit && !dlimit_take(ctx->dl, ctx->cfg, peer, DLIMIT_QUERY,
-				  ev_now_ns(), &over)) {
+	if (limit && proven) {
+		/* A valid server cookie: its own stage, as in XDP. */
+		if (!dlimit_take_cookie(ctx->dl, ctx->cfg, peer, DLIMIT_QUERY,
+					ev_now_ns())) {
+			STAT_INC(ctx, limited_cookie);
+			query_limited(ctx, &q, client);
+			return;
+		}
+	} else if (limit && !dlimit_take(ctx->dl, ctx->cfg, peer, DLIMIT_QUERY,
+					 ev_now_ns(), &over)) {
 		if (over == DLIMIT_NET)
 			STAT_INC(ctx, limited_net);
 		else if (over == DLIMIT_WIDE)
@@ -327,8 +369,16 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	}
 	if (query_from_cache(ctx, &q, client, &ck, &stale))
 		return;
-	if (limit && !dlimit_take(ctx->dl, ctx->cfg, peer, DLIMIT_MISS,
-				  ev_now_ns(), &over)) {
+	if (limit && proven &&
+	    !dlimit_take_cookie(ctx->dl, ctx->cfg, peer, DLIMIT_MISS,
+				ev_now_ns())) {
+		STAT_INC(ctx, limited_miss);
+		query_limited(ctx, &q, client);
+		return;
+	}
+	if (limit && !proven &&
+	    !dlimit_take(ctx->dl, ctx->cfg, peer, DLIMIT_MISS, ev_now_ns(),
+			 &over)) {
 		if (over == DLIMIT_NEW)
 			STAT_INC(ctx, limited_new);
 		else

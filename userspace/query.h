@@ -30,6 +30,7 @@ struct query_ctx {
 	struct anscache *ac; /* the daemon's own copy of the entries */
 	struct dlimit *dl; /* limits for TCP and --no-xdp; NULL: none */
 	struct cachemap *cm; /* the XDP cache; NULL without XDP */
+	const struct cookies *cookies; /* server-cookie secrets; NULL: none */
 	struct daemon_stats *stats;
 	struct xdpdns_status *status; /* resolve_ok_ns, fail_streak, ... */
 	uint8_t out[65536]; /* response scratch: the loop is single-threaded */

@@ -266,15 +266,6 @@ static void query(struct pkt *p, const char *src, const char *qname,
 	pkt_query(p, &q);
 }
 
-/* Outcome counters: every packet moves exactly one of them. */
-static bool stat_is_marker(unsigned int i)
-{
-	return i == XDPDNS_STAT_PACKETS || i == XDPDNS_STAT_QUERIES ||
-	       i == XDPDNS_STAT_DRYRUN || i == XDPDNS_STAT_RL_EXEMPT ||
-	       i == XDPDNS_STAT_SAMPLED || i == XDPDNS_STAT_SAMPLE_LOST ||
-	       i == XDPDNS_STAT_STALE;
-}
-
 /* Runs @p once; asserts the invariant PACKETS +1 = one outcome +1. */
 static void run_frame(const struct pkt *p, struct xdptest_frame_run *r)
 {
@@ -287,7 +278,7 @@ static void run_frame(const struct pkt *p, struct xdptest_frame_run *r)
 	err = xdptest_run_frame(&T, p->buf, p->len, r);
 	ck_assert_msg(err == 0, "BPF_PROG_TEST_RUN: %s", strerror(-err));
 	for (i = 0; i < XDPDNS_STAT_MAX; i++)
-		if (!stat_is_marker(i))
+		if (!xdpdns_stat_is_marker(i))
 			outcomes += a[i] - b[i];
 	ck_assert_msg(a[XDPDNS_STAT_PACKETS] - b[XDPDNS_STAT_PACKETS] == 1 &&
 			      outcomes == 1,

@@ -1547,15 +1547,6 @@ static bool is_l2l4_reason(unsigned int r)
 	       (r >= XDPDNS_STAT_TRUNC_L2 && r <= XDPDNS_STAT_TRUNC_UDP);
 }
 
-/* Counters a frame moves besides its one outcome. */
-static bool is_marker(unsigned int k)
-{
-	return k == XDPDNS_STAT_PACKETS || k == XDPDNS_STAT_QUERIES ||
-	       k == XDPDNS_STAT_DRYRUN || k == XDPDNS_STAT_RL_EXEMPT ||
-	       k == XDPDNS_STAT_SAMPLED || k == XDPDNS_STAT_SAMPLE_LOST ||
-	       k == XDPDNS_STAT_STALE;
-}
-
 static uint64_t seed;
 
 /* One failed check of frame @it. */
@@ -1747,7 +1738,7 @@ int main(int argc, char **argv)
 		if (ph.slow && t1 - ph.start >= PHASE_WINDOW_NS)
 			ph.clock = true;
 		for (k = 0; k < XDPDNS_STAT_MAX; k++) {
-			if (a[k] == b[k] || is_marker(k))
+			if (a[k] == b[k] || xdpdns_stat_is_marker(k))
 				continue;
 			outcome = k;
 			moved++;

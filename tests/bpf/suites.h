@@ -18,7 +18,8 @@ extern const char *bpf_test_build_dir;
 	X(limit)      \
 	X(purgemap)   \
 	X(cachemap)   \
-	X(cachemem)
+	X(cachemem)   \
+	X(cookie)
 
 #define BPF_TCASES_DECL_(name) void name##_tcases(Suite *s);
 BPF_SUITES(BPF_TCASES_DECL_)

@@ -40,7 +40,7 @@ static size_t key_query(const struct xdpdns_cache_key *key, bool edns,
 	off += 4;
 	if (edns)
 		off += dnsmsg_write_opt(q + off, 4096, 0,
-					key->flags & XDPDNS_KEY_DO);
+					key->flags & XDPDNS_KEY_DO, NULL, 0);
 	return off;
 }
 

@@ -18,7 +18,7 @@ static void check_error_reply(const struct dnsmsg_query *q, unsigned int rcode)
 	struct dnsmsg m;
 	int len;
 
-	len = answer_error(q, rcode, XDPDNS_EDNS_SIZE_DEFAULT, out);
+	len = answer_error(q, rcode, false, XDPDNS_EDNS_SIZE_DEFAULT, out);
 	FUZZ_ASSERT(len >= DNS_HEADER_LEN);
 	FUZZ_ASSERT((size_t)len <=
 		    DNS_HEADER_LEN + q->question_len + DNS_OPT_LEN);

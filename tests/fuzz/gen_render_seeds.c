@@ -53,7 +53,8 @@ int main(int argc, char **argv)
 			dnswire_put_u16(seed + off, k.qtype);
 			dnswire_put_u16(seed + off + 2, k.qclass);
 			off += 4;
-			off += dnsmsg_write_opt(seed + off, 1232, 0, f);
+			off += dnsmsg_write_opt(seed + off, 1232, 0, f, NULL,
+						0);
 			snprintf(path, sizeof(path), "%s/%s-%s", argv[1],
 				 strrchr(argv[i], '/') ?
 					 strrchr(argv[i], '/') + 1 :

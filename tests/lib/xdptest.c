@@ -522,7 +522,18 @@ int xdptest_check_answer(const uint8_t *in, size_t in_len, const uint8_t *out,
 			 size_t out_len, const struct xdpdns_cache_entry *e,
 			 uint64_t t0, uint64_t t1, char *why, size_t why_len)
 {
+	return xdptest_check_answer_cookie(in, in_len, out, out_len, e, NULL,
+					   t0, t1, why, why_len);
+}
+
+int xdptest_check_answer_cookie(const uint8_t *in, size_t in_len,
+				const uint8_t *out, size_t out_len,
+				const struct xdpdns_cache_entry *e,
+				const uint8_t *cookie, uint64_t t0, uint64_t t1,
+				char *why, size_t why_len)
+{
 	struct cache_entry_query q = { .edns_size = XDPTEST_EDNS_SIZE };
+	struct dnsmsg_query parsed;
 	uint8_t want[PKT_MAX];
 	struct pkt_info qi, ai;
 	const uint8_t *dns;
@@ -573,6 +584,12 @@ int xdptest_check_answer(const uint8_t *in, size_t in_len, const uint8_t *out,
 
 	q.msg = dns;
 	q.len = dns_len;
+	dnsmsg_parse_query(dns, dns_len, &parsed);
+	if (cookie) {
+		memcpy(parsed.reply_cookie, cookie, XDPDNS_COOKIE_LEN);
+		parsed.reply_cookie_len = XDPDNS_COOKIE_LEN;
+	}
+	q.parsed = &parsed;
 	/* The program's clock is somewhere in [t0 - lag, t1]: the answer
 	 * for one of those ends, or t0 itself, is the one. */
 	r = -1;
@@ -720,7 +737,7 @@ static int check_header(ldns_pkt *got, ldns_pkt *orig, const uint8_t *dns,
 	bool tc = orig ? false : x->tc;
 	bool ad = orig && x->validated &&
 		  ((x->qflags & DNS_F_AD) || x->edns_do);
-	unsigned int rcode = orig ? ldns_pkt_get_rcode(orig) : x->rcode;
+	unsigned int rcode = orig ? ldns_pkt_get_rcode(orig) : x->rcode & 0xf;
 
 	if (ldns_pkt_id(got) != x->id)
 		return xdptest_fail(why, why_len, "ID 0x%04x, want 0x%04x",
@@ -759,7 +776,8 @@ static int check_opt(ldns_pkt *got, const struct xdptest_expect *x,
 		     size_t why_len)
 {
 	uint16_t size = x->edns_size ? x->edns_size : XDPTEST_EDNS_SIZE;
-	uint8_t w[11] = { 0, 0, 41 };
+	uint8_t w[11 + 4 + DNSMSG_COOKIE_MAX] = { 0, 0, 41 };
+	size_t wlen = 11 + (x->cookie_len ? 4 + x->cookie_len : 0);
 	ldns_rdf *data;
 
 	if (ldns_pkt_edns(got) != x->edns)
@@ -771,26 +789,46 @@ static int check_opt(ldns_pkt *got, const struct xdptest_expect *x,
 		return xdptest_fail(why, why_len, "OPT size %u, want %u",
 				    ldns_pkt_edns_udp_size(got), size);
 	if (ldns_pkt_edns_version(got) != 0 ||
-	    ldns_pkt_edns_extended_rcode(got) != 0)
+	    ldns_pkt_edns_extended_rcode(got) != x->rcode >> 4)
 		return xdptest_fail(why, why_len,
 				    "OPT version %u, extended rcode %u",
 				    ldns_pkt_edns_version(got),
 				    ldns_pkt_edns_extended_rcode(got));
 	if (ldns_pkt_edns_do(got) != x->edns_do)
 		return xdptest_fail(why, why_len, "DO not echoed");
+	/* libldns's reading of the options: a COOKIE with the bytes
+	 * expected and nothing else. */
 	data = ldns_pkt_edns_data(got);
-	if (data && ldns_rdf_size(data))
+	if (x->cookie_len) {
+		const uint8_t *o = data ? ldns_rdf_data(data) : NULL;
+
+		if (!o || ldns_rdf_size(data) != 4 + x->cookie_len ||
+		    o[0] != 0 || o[1] != DNS_OPT_COOKIE || o[2] != 0 ||
+		    o[3] != x->cookie_len ||
+		    memcmp(o + 4, x->cookie, x->cookie_len))
+			return xdptest_fail(why, why_len,
+					    "OPT options (%zu bytes) are not "
+					    "the COOKIE expected",
+					    data ? ldns_rdf_size(data) : 0);
+	} else if (data && ldns_rdf_size(data)) {
 		return xdptest_fail(why, why_len,
 				    "OPT has %zu bytes of options",
 				    ldns_rdf_size(data));
+	}
 	w[3] = (uint8_t)(size >> 8);
 	w[4] = (uint8_t)size;
+	w[5] = (uint8_t)(x->rcode >> 4);
 	if (x->edns_do)
 		w[7] = 0x80;
-	if (dns_len < 12 + sizeof(w) ||
-	    memcmp(dns + dns_len - sizeof(w), w, sizeof(w)))
+	w[10] = (uint8_t)(wlen - 11);
+	if (x->cookie_len) {
+		w[12] = DNS_OPT_COOKIE;
+		w[14] = (uint8_t)x->cookie_len;
+		memcpy(w + 15, x->cookie, x->cookie_len);
+	}
+	if (dns_len < 12 + wlen || memcmp(dns + dns_len - wlen, w, wlen))
 		return xdptest_fail(why, why_len,
-				    "OPT is not the last 11 bytes");
+				    "OPT is not the last %zu bytes", wlen);
 	return 0;
 }
 

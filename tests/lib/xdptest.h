@@ -209,9 +209,15 @@ int xdptest_fail(char *why, size_t why_len, const char *fmt, ...)
  * swapped, VLAN tags kept, ID and question bytes unchanged, the DNS payload
  * parses with ldns and is byte for byte cache_entry_render() for the query
  * at @t0 (less XDPTEST_CLOCK_LAG_NS) or at @t1 (the clock read before and
- * after the run).
+ * after the run). xdptest_check_answer_cookie(): the renderer is told the
+ * reply carries the COOKIE option data @cookie (XDPDNS_COOKIE_LEN bytes).
  * Return: 0, or -1 with the reason in @why.
  */
+int xdptest_check_answer_cookie(const uint8_t *in, size_t in_len,
+				const uint8_t *out, size_t out_len,
+				const struct xdpdns_cache_entry *e,
+				const uint8_t *cookie, uint64_t t0, uint64_t t1,
+				char *why, size_t why_len);
 int xdptest_check_answer(const uint8_t *in, size_t in_len, const uint8_t *out,
 			 size_t out_len, const struct xdpdns_cache_entry *e,
 			 uint64_t t0, uint64_t t1, char *why, size_t why_len);
@@ -233,8 +239,11 @@ struct xdptest_expect {
 	size_t resp_len;
 	bool validated;
 	uint64_t stored_ns;
-	unsigned int rcode;
+	unsigned int rcode; /* extended ones too: BADCOOKIE */
 	bool tc;
+	/* The COOKIE option data our OPT must carry (its only option). */
+	const uint8_t *cookie;
+	size_t cookie_len;
 };
 
 /*
@@ -252,8 +261,9 @@ int xdptest_expect_query(const uint8_t *in, size_t in_len,
  * asked), Z, rcode, the question byte for byte the query's, every record of
  * every section against the original response with its TTL decayed by the
  * seconds between @x->stored_ns and the run (none for a bounce), and the OPT
- * record: present iff the query had one, version 0, our size, DO echoed, no
- * options, the last 11 bytes of the frame.
+ * record: present iff the query had one, version 0, our size, DO echoed,
+ * the upper bits of @x->rcode, no option but @x->cookie, the last record of
+ * the frame.
  * Return: 0, or -1 with the reason in @why.
  */
 int xdptest_check_ldns(const uint8_t *in, size_t in_len,

@@ -345,7 +345,7 @@ START_TEST(test_error_response)
 	dnsmsg_parse_query(m, len, &q);
 	if (c->question)
 		qlen = put_name(out, c->q.qname) + 4;
-	n = answer_error(&q, c->rcode, c->edns_size, out);
+	n = answer_error(&q, c->rcode, false, c->edns_size, out);
 	ck_assert_int_eq(n, 12 + qlen + (c->q.edns && c->question ? 11 : 0));
 	ck_assert_int_eq(ldns_wire2pkt(&p, out, n), LDNS_STATUS_OK);
 	ck_assert_uint_eq(ldns_pkt_id(p), QID);

@@ -127,10 +127,11 @@ START_TEST(test_write_opt)
 {
 	uint8_t p[DNS_OPT_LEN];
 
-	ck_assert_uint_eq(dnsmsg_write_opt(p, 1232, DNS_RCODE_BADVERS, true),
+	ck_assert_uint_eq(dnsmsg_write_opt(p, 1232, DNS_RCODE_BADVERS, true,
+					   NULL, 0),
 			  DNS_OPT_LEN);
 	ck_assert_mem_eq(p, "\0\0\51\4\320\1\0\200\0\0\0", DNS_OPT_LEN);
-	dnsmsg_write_opt(p, 512, 0, false);
+	dnsmsg_write_opt(p, 512, 0, false, NULL, 0);
 	ck_assert_mem_eq(p, "\0\0\51\2\0\0\0\0\0\0\0", DNS_OPT_LEN);
 }
 END_TEST

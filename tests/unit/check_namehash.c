@@ -156,6 +156,35 @@ START_TEST(test_paper_vector)
 }
 END_TEST
 
+/* xdpdns_sip24(), the cookie hash, is the reference SipHash-2-4 for every
+ * length a cookie's input can have, and the paper's vector. */
+START_TEST(test_sip24_reference)
+{
+	__u64 w[4] = { 0 };
+	uint8_t kb[16], *m = (uint8_t *)w;
+	struct xdpdns_hash_key k;
+	unsigned int len = (unsigned int)_i;
+
+	srandom(2000 + _i);
+	rnd_key(&k);
+	key_bytes(&k, kb);
+	for (unsigned int i = 0; i < len; i++)
+		m[i] = (uint8_t)random();
+	ck_assert_uint_eq(xdpdns_sip24(&k, w, len), sip_ref(2, 4, kb, m, len));
+	if (len == 15) {
+		for (int i = 0; i < 16; i++)
+			kb[i] = (uint8_t)i;
+		memset(w, 0, sizeof(w));
+		for (int i = 0; i < 15; i++)
+			m[i] = (uint8_t)i;
+		memcpy(&k.k0, kb, 8);
+		memcpy(&k.k1, kb + 8, 8);
+		ck_assert_uint_eq(xdpdns_sip24(&k, w, 15),
+				  0xa129ca6149be45e5ULL);
+	}
+}
+END_TEST
+
 /* Every name length: the program's word loop is SipHash-1-3 of the padded
  * name (little-endian hosts, where the words are the reference's). */
 START_TEST(test_matches_reference)
@@ -263,7 +292,8 @@ void namehash_tcases(Suite *s)
 {
 	CKTEST_TCASE(s, "Positive", NULL, CKTEST(test_paper_vector),
 		     CKTEST_RANGE(test_matches_reference, 1, DNS_NAME_MAX + 1),
-		     CKTEST(test_mkey_uses_key));
+		     CKTEST(test_mkey_uses_key),
+		     CKTEST_RANGE(test_sip24_reference, 0, 33));
 	CKTEST_TCASE(s, "Negative", NULL, CKTEST(test_twins_no_longer_collide),
 		     CKTEST_RANGE(test_no_fixed_difference, 0, 40 * 8));
 }

@@ -24,6 +24,7 @@
 	X(query)       \
 	X(dlimit)      \
 	X(namehash)    \
+	X(cookie)      \
 	X(tcpframe)    \
 	X(purge)       \
 	X(util)

@@ -348,7 +348,7 @@ int cache_entry_render(const struct xdpdns_cache_entry *entry,
 		return -1;
 	}
 	need = DNS_HEADER_LEN + cq->question_len + entry->data_len +
-	       (cq->edns ? 1 + DNS_RR_FIXED_LEN : 0);
+	       (cq->edns ? dnsmsg_opt_len(cq->reply_cookie_len) : 0);
 	/* RFC 6891 6.2.5: the client's size, floored at 512; and never more
 	 * than we advertise ourselves, so answers stay below fragmentation
 	 * (DNS Flag Day 2020) and larger ones go to TCP. */
@@ -391,8 +391,8 @@ int cache_entry_render(const struct xdpdns_cache_entry *entry,
 	off += entry->data_len;
 
 	if (cq->edns)
-		off += dnsmsg_write_opt(out + off, q->edns_size, 0,
-					cq->edns_do);
+		off += dnsmsg_write_opt(out + off, q->edns_size, 0, cq->edns_do,
+					cq->reply_cookie, cq->reply_cookie_len);
 	return (int)off;
 }
 

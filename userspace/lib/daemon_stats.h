@@ -149,6 +149,27 @@
 	  "bucket=\"wide\"", NULL)                                            \
 	X(limited_new, counter, "xdpdns_daemon_limited_total",                \
 	  "bucket=\"new\"", NULL)                                             \
+	X(limited_cookie, counter, "xdpdns_daemon_limited_total",             \
+	  "bucket=\"cookie\"", NULL)                                          \
+	X(cookie_client, counter, "xdpdns_daemon_cookies_total",              \
+	  "verdict=\"client\"",                                               \
+	  "Queries reaching the daemon with a COOKIE option (RFC 7873), by "  \
+	  "what it held: a client cookie alone, a valid or an invalid "       \
+	  "server cookie, a length no cookie has (FORMERR sent).")            \
+	X(cookie_valid, counter, "xdpdns_daemon_cookies_total",               \
+	  "verdict=\"valid\"", NULL)                                          \
+	X(cookie_invalid, counter, "xdpdns_daemon_cookies_total",             \
+	  "verdict=\"invalid\"", NULL)                                        \
+	X(cookie_malformed, counter, "xdpdns_daemon_cookies_total",           \
+	  "verdict=\"malformed\"", NULL)                                      \
+	X(cookie_rejected, counter, "xdpdns_daemon_cookie_rejected_total",    \
+	  NULL,                                                               \
+	  "UDP queries with an invalid server cookie the daemon answered "    \
+	  "BADCOOKIE or TC=1 with a fresh cookie (--cookie-invalid).")        \
+	X(cookie_rotations, counter, "xdpdns_cookie_secret_changes_total",    \
+	  NULL,                                                               \
+	  "Times the server-cookie secret changed: rotations, and secret "    \
+	  "files read at start or on SIGHUP.")                                \
 	X(purges_name, counter, "xdpdns_purges_total", "op=\"delete\"",       \
 	  "Purges (xdpdnsctl cache delete and flush) the daemon carried "     \
 	  "out, by operation.")                                               \

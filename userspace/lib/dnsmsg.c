@@ -10,8 +10,43 @@
 #include "lib/dnsmsg.h"
 #include "maps/xdpdns.h"
 
+_Static_assert(DNSMSG_COOKIE_MAX == XDPDNS_COOKIE_WIRE_MAX &&
+		       XDPDNS_COOKIE_LEN <= DNSMSG_COOKIE_MAX,
+	       "COOKIE sizes");
+
 /* Longest pointer target (14 bits). */
 #define DNSMSG_PTR_MAX 0x3fff
+
+/*
+ * The first COOKIE option among the @rdlen bytes of EDNS options at @msg +
+ * @off, into @q->cookie_off and @q->cookie_len (also when it is
+ * malformed, for the daemon to count it); options after one that
+ * overruns the record are not looked at. Return: 0, or -EBADMSG for a
+ * COOKIE no cookie can be (RFC 7873 5.2.2: FORMERR): shorter than a client
+ * cookie, a server cookie shorter than 8 or longer than 32 bytes.
+ */
+static int dnsmsg_find_cookie(const uint8_t *msg, size_t off, size_t rdlen,
+			      struct dnsmsg_query *q)
+{
+	size_t end = off + rdlen, olen;
+
+	for (; off + 4 <= end; off += 4 + olen) {
+		olen = dnswire_get_u16(msg + off + 2);
+		if (off + 4 + olen > end)
+			return 0;
+		if (dnswire_get_u16(msg + off) != DNS_OPT_COOKIE)
+			continue;
+		q->cookie_off = off + 4;
+		q->cookie_len = olen;
+		if (olen < XDPDNS_COOKIE_CLIENT_LEN ||
+		    olen > XDPDNS_COOKIE_WIRE_MAX ||
+		    (olen > XDPDNS_COOKIE_CLIENT_LEN &&
+		     olen < XDPDNS_COOKIE_CLIENT_LEN + 8))
+			return -EBADMSG;
+		return 0;
+	}
+	return 0;
+}
 
 int dnsmsg_parse_query(const uint8_t *msg, size_t len, struct dnsmsg_query *q)
 {
@@ -57,6 +92,8 @@ int dnsmsg_parse_query(const uint8_t *msg, size_t len, struct dnsmsg_query *q)
 		q->edns_do = ttl & 0x8000;
 		if (dnswire_get_u16(msg + off + 3) > DNS_UDP_PLAIN_MAX)
 			q->udp_size = dnswire_get_u16(msg + off + 3);
+		if (dnsmsg_find_cookie(msg, off + DNS_OPT_LEN, rdlen, q))
+			return DNSMSG_FORMERR;
 		off += DNS_OPT_LEN + rdlen;
 		opt = true;
 	}
@@ -425,13 +462,21 @@ int dnsmsg_put_rr(struct dnsmsg_writer *w, const struct dnsmsg *m,
 }
 
 size_t dnsmsg_write_opt(uint8_t *p, uint16_t size, unsigned int rcode,
-			bool dnssec_ok)
+			bool dnssec_ok, const uint8_t *cookie,
+			size_t cookie_len)
 {
+	size_t rdlen = dnsmsg_opt_len(cookie_len) - DNS_OPT_LEN;
+
 	p[0] = 0; /* root owner */
 	dnswire_put_u16(p + 1, DNS_TYPE_OPT);
 	dnswire_put_u16(p + 3, size);
 	dnswire_put_u32(p + 5, (uint32_t)(rcode >> 4) << 24 |
 				       (dnssec_ok ? 0x8000 : 0));
-	dnswire_put_u16(p + 9, 0);
-	return DNS_OPT_LEN;
+	dnswire_put_u16(p + 9, rdlen);
+	if (cookie_len) {
+		dnswire_put_u16(p + DNS_OPT_LEN, DNS_OPT_COOKIE);
+		dnswire_put_u16(p + DNS_OPT_LEN + 2, cookie_len);
+		memcpy(p + DNS_OPT_LEN + 4, cookie, cookie_len);
+	}
+	return DNS_OPT_LEN + rdlen;
 }

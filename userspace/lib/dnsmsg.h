@@ -19,6 +19,10 @@
 
 #include "lib/dnswire.h"
 
+/* The longest COOKIE option data (RFC 7873 4: 8 + 32 bytes); a response
+ * carries ours, XDPDNS_COOKIE_LEN. */
+#define DNSMSG_COOKIE_MAX 40
+
 /* What the daemon does with a query before resolution. */
 enum dnsmsg_verdict {
 	DNSMSG_RESOLVE = 0, /* well formed: resolve it */
@@ -49,6 +53,22 @@ struct dnsmsg_query {
 	 * byte after that. cache_entry_render() answers only these.
 	 */
 	bool xdp_shape;
+	/*
+	 * The query's COOKIE option (RFC 7873), the first one: its data at
+	 * msg + cookie_off, cookie_len bytes, while msg is the whole query;
+	 * cookie_off 0: none. A COOKIE whose length no cookie can have makes
+	 * the query FORMERR (its offset and length still set).
+	 */
+	uint16_t cookie_off;
+	uint16_t cookie_len;
+	/*
+	 * The COOKIE option data a response carries (client cookie, then
+	 * our server cookie), reply_cookie_len bytes (0: none). The parser
+	 * leaves it empty; the daemon sets it after checking the query's
+	 * cookie (lib/cookie.h), and every response writer appends it.
+	 */
+	uint8_t reply_cookie_len;
+	uint8_t reply_cookie[DNSMSG_COOKIE_MAX];
 };
 
 /**
@@ -169,11 +189,19 @@ int dnsmsg_put_rr(struct dnsmsg_writer *w, const struct dnsmsg *m,
 		  const struct dnsmsg_rr *rr, uint32_t ttl, size_t *ttl_at);
 
 /*
- * Writes an OPT record without options at @p: our UDP @size, the upper
- * eight bits of @rcode (extended rcode), version 0 and the DO bit.
- * Return: DNS_OPT_LEN.
+ * Writes our OPT record at @p: our UDP @size, the upper eight bits of
+ * @rcode (extended rcode), version 0, the DO bit, and a COOKIE option with
+ * @cookie_len bytes of @cookie when @cookie_len is not 0 (the query's
+ * reply_cookie). Return: its length, dnsmsg_opt_len(@cookie_len).
  */
 size_t dnsmsg_write_opt(uint8_t *p, uint16_t size, unsigned int rcode,
-			bool dnssec_ok);
+			bool dnssec_ok, const uint8_t *cookie,
+			size_t cookie_len);
+
+/* The length of an OPT record dnsmsg_write_opt() writes. */
+static inline size_t dnsmsg_opt_len(size_t cookie_len)
+{
+	return DNS_OPT_LEN + (cookie_len ? 4 + cookie_len : 0);
+}
 
 #endif /* XDPDNS_DNSMSG_H */

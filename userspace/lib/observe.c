@@ -301,8 +301,9 @@ static int observe_clients_cb(const void *k, const void *v, void *arg)
 	memcpy(&row.st, v, sizeof(row.st));
 	/* A prefix stage's entry is every client in it: not a client
 	 * (not counted, never a top client), but listed as limited, as
-	 * ADDR/PLEN. */
-	host = row.key.stage == XDPDNS_RL_HOST;
+	 * ADDR/PLEN. A cookie client's own bucket is a host's. */
+	host = row.key.stage == XDPDNS_RL_HOST ||
+	       row.key.stage == XDPDNS_RL_COOKIE;
 	c->tracked += host;
 	if (ctx->top_n && row.st.queries && host)
 		observe_insert_client(c->top, &c->n_top, ctx->scores,

@@ -515,10 +515,12 @@ static int observe_dump_rl_cb(const void *k, const void *v, void *arg)
 	json_object_set_new(o, "client",
 			    observe_addr_json(key->family, key->addr));
 	json_object_set_new(o, "family", jint(key->family));
-	json_object_set_new(o, "stage",
-			    json_string(key->stage == XDPDNS_RL_NET  ? "net" :
-					key->stage == XDPDNS_RL_WIDE ? "wide" :
-								       "host"));
+	json_object_set_new(
+		o, "stage",
+		json_string(key->stage == XDPDNS_RL_NET	   ? "net" :
+			    key->stage == XDPDNS_RL_WIDE   ? "wide" :
+			    key->stage == XDPDNS_RL_COOKIE ? "cookie" :
+							     "host"));
 	json_object_set_new(o, "prefix_len", jint(key->plen));
 	json_object_set_new(o, "queries", jint(st->queries));
 	json_object_set_new(o, "limited", jint(st->limited));
