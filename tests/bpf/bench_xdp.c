@@ -16,6 +16,7 @@
  *
  * Usage: bench_xdp [BUILD_DIR]; XDPDNS_BENCH_N sets calls per path.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
@@ -27,9 +28,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "lib/cookie.h"
 #include "tests/lib/pktbuild.h"
 #include "tests/lib/xdptest.h"
 #include "pass.skel.h"
+#include "xdpdns.skel.h"
 #include "swap.skel.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -43,6 +46,7 @@ struct path {
 	int prog_fd;
 	struct pkt frame;
 	uint32_t want; /* verdict */
+	bool cookies; /* the run's config has XDPDNS_CFG_COOKIE */
 	bool repeat_ok;
 	uint32_t *dur; /* repeat = 1 durations */
 	size_t n;
@@ -88,8 +92,11 @@ static int run_repeat(struct path *p)
 	return 0;
 }
 
-static void query(struct pkt *p, const char *qname, uint16_t qtype, bool edns)
+/* A query; with EDNS, @cookie_len bytes of @cookie as a COOKIE option. */
+static void query_cookie(struct pkt *p, const char *qname, uint16_t qtype,
+			 bool edns, const uint8_t *cookie, size_t cookie_len)
 {
+	static uint8_t opt[4 + XDPDNS_COOKIE_WIRE_MAX];
 	struct pkt_query q = { 0 };
 
 	q.dns.id = 0x1234;
@@ -98,7 +105,54 @@ static void query(struct pkt *p, const char *qname, uint16_t qtype, bool edns)
 	q.dns.qtype = qtype;
 	q.dns.edns = edns;
 	q.dns.edns_size = 1232;
+	if (cookie_len) {
+		opt[1] = DNS_OPT_COOKIE;
+		opt[3] = (uint8_t)cookie_len;
+		memcpy(opt + 4, cookie, cookie_len);
+		q.dns.edns_options = opt;
+		q.dns.edns_options_len = 4 + cookie_len;
+	}
 	pkt_query(p, &q);
+}
+
+static void query(struct pkt *p, const char *qname, uint16_t qtype, bool edns)
+{
+	query_cookie(p, qname, qtype, edns, NULL, 0);
+}
+
+/*
+ * Cookies as xdpdnsd runs them: a random secret and the previous one in
+ * xdpdns_cookie. The config map's cookie flag is set per path (set_cookies).
+ * @valid: a server cookie of ours for the swap path's client, made now.
+ */
+static int cookies_init(struct xdptest *t, uint8_t *valid)
+{
+	struct xdpdns_cookie_keys k = { .nsecrets = 2 };
+	uint8_t addr[4];
+	__u32 zero = 0;
+
+	if (cookie_random_secret(&k.secret[0]) ||
+	    cookie_random_secret(&k.secret[1]))
+		return -1;
+	k.unix_offset_ns = cookie_unix_offset();
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.xdpdns_cookie), &zero,
+				&k, BPF_ANY))
+		return -1;
+	inet_pton(AF_INET, PKT_CLIENT4, addr);
+	memcpy(valid, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
+	cookie_server(&k.secret[0], valid, cookie_unix_now(), 4, addr,
+		      valid + XDPDNS_COOKIE_CLIENT_LEN);
+	return 0;
+}
+
+/* The config map with the cookie flag @on (the rest xdptest's). */
+static int set_cookies(struct xdptest *t, bool on)
+{
+	struct xdpdns_config c = xdptest_config();
+
+	if (on)
+		c.flags |= XDPDNS_CFG_COOKIE;
+	return xdptest_set_config(t, &c);
 }
 
 /* A TXT answer of @n records of @len characters each. */
@@ -137,7 +191,8 @@ int main(int argc, char **argv)
 	const char *env_only = getenv("XDPDNS_BENCH_ONLY");
 	long only = env_only ? strtol(env_only, NULL, 0) : -1;
 	size_t calls = env_n ? strtoul(env_n, NULL, 0) : 200000, per, r, i;
-	struct path paths[6] = { 0 };
+	struct path paths[10] = { 0 };
+	uint8_t valid[XDPDNS_COOKIE_LEN];
 	struct pass *pass = NULL;
 	struct swap *swap = NULL;
 	struct pkt_ipv4_opts tcp = { .proto = 6 };
@@ -215,6 +270,37 @@ int main(int argc, char **argv)
 	paths[5].want = XDP_PASS;
 	paths[5].repeat_ok = true;
 
+	/* DNS cookies: the same small hit with EDNS and a valid server
+	 * cookie, checked or not; a client cookie alone (a server cookie
+	 * made for the answer); and cookies on for a query without one. */
+	if (cookies_init(&t, valid)) {
+		fprintf(stderr, "bench_xdp: cannot write the cookie secrets\n");
+		goto out;
+	}
+	paths[6].name = "hit, EDNS + COOKIE, off";
+	paths[6].prog_fd = t.prog_fd;
+	query_cookie(&paths[6].frame, "www.example.com", 1, true, valid,
+		     sizeof(valid));
+	paths[6].want = XDP_TX;
+
+	paths[7].name = "hit, valid server cookie";
+	paths[7].prog_fd = t.prog_fd;
+	paths[7].frame = paths[6].frame;
+	paths[7].want = XDP_TX;
+	paths[7].cookies = true;
+
+	paths[8].name = "hit, client cookie only";
+	paths[8].prog_fd = t.prog_fd;
+	query_cookie(&paths[8].frame, "www.example.com", 1, true, valid, 8);
+	paths[8].want = XDP_TX;
+	paths[8].cookies = true;
+
+	paths[9].name = "hit, small A, cookies on";
+	paths[9].prog_fd = t.prog_fd;
+	query(&paths[9].frame, "www.example.com", 1, false);
+	paths[9].want = XDP_TX;
+	paths[9].cookies = true;
+
 	for (i = 0; i < ARRAY_SIZE(paths); i++) {
 		paths[i].dur = calloc(calls, sizeof(uint32_t));
 		if (!paths[i].dur)
@@ -231,6 +317,8 @@ int main(int argc, char **argv)
 
 			if (only >= 0 && (size_t)only != i)
 				continue;
+			if (set_cookies(&t, p->cookies))
+				goto out;
 			for (k = 0; k < per; k++)
 				if (run_once(p, &p->dur[p->n++]))
 					goto out;
@@ -260,7 +348,8 @@ int main(int argc, char **argv)
 		p->mean = sum / (double)p->n;
 		qsort(p->dur, p->n, sizeof(uint32_t), cmp_u32);
 		p->median = p->dur[p->n / 2];
-		if (p->repeat_ok && run_repeat(p))
+		if (p->repeat_ok &&
+		    (set_cookies(&t, p->cookies) || run_repeat(p)))
 			goto out;
 	}
 
@@ -286,6 +375,13 @@ int main(int argc, char **argv)
 	       "dispatch cost of one test run); repeat=1M: the kernel's loop "
 	       "over one buffer, warm caches, only where the frame is not "
 	       "consumed; x swap: mean / the swap program's mean\n");
+	printf("cookies: checking a valid server cookie costs %.1f ns over the "
+	       "same hit unchecked (%.2fx swap against %.2fx); a client "
+	       "cookie alone (one server cookie made) %.1f ns; cookies on "
+	       "for a query without one %.1f ns over the small hit\n",
+	       paths[7].mean - paths[6].mean, paths[7].mean / swap_ns,
+	       paths[6].mean / swap_ns, paths[8].mean - paths[6].mean,
+	       paths[9].mean - paths[0].mean);
 	ratio = paths[0].mean / swap_ns;
 	printf("goal: small-answer hit <= %.1fx minimal swap program: %s "
 	       "(%.2fx; %.1f ns against %.1f ns net of the harness)\n",

@@ -218,10 +218,10 @@ def fill(b):
     b.rl(6, "2001:db8:1:2::", 2000, 10, 100)
     b.rl(6, "2001:db8:1::", 9000, 40, 50, stage=1, plen=64)  # a /64 stage
     b.upd("xdpdns_config", struct.pack("<I", 0),
-          struct.pack("<HHIIIIIIIBBBBIQQIIIIBBBBIII", 53, 1232, 1, 100, 200,
-                      20, 40, 1000, 2000, 2, 32, 64, 0, 1, *HASH_KEY,
-                      20000, 80000, 40000, 160000, 24, 64, 20, 56,
-                      200, 2000, 50))
+          struct.pack("<HHIIIIIIIBBBBIQQIIIIBBBBIIIIIB3xI", 53, 1232, 1,
+                      100, 200, 20, 40, 1000, 2000, 2, 32, 64, 0, 1,
+                      *HASH_KEY, 20000, 80000, 40000, 160000, 24, 64, 20,
+                      56, 200, 2000, 50, 250, 1000, 0, 0))
     b.upd("xdpdns_svc", struct.pack("<I16s", 4, ip4("198.18.0.53")),
           struct.pack("<I", 1))
     b.upd("xdpdns_allow", struct.pack("<II16s", 32 + 15, 4, ip4("198.18.0.0")),

@@ -46,7 +46,7 @@ while read -r k size; do
 done <"$XD_TMP/classes"
 create xdpdns_stats percpu_array 4 "$(fixture stats-size "$ROOT")" 1
 create xdpdns_svc hash 20 4 64
-create xdpdns_config array 4 88 1
+create xdpdns_config array 4 104 1
 create xdpdns_allow lpm_trie 24 4 4096 1
 create xdpdns_deny lpm_trie 24 4 4096 1
 create xdpdns_exempt lpm_trie 24 4 4096 1
