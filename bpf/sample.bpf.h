@@ -38,6 +38,9 @@ static __always_inline __u8 sample_action(__u32 reason)
 	case XDPDNS_STAT_WIDE_DROPPED:
 	case XDPDNS_STAT_WIDE_SLIPPED:
 	case XDPDNS_STAT_NEW_DROPPED:
+	case XDPDNS_STAT_COOKIE_DROPPED:
+	case XDPDNS_STAT_COOKIE_SLIPPED:
+	case XDPDNS_STAT_COOKIE_BAD:
 		return XDPDNS_ACT_LIMITED;
 	}
 	return XDPDNS_ACT_PASSED;

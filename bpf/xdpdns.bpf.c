@@ -919,7 +919,8 @@ int xdpdns_main(struct xdp_md *ctx)
 	    cfg->cookie_invalid && a->cookie_fits) {
 		/* --cookie-invalid: a fresh server cookie with BADCOOKIE or
 		 * TC=1, nothing from the cache; the client asks again with
-		 * it. Not bounceable (the daemon's to judge): passed. */
+		 * it. A question the bounce cannot echo (it refuses before
+		 * touching the frame) goes on to the cache's verdict. */
 		verdict =
 			xdpdns_bounce(ctx, a,
 				      cfg->cookie_invalid == XDPDNS_COOKIE_TC ?

@@ -797,7 +797,8 @@ struct xdpdns_gmiss_state {
 enum xdpdns_action {
 	XDPDNS_ACT_ANSWERED = 0, /* XDP_TX from the cache */
 	XDPDNS_ACT_PASSED = 1, /* up to the daemon (miss, stale, unsupported) */
-	XDPDNS_ACT_LIMITED = 2, /* dropped or slipped by a rate limit */
+	XDPDNS_ACT_LIMITED = 2, /* dropped or slipped by a rate limit, or
+				 * BADCOOKIE/TC by --cookie-invalid */
 	XDPDNS_ACT_DENIED = 3, /* ACL */
 };
 

@@ -18,7 +18,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "lib/cache_entry.h"
 #include "lib/cookie.h"
+#include "lib/dnsmsg.h"
 #include "tests/lib/pktbuild.h"
 #include "tests/lib/xdptest.h"
 #include "xdpdns.skel.h"
@@ -514,6 +516,90 @@ START_TEST(test_stage)
 }
 END_TEST
 
+/*
+ * Our COOKIE makes an answer 28 bytes longer: around the client's 512
+ * bytes, every answer the renderer (told the reply cookie) says fits is an
+ * XDP_TX hit of exactly that length, and every one it refuses is passed as
+ * too big; both happen.
+ */
+START_TEST(test_size_limit)
+{
+	static struct xdptest_frame_run r;
+	static struct pkt p;
+	static char txt[600], xs[300];
+	const char *an[] = { txt, NULL };
+	struct resp_spec big = { .qname = "www.example.com.",
+				 .qtype = "TXT",
+				 .an = an };
+	struct xdpdns_cache_key key;
+	unsigned int fits = 0, too_big = 0;
+
+	cookie_start(XDPDNS_COOKIE_PROCESS, 0, 0);
+	memset(xs, 'x', sizeof(xs) - 1);
+	for (int n = 410; n <= 440; n++) {
+		struct cache_entry_query cq = { .edns_size =
+							XDPTEST_EDNS_SIZE };
+		struct dnsmsg_query pq;
+		uint8_t want[PKT_MAX], rc[XDPDNS_COOKIE_LEN];
+		int len;
+
+		/* Two strings: a TXT record's are at most 255 bytes. */
+		snprintf(txt, sizeof(txt),
+			 "www.example.com. 300 IN TXT \"%.*s\" \"%.*s\"", n / 2,
+			 xs, n - n / 2, xs);
+		ck_assert_int_eq(xdptest_cache_flush(&T), 0);
+		len = xdptest_add(&T, &big, 0, false, xdptest_now_ns(), &key,
+				  &entry);
+		ck_assert_msg(len == 0, "%d: entry not stored (%d)", n, len);
+		/* TXT with a client cookie, EDNS size 512. */
+		{
+			struct pkt_query q = { 0 };
+			static uint8_t opt[12] = { 0, 10, 0, 8 };
+
+			memcpy(opt + 4, client_cookie, 8);
+			q.src = CLIENT4;
+			q.dns.id = 5;
+			q.dns.flags = DNS_F_RD;
+			q.dns.qname = "www.example.com";
+			q.dns.qtype = 16;
+			q.dns.edns = true;
+			q.dns.edns_size = 512;
+			q.dns.edns_options = opt;
+			q.dns.edns_options_len = sizeof(opt);
+			pkt_query(&p, &q);
+		}
+		ck_assert_int_eq(xdptest_run_frame(&T, p.buf, p.len, &r), 0);
+		/* The renderer's verdict with a reply cookie (any: the
+		 * length is what matters). */
+		memset(rc, 0, sizeof(rc));
+		dnsmsg_parse_query(p.buf + p.dns_off, p.len - p.dns_off, &pq);
+		memcpy(pq.reply_cookie, rc, sizeof(rc));
+		pq.reply_cookie_len = sizeof(rc);
+		cq.msg = pq.msg;
+		cq.len = pq.len;
+		cq.parsed = &pq;
+		cq.now_ns = xdptest_now_ns();
+		len = cache_entry_render(&entry, &cq, want, sizeof(want));
+		if (len < 0) {
+			ck_assert_msg(r.verdict == XDP_PASS,
+				      "%d: renderer refuses, program %s", n,
+				      xdptest_verdict_name(r.verdict));
+			ck_assert_uint_eq(r.after.too_big - r.before.too_big,
+					  1);
+			too_big++;
+		} else {
+			ck_assert_msg(r.verdict == XDP_TX,
+				      "%d: renderer %d bytes, program %s", n,
+				      len, xdptest_verdict_name(r.verdict));
+			ck_assert_uint_eq(r.out_len, (size_t)p.dns_off + len);
+			fits++;
+		}
+	}
+	ck_assert_uint_gt(fits, 0);
+	ck_assert_uint_gt(too_big, 0);
+}
+END_TEST
+
 void cookie_tcases(Suite *s)
 {
 	TCase *tc = tcase_create("cookie");
@@ -526,5 +612,6 @@ void cookie_tcases(Suite *s)
 	tcase_add_loop_test(tc, test_policy, 0, 2);
 	tcase_add_loop_test(tc, test_malformed, 0, 5);
 	tcase_add_test(tc, test_stage);
+	tcase_add_test(tc, test_size_limit);
 	suite_add_tcase(s, tc);
 }

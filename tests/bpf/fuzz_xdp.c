@@ -58,9 +58,11 @@
 
 #include "lib/cache_entry.h"
 #include "lib/cachemap.h"
+#include "lib/cookie.h"
 #include "lib/util.h"
 #include "tests/lib/pktbuild.h"
 #include "tests/lib/xdptest.h"
+#include "xdpdns.skel.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NS_PER_S 1000000000ULL
@@ -463,6 +465,12 @@ struct model {
 	size_t dns_len;
 	int family; /* of the source address, 0 before L3 */
 	uint8_t src[16];
+	/* DNS cookies, in a phase with them on (model_cookie()): the
+	 * verdict, whether the query's option is as long as ours (a bounce
+	 * may carry ours), and the COOKIE option data's frame offset. */
+	int cookie;
+	bool cookie_fits;
+	size_t cookie_at, cookie_len;
 };
 
 static uint8_t svc4[4], svc6[16];
@@ -654,6 +662,116 @@ static void model_frame(const uint8_t *f, size_t len, struct model *md)
 	md->stage = model_dns(f + l4 + 8, ulen - 8, len - (l4 + 8), md);
 }
 
+/*
+ * cookie_find() of bpf/cookie.bpf.h, on the frame: the first COOKIE option
+ * among the first eight of an OPT record that ends the datagram, after a
+ * question of one name hopped label by label, in a message of one question
+ * and one additional record. Looked at whatever else is wrong with the
+ * query (the program checks cookies before it parses the question).
+ */
+#define COOKIE_QTAIL_MAX \
+	(14 + 2 * 4 + 40 + 8 + 12 + 255) /* DNS_QTAIL_OFF_MAX */
+#define COOKIE_OFF_MAX 0x7ff
+
+static bool model_cookie_find(const uint8_t *f, size_t len,
+			      const struct model *md, size_t *at, size_t *olen)
+{
+	size_t d = (size_t)md->dns_off, end = d + md->dns_len, off, start, n;
+	unsigned int i;
+
+	if (d + 12 > len || be16(f + d + 4) != 1 || be16(f + d + 6) ||
+	    be16(f + d + 8) || be16(f + d + 10) != 1)
+		return false;
+	off = start = d + 12;
+	for (i = 0;; i++) {
+		if (i == 128 || off + 1 > len)
+			return false;
+		if (f[off] == 0) {
+			off++;
+			break;
+		}
+		if (f[off] > 63)
+			return false;
+		off += f[off] + 1u;
+		if (off - start >= DNS_NAME_MAX || off > COOKIE_QTAIL_MAX)
+			return false;
+	}
+	off += 4;
+	if (off > COOKIE_OFF_MAX || off + 11 > len || f[off] || f[off + 1] ||
+	    f[off + 2] != 41)
+		return false;
+	n = be16(f + off + 9);
+	off += 11;
+	if (off + n != end)
+		return false;
+	for (i = 0; i < 8; i++) {
+		if (off + 4 > end || off > COOKIE_OFF_MAX || off + 4 > len)
+			return false;
+		n = be16(f + off + 2);
+		if (off + 4 + n > end)
+			return false;
+		if (be16(f + off) == DNS_OPT_COOKIE) {
+			*at = off + 4;
+			*olen = n;
+			return true;
+		}
+		off += 4 + n;
+	}
+	return false;
+}
+
+/* The cookie verdict the program reaches on frame @f (cookies on). */
+static void model_cookie(const uint8_t *f, size_t len,
+			 const struct xdpdns_cookie_keys *ck, struct model *md)
+{
+	uint8_t reply[XDPDNS_COOKIE_LEN];
+
+	md->cookie = XDPDNS_COOKIE_NONE;
+	if (!model_cookie_find(f, len, md, &md->cookie_at, &md->cookie_len))
+		return;
+	md->cookie = cookie_check(ck, f + md->cookie_at, md->cookie_len,
+				  cookie_unix_now(), md->family, md->src,
+				  reply);
+	md->cookie_fits = md->cookie_len >= XDPDNS_COOKIE_LEN;
+}
+
+/* Whether the replies to the frame of @md carry our COOKIE option. */
+static bool model_reply_cookie(const struct model *md)
+{
+	return md->has_opt && (md->cookie == XDPDNS_COOKIE_CLIENT ||
+			       md->cookie == XDPDNS_COOKIE_VALID ||
+			       md->cookie == XDPDNS_COOKIE_INVALID);
+}
+
+/*
+ * The COOKIE option data ending @out (@out_len bytes), checked to be what
+ * lib/cookie.c makes for the frame of @md at a second of [@u0 - 1, @u1].
+ * Return: 0, or -1 with the reason in @why.
+ */
+static int check_reply_cookie(const uint8_t *in, const uint8_t *out,
+			      size_t out_len, const struct model *md,
+			      const struct xdpdns_cookie_keys *ck, uint32_t u0,
+			      uint32_t u1, uint8_t *got, char *why,
+			      size_t why_len)
+{
+	uint8_t want[XDPDNS_COOKIE_LEN];
+
+	if (out_len < 4 + XDPDNS_COOKIE_LEN ||
+	    be16(out + out_len - 4 - XDPDNS_COOKIE_LEN) != DNS_OPT_COOKIE ||
+	    be16(out + out_len - 2 - XDPDNS_COOKIE_LEN) != XDPDNS_COOKIE_LEN)
+		return xdptest_fail(why, why_len,
+				    "no COOKIE option at the end");
+	memcpy(got, out + out_len - XDPDNS_COOKIE_LEN, XDPDNS_COOKIE_LEN);
+	for (uint32_t t = u0 - 1; t <= u1; t++) {
+		cookie_check(ck, in + md->cookie_at, md->cookie_len, t,
+			     md->family, md->src, want);
+		if (!memcmp(want, got, sizeof(want)))
+			return 0;
+	}
+	return xdptest_fail(why, why_len,
+			    "the reply's COOKIE is not lib/cookie.c's");
+}
+
 /* --- the limits: lists, phases and the model's buckets ------------------- */
 
 /*
@@ -767,6 +885,8 @@ struct phase {
 	int pool_family[POOL_MAX];
 	unsigned int gmiss_taken;
 	unsigned int new_taken; /* the new-source admission bucket */
+	bool cookies; /* XDPDNS_CFG_COOKIE, secrets in ck */
+	struct xdpdns_cookie_keys ck;
 	struct mbucket buckets[BUCKETS];
 };
 
@@ -820,9 +940,28 @@ static int phase_start(struct xdptest *t, struct phase *ph)
 		c->wide_v4_prefix = wide4[rn(ARRAY_SIZE(wide4))];
 		c->wide_v6_prefix = wide6[rn(ARRAY_SIZE(wide6))];
 	}
+	/* DNS cookies, in a third of the phases: one or two secrets, a
+	 * policy for invalid ones and a rate for the cookie stage. */
+	ph->cookies = chance(35);
+	memset(&ph->ck, 0, sizeof(ph->ck));
+	if (ph->cookies) {
+		c->flags |= XDPDNS_CFG_COOKIE;
+		c->cookie_invalid = (uint8_t)rn(3);
+		c->cookie_rate = rand_rate(&c->cookie_burst, 9);
+		ph->ck.nsecrets = 1 + rn(2);
+		for (i = 0; i < ph->ck.nsecrets; i++) {
+			ph->ck.secret[i].k0 = rnd();
+			ph->ck.secret[i].k1 = rnd();
+		}
+		ph->ck.unix_offset_ns = cookie_unix_offset();
+		if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.xdpdns_cookie),
+					&zero, &ph->ck, BPF_ANY))
+			return -errno;
+	}
 	ph->slow = c->rl_rate == RATE_SLOW || c->miss_rate == RATE_SLOW ||
 		   c->gmiss_rate == RATE_SLOW || c->net_rate == RATE_SLOW ||
-		   c->wide_rate == RATE_SLOW || c->new_rate == RATE_SLOW;
+		   c->wide_rate == RATE_SLOW || c->new_rate == RATE_SLOW ||
+		   c->cookie_rate == RATE_SLOW;
 	ph->clock = false;
 	ph->frames_left = PHASE_FRAMES_MIN + rn(PHASE_FRAMES_RAND);
 	ph->pool_n = 1 + rn(chance(50) ? 16 : POOL_MAX);
@@ -1068,7 +1207,8 @@ static void predict(struct phase *ph, const struct model *md, unsigned int base,
 {
 	const struct xdpdns_config *c = &ph->cfg;
 	bool limits = c->rl_rate || c->miss_rate || c->gmiss_rate ||
-		      c->net_rate || c->wide_rate || c->new_rate;
+		      c->net_rate || c->wide_rate || c->new_rate ||
+		      c->cookie_rate;
 	bool miss = false, dry = c->flags & XDPDNS_CFG_RL_DRYRUN, refused;
 	struct mbucket *b = NULL;
 	int r;
@@ -1091,6 +1231,17 @@ static void predict(struct phase *ph, const struct model *md, unsigned int base,
 	}
 	if (limits && LIST_HAS(exempt_list, md)) {
 		pr->exempt = true;
+	} else if (limits && md->cookie == XDPDNS_COOKIE_VALID) {
+		/* A valid server cookie: its own bucket, nothing else. */
+		miss = true;
+		b = bucket_get(ph, md, XDPDNS_RL_COOKIE);
+		if (c->cookie_rate &&
+		    !take(c->cookie_rate, c->cookie_burst, &b->rl_taken)) {
+			if (pred_over(pr, ph, b, md, XDPDNS_STAT_COOKIE_DROPPED,
+				      XDPDNS_STAT_COOKIE_SLIPPED))
+				return;
+			miss = false; /* dry-run: it goes on unlimited */
+		}
 	} else if (limits) {
 		miss = true;
 		if (c->rl_rate || c->miss_rate || c->net_rate || c->wide_rate ||
@@ -1124,7 +1275,9 @@ static void predict(struct phase *ph, const struct model *md, unsigned int base,
 	pr->verdict = base_tx ? XDP_TX : XDP_PASS;
 	pr->reason = base;
 	pr->ev_qname = md->name_ok;
-	pr->ev_qtype = md->stage == ST_QUERY;
+	/* A malformed COOKIE is passed before the question's tail is read. */
+	pr->ev_qtype = md->stage == ST_QUERY &&
+		       base != XDPDNS_STAT_COOKIE_MALFORMED;
 	if (base_tx || !miss || !(c->miss_rate || c->gmiss_rate))
 		return;
 	if (c->miss_rate &&
@@ -1147,9 +1300,56 @@ static void predict(struct phase *ph, const struct model *md, unsigned int base,
 
 /* --- queries and mutations --------------------------------------------- */
 
-static void base_query(struct pkt *p, char *name_buf, int family,
-		       const char *src)
+/*
+ * EDNS options with a COOKIE for the phase's secrets @ck, from @src (IPv@fam)
+ * into @o: a client cookie alone, a server cookie of ours made now with
+ * either secret, someone else's, a short one, a malformed length, or
+ * one after a padding option. Return: the options' length.
+ */
+static size_t cookie_opts(uint8_t *o, const struct xdpdns_cookie_keys *ck,
+			  int fam, const char *src)
 {
+	static const uint8_t bad_lens[] = { 0, 1, 5, 7, 9, 12, 15, 41, 44 };
+	uint8_t addr[16] = { 0 }, *c;
+	size_t n = 0, len = XDPDNS_COOKIE_LEN, i;
+	unsigned int kind = rn(100);
+
+	inet_pton(fam == 6 ? AF_INET6 : AF_INET,
+		  src	   ? src :
+		  fam == 6 ? PKT_CLIENT6 :
+			     PKT_CLIENT4,
+		  addr);
+	if (chance(10)) {
+		memcpy(o, (uint8_t[]){ 0, 12, 0, 2, 0, 0 }, 6);
+		n = 6;
+	}
+	c = o + n + 4;
+	for (i = 0; i < XDPDNS_COOKIE_WIRE_MAX + 4; i++)
+		c[i] = (uint8_t)rnd();
+	if (kind < 30) {
+		len = XDPDNS_COOKIE_CLIENT_LEN;
+	} else if (kind < 60) {
+		cookie_server(&ck->secret[rn(ck->nsecrets)], c,
+			      cookie_unix_now() - rn(100), fam == 6 ? 6 : 4,
+			      addr, c + XDPDNS_COOKIE_CLIENT_LEN);
+	} else if (kind < 75) {
+		/* someone else's: random */
+	} else if (kind < 88) {
+		len = 16 + rn(XDPDNS_COOKIE_WIRE_MAX - 16 + 1);
+	} else {
+		len = bad_lens[rn(ARRAY_SIZE(bad_lens))];
+	}
+	o[n] = 0;
+	o[n + 1] = DNS_OPT_COOKIE;
+	o[n + 2] = 0;
+	o[n + 3] = (uint8_t)len;
+	return n + 4 + len;
+}
+
+static void base_query(struct pkt *p, char *name_buf, int family,
+		       const char *src, const struct xdpdns_cookie_keys *ck)
+{
+	static uint8_t opts[64];
 	static const uint16_t sizes[] = { 0, 100, 512, 1232, 1400, 4096 };
 	static const uint8_t opt_cookie[] = { 0, 10, 0, 8, 1, 2,
 					      3, 4,  5, 6, 7, 8 };
@@ -1192,7 +1392,10 @@ static void base_query(struct pkt *p, char *name_buf, int family,
 		(chance(90) ? !!(f->key_flags & XDPDNS_KEY_DO) : chance(50));
 	q.dns.edns_size = chance(90) ? sizes[rn(ARRAY_SIZE(sizes))] :
 				       (uint16_t)rnd();
-	if (q.dns.edns && chance(10)) {
+	if (q.dns.edns && ck && chance(60)) {
+		q.dns.edns_options_len = cookie_opts(opts, ck, q.family, src);
+		q.dns.edns_options = opts;
+	} else if (q.dns.edns && chance(10)) {
 		if (chance(50)) {
 			q.dns.edns_options = opt_cookie;
 			q.dns.edns_options_len = sizeof(opt_cookie);
@@ -1381,14 +1584,19 @@ static void random_frame(struct pkt *p)
 /*
  * An XDP_TX bounce @out of the query @in: checksums, turned around, the ID
  * and question echoed, QR and RA set, RD and CD copied, AA and AD clear,
- * @flags (TC or the rcode) as predicted, counts 1/0/0/OPT, our OPT (size
- * 1232, the client's DO, nothing else) and nothing after it; then the same
- * through libldns. Return: 0, or -1 with the reason in @why.
+ * @rcode (extended ones too) and TC as predicted, counts 1/0/0/OPT, our OPT
+ * (size 1232, the client's DO, the rcode's upper bits, no option but
+ * @cookie when not NULL) and nothing after it; then the same through
+ * libldns. Return: 0, or -1 with the reason in @why.
  */
 static int check_bounce(const uint8_t *in, size_t in_len, const uint8_t *out,
-			size_t out_len, const struct model *md, uint16_t flags,
+			size_t out_len, const struct model *md,
+			unsigned int rcode, bool tc, const uint8_t *cookie,
 			char *why, size_t why_len)
 {
+	uint16_t flags =
+		(uint16_t)((rcode & DNS_F_RCODE) | (tc ? DNS_F_TC : 0));
+	size_t olen = 11 + (cookie ? 4 + XDPDNS_COOKIE_LEN : 0);
 	static const uint8_t opt[] = { 0,
 				       0,
 				       41,
@@ -1406,7 +1614,7 @@ static int check_bounce(const uint8_t *in, size_t in_len, const uint8_t *out,
 	struct pkt_info qi, ai;
 	const uint8_t *d, *qd = in + md->dns_off;
 	ldns_pkt *lp = NULL;
-	uint8_t o[sizeof(opt)];
+	uint8_t o[sizeof(opt) + 4 + XDPDNS_COOKIE_LEN];
 	int err = 0;
 
 	if (pkt_verify_checksums(out, out_len, true, why, why_len) ||
@@ -1421,7 +1629,7 @@ static int check_bounce(const uint8_t *in, size_t in_len, const uint8_t *out,
 	    ai.dport != qi.sport)
 		return xdptest_fail(why, why_len, "bounce not turned around");
 	d = out + ai.dns_off;
-	if (ai.dns_len != q + (md->has_opt ? sizeof(opt) : 0) ||
+	if (ai.dns_len != q + (md->has_opt ? olen : 0) ||
 	    out_len != (size_t)ai.dns_off + ai.dns_len)
 		return xdptest_fail(why, why_len,
 				    "bounce of %zu DNS bytes in %zu",
@@ -1437,17 +1645,27 @@ static int check_bounce(const uint8_t *in, size_t in_len, const uint8_t *out,
 		return xdptest_fail(why, why_len, "bounce counts %u/%u/%u/%u",
 				    be16(d + 4), be16(d + 6), be16(d + 8),
 				    be16(d + 10));
-	memcpy(o, opt, sizeof(o));
+	memcpy(o, opt, sizeof(opt));
+	o[5] = (uint8_t)(rcode >> 4);
 	o[7] = md->do_bit ? 0x80 : 0;
-	if (md->has_opt && memcmp(d + q, o, sizeof(o)))
+	o[10] = (uint8_t)(olen - 11);
+	if (cookie) {
+		o[11] = 0;
+		o[12] = DNS_OPT_COOKIE;
+		o[13] = 0;
+		o[14] = XDPDNS_COOKIE_LEN;
+		memcpy(o + 15, cookie, XDPDNS_COOKIE_LEN);
+	}
+	if (md->has_opt && memcmp(d + q, o, olen))
 		return xdptest_fail(why, why_len, "bounce OPT record wrong");
 
 	if (ldns_wire2pkt(&lp, d, ai.dns_len) != LDNS_STATUS_OK)
 		return xdptest_fail(why, why_len,
 				    "ldns cannot parse the bounce");
 	if (!ldns_pkt_qr(lp) || ldns_pkt_aa(lp) || ldns_pkt_ad(lp) ||
-	    ldns_pkt_tc(lp) != !!(flags & DNS_F_TC) ||
-	    ldns_pkt_get_rcode(lp) != (flags & DNS_F_RCODE) ||
+	    ldns_pkt_tc(lp) != tc ||
+	    ldns_pkt_get_rcode(lp) != (rcode & DNS_F_RCODE) ||
+	    (md->has_opt && ldns_pkt_edns_extended_rcode(lp) != rcode >> 4) ||
 	    ldns_pkt_id(lp) != be16(qd) || ldns_pkt_qdcount(lp) != 1 ||
 	    ldns_pkt_ancount(lp) || ldns_pkt_nscount(lp) ||
 	    ldns_pkt_arcount(lp) || ldns_pkt_edns(lp) != md->has_opt ||
@@ -1493,6 +1711,9 @@ static uint8_t want_action(unsigned int r)
 	case XDPDNS_STAT_WIDE_DROPPED:
 	case XDPDNS_STAT_WIDE_SLIPPED:
 	case XDPDNS_STAT_NEW_DROPPED:
+	case XDPDNS_STAT_COOKIE_DROPPED:
+	case XDPDNS_STAT_COOKIE_SLIPPED:
+	case XDPDNS_STAT_COOKIE_BAD:
 		return XDPDNS_ACT_LIMITED;
 	}
 	return XDPDNS_ACT_PASSED;
@@ -1661,7 +1882,7 @@ int main(int argc, char **argv)
 			    *a = (const __u64 *)&after;
 		unsigned int outcome = XDPDNS_STAT_MAX, moved = 0, k, base;
 		unsigned long failed = tl.failed;
-		uint32_t verdict = 0;
+		uint32_t verdict = 0, u0, u1;
 		uint64_t t0, t1;
 		size_t out_len = 0;
 		bool have_entry = false, base_tx = false;
@@ -1692,7 +1913,8 @@ int main(int argc, char **argv)
 					  ph.pool[c], src, sizeof(src));
 			else
 				fam = 0;
-			base_query(&p, name_buf, fam, fam ? src : NULL);
+			base_query(&p, name_buf, fam, fam ? src : NULL,
+				   ph.cookies ? &ph.ck : NULL);
 			if (!chance(35))
 				for (m = 1 + (int)rn(3); m; m--)
 					mutate(&p);
@@ -1700,6 +1922,8 @@ int main(int argc, char **argv)
 				pkt_finish(&p);
 		}
 		model_frame(p.buf, p.len, &md);
+		if (ph.cookies && md.stage != ST_NOT_DNS)
+			model_cookie(p.buf, p.len, &ph.ck, &md);
 		if (md.stage == ST_QUERY) {
 			mf = model_find(&md.key);
 			have_entry = mf != NULL;
@@ -1716,9 +1940,11 @@ int main(int argc, char **argv)
 		}
 
 		evs.n = 0;
+		u0 = cookie_unix_now();
 		t0 = xdptest_now_ns();
 		err = xdptest_run(&t, p.buf, p.len, out, &out_len, &verdict);
 		t1 = xdptest_now_ns();
+		u1 = cookie_unix_now();
 		if (fs.f != FAULT_NONE && fault_undo(&t, &fs)) {
 			fprintf(stderr, "fuzz_xdp: cannot undo a fault\n");
 			return 1;
@@ -1794,7 +2020,10 @@ int main(int argc, char **argv)
 				base = fault_outcome[fs.f];
 			} else if (have_entry) {
 				need = 12 + md.question_len + e->data_len +
-				       (md.has_opt ? 11 : 0);
+				       (md.has_opt ? 11 : 0) +
+				       (model_reply_cookie(&md) ?
+						4 + XDPDNS_COOKIE_LEN :
+						0);
 				/* the client's size floored at 512, capped at
 				 * the size we advertise */
 				limit = md.has_opt && md.udp_size > 512 ?
@@ -1817,6 +2046,19 @@ int main(int argc, char **argv)
 					base = XDPDNS_STAT_HIT;
 			}
 			base_tx = base == XDPDNS_STAT_HIT;
+		}
+		/* The COOKIE option, judged before the cache is looked at
+		 * (xdpdns_main()): FORMERR's for the daemon, or a bounce of
+		 * an invalid one under --cookie-invalid. */
+		if (md.cookie == XDPDNS_COOKIE_MALFORMED && md.name_ok &&
+		    (md.flags & DNS_F_RD)) {
+			base = XDPDNS_STAT_COOKIE_MALFORMED;
+			base_tx = false;
+		} else if (md.cookie == XDPDNS_COOKIE_INVALID &&
+			   ph.cfg.cookie_invalid && md.cookie_fits &&
+			   md.stage == ST_QUERY) {
+			base = XDPDNS_STAT_COOKIE_BAD;
+			base_tx = true;
 		}
 
 		/* Check 2: verdict, outcome and markers as predicted. */
@@ -1901,16 +2143,30 @@ int main(int argc, char **argv)
 		/* Check 3: an XDP_TX frame is the answer or the bounce. */
 		if (verdict == XDP_TX && tl.failed == failed) {
 			why[0] = 0;
-			unsigned int rc = outcome == XDPDNS_STAT_HIT && e ?
-						  e->flags & DNS_F_RCODE :
-					  outcome == XDPDNS_STAT_ACL_REFUSED ?
-						  RCODE_REFUSED :
-						  0;
+			bool bad = outcome == XDPDNS_STAT_COOKIE_BAD;
+			int rc = outcome == XDPDNS_STAT_HIT && e ?
+					 e->flags & DNS_F_RCODE :
+				 outcome == XDPDNS_STAT_ACL_REFUSED ?
+					 RCODE_REFUSED :
+				 bad ? -1 : /* not counted as an answer */
+					 0;
+			unsigned int brc =
+				bad && ph.cfg.cookie_invalid !=
+							XDPDNS_COOKIE_TC ?
+					DNS_RCODE_BADCOOKIE :
+				outcome == XDPDNS_STAT_ACL_REFUSED ?
+					RCODE_REFUSED :
+					0;
+			bool btc = bad ? ph.cfg.cookie_invalid ==
+						   XDPDNS_COOKIE_TC :
+					 outcome != XDPDNS_STAT_ACL_REFUSED;
+			uint8_t got[XDPDNS_COOKIE_LEN];
+			bool ck = model_reply_cookie(&md);
 			const __u64 *ra = after.answer_rcode,
 				    *rb4 = before.answer_rcode;
 
 			for (k = 0; k < XDPDNS_RCODE_SLOTS; k++)
-				if (ra[k] - rb4[k] != (k == rc))
+				if (ra[k] - rb4[k] != ((int)k == rc))
 					snprintf(why, sizeof(why),
 						 "answer_rcode[%u] moved by "
 						 "%llu, rcode %u sent",
@@ -1918,19 +2174,25 @@ int main(int argc, char **argv)
 						 (unsigned long long)(ra[k] -
 								      rb4[k]),
 						 rc);
+			/* A bounce carries our cookie where it fits. */
+			if (outcome != XDPDNS_STAT_HIT)
+				ck = ck && md.cookie_fits;
 			if (why[0])
 				;
+			else if (ck && check_reply_cookie(
+					       p.buf, out, out_len, &md, &ph.ck,
+					       u0, u1, got, why, sizeof(why)))
+				;
 			else if (outcome == XDPDNS_STAT_HIT && have_entry)
-				xdptest_check_answer(p.buf, p.len, out, out_len,
-						     e, t0, t1, why,
-						     sizeof(why));
+				xdptest_check_answer_cookie(p.buf, p.len, out,
+							    out_len, e,
+							    ck ? got : NULL, t0,
+							    t1, why,
+							    sizeof(why));
 			else
-				check_bounce(
-					p.buf, p.len, out, out_len, &md,
-					outcome == XDPDNS_STAT_ACL_REFUSED ?
-						RCODE_REFUSED :
-						DNS_F_TC,
-					why, sizeof(why));
+				check_bounce(p.buf, p.len, out, out_len, &md,
+					     brc, btc, ck ? got : NULL, why,
+					     sizeof(why));
 			tally_check(&tl, it, why, p.buf, p.len, out, out_len,
 				    verdict);
 		}

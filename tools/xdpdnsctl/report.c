@@ -52,7 +52,9 @@ static uint64_t report_limited(json_t *st)
 	       report_u64(st, "miss_dropped") + report_u64(st, "miss_slipped") +
 	       report_u64(st, "gmiss_dropped") + report_u64(st, "net_dropped") +
 	       report_u64(st, "net_slipped") + report_u64(st, "wide_dropped") +
-	       report_u64(st, "wide_slipped") + report_u64(st, "new_dropped");
+	       report_u64(st, "wide_slipped") + report_u64(st, "new_dropped") +
+	       report_u64(st, "cookie_dropped") +
+	       report_u64(st, "cookie_slipped") + report_u64(st, "cookie_bad");
 }
 
 static uint64_t report_denied(json_t *st)

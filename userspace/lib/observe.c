@@ -430,11 +430,13 @@ void observe_totals(const struct observe_snapshot *s, struct observe_totals *t)
 		t->cache_hits = d->answer_cache_hits;
 	}
 	t->xdp_answers = x->hit + x->acl_refused + x->rl_slipped +
-			 x->miss_slipped + x->net_slipped + x->wide_slipped;
+			 x->miss_slipped + x->net_slipped + x->wide_slipped +
+			 x->cookie_slipped + x->cookie_bad;
 	t->rl_dropped = x->rl_dropped + x->miss_dropped + x->gmiss_dropped +
-			x->net_dropped + x->wide_dropped + x->new_dropped;
+			x->net_dropped + x->wide_dropped + x->new_dropped +
+			x->cookie_dropped;
 	t->rl_slipped = x->rl_slipped + x->miss_slipped + x->net_slipped +
-			x->wide_slipped;
+			x->wide_slipped + x->cookie_slipped;
 	t->rl_dryrun = x->dryrun;
 	t->acl_dropped = x->acl_dropped;
 	t->acl_refused = x->acl_refused;
