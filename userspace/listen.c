@@ -25,8 +25,15 @@
 #include "listen.h"
 #include "log.h"
 
-/* Datagrams read per wake-up of one UDP socket. */
+/*
+ * Datagrams read per wake-up of one UDP socket, with one recvmmsg(); the
+ * answers made while they are handled leave with one sendmmsg() (answers
+ * made later, when a resolution finishes, go at once).
+ */
 #define LISTEN_UDP_BATCH 64
+/* Answers longer than this are sent on their own, not copied into the
+ * batch (a UDP answer is at most --edns-size, 1232 by default). */
+#define LISTEN_UDP_TX_MAX 4096
 /* Connections accepted per wake-up of one TCP socket. */
 #define LISTEN_ACCEPT_BATCH 32
 /*
@@ -97,7 +104,19 @@ struct listener {
 	unsigned int max_conns;
 	unsigned int max_per_client;
 	uint64_t idle_ms;
-	uint8_t udp_buf[LISTEN_UDP_MAX];
+	/* The receive batch: LISTEN_UDP_BATCH buffers of LISTEN_UDP_MAX. */
+	struct mmsghdr rx[LISTEN_UDP_BATCH];
+	struct iovec rx_iov[LISTEN_UDP_BATCH];
+	struct sockaddr_storage rx_peer[LISTEN_UDP_BATCH];
+	uint8_t *rx_buf;
+	/* The send batch, filled while a receive batch is handled. */
+	bool tx_open;
+	int tx_fd;
+	unsigned int tx_n;
+	struct mmsghdr tx[LISTEN_UDP_BATCH];
+	struct iovec tx_iov[LISTEN_UDP_BATCH];
+	struct sockaddr_storage tx_peer[LISTEN_UDP_BATCH];
+	uint8_t tx_buf[LISTEN_UDP_BATCH][LISTEN_UDP_TX_MAX];
 };
 
 static int listen_bind_one(struct lsock *s, const char *addr, uint32_t port,
@@ -172,7 +191,11 @@ int listen_open(const struct config *cfg, struct listener **out)
 		return -ENOMEM;
 	ls->epfd = -1;
 	ls->socks = calloc(2 * cfg->listen.n, sizeof(*ls->socks));
-	if (!ls->socks) {
+	/* 4 MiB of address space, touched only as far as datagrams go. */
+	ls->rx_buf = malloc((size_t)LISTEN_UDP_BATCH * LISTEN_UDP_MAX);
+	if (!ls->socks || !ls->rx_buf) {
+		free(ls->socks);
+		free(ls->rx_buf);
 		free(ls);
 		return -ENOMEM;
 	}
@@ -508,24 +531,88 @@ static void tcp_accept(struct lsock *s)
 
 /* --- UDP ------------------------------------------------------------------ */
 
+/* The send batch out, with as few sendmmsg() calls as the kernel takes. */
+static void udp_tx_flush(struct listener *ls)
+{
+	unsigned int done = 0;
+	int n;
+
+	while (done < ls->tx_n) {
+		n = sendmmsg(ls->tx_fd, ls->tx + done, ls->tx_n - done,
+			     MSG_DONTWAIT | MSG_NOSIGNAL);
+		stat_inc(&ls->stats->udp_send_calls);
+		if (n < 0) {
+			/* This one cannot go (a full buffer, an ICMP error
+			 * surfacing): the rest still may. */
+			log_debug("UDP send failed: %s", strerror(errno));
+			stat_inc(&ls->stats->udp_send_errors);
+			done++;
+			continue;
+		}
+		done += (unsigned int)n;
+	}
+	ls->tx_n = 0;
+}
+
+/* @msg to @c in the send batch. Return: false when it must go alone. */
+static bool udp_tx_add(struct listener *ls, const struct listen_client *c,
+		       const uint8_t *msg, size_t len)
+{
+	unsigned int i;
+
+	if (!ls->tx_open || len > LISTEN_UDP_TX_MAX ||
+	    c->peer_len > sizeof(ls->tx_peer[0]))
+		return false;
+	if (ls->tx_n && (ls->tx_fd != c->fd || ls->tx_n == LISTEN_UDP_BATCH))
+		udp_tx_flush(ls);
+	i = ls->tx_n++;
+	ls->tx_fd = c->fd;
+	memcpy(ls->tx_buf[i], msg, len);
+	memcpy(&ls->tx_peer[i], &c->peer, c->peer_len);
+	ls->tx_iov[i].iov_base = ls->tx_buf[i];
+	ls->tx_iov[i].iov_len = len;
+	memset(&ls->tx[i], 0, sizeof(ls->tx[i]));
+	ls->tx[i].msg_hdr.msg_name = &ls->tx_peer[i];
+	ls->tx[i].msg_hdr.msg_namelen = c->peer_len;
+	ls->tx[i].msg_hdr.msg_iov = &ls->tx_iov[i];
+	ls->tx[i].msg_hdr.msg_iovlen = 1;
+	return true;
+}
+
+/* Up to LISTEN_UDP_BATCH datagrams in one call, handled, answered. */
 static void udp_read(struct lsock *s)
 {
 	struct listener *ls = s->ls;
+	int n;
 
 	for (int i = 0; i < LISTEN_UDP_BATCH; i++) {
+		ls->rx_iov[i].iov_base =
+			ls->rx_buf + (size_t)i * LISTEN_UDP_MAX;
+		ls->rx_iov[i].iov_len = LISTEN_UDP_MAX;
+		memset(&ls->rx[i].msg_hdr, 0, sizeof(ls->rx[i].msg_hdr));
+		ls->rx[i].msg_hdr.msg_name = &ls->rx_peer[i];
+		ls->rx[i].msg_hdr.msg_namelen = sizeof(ls->rx_peer[i]);
+		ls->rx[i].msg_hdr.msg_iov = &ls->rx_iov[i];
+		ls->rx[i].msg_hdr.msg_iovlen = 1;
+	}
+	n = recvmmsg(s->fd, ls->rx, LISTEN_UDP_BATCH, MSG_DONTWAIT, NULL);
+	stat_inc(&ls->stats->udp_recv_calls);
+	if (n <= 0)
+		return; /* EAGAIN, or an ICMP error surfacing */
+	ls->tx_open = true;
+	for (int i = 0; i < n; i++) {
 		struct listen_client cl = { .transport = LISTEN_UDP };
-		ssize_t n;
+		socklen_t pl = ls->rx[i].msg_hdr.msg_namelen;
 
 		cl.fd = s->fd;
-		cl.peer_len = sizeof(cl.peer);
-		n = recvfrom(s->fd, ls->udp_buf, sizeof(ls->udp_buf),
-			     MSG_DONTWAIT, (struct sockaddr *)&cl.peer,
-			     &cl.peer_len);
-		if (n < 0)
-			return; /* EAGAIN, or an ICMP error surfacing */
+		cl.peer_len = pl <= sizeof(cl.peer) ? pl : sizeof(cl.peer);
+		memcpy(&cl.peer, &ls->rx_peer[i], cl.peer_len);
 		stat_inc(&ls->stats->queries_udp);
-		ls->on_query(ls->arg, ls->udp_buf, n, &cl);
+		ls->on_query(ls->arg, ls->rx_iov[i].iov_base, ls->rx[i].msg_len,
+			     &cl);
 	}
+	udp_tx_flush(ls);
+	ls->tx_open = false;
 }
 
 static void lsock_event(struct ev_handler *h, uint32_t events)
@@ -576,15 +663,21 @@ int listen_send(struct listener *ls, const struct listen_client *c,
 	struct wbuf *w;
 
 	if (c->transport == LISTEN_UDP) {
+		/* @ls NULL: a test's socket, not the listener's. */
+		if (ls && udp_tx_add(ls, c, msg, len))
+			return 0;
+		if (ls && ls->stats)
+			stat_inc(&ls->stats->udp_send_calls);
 		if (sendto(c->fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL,
 			   (const struct sockaddr *)&c->peer,
 			   c->peer_len) < 0) {
 			log_debug("UDP send failed: %s", strerror(errno));
+			if (ls && ls->stats)
+				stat_inc(&ls->stats->udp_send_errors);
 			return -errno;
 		}
 		return 0;
 	}
-	(void)ls;
 	if (conn->load.closed)
 		return -ENOTCONN;
 	if (len > 65535)
@@ -676,5 +769,6 @@ void listen_close(struct listener *ls)
 		if (ls->socks[i].fd >= 0)
 			close(ls->socks[i].fd);
 	free(ls->socks);
+	free(ls->rx_buf);
 	free(ls);
 }

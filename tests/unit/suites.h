@@ -22,6 +22,7 @@
 	X(resolver)    \
 	X(refresh)     \
 	X(query)       \
+	X(listen)      \
 	X(dlimit)      \
 	X(namehash)    \
 	X(cookie)      \

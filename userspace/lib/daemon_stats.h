@@ -48,6 +48,15 @@
 	  "transport=\"udp\"", "Queries that reached xdpdnsd, by transport.") \
 	X(queries_tcp, counter, "xdpdns_daemon_queries_total",                \
 	  "transport=\"tcp\"", NULL)                                          \
+	X(udp_recv_calls, counter, "xdpdns_daemon_udp_syscalls_total",        \
+	  "op=\"recv\"",                                                      \
+	  "recvmmsg() and sendmmsg()/sendto() calls of the daemon's UDP "     \
+	  "sockets: a burst of queries costs one call each way, up to 64 "    \
+	  "datagrams.")                                                       \
+	X(udp_send_calls, counter, "xdpdns_daemon_udp_syscalls_total",        \
+	  "op=\"send\"", NULL)                                                \
+	X(udp_send_errors, counter, "xdpdns_daemon_udp_send_errors_total",    \
+	  NULL, "UDP answers the kernel refused to send (a full buffer).")    \
 	X(queries_bad, counter, "xdpdns_daemon_queries_bad_total", NULL,      \
 	  "Queries the daemon could not parse or refused before resolving.")  \
 	X(cache_miss, counter, "xdpdns_daemon_resolutions_total", NULL,       \
