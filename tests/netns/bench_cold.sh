@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# The cold part of `make bench` (also `make bench-cold`): names never asked
+# before, as in the first minutes of an event or a random-subdomain flood.
+# Every name of the offline hierarchy's manifest (but the deliberately
+# broken zones) and as many random names under its leaf zones (NXDOMAIN
+# from the leaf's server), shuffled, asked by dnsperf at fixed rates of
+# BENCH_COLD_RATES for BENCH_COLD_SECONDS each, with a 1 s timeout, of:
+#   (a) xdpdnsd with XDP on the client link
+#   (b) xdpdnsd --no-xdp
+#   (c) the Debian unbound, one thread
+#   (e) the Debian unbound, two threads
+# each started afresh for every rate (no cache, no pins: every name is new
+# to it), limits off, on CPU 0; dnsperf and the hierarchy's NSD on CPU 1.
+# unbound gets xdpdnsd's budget for resolutions in flight (4096 per
+# thread) and sockets (outgoing-range 4096). Per target and rate: the share
+# of queries answered NOERROR or NXDOMAIN within 1 s, the SERVFAILs, the
+# lost; then the highest rate each target answers >= 99% of. Every load is
+# bounded in count and time; everything is removed on exit.
+# Usage: bench_cold.sh [BUILD_DIR]  (BENCH_COLD_SECONDS=2
+#   BENCH_COLD_RATES="2000 4000 8000 12000 16000 24000")
+set -u
+# shellcheck source-path=SCRIPTDIR source=hierarchy.sh
+. "$(dirname "$0")/hierarchy.sh"
+xd_init bench-cold "${1:-}"
+STEP=${BENCH_COLD_SECONDS:-2}
+RATES=${BENCH_COLD_RATES:-"2000 4000 8000 12000 16000 24000"}
+SRV_CPU=0
+CLI_CPU=1
+
+for c in nsd unbound dnsperf xdp-loader taskset python3 unshare nsenter \
+	timeout; do
+	command -v "$c" >/dev/null || xd_die "the benchmark needs $c"
+done
+[ "$(id -u)" -eq 0 ] || xd_die "the benchmark needs root"
+[ -e "$BUILD/xdpdnsd" ] || xd_die "no $BUILD/xdpdnsd: run make first"
+[ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ] ||
+	xd_die "the benchmark needs 2 CPUs (client and server apart)"
+xd_private_mounts "${BENCH_COLD_LIMIT:-420}" -- "$SELF" "$BUILD"
+T0=$SECONDS
+taskset -p -c "$CLI_CPU" $$ >/dev/null ||
+	xd_die "cannot pin the benchmark to CPU $CLI_CPU"
+
+hier_up_pinned "" || xd_die "the hierarchy did not come up"
+W=$HIER_DIR
+cleanup_register "ns_enter '$RES_NS' xdp-loader unload '$RES_IF_CLIENT' --all"
+
+# The query file: the manifest's names (but the servfail zones') and as
+# many random names under its leaf zones, shuffled with a fixed seed.
+"$PY" - "$HIER_NAMES" "$W/cold.txt" <<'EOF' || xd_die "cannot write the query file"
+import random, sys
+real, zones = [], set()
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) < 4 or f[0].startswith("#") or f[3] == "servfail":
+        continue
+    real.append("%s %s" % (f[0], f[1]))
+    if f[3] == "nxdomain" and f[0].startswith("nx") and ".z" in f[0]:
+        zones.add(f[0].split(".", 1)[1])
+rnd = random.Random(7)
+zones = sorted(zones)
+nx = ["%012x.%s A" % (rnd.getrandbits(48), rnd.choice(zones))
+      for _ in range(max(len(real), 40000))]
+q = real + nx
+rnd.shuffle(q)
+with open(sys.argv[2], "w") as out:
+    out.write("\n".join(q) + "\n")
+print(len(real), len(nx), len(zones), file=sys.stderr)
+EOF
+NQ=$(wc -l <"$W/cold.txt")
+
+SRV_PID=
+# start TARGET - the target afresh on CPU 0, answering; SRV_PID, PORT.
+start() {
+	case $1 in
+	a | b)
+		local x=(--interface "$RES_IF_CLIENT" --pin-dir "$PIN"
+			--xdp-mode native)
+		[ "$1" = b ] && x=(--no-xdp)
+		PORT=53
+		bg_start -n "$RES_NS" "$W/xdpdnsd-$1.log" taskset -c "$SRV_CPU" \
+			"$BUILD/xdpdnsd" "${x[@]}" --listen "$RES_ADDR4" \
+			--root-hints "$ROOT_HINTS" \
+			--unbound-config "$UNBOUND_SNIPPET" --user "" \
+			--ratelimit 0 --miss-limit 0 --ratelimit-net 0 \
+			--ratelimit-wide 0 --new-source-limit 0 \
+			--miss-limit-global 0 --log-level warn
+		SRV_PID=$BG_PID
+		;;
+	c | e)
+		local n=1
+		[ "$1" = e ] && n=2
+		UNBOUND_EXTRA_CONF="	num-threads: $n
+	so-reuseport: yes
+	num-queries-per-thread: 4096
+	outgoing-range: 4096" unbound_start 5353 ||
+			xd_die "unbound ($n threads) did not start"
+		taskset -a -p -c "$SRV_CPU" "$UNBOUND_PID" >/dev/null
+		SRV_PID=$UNBOUND_PID
+		PORT=5353
+		return 0
+		;;
+	esac
+	wait_udp_port "$RES_NS" "$RES_ADDR4" "$PORT" 15 &&
+		wait_dns "$CLI_NS" "$RES_ADDR4" "$PORT" www.z000.test. 15 ||
+		xd_die "xdpdnsd ($1) did not start: $(tail -n 3 "$W/xdpdnsd-$1.log")"
+}
+stop() {
+	case $1 in
+	c | e) unbound_stop ;;
+	*) bg_stop "$SRV_PID" ;;
+	esac
+	SRV_PID=
+	ns_enter "$RES_NS" xdp-loader unload "$RES_IF_CLIENT" --all \
+		>/dev/null 2>&1 || :
+	rm -f "$PIN"/xdpdns_* 2>/dev/null || :
+}
+
+: >"$W/cold-results.txt"
+for t in ${BENCH_COLD_TARGETS:-a b c e}; do
+	for r in $RATES; do
+		start "$t"
+		out=$W/cold-$t-$r.txt
+		ns_exec "$CLI_NS" timeout $((STEP + 15)) taskset -c "$CLI_CPU" \
+			dnsperf -s "$RES_ADDR4" -p "$PORT" -d "$W/cold.txt" -n 1 \
+			-l "$STEP" -Q "$r" -c 8 -q 20000 -t 1 >"$out" 2>&1
+		stop "$t"
+		awk -v t="$t" -v r="$r" '
+			/Queries sent:/ { sent = $3 }
+			/Queries completed:/ { done = $3 }
+			/Queries lost:/ { lost = $3 }
+			/Response codes:/ {
+				for (i = 3; i < NF; i += 3) {
+					c = $i; n = $(i + 1); gsub(/,/, "", n)
+					rc[c] = n
+				}
+			}
+			/Average Latency/ { lat = $4 * 1000 }
+			END {
+				ok = rc["NOERROR"] + rc["NXDOMAIN"]
+				other = done - ok - rc["SERVFAIL"]
+				printf "%s %s %d %d %d %d %d %.1f\n", t, r, sent,
+					ok, rc["SERVFAIL"] + 0, lost, other, lat
+			}' "$out" >>"$W/cold-results.txt"
+	done
+	xd_log "target $t done at $((SECONDS - T0)) s"
+done
+
+"$PY" - "$W/cold-results.txt" "$STEP" "$NQ" >"$W/bench-cold.txt" <<'EOF' ||
+import sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+names = {"a": "xdpdnsd, XDP", "b": "xdpdnsd --no-xdp",
+         "c": "unbound, 1 thread", "e": "unbound, 2 threads"}
+targets = [t for t in "abce" if any(r[0] == t for r in rows)]
+rates = sorted({int(r[1]) for r in rows})
+res = {(r[0], int(r[1])): r for r in rows}
+print("cold resolution: %s s per rate, names never asked before (%s in "
+      "the query file), 1 s timeout, a fresh target per rate, server on "
+      "CPU 0" % (sys.argv[2], sys.argv[3]))
+print("%-8s" % "q/s" + "".join("%26s" % names[t] for t in targets))
+for rate in rates:
+    line = "%-8d" % rate
+    for t in targets:
+        r = res.get((t, rate))
+        if not r:
+            line += "%26s" % "-"
+            continue
+        sent, ok, sf, lost = (int(x) for x in r[2:6])
+        pct = 100.0 * ok / sent if sent else 0
+        line += "%26s" % ("%.1f%% sf %d lost %d %.0fms" %
+                          (pct, sf, lost, float(r[7])))
+    print(line)
+print("highest rate with >= 99% answered (NOERROR/NXDOMAIN) within 1 s:")
+for t in targets:
+    best = 0
+    for rate in rates:
+        r = res.get((t, rate))
+        if r and int(r[2]) and int(r[3]) * 100 >= 99 * int(r[2]):
+            best = rate
+    print("  %-22s %s q/s" % (names[t], best if best else "< %d" % rates[0]))
+EOF
+	xd_die "cannot make the report"
+cat "$W/bench-cold.txt"
+cp "$W/bench-cold.txt" "$BUILD/bench-cold.txt" 2>/dev/null &&
+	xd_log "written to $BUILD/bench-cold.txt ($((SECONDS - T0)) s)"
