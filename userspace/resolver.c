@@ -1,19 +1,21 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * libunbound in asynchronous mode. ub_ctx_async(ctx, 1) gives the context
- * one worker thread for all its resolutions (the alternative is a forked
- * worker process); no thread is ever started per query. Results come back
- * over a pipe (ub_fd) and their callbacks run in our loop from
- * ub_process(), so everything here is single-threaded.
+ * libunbound on the daemon's own event base (ub_ctx_create_ub_event(),
+ * ubevent.h): resolutions run in the loop's thread, their sockets and
+ * timers in one epoll fd the loop watches (resolver_fd()), and the callback
+ * gets libunbound's answer packet directly. The asynchronous mode used
+ * before (ub_ctx_async(): a worker thread, every query and every answer
+ * serialized through a socketpair, two thread switches per resolution)
+ * spent about a quarter of the daemon's CPU on the hand-over when it
+ * resolved names nobody had asked before (make bench-cold).
  *
  * In-flight resolutions live in a chained hash table keyed like the XDP
  * cache plus the DO and CD bits; a query for a key already in flight only
  * appends its waiter. They are also kept in start order, so the oldest is
  * the next to reach --resolve-timeout and one timerfd armed for it is
- * enough. A resolution given up is cancelled with ub_cancel(): libunbound
- * then never calls its callback (the worker may still finish it and cache
- * the answer), so its record is freed at once. Should ub_cancel() refuse,
- * the record stays, marked, until the callback comes and frees it.
+ * enough. A resolution given up stays, marked, until libunbound's
+ * callback comes and frees it (ub_cancel() is for the asynchronous mode:
+ * on an event context it would free what the resolution still uses).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,11 +29,15 @@
 
 #include <unbound.h>
 
+#include <unbound-event.h>
+
 #include "event.h"
+#include "lib/dnsmsg.h"
 #include "lib/util.h"
 #include "log.h"
 #include "maps/xdpdns.h"
 #include "resolver.h"
+#include "ubevent.h"
 
 /* Waiters (client queries) in flight per allowed resolution. */
 #define RESOLVER_WAITERS_FACTOR 16
@@ -44,12 +50,19 @@ struct inflight {
 	struct resolver *r;
 	struct resolver_key key;
 	uint32_t hash;
-	int async_id; /* for ub_cancel() */
+	int async_id; /* libunbound's query number */
 	uint64_t start_ns;
 	bool refresh;
 	bool zombie; /* given up, but its callback may still come */
 	bool slow; /* past the client timeout: resolver_slow_fn has run */
 	bool cd; /* on ctx_cd: checking disabled */
+	/* Answered while ub_resolve_event() ran (local data): the answer
+	 * kept for resolver_process(), as any other comes. */
+	bool deferred;
+	struct inflight *dnext;
+	int drcode, dlen, dsec;
+	uint8_t *dpacket;
+	char *dwhy;
 	struct resolver_waiter *head, *tail;
 	unsigned int nwaiters;
 };
@@ -59,9 +72,15 @@ struct resolver {
 	/* CD=1 queries when the main context validates against a trust
 	 * anchor: the same settings without the validator, so bogus data
 	 * comes back as data (RFC 4035 3.2.2), never with AD. NULL: CD=1
-	 * goes to ctx. Both contexts' result pipes are in epfd. */
+	 * goes to ctx. Both run on ev. */
 	struct ub_ctx *ctx_cd;
-	int epfd;
+	struct ubevent_base *ev;
+	/* ub_ctx_delete() runs: callbacks it makes are not answers. */
+	bool deleting;
+	/* resolver_start() is starting this one: a callback made before
+	 * ub_resolve_event() returns (local data) is deferred. */
+	struct inflight *starting;
+	struct inflight *deferred; /* answers for resolver_process() */
 	resolver_done_fn done;
 	void *arg;
 	struct daemon_stats *stats;
@@ -75,7 +94,7 @@ struct resolver {
 	uint64_t slow_ns; /* --serve-stale-client-timeout; 0: none */
 	resolver_slow_fn slow;
 	struct inflight *oldest, *newest; /* in flight, by start time */
-	struct inflight *zombies; /* given up, cancel refused */
+	struct inflight *zombies; /* given up, callback still to come */
 	int timerfd;
 	uint64_t armed_ns; /* deadline the timer is set for; 0: disarmed */
 };
@@ -327,10 +346,6 @@ static int resolver_configure(struct ub_ctx *ctx, const struct config *cfg,
 		if (ret)
 			return ret;
 	}
-	/* One worker thread for everything, results through ub_fd(). */
-	ret = ub_check(ub_ctx_async(ctx, 1), "async mode", NULL, err, errlen);
-	if (ret)
-		return ret;
 	snprintf(buf, sizeof(buf), "%u", ub_max);
 	ret = resolver_set(ctx, "num-queries-per-thread:", buf, err, errlen);
 	if (ret)
@@ -444,7 +459,7 @@ static int resolver_cd_create(struct resolver *r, const struct config *cfg,
 	*out = NULL;
 	if (!resolver_wants_cd(r->ctx, cfg))
 		return 0;
-	*out = ub_ctx_create();
+	*out = ub_ctx_create_ub_event(ubevent_ub_base(r->ev));
 	if (!*out) {
 		log_err("cannot create the CD=1 libunbound context");
 		return -ENOMEM;
@@ -458,18 +473,15 @@ static int resolver_cd_create(struct resolver *r, const struct config *cfg,
 	return ret;
 }
 
-/* Both contexts' result pipes into epfd (a context's fd is its own for
- * its life; a deleted context's leaves the set as it is closed). */
-static int resolver_watch(struct resolver *r)
+/* ub_ctx_delete() of @ctx: the callbacks it makes for what is in flight
+ * are not answers (resolver_event_cb()). */
+static void resolver_ctx_delete(struct resolver *r, struct ub_ctx *ctx)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
-
-	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, ub_fd(r->ctx), &ev))
-		return -1;
-	if (r->ctx_cd &&
-	    epoll_ctl(r->epfd, EPOLL_CTL_ADD, ub_fd(r->ctx_cd), &ev))
-		return -1;
-	return 0;
+	if (!ctx)
+		return;
+	r->deleting = true;
+	ub_ctx_delete(ctx);
+	r->deleting = false;
 }
 
 /* The context resolution @f runs on. */
@@ -496,7 +508,7 @@ int resolver_create(const struct config *cfg, resolver_done_fn done, void *arg,
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	r->timerfd = r->epfd = -1;
+	r->timerfd = -1;
 	r->done = done;
 	r->arg = arg;
 	r->stats = stats;
@@ -519,7 +531,14 @@ int resolver_create(const struct config *cfg, resolver_done_fn done, void *arg,
 			strerror(errno));
 		goto err;
 	}
-	r->ctx = ub_ctx_create();
+	r->ev = ubevent_base_create();
+	if (!r->ev) {
+		ret = -errno;
+		log_err("cannot make libunbound's event base: %s",
+			strerror(errno));
+		goto err;
+	}
+	r->ctx = ub_ctx_create_ub_event(ubevent_ub_base(r->ev));
 	if (!r->ctx) {
 		log_err("cannot create a libunbound context");
 		ret = -ENOMEM;
@@ -534,23 +553,13 @@ int resolver_create(const struct config *cfg, resolver_done_fn done, void *arg,
 	ret = resolver_cd_create(r, cfg, &r->ctx_cd);
 	if (ret)
 		goto err;
-	r->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (r->epfd < 0 || resolver_watch(r)) {
-		ret = -errno;
-		log_err("cannot watch libunbound's results: %s",
-			strerror(errno));
-		goto err;
-	}
 	stat_set(&stats->requestlist_max, r->max);
 	*out = r;
 	return 0;
 err:
-	if (r->ctx)
-		ub_ctx_delete(r->ctx);
-	if (r->ctx_cd)
-		ub_ctx_delete(r->ctx_cd);
-	if (r->epfd >= 0)
-		close(r->epfd);
+	resolver_ctx_delete(r, r->ctx);
+	resolver_ctx_delete(r, r->ctx_cd);
+	ubevent_base_destroy(r->ev);
 	if (r->timerfd >= 0)
 		close(r->timerfd);
 	free(r->buckets);
@@ -560,7 +569,7 @@ err:
 
 int resolver_fd(const struct resolver *r)
 {
-	return r->epfd;
+	return ubevent_fd(r->ev);
 }
 
 int resolver_timer_fd(const struct resolver *r)
@@ -568,16 +577,12 @@ int resolver_timer_fd(const struct resolver *r)
 	return r->timerfd;
 }
 
+static void resolver_deliver_deferred(struct resolver *r);
+
 int resolver_process(struct resolver *r)
 {
-	int ret = ub_process(r->ctx);
-
-	if (!ret && r->ctx_cd)
-		ret = ub_process(r->ctx_cd);
-	if (ret) {
-		log_err("libunbound: %s", ub_strerror(ret));
-		return -EIO;
-	}
+	resolver_deliver_deferred(r);
+	ubevent_run(r->ev);
 	return 0;
 }
 
@@ -658,32 +663,156 @@ static void zombie_unlink(struct resolver *r, struct inflight *f)
 		f->newer->older = f->older;
 }
 
-static void resolver_callback(void *mydata, int err, struct ub_result *result)
+/* Records of one RRset an answer can hold, for ub_result.data. */
+#define RESOLVER_DATA_MAX 64
+
+/*
+ * libunbound's answer for @f (ub_event_callback_type): @rcode not 0 when
+ * there is none (mostly SERVFAIL), else @packet; @sec 0 insecure, 1 bogus,
+ * 2 secure. Handed on as the struct ub_result the rest of the daemon reads,
+ * pointing into @packet, valid during the call.
+ */
+static void inflight_free(struct inflight *f)
 {
-	struct inflight *f = mydata;
-	struct resolver *r = f->r;
+	free(f->dpacket);
+	free(f->dwhy);
+	free(f);
+}
+
+/* The answer for @f (see resolver_event_cb()) to its waiters; frees @f. */
+static void resolver_deliver(struct resolver *r, struct inflight *f, int rcode,
+			     void *packet, int len, int sec, char *why_bogus)
+{
 	struct resolution res = { 0 };
+	char name[DNSWIRE_NAME_TEXT_MAX] = "";
+	char *data[RESOLVER_DATA_MAX + 1] = { 0 };
+	int lens[RESOLVER_DATA_MAX + 1] = { 0 };
+	struct ub_result u = { 0 };
+	struct dnsmsg m;
 
 	if (f->zombie) {
 		/* Its waiters had their SERVFAIL at the deadline. */
 		zombie_unlink(r, f);
-		goto out;
+		inflight_free(f);
+		return;
 	}
+	dnswire_name_to_text(f->key.qname, f->key.qname_len, name,
+			     sizeof(name));
+	u.qname = name;
+	u.qtype = f->key.qtype;
+	u.qclass = f->key.qclass;
+	u.data = data;
+	u.len = lens;
+	u.rcode = rcode;
+	if (!rcode && packet && len >= DNS_HEADER_LEN) {
+		u.answer_packet = packet;
+		u.answer_len = len;
+		u.rcode = ((const uint8_t *)packet)[3] & DNS_F_RCODE;
+		u.nxdomain = u.rcode == DNS_RCODE_NXDOMAIN;
+		if (!dnsmsg_parse(packet, (size_t)len, &m)) {
+			int n = 0;
+
+			for (size_t i = 0; i < m.nrr && n < RESOLVER_DATA_MAX;
+			     i++) {
+				const struct dnsmsg_rr *rr = &m.rr[i];
+
+				if (rr->section != DNSMSG_ANSWER ||
+				    rr->type != f->key.qtype)
+					continue;
+				data[n] = (char *)packet + rr->rdata_off;
+				lens[n++] = rr->rdlen;
+			}
+			u.havedata = n > 0;
+		}
+	}
+	u.secure = sec == 2;
+	u.bogus = sec == 1;
+	u.why_bogus = why_bogus;
+
 	inflight_unlink(r, f);
 	res.key = f->key;
-	res.result = err ? NULL : result;
-	res.err = err;
+	res.result = &u;
 	res.refresh = f->refresh;
 	res.elapsed = (ev_now_ns() - f->start_ns) / 1e9;
 	res.waiters = f->head;
 	hist_add(r->stats, res.elapsed);
-	if (err)
-		log_debug("resolution failed: %s", ub_strerror(err));
+	if (rcode)
+		log_debug("resolution of %s failed: rcode %d", name, rcode);
 	r->done(r->arg, &res);
-out:
-	if (result)
-		ub_resolve_free(result);
-	free(f);
+	inflight_free(f);
+}
+
+/*
+ * libunbound's answer for @f (ub_event_callback_type): @rcode not 0 when
+ * there is none (mostly SERVFAIL), else @packet; @sec 0 insecure, 1 bogus,
+ * 2 secure. One that comes while ub_resolve_event() still runs (local
+ * data) is kept and delivered by resolver_process(), as every other
+ * answer is: a caller never sees its query answered before it returns.
+ */
+static void resolver_event_cb(void *mydata, int rcode, void *packet, int len,
+			      int sec, char *why_bogus, int ratelimited)
+{
+	struct inflight *f = mydata;
+	struct resolver *r = f->r;
+
+	(void)ratelimited;
+	if (r->deleting) {
+		/* A context deleted at a flush or at the end: its in-flight
+		 * records are the caller's to restart or answer. */
+		if (f->zombie) {
+			zombie_unlink(r, f);
+			inflight_free(f);
+		}
+		return;
+	}
+	if (r->starting != f) {
+		resolver_deliver(r, f, rcode, packet, len, sec, why_bogus);
+		return;
+	}
+	f->drcode = rcode;
+	f->dsec = sec;
+	f->dlen = 0;
+	if (!rcode && packet && len > 0) {
+		f->dpacket = malloc((size_t)len);
+		if (f->dpacket) {
+			memcpy(f->dpacket, packet, (size_t)len);
+			f->dlen = len;
+		} else {
+			f->drcode = DNS_RCODE_SERVFAIL;
+		}
+	}
+	f->dwhy = why_bogus ? strdup(why_bogus) : NULL;
+	f->deferred = true;
+	f->dnext = r->deferred;
+	r->deferred = f;
+	ubevent_wake(r->ev);
+}
+
+/* ub_resolve_event() of @f on its context. Return: a UB_* code. */
+static int resolver_start(struct resolver *r, struct inflight *f,
+			  const char *name)
+{
+	int ret;
+
+	r->starting = f;
+	ret = ub_resolve_event(resolver_ctx(r, f), name, f->key.qtype,
+			       f->key.qclass, f, resolver_event_cb,
+			       &f->async_id);
+	r->starting = NULL;
+	return ret;
+}
+
+/* The answers resolver_event_cb() kept, delivered. */
+static void resolver_deliver_deferred(struct resolver *r)
+{
+	while (r->deferred) {
+		struct inflight *f = r->deferred;
+
+		r->deferred = f->dnext;
+		f->deferred = false;
+		resolver_deliver(r, f, f->drcode, f->dpacket, f->dlen, f->dsec,
+				 f->dwhy);
+	}
 }
 
 /* Gives @f up: its waiters get a failed result, libunbound's never comes. */
@@ -692,23 +821,19 @@ static void resolver_give_up(struct resolver *r, struct inflight *f,
 {
 	char name[DNSWIRE_NAME_TEXT_MAX];
 	struct resolution res = { 0 };
-	bool cancelled;
 
-	inflight_unlink(r, f);
 	/*
-	 * Cancelled before the waiters are answered: answering may start new
-	 * queries (a TCP connection's buffered frames), which must not find
-	 * this one.
+	 * Out of the table before the waiters are answered: answering may
+	 * start new queries (a TCP connection's buffered frames), which must
+	 * not find this one. libunbound's callback frees it later.
 	 */
-	cancelled = ub_cancel(resolver_ctx(r, f), f->async_id) == UB_NOERROR;
-	if (!cancelled) {
-		f->zombie = true;
-		f->older = NULL;
-		f->newer = r->zombies;
-		if (r->zombies)
-			r->zombies->older = f;
-		r->zombies = f;
-	}
+	inflight_unlink(r, f);
+	f->zombie = true;
+	f->older = NULL;
+	f->newer = r->zombies;
+	if (r->zombies)
+		r->zombies->older = f;
+	r->zombies = f;
 	res.key = f->key;
 	res.timed_out = true;
 	res.refresh = f->refresh;
@@ -724,8 +849,6 @@ static void resolver_give_up(struct resolver *r, struct inflight *f,
 		log_debug("gave up resolving %s type %u after %.1f s", name,
 			  f->key.qtype, res.elapsed);
 	r->done(r->arg, &res);
-	if (cancelled)
-		free(f);
 }
 
 void resolver_expire(struct resolver *r)
@@ -805,14 +928,7 @@ int resolver_query(struct resolver *r, const struct resolver_key *key,
 		f->head = f->tail = w;
 		f->nwaiters = 1;
 	}
-	ret = ub_resolve_async(resolver_ctx(r, f), name, key->qtype,
-			       key->qclass, f, resolver_callback, &f->async_id);
-	if (ret) {
-		log_warn("cannot start resolving %s: %s", name,
-			 ub_strerror(ret));
-		free(f);
-		return -EIO;
-	}
+	/* In the table first: libunbound may answer before it returns. */
 	f->hnext = r->buckets[h & (r->nbuckets - 1)];
 	r->buckets[h & (r->nbuckets - 1)] = f;
 	/* Start times only grow: the newest is the last to expire. */
@@ -825,6 +941,15 @@ int resolver_query(struct resolver *r, const struct resolver_key *key,
 	r->count++;
 	r->waiters += f->nwaiters;
 	stat_set(&r->stats->requestlist_current, r->count);
+	ret = resolver_start(r, f, name);
+	if (ret && !f->deferred) {
+		log_warn("cannot start resolving %s: %s", name,
+			 ub_strerror(ret));
+		inflight_unlink(r, f);
+		/* The caller answers its waiter. */
+		inflight_free(f);
+		return -EIO;
+	}
 	if (!r->armed_ns)
 		resolver_arm(r);
 	return 0;
@@ -838,9 +963,7 @@ static int resolver_restart(struct resolver *r, struct inflight *f)
 	if (dnswire_name_to_text(f->key.qname, f->key.qname_len, name,
 				 sizeof(name)) < 0)
 		return UB_SYNTAX;
-	return ub_resolve_async(resolver_ctx(r, f), name, f->key.qtype,
-				f->key.qclass, f, resolver_callback,
-				&f->async_id);
+	return resolver_start(r, f, name);
 }
 
 int resolver_flush(struct resolver *r, const struct config *cfg)
@@ -850,7 +973,7 @@ int resolver_flush(struct resolver *r, const struct config *cfg)
 	struct ub_ctx *nctx, *ncd = NULL, *octx;
 	int ret;
 
-	nctx = ub_ctx_create();
+	nctx = ub_ctx_create_ub_event(ubevent_ub_base(r->ev));
 	if (!nctx) {
 		log_err("cannot flush libunbound's cache: no new context");
 		return -ENOMEM;
@@ -871,20 +994,15 @@ int resolver_flush(struct resolver *r, const struct config *cfg)
 		return ret;
 	}
 	/* What is back already is delivered before the purge, not after. */
-	if (resolver_process(r))
-		log_warn("libunbound before the flush: results lost");
-	ub_ctx_delete(r->ctx); /* its worker stops; no callback comes */
-	if (r->ctx_cd)
-		ub_ctx_delete(r->ctx_cd);
+	resolver_process(r);
+	resolver_ctx_delete(r, r->ctx); /* what it had in flight: restarted */
+	resolver_ctx_delete(r, r->ctx_cd);
 	r->ctx = nctx;
 	r->ctx_cd = ncd;
-	if (resolver_watch(r))
-		log_err("cannot watch libunbound's results after the flush: %s",
-			strerror(errno));
 	while (r->zombies) {
 		f = r->zombies;
 		zombie_unlink(r, f);
-		free(f);
+		inflight_free(f);
 	}
 	/*
 	 * Answering a failed restart may start new resolutions (a TCP
@@ -895,7 +1013,7 @@ int resolver_flush(struct resolver *r, const struct config *cfg)
 	for (f = r->oldest; f; f = next) {
 		next = f == last ? NULL : f->newer;
 		ret = resolver_restart(r, f);
-		if (ret) {
+		if (ret && !f->deferred) {
 			struct resolution res = { 0 };
 
 			log_warn(
@@ -908,7 +1026,7 @@ int resolver_flush(struct resolver *r, const struct config *cfg)
 			res.elapsed = (ev_now_ns() - f->start_ns) / 1e9;
 			res.waiters = f->head;
 			r->done(r->arg, &res);
-			free(f);
+			inflight_free(f);
 		}
 	}
 	resolver_arm(r);
@@ -937,10 +1055,10 @@ void resolver_destroy(struct resolver *r)
 {
 	if (!r)
 		return;
-	/* Stops the worker; no callback runs after this. */
-	ub_ctx_delete(r->ctx);
-	if (r->ctx_cd)
-		ub_ctx_delete(r->ctx_cd);
+	/* No answer comes after this; what is in flight is cancelled. */
+	r->deferred = NULL; /* in flight still: answered below */
+	resolver_ctx_delete(r, r->ctx);
+	resolver_ctx_delete(r, r->ctx_cd);
 	while (r->oldest) {
 		struct inflight *f = r->oldest;
 		struct resolution res = { 0 };
@@ -951,16 +1069,16 @@ void resolver_destroy(struct resolver *r)
 		res.refresh = f->refresh;
 		res.waiters = f->head;
 		r->done(r->arg, &res);
-		free(f);
+		inflight_free(f);
 	}
 	while (r->zombies) {
 		struct inflight *f = r->zombies;
 
 		zombie_unlink(r, f);
-		free(f);
+		inflight_free(f);
 	}
 	close(r->timerfd);
-	close(r->epfd);
+	ubevent_base_destroy(r->ev);
 	free(r->buckets);
 	free(r);
 }
