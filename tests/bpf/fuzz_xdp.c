@@ -1553,7 +1553,7 @@ static bool is_marker(unsigned int k)
 	return k == XDPDNS_STAT_PACKETS || k == XDPDNS_STAT_QUERIES ||
 	       k == XDPDNS_STAT_DRYRUN || k == XDPDNS_STAT_RL_EXEMPT ||
 	       k == XDPDNS_STAT_SAMPLED || k == XDPDNS_STAT_SAMPLE_LOST ||
-	       k == XDPDNS_STAT_STALE;
+	       k == XDPDNS_STAT_TAP_LOST || k == XDPDNS_STAT_STALE;
 }
 
 static uint64_t seed;
