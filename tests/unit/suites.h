@@ -26,6 +26,7 @@
 	X(namehash)    \
 	X(tcpframe)    \
 	X(purge)       \
+	X(dnstap)      \
 	X(util)
 
 #define UNIT_TCASES_DECL_(name) void name##_tcases(Suite *s);
