@@ -180,6 +180,21 @@ static int reload_build(const struct daemon *d, struct config *ncfg,
 	return -1;
 }
 
+/*
+ * The dnstap target stays what the service started with until a restart,
+ * in the daemon and in the monitor: its file was opened at start, and a
+ * daemon the monitor forks later must log where that descriptor points
+ * (the XDP program's dnstap flag follows the running log, too).
+ */
+static void reload_keep_dnstap(struct config *ncfg, const struct config *cur)
+{
+	free(ncfg->dnstap);
+	free(ncfg->dnstap_identity);
+	ncfg->dnstap = cur->dnstap ? strdup(cur->dnstap) : NULL;
+	ncfg->dnstap_identity =
+		cur->dnstap_identity ? strdup(cur->dnstap_identity) : NULL;
+}
+
 /* SIGHUP: the file as it is now, the command line on top, applied live. */
 static void daemon_reload(struct daemon *d)
 {
@@ -190,6 +205,8 @@ static void daemon_reload(struct daemon *d)
 	if (reload_build(d, &ncfg, &nacl,
 			 "reload failed, keeping the running settings"))
 		return;
+	reload_warn_static(&d->cfg, &ncfg);
+	reload_keep_dnstap(&ncfg, &d->cfg);
 	if (d->xdp) {
 		ret = loader_write_config(&d->maps, &ncfg);
 		if (!ret)
@@ -203,7 +220,6 @@ static void daemon_reload(struct daemon *d)
 			return;
 		}
 	}
-	reload_warn_static(&d->cfg, &ncfg);
 	log_set_level(ncfg.log_level);
 	resolver_set_max(d->res, ncfg.max_outstanding);
 	resolver_set_timeout(d->res, ncfg.resolve_timeout);
@@ -594,6 +610,7 @@ static void monitor_reload(struct daemon *d)
 
 	if (reload_build(d, &ncfg, &nacl, NULL))
 		return; /* the daemon logs why */
+	reload_keep_dnstap(&ncfg, &d->cfg);
 	acl_free(&d->acl);
 	d->acl = nacl;
 	config_free(&d->cfg);

@@ -12,7 +12,8 @@
 #     CLIENT_RESPONSE marked "xdp-sampled 1/1 rcode=...", as many as XDP
 #     hits; identity (--dnstap-identity) and version on every message,
 #     every time inside the test's window; xdpdns_dnstap_sent_total equal
-#     to the messages in the file, nothing dropped;
+#     to the messages in the file, nothing dropped; a SIGHUP naming another
+#     target asks for a restart and the log goes on where it was;
 #   - unix: the daemon started before its reader exists (not fatal), then
 #     fstrm_capture on the socket: queries after it connected are in the
 #     capture; xdpdnsctl tail sees XDP's samples at the same time (its
@@ -92,15 +93,18 @@ N_NX=$(pick nxdomain A z010.test. 1)
 N_MX=z011.test.
 N_TCP=$(pick addr A z011.example. 1)
 N_V6=$(pick addr AAAA z012.test. 1)
+N_R=$(pick addr A z012.example. 1)
 [ -n "$N_A" ] && [ -n "$N_AAAA" ] && [ -n "$N_NX" ] && [ -n "$N_TCP" ] &&
-	[ -n "$N_V6" ] || t_abort "names in the manifest"
+	[ -n "$N_V6" ] && [ -n "$N_R" ] || t_abort "names in the manifest"
 
 # --- 1. file: in a root-owned directory ----------------------------------------
 LOGDIR=$W/taplog
 mkdir -m 0700 "$LOGDIR" || t_abort "mkdir $LOGDIR"
 FILE=$LOGDIR/xdpdns.fstrm
+# In a config file, so that a SIGHUP can try to change it.
+printf 'dnstap = "file:%s";\n' "$FILE" >"$W/d1.conf"
 T0=$(now)
-start "$W/d1.log" --dnstap "file:$FILE" ||
+start "$W/d1.log" --config "$W/d1.conf" ||
 	t_abort "xdpdnsd up (log: $(tail -n 3 "$W/d1.log" | tr '\n' ' '))"
 user=$(ps -o user= -p "$CHILD" | tr -d ' ')
 t_check "the daemon runs as ${user:-?}, not root; $FILE written from a 0700 root directory" \
@@ -122,9 +126,21 @@ burst "$N_A/A" "$N_AAAA/AAAA" "$N_NX/A"
 sleep 0.5 # the daemon reads XDP's samples from its ring
 hier_snap b
 t_check "repeats answered by XDP: hit +$(hier_xd hit)" test "$(hier_xd hit)" = 6
-HITS=$(hier_mval b xdpdns_cache_hits_total) # since the daemon started
-sent=$(hier_mval b "$SENT")
-dropped=$(hier_mval b "$DROPPED")
+# SIGHUP with another target: a restart's business; the log goes on.
+printf 'dnstap = "file:%s";\n' "$W/other.fstrm" >"$W/d1.conf"
+kill -HUP "$MON"
+wait_until 5 grep -q -- "--dnstap changed; restart" "$W/d1.log"
+warned=$?
+burst "$N_R/A"
+sleep 0.3
+burst "$N_R/A"
+sleep 0.5
+hier_snap c
+t_check "SIGHUP with another --dnstap: a restart is asked for (logged: $warned), $W/other.fstrm not created" \
+	test "$warned" = 0 -a ! -e "$W/other.fstrm"
+HITS=$(hier_mval c xdpdns_cache_hits_total) # since the daemon started
+sent=$(hier_mval c "$SENT")
+dropped=$(hier_mval c "$DROPPED")
 stop
 T1=$(now)
 decode "$FILE"
@@ -137,7 +153,7 @@ t_check "identity hall-a.test and version '$VERSION' on every message" \
 	test "$(lines "\$11 == \"hall-a.test\" && \$12 == \"$VERSION\"")" = "$total"
 # One CLIENT_QUERY and one CLIENT_RESPONSE from the daemon per query.
 for spec in "$N_A A NOERROR" "$N_AAAA AAAA NOERROR" "$N_NX A NXDOMAIN" \
-	"$N_MX MX NOERROR"; do
+	"$N_MX MX NOERROR" "$N_R A NOERROR"; do
 	read -r n t rc <<<"$spec"
 	q=$(lines "\$1 == \"CQ\" && \$2 == \"UDP\" && \$3 == \"INET\" && \$4 == \"$CLI_ADDR4\" && \$8 == \"$n\" && \$9 == \"$t\"")
 	r=$(lines "\$1 == \"CR\" && \$2 == \"UDP\" && \$4 == \"$CLI_ADDR4\" && \$8 == \"$n\" && \$9 == \"$t\" && \$10 == \"$rc\" && \$13 == \"-\" && \$7 >= \$6")
@@ -155,7 +171,7 @@ t_check "$N_V6 over IPv6: $q CLIENT_QUERY, $r CLIENT_RESPONSE, family INET6 from
 cq=$(lines '$1 == "CQ"')
 cr=$(lines '$1 == "CR" && $13 == "-"')
 t_check "every query the daemon read answered in the log: $cq CLIENT_QUERY, $cr CLIENT_RESPONSE" \
-	test "$cq" = "$cr" -a "$cq" -ge 7
+	test "$cq" = "$cr" -a "$cq" -ge 8
 # XDP's sampled answers: CLIENT_RESPONSE with the marker and its rcode.
 xs=$(lines '$13 ~ /^xdp-sampled /')
 t_check "XDP answers in the log: $xs marked xdp-sampled, XDP hits $HITS" \
@@ -166,6 +182,9 @@ for spec in "$N_A A NOERROR" "$N_AAAA AAAA NOERROR" "$N_NX A NXDOMAIN"; do
 	t_check "$n $t from XDP: $x CLIENT_RESPONSE 'xdp-sampled 1/1 rcode=$rc' (rebuilt query, no response message)" \
 		test "$x" = 2
 done
+x=$(lines "\$8 == \"$N_R\" && \$13 ~ /^xdp-sampled /")
+t_check "after the SIGHUP, XDP's answer of $N_R logged as well: $x" \
+	test "$x" = 1
 out=$(lines "(\$6 != \"-\" && (\$6 < $T0 || \$6 > $T1)) || (\$7 != \"-\" && (\$7 < $T0 || \$7 > $T1))")
 t_check "every time inside the test's window ($T0 .. $T1): $out outside" \
 	test "$out" = 0
