@@ -5,8 +5,9 @@
  *
  * The event loop is the only producer: one SPSC input queue of
  * DNSTAP_QUEUE_FRAMES frames. fstrm_iothr_submit() never blocks; when the
- * queue is full (the reader is slow, stopped or absent) the frame is freed
- * here and counted in dnstap_dropped.
+ * queue is full (the reader is slow or stopped) the frame is freed here
+ * and counted in dnstap_dropped. With no reader connected at all, fstrm's
+ * thread takes the frames and discards them (counted as sent).
  *
  * file: goes through a writer of our own (fstrm_rdwr) on a descriptor the
  * root monitor opened before the privilege drop, because fstrm's file
@@ -237,6 +238,7 @@ int dnstap_file_open(const struct config *cfg, char *err, size_t errlen)
 	    config_dnstap_parse(cfg->dnstap, &path, why, sizeof(why)) !=
 		    CONFIG_DNSTAP_FILE)
 		return -1;
+	/* Read too: a restarted daemon looks at the end of the stream. */
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
 		  0640);
 	if (fd < 0) {
