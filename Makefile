@@ -12,6 +12,7 @@ BUILD ?= build
 CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
+PROTOC_C ?= protoc-c
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
@@ -23,7 +24,8 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-PKGS := libbpf libxdp libunbound libelf zlib libconfig libmicrohttpd jansson libcap-ng libsystemd
+PKGS := libbpf libxdp libunbound libelf zlib libconfig libmicrohttpd jansson libcap-ng libsystemd \
+	libfstrm libprotobuf-c
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -50,7 +52,10 @@ DAEMON_SRCS := $(wildcard userspace/*.c)
 # The daemon core (every module but main.c, and the embedded dashboard) is
 # a library the unit tests link, as xdpdnsd does.
 CORE_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out userspace/main.c,$(DAEMON_SRCS))) \
-	$(BUILD)/userspace/dashboard.o
+	$(BUILD)/userspace/dashboard.o $(BUILD)/userspace/dnstap.pb-c.o
+# The dnstap schema (userspace/dnstap.proto) compiled by protoc-c into
+# $(BUILD)/userspace/: generated at build time, never committed.
+DNSTAP_PB := $(BUILD)/userspace/dnstap.pb-c.h
 CORE := $(BUILD)/libxdpdnsd.a
 CTL_SRCS := $(wildcard tools/xdpdnsctl/*.c)
 CTL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CTL_SRCS))
@@ -69,7 +74,7 @@ BPFT_SRCS := $(filter-out tests/bpf/fuzz_xdp.c tests/bpf/bench_xdp.c tests/bpf/t
 BPFT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(BPFT_SRCS))
 
 USER_HDRS := $(wildcard userspace/*.h userspace/lib/*.h tools/*/*.h tests/*/*.h) \
-	$(wildcard maps/*.h)
+	$(wildcard maps/*.h) $(DNSTAP_PB)
 
 BINS := $(if $(DAEMON_SRCS),$(BUILD)/xdpdnsd) $(if $(CTL_SRCS),$(BUILD)/xdpdnsctl)
 TEST_BINS := $(if $(UNIT_SRCS),$(BUILD)/tests/unit_runner) \
@@ -112,7 +117,7 @@ deps:
 # one line what to run instead. Checked once per build directory.
 $(BUILD)/.deps-ok: | $(BUILD)
 	$(Q)missing=; \
-	for t in $(CLANG) $(BPFTOOL) pkg-config; do \
+	for t in $(CLANG) $(BPFTOOL) $(PROTOC_C) pkg-config; do \
 		command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	for p in $(PKGS) check ldns; do \
 		pkg-config --libs $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -145,6 +150,18 @@ $(BUILD)/%.o: %.c $(USER_HDRS) $(SKELS) | $(BUILD)/.deps-ok
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+
+# protoc-c writes the .c and the .h in one run; the .c waits for the .h.
+$(DNSTAP_PB): userspace/dnstap.proto | $(BUILD)/.deps-ok
+	$(call msg,PROTOC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(PROTOC_C) --proto_path=. --c_out=$(BUILD) $<
+$(BUILD)/userspace/dnstap.pb-c.c: $(DNSTAP_PB)
+	@test -f $@ && touch $@
+
+$(BUILD)/userspace/dnstap.pb-c.o: $(BUILD)/userspace/dnstap.pb-c.c $(DNSTAP_PB)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -222,7 +239,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_LIB_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRCS))
 FUZZ_CORE_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o, \
 	$(filter-out userspace/main.c,$(DAEMON_SRCS))) \
-	$(BUILD)/userspace/dashboard.o
+	$(BUILD)/userspace/dashboard.o $(BUILD)/fuzz/obj/userspace/dnstap.pb-c.o
 FUZZ_HARNESS_OBJS := $(BUILD)/fuzz/obj/tests/fuzz/harness.o
 FUZZ_SECONDS ?= 60
 # Kept after the link, as every other object is.
@@ -241,6 +258,11 @@ $(BUILD)/fuzz/.deps-ok: | $(BUILD)/.deps-ok
 	@mkdir -p $(@D) && touch $@
 
 $(BUILD)/fuzz/obj/%.o: %.c $(USER_HDRS) $(SKELS) | $(BUILD)/fuzz/.deps-ok
+	$(call msg,FUZZCC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/obj/userspace/dnstap.pb-c.o: $(BUILD)/userspace/dnstap.pb-c.c $(DNSTAP_PB) | $(BUILD)/fuzz/.deps-ok
 	$(call msg,FUZZCC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@

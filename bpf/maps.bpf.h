@@ -104,6 +104,18 @@ struct {
 } xdpdns_events SEC(".maps");
 
 /*
+ * The same events again for xdpdnsd's dnstap log (XDPDNS_CFG_DNSTAP). A
+ * ring buffer has one consumer position: were the daemon to read
+ * xdpdns_events, it and `xdpdnsctl tail` would split the stream and each
+ * see only part of it. Two rings, one per consumer, let both see every
+ * sample, and tail keeps working while the daemon is down.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} xdpdns_tap SEC(".maps");
+
+/*
  * What the parsing half hands the serving half (xdpdns.bpf.c). The serving
  * half is a global function, verified once on its own with these fields
  * unknown: the qname loop leaves a different (precise) qname length on each

@@ -964,11 +964,14 @@ done:
 	if (cfg->sample_rate && bpf_get_prandom_u32() % cfg->sample_rate == 0) {
 		struct sample_args sa = {
 			.l3_off = p.l3_off,
+			.l4_off = p.l4_off,
 			.l3_proto = p.l3_proto,
 			.qtype = a->qtype,
 			.qlen = a->q.qlen,
 			.reason = reason,
 			.swapped = verdict == XDP_TX,
+			.rcode = a->rcode,
+			.tap = !!(cfg->flags & XDPDNS_CFG_DNSTAP),
 		};
 
 		xdpdns_sample(ctx, &sa);

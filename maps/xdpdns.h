@@ -31,6 +31,7 @@
 #define XDPDNS_MAP_RL "xdpdns_rl"
 #define XDPDNS_MAP_GMISS "xdpdns_gmiss"
 #define XDPDNS_MAP_EVENTS "xdpdns_events"
+#define XDPDNS_MAP_TAP "xdpdns_tap"
 #define XDPDNS_MAP_STATUS "xdpdns_status"
 #define XDPDNS_MAP_PURGE "xdpdns_purge"
 #define XDPDNS_MAP_SLOT0 "xdpdns_slot0"
@@ -520,8 +521,8 @@ XDPDNS_SLOT_CLASS_LIST(XDPDNS_SLOT_STRUCT_)
  *
  * Markers, not outcomes (a packet bumps them besides its one outcome, so
  * they are left out of the sum that equals PACKETS): QUERIES, DRYRUN,
- * RL_EXEMPT, SAMPLED, SAMPLE_LOST, STALE (a HIT served from an entry
- * marked XDPDNS_ENTRY_STALE) and COOKIE_CLIENT, COOKIE_VALID and
+ * RL_EXEMPT, SAMPLED, SAMPLE_LOST, TAP_LOST, STALE (a HIT served from an
+ * entry marked XDPDNS_ENTRY_STALE) and COOKIE_CLIENT, COOKIE_VALID and
  * COOKIE_INVALID (what the COOKIE option of a query was, whatever its
  * outcome; xdpdns_stat_is_marker()). A query limited in dry-run counts
  * DRYRUN and then the outcome it really had (HIT, MISS, ...).
@@ -594,6 +595,7 @@ XDPDNS_SLOT_CLASS_LIST(XDPDNS_SLOT_STRUCT_)
 	X(RL_EXEMPT, rl_exempt, "source exempt from rate limits")             \
 	X(SAMPLED, sampled, "queries copied to the event ring")               \
 	X(SAMPLE_LOST, sample_lost, "samples lost: event ring full")          \
+	X(TAP_LOST, tap_lost, "samples lost to dnstap: its ring full")        \
 	X(STALE, stale,                                                       \
 	  "hits answered from an expired entry (serve-stale, RFC 8767)")      \
 	X(COOKIE_CLIENT, cookie_client, "queries with a client cookie alone") \
@@ -619,7 +621,8 @@ static inline int xdpdns_stat_is_marker(unsigned int k)
 	return k == XDPDNS_STAT_PACKETS || k == XDPDNS_STAT_QUERIES ||
 	       k == XDPDNS_STAT_DRYRUN || k == XDPDNS_STAT_RL_EXEMPT ||
 	       k == XDPDNS_STAT_SAMPLED || k == XDPDNS_STAT_SAMPLE_LOST ||
-	       k == XDPDNS_STAT_STALE || k == XDPDNS_STAT_COOKIE_CLIENT ||
+	       k == XDPDNS_STAT_TAP_LOST || k == XDPDNS_STAT_STALE ||
+	       k == XDPDNS_STAT_COOKIE_CLIENT ||
 	       k == XDPDNS_STAT_COOKIE_VALID || k == XDPDNS_STAT_COOKIE_INVALID;
 }
 
@@ -672,6 +675,8 @@ struct xdpdns_lpm_key {
 #define XDPDNS_CFG_ACL_REFUSE 0x0002 /* answer REFUSED instead of dropping */
 #define XDPDNS_CFG_RL_DRYRUN 0x0004 /* count limits, never drop or slip */
 #define XDPDNS_CFG_COOKIE 0x0008 /* check and issue DNS cookies */
+/* --dnstap: every sampled event also goes to xdpdns_tap, the daemon's */
+#define XDPDNS_CFG_DNSTAP 0x0010
 
 /*
  * Runtime configuration, element 0 of the xdpdns_config array. The daemon
@@ -802,7 +807,10 @@ enum xdpdns_action {
 	XDPDNS_ACT_DENIED = 3, /* ACL */
 };
 
-/* One sampled query, as xdpdnsctl tail receives it from the ring buffer. */
+/*
+ * One sampled query, as xdpdnsctl tail receives it from xdpdns_events and,
+ * with --dnstap, xdpdnsd from xdpdns_tap (the same bytes).
+ */
 struct xdpdns_event {
 	__u64 ts_ns; /* bpf_ktime_get_ns() */
 	__u32 family; /* 4 or 6 */
@@ -812,7 +820,11 @@ struct xdpdns_event {
 	__u8 reason; /* enum xdpdns_stat of the outcome */
 	__u16 qname_len; /* 0: question not parsed (ACL drop, rate drop) */
 	__u8 qname[DNS_NAME_MAX]; /* wire format, lower-cased */
-	__u8 pad[7];
+	/* Bytes, not __be16: the qname leaves them unaligned. */
+	__u8 port[2]; /* client's UDP port, network order (0: unknown) */
+	__u8 id[2]; /* the query's DNS ID, network order */
+	__u8 rcode; /* the answer's rcode when action is ANSWERED */
+	__u8 pad[2];
 };
 
 _Static_assert(sizeof(struct xdpdns_cache_key) == 260, "cache key layout");
@@ -990,6 +1002,7 @@ _Static_assert(sizeof(struct xdpdns_purge) == 312, "xdpdns_purge layout");
 	X(gmiss, XDPDNS_MAP_GMISS, sizeof(__u32),                              \
 	  sizeof(struct xdpdns_gmiss_state))                                   \
 	X(events, XDPDNS_MAP_EVENTS, 0, 0)                                     \
+	X(tap, XDPDNS_MAP_TAP, 0, 0)                                           \
 	X(status, XDPDNS_MAP_STATUS, sizeof(__u32),                            \
 	  sizeof(struct xdpdns_status))                                        \
 	X(purge, XDPDNS_MAP_PURGE, sizeof(__u32), sizeof(struct xdpdns_purge)) \

@@ -11,9 +11,11 @@ pkgs=(
 	libclang-rt-14-dev # libFuzzer and the sanitizers of clang 14 (make fuzz)
 	libelf-dev zlib1g-dev linux-libc-dev libunbound-dev libconfig-dev
 	libmicrohttpd-dev libjansson-dev libcap-ng-dev libsystemd-dev libldns-dev
+	libfstrm-dev libprotobuf-c-dev protobuf-c-compiler # --dnstap
 	# tests
 	check libsubunit-dev iproute2 ethtool nsd unbound
 	knot-dnsutils dnsutils ldnsutils procps python3 curl prometheus chromium
+	dnstap-ldns fstrm-bin # test_dnstap.sh reads the log back
 	# benchmarks
 	dnsperf
 	# packaging: make deb, man pages, the unit check, the package test

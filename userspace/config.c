@@ -179,6 +179,54 @@ static int check_split(const char *v, char *why, size_t cap)
 	return 0;
 }
 
+int config_dnstap_parse(const char *v, const char **path, char *why, size_t cap)
+{
+	static const struct {
+		const char *prefix;
+		int kind;
+	} kinds[] = { { "unix:", CONFIG_DNSTAP_UNIX },
+		      { "file:", CONFIG_DNSTAP_FILE } };
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		size_t n = strlen(kinds[i].prefix);
+
+		if (strncmp(v, kinds[i].prefix, n))
+			continue;
+		if (!v[n]) {
+			snprintf(why, cap, "no path after %s", kinds[i].prefix);
+			return -EINVAL;
+		}
+		/* sun_path holds 107 bytes and a NUL. */
+		if (strlen(v + n) >=
+		    (kinds[i].kind == CONFIG_DNSTAP_UNIX ? 108 : PATH_MAX)) {
+			snprintf(why, cap, "path too long");
+			return -EINVAL;
+		}
+		*path = v + n;
+		return kinds[i].kind;
+	}
+	snprintf(why, cap, "expected unix:PATH or file:PATH");
+	return -EINVAL;
+}
+
+static int check_dnstap(const char *v, char *why, size_t cap)
+{
+	const char *path;
+	int ret = config_dnstap_parse(v, &path, why, cap);
+
+	return ret < 0 ? ret : 0;
+}
+
+/* Anything but empty, and short enough for a log line. */
+static int check_identity(const char *v, char *why, size_t cap)
+{
+	if (!*v || strlen(v) > 255) {
+		snprintf(why, cap, "empty or longer than 255 bytes");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 #define F(field) offsetof(struct config, field)
 #define U(field, lo, hi) OPT_UINT, F(field), (lo), (hi), NULL, NULL
 
@@ -371,6 +419,14 @@ const struct opt_def config_opt_table[] = {
 	{ "ratelimit-cookie-burst", 0, U(ratelimit_cookie_burst, 0, 1000000000),
 	  "N", "per-cookie-client bucket depth, queries",
 	  "4 x --ratelimit-cookie" },
+	{ "dnstap", 0, OPT_STR, F(dnstap), 0, 0, NULL, check_dnstap,
+	  "unix:PATH|file:PATH",
+	  "dnstap log of every query and answer (and\n"
+	  "of XDP's sampled answers) to a socket or file",
+	  NULL, .restart = true },
+	{ "dnstap-identity", 0, OPT_STR, F(dnstap_identity), 0, 0, NULL,
+	  check_identity, "NAME", "dnstap identity", "the host name",
+	  .restart = true },
 	{ "help", 'h', OPT_SPECIAL, 0, 0, 0, NULL, NULL, NULL,
 	  "show this help and exit", NULL },
 	{ "version", 'V', OPT_SPECIAL, 0, 0, 0, NULL, NULL, NULL,

@@ -144,6 +144,8 @@ struct config {
 	uint32_t cookie_invalid; /* enum xdpdns_cookie_policy */
 	uint32_t ratelimit_cookie;
 	uint32_t ratelimit_cookie_burst; /* 0: CONFIG_BURST_FACTOR x the rate */
+	char *dnstap; /* "unix:PATH" or "file:PATH"; NULL: off */
+	char *dnstap_identity; /* NULL: the host name */
 };
 
 /* What config_build() asks the caller to do besides running. */
@@ -220,6 +222,21 @@ void config_write_man(FILE *f, const char *date);
  * 127.0.0.1 and ::1, the pidfile under /run/xdpdns).
  */
 void config_write_example(FILE *f);
+
+/* Where --dnstap writes. */
+enum config_dnstap_kind { CONFIG_DNSTAP_UNIX = 1, CONFIG_DNSTAP_FILE = 2 };
+
+/**
+ * config_dnstap_parse() - the kind and path of a --dnstap value.
+ * @v: "unix:PATH" or "file:PATH".
+ * @path: out, points into @v after the prefix.
+ * @why: the problem, without the option's name, on failure.
+ *
+ * Return: enum config_dnstap_kind, or -EINVAL (no known prefix, no path,
+ * a path too long).
+ */
+int config_dnstap_parse(const char *v, const char **path, char *why,
+			size_t cap);
 
 /* Burst depths after the defaults that depend on the rates. */
 uint32_t config_rl_burst(const struct config *cfg);

@@ -17,8 +17,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "dnstap.h"
 #include "event.h"
 #include "lib/tcpframe.h"
 #include "lib/util.h"
@@ -61,6 +63,7 @@ struct lsock {
 	struct listener *ls;
 	enum sock_kind kind;
 	int fd;
+	struct sockaddr_storage addr; /* bound to */
 	char name[INET6_ADDRSTRLEN + 16]; /* "ADDR port N/udp" for logs */
 	bool paused; /* TCP listener: out of fds, retried on the next tick */
 };
@@ -89,6 +92,7 @@ struct tcp_conn {
 	struct wbuf *wq_head, *wq_tail;
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
+	const struct sockaddr_storage *local; /* the listening socket's */
 };
 
 struct listener {
@@ -117,7 +121,58 @@ struct listener {
 	struct iovec tx_iov[LISTEN_UDP_BATCH];
 	struct sockaddr_storage tx_peer[LISTEN_UDP_BATCH];
 	uint8_t tx_buf[LISTEN_UDP_BATCH][LISTEN_UDP_TX_MAX];
+	struct dnstap *tap; /* NULL: no dnstap log */
 };
+
+static uint64_t listen_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+/* A query as it arrived: stamps @cl and logs it. */
+static void listen_tap_query(struct listener *ls, struct listen_client *cl,
+			     const uint8_t *msg, size_t len)
+{
+	struct dnstap_msg m = { 0 };
+
+	if (!ls->tap)
+		return;
+	cl->query_ns = listen_wall_ns();
+	m.tcp = cl->transport == LISTEN_TCP;
+	m.client = (const struct sockaddr *)&cl->peer;
+	m.server = (const struct sockaddr *)cl->local;
+	m.query_ns = cl->query_ns;
+	m.query = msg;
+	m.query_len = len;
+	dnstap_log(ls->tap, &m);
+}
+
+/* An answer as it left (UDP) or was queued (TCP). */
+static void listen_tap_response(struct listener *ls,
+				const struct listen_client *cl,
+				const uint8_t *msg, size_t len)
+{
+	struct dnstap_msg m = { .is_response = true };
+
+	if (!ls || !ls->tap)
+		return;
+	m.tcp = cl->transport == LISTEN_TCP;
+	m.client = (const struct sockaddr *)&cl->peer;
+	m.server = (const struct sockaddr *)cl->local;
+	m.query_ns = cl->query_ns;
+	m.response_ns = listen_wall_ns();
+	m.response = msg;
+	m.response_len = len;
+	dnstap_log(ls->tap, &m);
+}
+
+void listen_set_dnstap(struct listener *ls, struct dnstap *tap)
+{
+	ls->tap = tap;
+}
 
 static int listen_bind_one(struct lsock *s, const char *addr, uint32_t port,
 			   int type)
@@ -176,6 +231,7 @@ static int listen_bind_one(struct lsock *s, const char *addr, uint32_t port,
 		return ret;
 	}
 	s->fd = fd;
+	s->addr = ss;
 	s->kind = type == SOCK_DGRAM ? SOCK_UDP : SOCK_TCP_LISTEN;
 	return 0;
 }
@@ -325,10 +381,12 @@ static void conn_frame(void *arg, const uint8_t *msg, size_t len)
 	cl.conn = c;
 	cl.peer = c->peer;
 	cl.peer_len = c->peer_len;
+	cl.local = c->local;
 	stat_inc(&c->ls->stats->queries_tcp);
 	/* Only whole queries count as activity: a byte every few seconds
 	 * must not hold a slot forever. */
 	c->last_ms = ev_now_ms();
+	listen_tap_query(c->ls, &cl, msg, len);
 	c->ls->on_query(c->ls->arg, msg, len, &cl);
 }
 
@@ -510,6 +568,7 @@ static void tcp_accept(struct lsock *s)
 		c->refs = 1;
 		c->peer = peer;
 		c->peer_len = pl;
+		c->local = &s->addr;
 		c->last_ms = c->opened_ms = ev_now_ms();
 		c->events = EPOLLIN;
 		ev.events = EPOLLIN;
@@ -605,9 +664,12 @@ static void udp_read(struct lsock *s)
 		socklen_t pl = ls->rx[i].msg_hdr.msg_namelen;
 
 		cl.fd = s->fd;
+		cl.local = &s->addr;
 		cl.peer_len = pl <= sizeof(cl.peer) ? pl : sizeof(cl.peer);
 		memcpy(&cl.peer, &ls->rx_peer[i], cl.peer_len);
 		stat_inc(&ls->stats->queries_udp);
+		listen_tap_query(ls, &cl, ls->rx_iov[i].iov_base,
+				 ls->rx[i].msg_len);
 		ls->on_query(ls->arg, ls->rx_iov[i].iov_base, ls->rx[i].msg_len,
 			     &cl);
 	}
@@ -664,8 +726,10 @@ int listen_send(struct listener *ls, const struct listen_client *c,
 
 	if (c->transport == LISTEN_UDP) {
 		/* @ls NULL: a test's socket, not the listener's. */
-		if (ls && udp_tx_add(ls, c, msg, len))
+		if (ls && udp_tx_add(ls, c, msg, len)) {
+			listen_tap_response(ls, c, msg, len);
 			return 0;
+		}
 		if (ls && ls->stats)
 			stat_inc(&ls->stats->udp_send_calls);
 		if (sendto(c->fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL,
@@ -676,6 +740,7 @@ int listen_send(struct listener *ls, const struct listen_client *c,
 				stat_inc(&ls->stats->udp_send_errors);
 			return -errno;
 		}
+		listen_tap_response(ls, c, msg, len);
 		return 0;
 	}
 	if (conn->load.closed)
@@ -697,6 +762,7 @@ int listen_send(struct listener *ls, const struct listen_client *c,
 		conn->wq_head = w;
 	conn->wq_tail = w;
 	conn->load.wq_bytes += w->len;
+	listen_tap_response(ls, c, msg, len);
 	conn->refs++;
 	conn_flush(conn);
 	conn_unref(conn);

@@ -36,6 +36,11 @@ struct listen_client {
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
 	struct tcp_conn *conn; /* TCP */
+	/* For the dnstap log: the address the query came to (the bound
+	 * socket's, which outlives every client) and when, CLOCK_REALTIME
+	 * ns (0 without --dnstap). */
+	const struct sockaddr_storage *local;
+	uint64_t query_ns;
 };
 
 /* One query from a client; @msg is only valid during the call. */
@@ -63,6 +68,14 @@ int listen_start(struct listener *ls, int epfd, const struct config *cfg,
  */
 int listen_send(struct listener *ls, const struct listen_client *c,
 		const uint8_t *msg, size_t len);
+
+struct dnstap;
+
+/*
+ * Logs every query read and every answer sent to @tap (NULL: none) from
+ * now on: the one place all of them pass.
+ */
+void listen_set_dnstap(struct listener *ls, struct dnstap *tap);
 
 /* Keeps @c's connection alive until the matching release. */
 void listen_client_hold(struct listen_client *c);

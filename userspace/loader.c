@@ -543,6 +543,8 @@ void loader_fill_config(const struct config *cfg, struct xdpdns_config *c)
 		c->flags |= XDPDNS_CFG_ACL_REFUSE;
 	if (cfg->ratelimit_dry_run)
 		c->flags |= XDPDNS_CFG_RL_DRYRUN;
+	if (cfg->dnstap)
+		c->flags |= XDPDNS_CFG_DNSTAP;
 	c->rl_rate = cfg->ratelimit;
 	c->rl_burst = config_rl_burst(cfg);
 	c->miss_rate = cfg->miss_limit;

@@ -45,6 +45,7 @@
 #include "config.h"
 #include "cookies.h"
 #include "dlimit.h"
+#include "dnstap.h"
 #include "event.h"
 #include "lib/cachemap.h"
 #include "lib/daemon_stats.h"
@@ -91,7 +92,9 @@ struct daemon {
 	struct xdpdns_status status; /* written by the loop, see health.h */
 	struct query_ctx *qctx;
 	int epfd;
-	struct ev_handler sig_ev, timer_ev, ub_ev, deadline_ev;
+	struct ev_handler sig_ev, timer_ev, ub_ev, deadline_ev, tap_ev;
+	struct dnstap *tap; /* --dnstap; NULL: off */
+	int tap_file_fd; /* --dnstap file:, opened as root; -1 */
 	int sigfd, timerfd;
 	int ready_fd; /* the daemon writes one byte here once ready; -1 */
 	uint64_t purge_seq; /* the last purge request seen */
@@ -179,6 +182,21 @@ static int reload_build(const struct daemon *d, struct config *ncfg,
 	return -1;
 }
 
+/*
+ * The dnstap target stays what the service started with until a restart,
+ * in the daemon and in the monitor: its file was opened at start, and a
+ * daemon the monitor forks later must log where that descriptor points
+ * (the XDP program's dnstap flag follows the running log, too).
+ */
+static void reload_keep_dnstap(struct config *ncfg, const struct config *cur)
+{
+	free(ncfg->dnstap);
+	free(ncfg->dnstap_identity);
+	ncfg->dnstap = cur->dnstap ? strdup(cur->dnstap) : NULL;
+	ncfg->dnstap_identity =
+		cur->dnstap_identity ? strdup(cur->dnstap_identity) : NULL;
+}
+
 /* SIGHUP: the file as it is now, the command line on top, applied live. */
 static void daemon_reload(struct daemon *d)
 {
@@ -190,6 +208,8 @@ static void daemon_reload(struct daemon *d)
 	if (reload_build(d, &ncfg, &nacl,
 			 "reload failed, keeping the running settings"))
 		return;
+	reload_warn_static(&d->cfg, &ncfg);
+	reload_keep_dnstap(&ncfg, &d->cfg);
 	if (d->xdp) {
 		ret = loader_write_config(&d->maps, &ncfg);
 		if (!ret)
@@ -205,7 +225,6 @@ static void daemon_reload(struct daemon *d)
 	}
 	if (cookies_reload(&d->cookies, &ncfg, ev_now_ns(), err, sizeof(err)))
 		log_err("reload: %s; keeping the running cookie secrets", err);
-	reload_warn_static(&d->cfg, &ncfg);
 	log_set_level(ncfg.log_level);
 	resolver_set_max(d->res, ncfg.max_outstanding);
 	resolver_set_timeout(d->res, ncfg.resolve_timeout);
@@ -361,6 +380,16 @@ static void on_deadline(struct ev_handler *h, uint32_t events)
 	resolver_expire(d->res);
 }
 
+/* XDP's sampled answers, for the dnstap log. */
+static void on_tap(struct ev_handler *h, uint32_t events)
+{
+	struct daemon *d =
+		(struct daemon *)((char *)h - offsetof(struct daemon, tap_ev));
+
+	(void)events;
+	dnstap_samples_read(d->tap, d->cfg.sample_rate);
+}
+
 static int watch(struct daemon *d, int fd, struct ev_handler *h,
 		 void (*fn)(struct ev_handler *, uint32_t))
 {
@@ -488,6 +517,23 @@ static int daemon_run(struct daemon *d)
 		if (metrics_start(&mc, &d->metrics))
 			return 1;
 	}
+	if (d->cfg.dnstap) {
+		/* Here, after the drop: fstrm's I/O thread runs as --user. */
+		if (dnstap_create(&d->cfg, d->tap_file_fd, &d->stats, &d->tap))
+			return 1;
+		listen_set_dnstap(d->ls, d->tap);
+		if (d->xdp) {
+			ret = dnstap_watch_samples(d->tap, d->maps.tap);
+			if (!ret)
+				ret = watch(d, dnstap_samples_fd(d->tap),
+					    &d->tap_ev, on_tap);
+			if (ret) {
+				log_err("cannot read %s: %s", XDPDNS_MAP_TAP,
+					strerror(-ret));
+				return 1;
+			}
+		}
+	}
 	if (listen_start(d->ls, d->epfd, &d->cfg, query_on_client,
 			 query_tcp_allowed, d->qctx, &d->stats))
 		return 1;
@@ -543,6 +589,9 @@ static void daemon_teardown(struct daemon *d)
 	 */
 	listen_close(d->ls);
 	d->ls = NULL;
+	/* What the log holds is written (and the stream's STOP frame). */
+	dnstap_destroy(d->tap);
+	d->tap = NULL;
 	resolver_destroy(d->res); /* frees what waits; answers nothing */
 	refresh_destroy(d->rf);
 	cachemap_close(d->cm);
@@ -584,6 +633,7 @@ static void monitor_reload(struct daemon *d)
 
 	if (reload_build(d, &ncfg, &nacl, NULL))
 		return; /* the daemon logs why */
+	reload_keep_dnstap(&ncfg, &d->cfg);
 	acl_free(&d->acl);
 	d->acl = nacl;
 	config_free(&d->cfg);
@@ -779,7 +829,11 @@ static void raise_nofile(void)
 int main(int argc, char **argv)
 {
 	struct daemon d = {
-		.argc = argc, .argv = argv, .epfd = -1, .ready_fd = -1
+		.argc = argc,
+		.argv = argv,
+		.epfd = -1,
+		.ready_fd = -1,
+		.tap_file_fd = -1,
 	};
 	char err[CONFIG_ERR_MAX];
 	struct privs_user user;
@@ -813,6 +867,17 @@ int main(int argc, char **argv)
 	if (!d.cfg.no_xdp && !if_nametoindex(d.cfg.interface)) {
 		fprintf(stderr, "xdpdnsd: --interface %s: no such interface\n",
 			d.cfg.interface);
+		config_free(&d.cfg);
+		return EXIT_USAGE;
+	}
+	/*
+	 * --dnstap file: is opened here, as root and before XDP is attached,
+	 * so a root-owned log directory works and a bad path is a usage
+	 * error; the daemon writes to this descriptor after the drop.
+	 */
+	d.tap_file_fd = dnstap_file_open(&d.cfg, err, sizeof(err));
+	if (d.tap_file_fd < -1) {
+		fprintf(stderr, "xdpdnsd: %s\n", err);
 		config_free(&d.cfg);
 		return EXIT_USAGE;
 	}
@@ -885,6 +950,8 @@ out_detach:
 	loader_detach(d.loader);
 out:
 	listen_close(d.ls);
+	if (d.tap_file_fd >= 0)
+		close(d.tap_file_fd);
 	loader_close(d.loader);
 	acl_free(&d.acl);
 	config_free(&d.cfg);

@@ -1711,18 +1711,22 @@ static int events_cb(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* Consumes the ring; returns how many events it held. */
-static size_t events_read(struct events *e)
+/* Consumes ring @map; returns how many events it held. */
+static size_t ring_read(struct bpf_map *map, struct events *e)
 {
 	struct ring_buffer *rb;
 
 	memset(e, 0, sizeof(*e));
-	rb = ring_buffer__new(map_fd(T.skel->maps.xdpdns_events), events_cb, e,
-			      NULL);
+	rb = ring_buffer__new(map_fd(map), events_cb, e, NULL);
 	ck_assert_ptr_nonnull(rb);
 	ck_assert_int_ge(ring_buffer__consume(rb), 0);
 	ring_buffer__free(rb);
 	return e->n;
+}
+
+static size_t events_read(struct events *e)
+{
+	return ring_read(T.skel->maps.xdpdns_events, e);
 }
 
 /* @ev describes a query from @src for @qname (NULL: not parsed). */
@@ -1844,6 +1848,78 @@ START_TEST(test_sample_rate)
 }
 END_TEST
 
+/*
+ * XDPDNS_CFG_DNSTAP: every sample goes to xdpdns_tap too, the same event
+ * (the client's port and DNS ID, the answer's rcode), so that `xdpdnsctl
+ * tail` and the daemon's dnstap log both see all of them; without the
+ * flag the tap ring stays empty.
+ */
+START_TEST(test_sample_tap)
+{
+	struct xdpdns_stats s0, s1;
+	struct events e, t;
+	struct pkt p, q;
+	size_t off = offsetof(struct xdpdns_event, family);
+
+	lim_start((struct lim){ .sample = 1 });
+	cache_hot();
+	query(&p, PKT_CLIENT4, "hot.example", TYPE_A);
+	send_expect(&p, XDP_TX, XDPDNS_STAT_HIT);
+	ck_assert_uint_eq(ring_read(T.skel->maps.xdpdns_tap, &t), 0);
+	ck_assert_uint_eq(events_read(&e), 1);
+
+	lim_start((struct lim){ .flags = XDPDNS_CFG_DNSTAP, .sample = 1 });
+	cache_hot();
+	ck_assert_int_eq(xdptest_stats(&T, &s0), 0);
+	query(&p, PKT_CLIENT4, "hot.example", TYPE_A);
+	pkt_set_u16(&p, p.l4_off, 40000); /* client port */
+	pkt_set_u16(&p, p.l4_off + 8, 0xabcd); /* DNS ID */
+	pkt_finish(&p);
+	send_expect(&p, XDP_TX, XDPDNS_STAT_HIT);
+	query(&q, PKT_CLIENT6, "cold.example", TYPE_AAAA);
+	send_expect(&q, XDP_PASS, XDPDNS_STAT_MISS);
+	ck_assert_int_eq(xdptest_stats(&T, &s1), 0);
+	ck_assert_uint_eq(events_read(&e), 2);
+	ck_assert_uint_eq(ring_read(T.skel->maps.xdpdns_tap, &t), 2);
+	ck_assert_uint_eq(s1.tap_lost - s0.tap_lost, 0);
+	for (int i = 0; i < 2; i++)
+		ck_assert_msg(!memcmp((char *)&e.ev[i] + off,
+				      (char *)&t.ev[i] + off,
+				      sizeof(e.ev[i]) - off),
+			      "event %d differs between the rings", i);
+	ck_assert_uint_eq(t.ev[0].action, XDPDNS_ACT_ANSWERED);
+	ck_assert_uint_eq(t.ev[0].port[0] << 8 | t.ev[0].port[1], 40000);
+	ck_assert_uint_eq(t.ev[0].id[0] << 8 | t.ev[0].id[1], 0xabcd);
+	ck_assert_uint_eq(t.ev[0].rcode, 0);
+	ck_assert_uint_eq(t.ev[1].action, XDPDNS_ACT_PASSED);
+	ck_assert_uint_eq(t.ev[1].port[0] << 8 | t.ev[1].port[1],
+			  pkt_get_u16(q.buf, q.l4_off));
+	ck_assert_uint_eq(t.ev[1].rcode, 0);
+}
+END_TEST
+
+/* A full tap ring loses dnstap's samples, counted, not tail's. */
+START_TEST(test_sample_tap_lost)
+{
+	struct xdpdns_stats s0, s1;
+	struct events e, t;
+	struct pkt p;
+	size_t n, m;
+
+	lim_start((struct lim){ .flags = XDPDNS_CFG_DNSTAP, .sample = 1 });
+	cache_hot();
+	query(&p, PKT_CLIENT4, "hot.example", TYPE_A);
+	ck_assert_int_eq(xdptest_stats(&T, &s0), 0);
+	send_expect_n(&p, 1000, XDP_TX, XDPDNS_STAT_HIT);
+	ck_assert_int_eq(xdptest_stats(&T, &s1), 0);
+	n = events_read(&e);
+	m = ring_read(T.skel->maps.xdpdns_tap, &t);
+	ck_assert_uint_eq(s1.sample_lost - s0.sample_lost, 1000 - n);
+	ck_assert_uint_eq(s1.tap_lost - s0.tap_lost, 1000 - m);
+	ck_assert_msg(m > 0 && m < 1000, "%zu of 1000 in the tap ring", m);
+}
+END_TEST
+
 /* A full ring loses samples, counted, never queries. */
 START_TEST(test_sample_lost)
 {
@@ -1876,7 +1952,7 @@ void limit_tcases(Suite *s)
 		     CKTEST_TABLE(test_refuse_bytes, bounce_cases),
 		     CKTEST_TABLE(test_slip_bytes, bounce_cases),
 		     CKTEST_TABLE(test_miss_slip, bounce_cases),
-		     CKTEST(test_sample));
+		     CKTEST(test_sample), CKTEST(test_sample_tap));
 	CKTEST_TCASE(s, "Negative", &o, CKTEST(test_refuse_malformed),
 		     CKTEST(test_slip_malformed), CKTEST(test_exempt),
 		     CKTEST(test_dryrun));
@@ -1889,6 +1965,7 @@ void limit_tcases(Suite *s)
 		     CKTEST_TABLE(test_slip, slip_values),
 		     CKTEST(test_miss_budget), CKTEST(test_gmiss),
 		     CKTEST(test_sample_rate), CKTEST(test_sample_lost),
+		     CKTEST(test_sample_tap_lost),
 		     CKTEST_TABLE(test_stage, stage_cases),
 		     CKTEST(test_stage_prefix), CKTEST_LOOP(test_stage_slip, 2),
 		     CKTEST(test_stage_dryrun), CKTEST(test_new_source),

@@ -12,7 +12,7 @@ import json
 import sys
 
 QUIET = ("packets", "not_for_us", "queries", "hit", "miss", "expired",
-         "sampled", "sample_lost", "rl_exempt", "dryrun", "stale")
+         "sampled", "sample_lost", "tap_lost", "rl_exempt", "dryrun", "stale")
 D_UDP = 'xdpdns_daemon_queries_total{transport="udp"}'
 D_TCP = 'xdpdns_daemon_queries_total{transport="tcp"}'
 D_RES = "xdpdns_daemon_resolutions_total"

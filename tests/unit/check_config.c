@@ -84,6 +84,8 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.new_source_burst, 2000);
 	ck_assert_uint_eq(c.new_source_first_burst, 50);
 	ck_assert_uint_eq(c.sample_rate, 0);
+	ck_assert_ptr_null(c.dnstap);
+	ck_assert_ptr_null(c.dnstap_identity);
 	ck_assert_uint_eq(c.xdp_mode, CONFIG_XDP_NATIVE);
 	ck_assert_uint_eq(c.acl_action, CONFIG_ACL_DROP);
 	ck_assert_uint_eq(c.log_level, 2);
@@ -174,6 +176,10 @@ static const struct good_case good_cases[] = {
 	G("--new-source-burst", "1", new_source_burst, G_UINT, 1),
 	G("--new-source-first-burst", "0", new_source_first_burst, G_UINT, 0),
 	G("--sample-rate", "100", sample_rate, G_UINT, 100),
+	G("--dnstap", "unix:/run/dnstap.sock", dnstap, G_STR, 0),
+	G("--dnstap", "file:/var/log/xdpdns/dnstap.fstrm", dnstap, G_STR, 0),
+	G("--dnstap", "file:relative.fstrm", dnstap, G_STR, 0),
+	G("--dnstap-identity", "resolver-1.hall-a", dnstap_identity, G_STR, 0),
 };
 #undef G
 
@@ -388,6 +394,22 @@ static const struct bad_case bad_cases[] = {
 	{ { "--bogus" }, "unknown option '--bogus' (see --help)" },
 	{ { "--config", "/nonexistent/xdpdnsd.conf" },
 	  "--config /nonexistent/xdpdnsd.conf: No such file or directory" },
+	{ { "--dnstap", "/var/log/dnstap" },
+	  "--dnstap /var/log/dnstap: expected unix:PATH or file:PATH" },
+	{ { "--dnstap", "tcp:198.18.0.1:6000" },
+	  "--dnstap tcp:198.18.0.1:6000: expected unix:PATH or file:PATH" },
+	{ { "--dnstap", "unix:" }, "--dnstap unix:: no path after unix:" },
+	{ { "--dnstap", "file:" }, "--dnstap file:: no path after file:" },
+	{ { "--dnstap", "" },
+	  "--dnstap \"\": expected unix:PATH or file:PATH" },
+	{ { "--dnstap", "UNIX:/run/x" }, "--dnstap UNIX:/run/x: expected" },
+	{ { "--dnstap",
+	    "unix:/run/a-socket-path-longer-than-sun-path-can-hold/"
+	    "0123456789012345678901234567890123456789012345678901234567"
+	    "89" },
+	  ": path too long" },
+	{ { "--dnstap-identity", "" },
+	  "--dnstap-identity \"\": empty or longer than 255 bytes" },
 };
 
 START_TEST(test_bad_values)
@@ -968,12 +990,12 @@ END_TEST
 START_TEST(test_readme_option_table)
 {
 	FILE *f = fopen("README.md", "r");
-	bool seen[64] = { false }, in_table = false;
+	bool seen[128] = { false }, in_table = false;
 	char line[1024];
 	int rows = 0;
 
 	ck_assert_msg(f, "run from the repository root");
-	ck_assert_uint_le(config_opt_count, 64);
+	ck_assert_uint_le(config_opt_count, 128);
 	while (fgets(line, sizeof(line), f)) {
 		char *cell, *p;
 

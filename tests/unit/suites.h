@@ -28,6 +28,7 @@
 	X(cookie)      \
 	X(tcpframe)    \
 	X(purge)       \
+	X(dnstap)      \
 	X(util)
 
 #define UNIT_TCASES_DECL_(name) void name##_tcases(Suite *s);

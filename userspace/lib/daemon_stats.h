@@ -190,7 +190,12 @@
 	X(unbound_flushes, counter, "xdpdns_unbound_cache_flushes_total",     \
 	  NULL,                                                               \
 	  "Times a purge replaced libunbound's context, dropping its whole "  \
-	  "cache.")
+	  "cache.")                                                           \
+	X(dnstap_sent, counter, "xdpdns_dnstap_sent_total", NULL,             \
+	  "dnstap messages handed to the log writer (--dnstap).")             \
+	X(dnstap_dropped, counter, "xdpdns_dnstap_dropped_total", NULL,       \
+	  "dnstap messages dropped: the writer's queue was full (a slow or "  \
+	  "absent reader) or the message could not be built.")
 
 #define DAEMON_STAT_ENUM_(field, type, metric, label, help) DAEMON_STAT_##field,
 enum daemon_stat { DAEMON_STATS(DAEMON_STAT_ENUM_) DAEMON_STAT_MAX };
