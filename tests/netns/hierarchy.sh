@@ -627,6 +627,31 @@ hier_up_xdpdnsd() {
 	W=$HIER_DIR MPORT=9153
 }
 
+# hier_xdpdnsd_start LOG ARGS... - xdpdnsd in the default mode (a root
+# monitor and an unprivileged daemon) with XDP on the client link, on
+# RES_ADDR4, pins in PIN, metrics on MPORT, then ARGS; waits until it
+# answers a hierarchy name. Sets MON (the monitor's PID).
+hier_xdpdnsd_start() {
+	local log=$1
+	shift
+	bg_start -n "$RES_NS" "$log" "$BUILD/xdpdnsd" \
+		--interface "$RES_IF_CLIENT" --listen "$RES_ADDR4" \
+		--pin-dir "$PIN" --root-hints "$ROOT_HINTS" \
+		--unbound-config "$UNBOUND_SNIPPET" \
+		--metrics "127.0.0.1:$MPORT" "$@"
+	MON=$BG_PID
+	wait_ports "$RES_NS" 53 15 "$RES_ADDR4" &&
+		wait_dns "$CLI_NS" "$RES_ADDR4" 53 www.z000.test. 15
+}
+
+# hier_xdpdnsd_stop - stops the daemon hier_xdpdnsd_start started and
+# removes its pins, so that the next one starts with a fresh cache.
+hier_xdpdnsd_stop() {
+	[ -n "${MON:-}" ] && bg_stop "$MON"
+	MON=
+	rm -f "$PIN"/xdpdns_* 2>/dev/null || :
+}
+
 # --- a running xdpdnsd's counters (MPORT: its --metrics port) -------------------
 # hier_metric NAME - NAME's value on /metrics now ("none" when absent or
 # unreadable).

@@ -24,24 +24,8 @@ t_require nsd dig python3 curl unshare nsenter xdp-loader timeout
 hier_up_xdpdnsd "$LIMIT"
 
 MON=
-# start LOG ARGS...: xdpdnsd in the default mode; waits until it answers.
-start() {
-	local log=$1
-	shift
-	bg_start -n "$RES_NS" "$log" "$BUILD/xdpdnsd" \
-		--interface "$RES_IF_CLIENT" --listen "$RES_ADDR4" \
-		--pin-dir "$PIN" --root-hints "$ROOT_HINTS" \
-		--unbound-config "$UNBOUND_SNIPPET" \
-		--metrics "127.0.0.1:$MPORT" "$@"
-	MON=$BG_PID
-	wait_ports "$RES_NS" 53 15 "$RES_ADDR4" &&
-		wait_dns "$CLI_NS" "$RES_ADDR4" 53 www.z000.test. 15
-}
-stop() {
-	[ -n "$MON" ] && bg_stop "$MON"
-	MON=
-	rm -f "$PIN"/xdpdns_* 2>/dev/null || :
-}
+start() { hier_xdpdnsd_start "$@"; }
+stop() { hier_xdpdnsd_stop; }
 cq() { ns_exec "$CLI_NS" "$PY" "$XD_DIR/cookieq.py" "$@"; }
 # dig +cookie's verdict on the COOKIE of the reply to NAME: "good" or not.
 dig_cookie() {

@@ -41,23 +41,13 @@ MON=
 start() {
 	local log=$1
 	shift
-	bg_start -n "$RES_NS" "$log" "$BUILD/xdpdnsd" \
-		--interface "$RES_IF_CLIENT" --listen "$RES_ADDR4" \
-		--listen "$RES_ADDR6" --pin-dir "$PIN" \
-		--root-hints "$ROOT_HINTS" --unbound-config "$UNBOUND_SNIPPET" \
-		--metrics "127.0.0.1:$MPORT" --ratelimit 0 --miss-limit 0 \
-		--sample-rate 1 --dnstap-identity hall-a.test "$@"
-	MON=$BG_PID
-	wait_ports "$RES_NS" 53 15 "$RES_ADDR4" &&
-		wait_dns "$CLI_NS" "$RES_ADDR4" 53 www.z000.test. 15 &&
+	hier_xdpdnsd_start "$log" --listen "$RES_ADDR6" --ratelimit 0 \
+		--miss-limit 0 --sample-rate 1 --dnstap-identity hall-a.test \
+		"$@" &&
 		CHILD=$(ps -o pid= --ppid "$MON" | tr -d ' ' | head -n 1) &&
 		[ -n "$CHILD" ]
 }
-stop() {
-	[ -n "$MON" ] && bg_stop "$MON"
-	MON=
-	rm -f "$PIN"/xdpdns_* 2>/dev/null || :
-}
+stop() { hier_xdpdnsd_stop; }
 pick() { # KIND TYPE ZONE N: the Nth manifest name of KIND and TYPE in ZONE
 	awk -v k="$1" -v t="$2" -v z=".$3" -v n="$4" '
 		$1 !~ /^#/ && $4 == k && $2 == t &&

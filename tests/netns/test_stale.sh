@@ -30,25 +30,8 @@ t_require nsd dig python3 curl unshare nsenter xdp-loader tc ps timeout
 hier_up_xdpdnsd "$LIMIT"
 
 MON=
-# start LOG ARGS...: xdpdnsd in the default mode; waits until it answers.
-start() {
-	local log=$1
-	shift
-	bg_start -n "$RES_NS" "$log" "$BUILD/xdpdnsd" \
-		--interface "$RES_IF_CLIENT" --listen "$RES_ADDR4" \
-		--pin-dir "$PIN" --root-hints "$ROOT_HINTS" \
-		--unbound-config "$UNBOUND_SNIPPET" \
-		--metrics "127.0.0.1:$MPORT" "$@"
-	MON=$BG_PID
-	wait_ports "$RES_NS" 53 15 "$RES_ADDR4" &&
-		wait_dns "$CLI_NS" "$RES_ADDR4" 53 www.z000.test. 15
-}
-stop() {
-	[ -n "$MON" ] && bg_stop "$MON"
-	MON=
-	# A fresh cache for the next daemon: no pins from this one.
-	rm -f "$PIN"/xdpdns_* 2>/dev/null || :
-}
+start() { hier_xdpdnsd_start "$@"; }
+stop() { hier_xdpdnsd_stop; }
 link() { # up|down: the resolver's link to the hierarchy's servers
 	ip -n "$RES_NS" link set "$RES_IF_AUTH" "$1"
 }
