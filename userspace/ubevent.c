@@ -192,12 +192,15 @@ static void fd_update(struct ubevent_base *b, int fd)
 	if (mask == s->mask)
 		return;
 	ev.events = mask;
+	/* An fd closed while registered left epoll by itself, and its number
+	 * may be a new socket's now: ADD and MOD each fall back on the other. */
 	if (!mask)
 		epoll_ctl(b->epfd, EPOLL_CTL_DEL, fd, NULL);
 	else if (epoll_ctl(b->epfd, s->mask ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd,
-			   &ev) &&
-		 errno == EEXIST)
-		epoll_ctl(b->epfd, EPOLL_CTL_MOD, fd, &ev);
+			   &ev))
+		epoll_ctl(b->epfd,
+			  errno == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd,
+			  &ev);
 	s->mask = mask;
 }
 

@@ -23,6 +23,7 @@
 	X(refresh)     \
 	X(query)       \
 	X(listen)      \
+	X(ubevent)     \
 	X(dlimit)      \
 	X(namehash)    \
 	X(cookie)      \
