@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Thousands of distinct queries in flight at once (issue 13), through XDP to
+# xdpdnsd in the default mode, limits off, a fresh cache each time:
+#   (a) 2,000 names never asked before, each asked twice back to back:
+#       every query answered with the manifest's rcode, none lost, one
+#       resolution per name (the join counter moves by the second asks,
+#       the resolution counter by at most the names);
+#   (b) the hierarchy's servers silent (every frame to them redirected
+#       away): 2,000 new names, all in flight together until
+#       --resolve-timeout 2 s, then every one SERVFAIL within it, none
+#       lost, none given an overload SERVFAIL; after the link is back a
+#       new name resolves at once although libunbound still holds the
+#       given-up ones;
+#   (c) --max-outstanding 500 with the servers silent: 500 wait for the
+#       timeout, the other 1,500 get SERVFAIL at once (counted as
+#       overload), none lost.
+# Bounded in count (at most 4,000 queries a burst) and time.
+# Prints PASS/FAIL lines and "N passed, N failed".
+# Usage: test_burst.sh [BUILD_DIR]
+set -u
+# shellcheck source-path=SCRIPTDIR source=hierarchy.sh
+. "$(dirname "$0")/hierarchy.sh"
+xd_init burst "${1:-}"
+LIMIT=${TEST_BURST_LIMIT:-200}
+
+t_require nsd dig python3 curl unshare nsenter xdp-loader tc timeout
+hier_up_xdpdnsd "$LIMIT"
+
+MON=
+start() {
+	hier_xdpdnsd_start "$1" --ratelimit 0 --miss-limit 0 \
+		--miss-limit-global 0 --new-source-limit 0 --ratelimit-net 0 \
+		--ratelimit-wide 0 --resolve-timeout 2 "${@:2}"
+}
+stop() { hier_xdpdnsd_stop; }
+SINK=${XD_PFX}bs
+veth_link "$AUTH_NS" "${SINK}0" "" "$AUTH_NS" "${SINK}1" "" ||
+	t_abort "sink veth"
+silent() { # on|off: every frame from the resolver to the servers dropped
+	if [ "$1" = on ]; then
+		tc -n "$AUTH_NS" qdisc add dev "$AUTH_IF" clsact &&
+			tc -n "$AUTH_NS" filter add dev "$AUTH_IF" ingress \
+				protocol all pref 1 u32 match u32 0 0 \
+				action mirred egress redirect dev "${SINK}0"
+	else
+		tc -n "$AUTH_NS" qdisc del dev "$AUTH_IF" clsact
+	fi
+}
+cleanup_register "tc -n '$AUTH_NS' qdisc del dev '$AUTH_IF' clsact 2>/dev/null"
+many() { # FILE WAIT: dnsmany.py's line for FILE's queries
+	ns_exec "$CLI_NS" "$PY" "$XD_DIR/dnsmany.py" "$RES_ADDR4" 53 \
+		"$CLI_ADDR4" "$1" "$2"
+}
+JOINED=xdpdns_inflight_joined_total
+RESOLVED=xdpdns_daemon_resolutions_total
+OVERLOAD=xdpdns_servfail_overload_total
+
+# Names with their rcode, but the broken zones' (their SERVFAIL is right).
+awk '$1 !~ /^#/ && $4 != "servfail" && $4 != "glueless" &&
+	($3 == "NOERROR" || $3 == "NXDOMAIN") { print $1, $2, $3 }' \
+	"$HIER_NAMES" >"$W/all.txt"
+[ "$(wc -l <"$W/all.txt")" -ge 6000 ] || t_abort "names in the manifest"
+sed -n '1,2000p' "$W/all.txt" | awk '{ print; print }' >"$W/twice.txt"
+sed -n '2001,4000p' "$W/all.txt" | awk '{ print $1, $2, "SERVFAIL" }' \
+	>"$W/silent.txt"
+sed -n '4001,6000p' "$W/all.txt" | awk '{ print $1, $2 }' >"$W/cap.txt"
+NEW=$(sed -n '6001p' "$W/all.txt" | awk '{ print $1 }')
+
+# --- (a) 2,000 new names, each twice ---------------------------------------------
+start "$W/a.log" || t_abort "xdpdnsd up (log: $(tail -n 3 "$W/a.log" | tr '\n' ' '))"
+hier_snap a
+read -r sent replied lost exp sf other ms < <(many "$W/twice.txt" 8)
+hier_snap b
+echo "  (a) $sent sent, $replied replied ($lost lost), $exp with the manifest's rcode, $sf SERVFAIL, $other other, last after $ms ms; joined +$(hier_md "$JOINED"), resolutions +$(hier_md "$RESOLVED")"
+t_check "(a) 4,000 queries for 2,000 new names: every one answered with its rcode ($exp), none lost ($lost)" \
+	test "${sent:-0}" -eq 4000 -a "${exp:-0}" -eq 4000 -a "${lost:-1}" -eq 0
+t_check "(a) one resolution per name: joined +$(hier_md "$JOINED") (>= 1,900 of the 2,000 second asks), resolutions +$(hier_md "$RESOLVED") (<= 2,000)" \
+	test "$(hier_md "$JOINED")" -ge 1900 -a "$(hier_md "$RESOLVED")" -le 2000
+stop
+
+# --- (b) the servers silent: 2,000 in flight until the timeout -------------------
+start "$W/b.log" || t_abort "xdpdnsd up again"
+silent on || t_abort "cannot silence the servers"
+hier_snap a
+read -r sent replied lost exp sf other ms < <(many "$W/silent.txt" 6)
+hier_snap b
+echo "  (b) $sent sent, $replied replied ($lost lost), $exp SERVFAIL, $other other, last after $ms ms; resolutions +$(hier_md "$RESOLVED"), overload +$(hier_md "$OVERLOAD")"
+t_check "(b) 2,000 names with the servers silent: every one SERVFAIL ($exp), none lost ($lost), within the 2 s timeout and a second (last $ms ms)" \
+	test "${sent:-0}" -eq 2000 -a "${exp:-0}" -eq 2000 -a "${lost:-1}" -eq 0 \
+	-a "${ms:-9999}" -le 3000
+t_check "(b) all 2,000 were in flight together: resolutions +$(hier_md "$RESOLVED"), no overload SERVFAIL (+$(hier_md "$OVERLOAD"))" \
+	test "$(hier_md "$RESOLVED")" -eq 2000 -a "$(hier_md "$OVERLOAD")" = 0
+silent off
+out=$(ns_exec "$CLI_NS" dig +tries=1 +time=3 @"$RES_ADDR4" "$NEW" A)
+rc=$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out")
+t_check "(b) the servers back: a new name resolves at once ($NEW: ${rc:-no answer})" \
+	test "$rc" = NOERROR -o "$rc" = NXDOMAIN
+stop
+
+# --- (c) --max-outstanding 500 ----------------------------------------------------
+start "$W/c.log" --max-outstanding 500 || t_abort "xdpdnsd up (c)"
+silent on || t_abort "cannot silence the servers"
+hier_snap a
+read -r sent replied lost exp sf other ms < <(many "$W/cap.txt" 6)
+hier_snap b
+silent off
+echo "  (c) $sent sent, $replied replied ($lost lost), $sf SERVFAIL, $exp other answers, last after $ms ms; overload +$(hier_md "$OVERLOAD"), resolutions +$(hier_md "$RESOLVED")"
+t_check "(c) --max-outstanding 500: all 2,000 SERVFAIL ($sf), none lost ($lost); 1,500 at once as overload (+$(hier_md "$OVERLOAD")), 500 resolutions (+$(hier_md "$RESOLVED"))" \
+	test "${sf:-0}" -eq 2000 -a "${lost:-1}" -eq 0 -a \
+	"$(hier_md "$OVERLOAD")" -eq 1500 -a "$(hier_md "$RESOLVED")" -eq 500
+stop
+
+t_summary
