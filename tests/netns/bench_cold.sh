@@ -15,15 +15,21 @@
 # unbound gets xdpdnsd's budget for resolutions in flight (4096 per
 # thread) and sockets (outgoing-range 4096). Per target and rate: the share
 # of queries answered NOERROR or NXDOMAIN within 1 s, the SERVFAILs, the
-# lost; then the highest rate each target answers >= 99% of. Every load is
-# bounded in count and time; everything is removed on exit.
+# lost; then the highest rate each target answers >= 99% of. Then the
+# latency at one fixed rate (BENCH_LAT_RATE q/s for BENCH_LAT_SECONDS),
+# p50/p99/p99.9/max, of misses (names new to a fresh target) and of hits
+# (the same names right after: the daemon's copy, XDP, unbound's cache).
+# Every load is bounded in count and time; everything is removed on exit.
 # Usage: bench_cold.sh [BUILD_DIR]  (BENCH_COLD_SECONDS=2
-#   BENCH_COLD_RATES="2000 4000 8000 12000 16000 24000")
+#   BENCH_COLD_RATES="2000 4000 8000 12000 16000 24000"
+#   BENCH_LAT_RATE=3000 BENCH_LAT_SECONDS=3)
 set -u
 # shellcheck source-path=SCRIPTDIR source=hierarchy.sh
 . "$(dirname "$0")/hierarchy.sh"
 xd_init bench-cold "${1:-}"
 STEP=${BENCH_COLD_SECONDS:-2}
+LAT_RATE=${BENCH_LAT_RATE:-3000}
+LAT_SECS=${BENCH_LAT_SECONDS:-3}
 RATES=${BENCH_COLD_RATES:-"2000 4000 8000 12000 16000 24000"}
 SRV_CPU=0
 CLI_CPU=1
@@ -146,7 +152,22 @@ for t in ${BENCH_COLD_TARGETS:-a b c e}; do
 	xd_log "target $t done at $((SECONDS - T0)) s"
 done
 
-"$PY" - "$W/cold-results.txt" "$STEP" "$NQ" >"$W/bench-cold.txt" <<'EOF' ||
+# Latency at a fixed rate: misses on a fresh target, then hits.
+: >"$W/lat-results.txt"
+for t in ${BENCH_COLD_TARGETS:-a b c e}; do
+	start "$t"
+	for kind in miss hit; do
+		r=$(ns_exec "$CLI_NS" timeout $((LAT_SECS + 15)) \
+			taskset -c "$CLI_CPU" "$PY" "$XD_DIR/latency.py" \
+			"$RES_ADDR4" "$PORT" "$CLI_ADDR4" "$W/cold.txt" \
+			"$LAT_RATE" "$LAT_SECS") || r=
+		echo "$t $kind ${r:-0 0 0 0 0 0}" >>"$W/lat-results.txt"
+	done
+	stop "$t"
+done
+
+"$PY" - "$W/cold-results.txt" "$STEP" "$NQ" "$W/lat-results.txt" \
+	"$LAT_RATE" >"$W/bench-cold.txt" <<'EOF' ||
 import sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 names = {"a": "xdpdnsd, XDP", "b": "xdpdnsd --no-xdp",
@@ -178,6 +199,16 @@ for t in targets:
         if r and int(r[2]) and int(r[3]) * 100 >= 99 * int(r[2]):
             best = rate
     print("  %-22s %s q/s" % (names[t], best if best else "< %d" % rates[0]))
+lat = [l.split() for l in open(sys.argv[4]) if l.strip()]
+if lat:
+    print("latency at %s q/s (ms; misses: names new to a fresh target, "
+          "hits: the same names again):" % sys.argv[5])
+    print("%-22s %-5s %7s %9s %8s %8s %8s %8s" % ("target", "", "sent",
+          "answered", "p50", "p99", "p99.9", "max"))
+    for r in lat:
+        print("%-22s %-5s %7s %9s %8s %8s %8s %8s" %
+              (names.get(r[0], r[0]), r[1], r[2], r[3], r[4], r[5], r[6],
+               r[7]))
 EOF
 	xd_die "cannot make the report"
 cat "$W/bench-cold.txt"
