@@ -5,7 +5,9 @@
 # and, as root, real unpinned maps) on a loopback port, then
 #  - curl: /metrics content type and lines, counters monotonic across
 #    scrapes, /api/stats.json schema, / is the committed dashboard, 404/405;
-#  - promtool check metrics (lint), when promtool is installed;
+#  - promtool check metrics (lint), when promtool is installed, and the
+#    fleet config and recording rules of tools/prometheus (check config,
+#    test rules on two nodes' synthetic series);
 #  - a real Prometheus scraping it once a second, queried for counters, a
 #    rate and a histogram quantile, when prometheus is installed;
 #  - headless Chromium in real time (cdp.py): the page goes live, shows
@@ -80,6 +82,12 @@ t_check "counters only grow between scrapes" mono
 if [ -n "$PROMTOOL" ]; then
 	t_check "promtool check metrics is clean" \
 		sh -c "'$PROMTOOL' check metrics <'$XD_TMP/m2.txt'"
+	# The fleet's Prometheus config and recording rules (tools/prometheus),
+	# the rules evaluated on two nodes' synthetic series.
+	t_check "the fleet config and its rules are valid (promtool check config)" \
+		sh -c "'$PROMTOOL' check config '$ROOT/tools/prometheus/prometheus.yml' >/dev/null"
+	t_check "the fleet rules give per-node and fleet rates, hit ratios, limited clients, nodes up (promtool test rules)" \
+		sh -c "cd '$ROOT/tests/browser' && '$PROMTOOL' test rules fleet-rules.test.yml >/dev/null"
 else
 	t_skip "promtool not installed"
 fi
