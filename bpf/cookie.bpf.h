@@ -22,10 +22,6 @@
 
 /* Label hops over a qname: 255 bytes hold at most 127 labels and the root. */
 #define COOKIE_LABELS_MAX 128
-/* EDNS options looked at before the COOKIE option; later ones are not. */
-#define COOKIE_OPTS_MAX 8
-/* Where an EDNS option can start, for the masks below. */
-#define COOKIE_OFF_MAX 0x7ff
 
 /* The query's qname, hopped label by label from UDP offset @off (the name
  * was not parsed yet). Return: the offset after it, or 0. */
@@ -52,7 +48,7 @@ static __always_inline __u32 cookie_skip_name(const struct pkt *p, __u32 off)
 /*
  * The UDP offset of the data of the query's COOKIE option and its length
  * in *@olen: the first COOKIE option of the OPT record that ends the
- * datagram, among its first COOKIE_OPTS_MAX options. Return: 0 when there
+ * datagram, among its first XDPDNS_COOKIE_OPTS_MAX options. Return: 0 when there
  * is none (the parser decides later what else is wrong with the query).
  */
 static __always_inline __u32 cookie_find(const struct pkt *p, __u32 *olen)
@@ -68,9 +64,9 @@ static __always_inline __u32 cookie_find(const struct pkt *p, __u32 *olen)
 	if (!off)
 		return 0;
 	off += 4; /* QTYPE, QCLASS */
-	if (off > COOKIE_OFF_MAX)
+	if (off > XDPDNS_COOKIE_OFF_MAX)
 		return 0;
-	o = p->data + pkt_bounded(off, COOKIE_OFF_MAX);
+	o = p->data + pkt_bounded(off, XDPDNS_COOKIE_OFF_MAX);
 	if ((void *)(o + DNS_OPT_LEN) > p->data_end || o[0] != 0 || o[1] != 0 ||
 	    o[2] != DNS_TYPE_OPT)
 		return 0;
@@ -78,10 +74,10 @@ static __always_inline __u32 cookie_find(const struct pkt *p, __u32 *olen)
 	off += DNS_OPT_LEN;
 	if (off + rdlen != end)
 		return 0;
-	for (i = 0; i < COOKIE_OPTS_MAX; i++) {
-		if (off + 4 > end || off > COOKIE_OFF_MAX)
+	for (i = 0; i < XDPDNS_COOKIE_OPTS_MAX; i++) {
+		if (off + 4 > end || off > XDPDNS_COOKIE_OFF_MAX)
 			return 0;
-		o = p->data + pkt_bounded(off, COOKIE_OFF_MAX);
+		o = p->data + pkt_bounded(off, XDPDNS_COOKIE_OFF_MAX);
 		if ((void *)(o + 4) > p->data_end)
 			return 0;
 		len = (__u32)o[2] << 8 | o[3];
@@ -153,8 +149,7 @@ __noinline int xdpdns_cookie_check(struct xdp_md *ctx, struct serve_args *a)
 	off = cookie_find(&p, &olen);
 	if (!off)
 		return XDPDNS_COOKIE_NONE;
-	if (olen < XDPDNS_COOKIE_CLIENT_LEN || olen > XDPDNS_COOKIE_WIRE_MAX ||
-	    (olen > XDPDNS_COOKIE_CLIENT_LEN && olen < 16)) {
+	if (!xdpdns_cookie_len_ok(olen)) {
 		/* An outcome: xdpdns_main() counts it. */
 		a->cookie = XDPDNS_COOKIE_MALFORMED;
 		return XDPDNS_COOKIE_MALFORMED;

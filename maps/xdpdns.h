@@ -293,6 +293,22 @@ static inline __u64 xdpdns_cookie_hash(const struct xdpdns_hash_key *k,
 	return xdpdns_sip24(k, w, 32);
 }
 
+/* Whether @len bytes of COOKIE option data can be a cookie (RFC 7873
+ * 5.2.2; else FORMERR): a client cookie of 8 alone or with a server
+ * cookie of 8 to 32 bytes. */
+static inline int xdpdns_cookie_len_ok(__u32 len)
+{
+	return len == XDPDNS_COOKIE_CLIENT_LEN ||
+	       (len >= XDPDNS_COOKIE_CLIENT_LEN + 8 &&
+		len <= XDPDNS_COOKIE_WIRE_MAX);
+}
+
+/* How far the XDP program looks for the COOKIE (bpf/cookie.bpf.h, and the
+ * tests' model of it): among the first XDPDNS_COOKIE_OPTS_MAX options,
+ * each starting at a frame offset up to XDPDNS_COOKIE_OFF_MAX. */
+#define XDPDNS_COOKIE_OPTS_MAX 8
+#define XDPDNS_COOKIE_OFF_MAX 0x7ff
+
 /* Seconds from timestamp @ts to @now, in serial arithmetic (RFC 1982):
  * negative for a timestamp ahead of @now. */
 static inline __s32 xdpdns_cookie_age(__u32 ts, __u32 now)

@@ -255,6 +255,19 @@ int listen_open(const struct config *cfg, struct listener **out)
 		free(ls);
 		return -ENOMEM;
 	}
+	/* The batches' headers point at their buffers for good. */
+	for (int i = 0; i < LISTEN_UDP_BATCH; i++) {
+		ls->rx_iov[i].iov_base =
+			ls->rx_buf + (size_t)i * LISTEN_UDP_MAX;
+		ls->rx_iov[i].iov_len = LISTEN_UDP_MAX;
+		ls->rx[i].msg_hdr.msg_name = &ls->rx_peer[i];
+		ls->rx[i].msg_hdr.msg_iov = &ls->rx_iov[i];
+		ls->rx[i].msg_hdr.msg_iovlen = 1;
+		ls->tx_iov[i].iov_base = ls->tx_buf[i];
+		ls->tx[i].msg_hdr.msg_name = &ls->tx_peer[i];
+		ls->tx[i].msg_hdr.msg_iov = &ls->tx_iov[i];
+		ls->tx[i].msg_hdr.msg_iovlen = 1;
+	}
 	for (size_t i = 0; i < cfg->listen.n && !ret; i++) {
 		for (int t = 0; t < 2 && !ret; t++) {
 			struct lsock *s = &ls->socks[ls->nsocks];
@@ -628,13 +641,8 @@ static bool udp_tx_add(struct listener *ls, const struct listen_client *c,
 	ls->tx_fd = c->fd;
 	memcpy(ls->tx_buf[i], msg, len);
 	memcpy(&ls->tx_peer[i], &c->peer, c->peer_len);
-	ls->tx_iov[i].iov_base = ls->tx_buf[i];
 	ls->tx_iov[i].iov_len = len;
-	memset(&ls->tx[i], 0, sizeof(ls->tx[i]));
-	ls->tx[i].msg_hdr.msg_name = &ls->tx_peer[i];
 	ls->tx[i].msg_hdr.msg_namelen = c->peer_len;
-	ls->tx[i].msg_hdr.msg_iov = &ls->tx_iov[i];
-	ls->tx[i].msg_hdr.msg_iovlen = 1;
 	return true;
 }
 
@@ -644,16 +652,9 @@ static void udp_read(struct lsock *s)
 	struct listener *ls = s->ls;
 	int n;
 
-	for (int i = 0; i < LISTEN_UDP_BATCH; i++) {
-		ls->rx_iov[i].iov_base =
-			ls->rx_buf + (size_t)i * LISTEN_UDP_MAX;
-		ls->rx_iov[i].iov_len = LISTEN_UDP_MAX;
-		memset(&ls->rx[i].msg_hdr, 0, sizeof(ls->rx[i].msg_hdr));
-		ls->rx[i].msg_hdr.msg_name = &ls->rx_peer[i];
+	/* recvmmsg() wrote the last batch's address lengths over these. */
+	for (int i = 0; i < LISTEN_UDP_BATCH; i++)
 		ls->rx[i].msg_hdr.msg_namelen = sizeof(ls->rx_peer[i]);
-		ls->rx[i].msg_hdr.msg_iov = &ls->rx_iov[i];
-		ls->rx[i].msg_hdr.msg_iovlen = 1;
-	}
 	n = recvmmsg(s->fd, ls->rx, LISTEN_UDP_BATCH, MSG_DONTWAIT, NULL);
 	stat_inc(&ls->stats->udp_recv_calls);
 	if (n <= 0)

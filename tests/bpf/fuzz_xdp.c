@@ -671,7 +671,6 @@ static void model_frame(const uint8_t *f, size_t len, struct model *md)
  */
 #define COOKIE_QTAIL_MAX \
 	(14 + 2 * 4 + 40 + 8 + 12 + 255) /* DNS_QTAIL_OFF_MAX */
-#define COOKIE_OFF_MAX 0x7ff
 
 static bool model_cookie_find(const uint8_t *f, size_t len,
 			      const struct model *md, size_t *at, size_t *olen)
@@ -697,15 +696,16 @@ static bool model_cookie_find(const uint8_t *f, size_t len,
 			return false;
 	}
 	off += 4;
-	if (off > COOKIE_OFF_MAX || off + 11 > len || f[off] || f[off + 1] ||
-	    f[off + 2] != 41)
+	if (off > XDPDNS_COOKIE_OFF_MAX || off + 11 > len || f[off] ||
+	    f[off + 1] || f[off + 2] != 41)
 		return false;
 	n = be16(f + off + 9);
 	off += 11;
 	if (off + n != end)
 		return false;
-	for (i = 0; i < 8; i++) {
-		if (off + 4 > end || off > COOKIE_OFF_MAX || off + 4 > len)
+	for (i = 0; i < XDPDNS_COOKIE_OPTS_MAX; i++) {
+		if (off + 4 > end || off > XDPDNS_COOKIE_OFF_MAX ||
+		    off + 4 > len)
 			return false;
 		n = be16(f + off + 2);
 		if (off + 4 + n > end)

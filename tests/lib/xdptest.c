@@ -776,7 +776,7 @@ static int check_opt(ldns_pkt *got, const struct xdptest_expect *x,
 		     size_t why_len)
 {
 	uint16_t size = x->edns_size ? x->edns_size : XDPTEST_EDNS_SIZE;
-	uint8_t w[11 + 4 + DNSMSG_COOKIE_MAX] = { 0, 0, 41 };
+	uint8_t w[11 + 4 + XDPDNS_COOKIE_WIRE_MAX] = { 0, 0, 41 };
 	size_t wlen = 11 + (x->cookie_len ? 4 + x->cookie_len : 0);
 	ldns_rdf *data;
 

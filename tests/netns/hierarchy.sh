@@ -627,6 +627,29 @@ hier_up_xdpdnsd() {
 	W=$HIER_DIR MPORT=9153
 }
 
+# hier_silent_setup - a sink veth in AUTH_NS for hier_silent, removed (and
+# the servers heard again) on exit.
+hier_silent_setup() {
+	HIER_SINK=${XD_PFX}sl
+	veth_link "$AUTH_NS" "${HIER_SINK}0" "" "$AUTH_NS" "${HIER_SINK}1" "" ||
+		return 1
+	cleanup_register "tc -n '$AUTH_NS' qdisc del dev '$AUTH_IF' clsact 2>/dev/null"
+}
+
+# hier_silent on|off - the hierarchy's servers get nothing (every frame
+# from the resolver redirected to the sink by tc): queries time out, as
+# through a dead VPN, instead of failing at once as with the link down.
+hier_silent() {
+	if [ "$1" = on ]; then
+		tc -n "$AUTH_NS" qdisc add dev "$AUTH_IF" clsact &&
+			tc -n "$AUTH_NS" filter add dev "$AUTH_IF" ingress \
+				protocol all pref 1 u32 match u32 0 0 \
+				action mirred egress redirect dev "${HIER_SINK}0"
+	else
+		tc -n "$AUTH_NS" qdisc del dev "$AUTH_IF" clsact
+	fi
+}
+
 # hier_xdpdnsd_start LOG ARGS... - xdpdnsd in the default mode (a root
 # monitor and an unprivileged daemon) with XDP on the client link, on
 # RES_ADDR4, pins in PIN, metrics on MPORT, then ARGS; waits until it

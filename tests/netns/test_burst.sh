@@ -34,20 +34,8 @@ start() {
 		--ratelimit-wide 0 --resolve-timeout 2 "${@:2}"
 }
 stop() { hier_xdpdnsd_stop; }
-SINK=${XD_PFX}bs
-veth_link "$AUTH_NS" "${SINK}0" "" "$AUTH_NS" "${SINK}1" "" ||
-	t_abort "sink veth"
-silent() { # on|off: every frame from the resolver to the servers dropped
-	if [ "$1" = on ]; then
-		tc -n "$AUTH_NS" qdisc add dev "$AUTH_IF" clsact &&
-			tc -n "$AUTH_NS" filter add dev "$AUTH_IF" ingress \
-				protocol all pref 1 u32 match u32 0 0 \
-				action mirred egress redirect dev "${SINK}0"
-	else
-		tc -n "$AUTH_NS" qdisc del dev "$AUTH_IF" clsact
-	fi
-}
-cleanup_register "tc -n '$AUTH_NS' qdisc del dev '$AUTH_IF' clsact 2>/dev/null"
+hier_silent_setup || t_abort "sink veth"
+silent() { hier_silent "$@"; }
 many() { # FILE WAIT: dnsmany.py's line for FILE's queries
 	ns_exec "$CLI_NS" "$PY" "$XD_DIR/dnsmany.py" "$RES_ADDR4" 53 \
 		"$CLI_ADDR4" "$1" "$2"

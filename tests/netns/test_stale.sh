@@ -35,23 +35,8 @@ stop() { hier_xdpdnsd_stop; }
 link() { # up|down: the resolver's link to the hierarchy's servers
 	ip -n "$RES_NS" link set "$RES_IF_AUTH" "$1"
 }
-# silent on|off: the hierarchy's servers get nothing (every frame from the
-# resolver redirected to a sink veth by tc): queries time out, as through
-# a dead VPN, instead of failing at once as with the link down.
-SINK=${XD_PFX}st
-veth_link "$AUTH_NS" "${SINK}0" "" "$AUTH_NS" "${SINK}1" "" ||
-	t_abort "sink veth"
-silent() {
-	if [ "$1" = on ]; then
-		tc -n "$AUTH_NS" qdisc add dev "$AUTH_IF" clsact &&
-			tc -n "$AUTH_NS" filter add dev "$AUTH_IF" ingress \
-				protocol all pref 1 u32 match u32 0 0 \
-				action mirred egress redirect dev "${SINK}0"
-	else
-		tc -n "$AUTH_NS" qdisc del dev "$AUTH_IF" clsact
-	fi
-}
-cleanup_register "tc -n '$AUTH_NS' qdisc del dev '$AUTH_IF' clsact 2>/dev/null"
+hier_silent_setup || t_abort "sink veth"
+silent() { hier_silent "$@"; }
 ns_exec "$RES_NS" sysctl -qw "net.ipv6.conf.$RES_IF_AUTH.keep_addr_on_down=1"
 cleanup_register "ip -n '$RES_NS' link set '$RES_IF_AUTH' up"
 

@@ -51,8 +51,7 @@ enum xdpdns_cookie_verdict cookie_check(const struct xdpdns_cookie_keys *k,
 
 	if (!opt || !k->nsecrets)
 		return XDPDNS_COOKIE_NONE;
-	if (len < XDPDNS_COOKIE_CLIENT_LEN || len > XDPDNS_COOKIE_WIRE_MAX ||
-	    (len > XDPDNS_COOKIE_CLIENT_LEN && len < 16))
+	if (!xdpdns_cookie_len_ok((uint32_t)len))
 		return XDPDNS_COOKIE_MALFORMED;
 	if (len > XDPDNS_COOKIE_CLIENT_LEN) {
 		v = XDPDNS_COOKIE_INVALID;

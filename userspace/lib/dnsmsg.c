@@ -10,10 +10,6 @@
 #include "lib/dnsmsg.h"
 #include "maps/xdpdns.h"
 
-_Static_assert(DNSMSG_COOKIE_MAX == XDPDNS_COOKIE_WIRE_MAX &&
-		       XDPDNS_COOKIE_LEN <= DNSMSG_COOKIE_MAX,
-	       "COOKIE sizes");
-
 /* Longest pointer target (14 bits). */
 #define DNSMSG_PTR_MAX 0x3fff
 
@@ -38,10 +34,7 @@ static int dnsmsg_find_cookie(const uint8_t *msg, size_t off, size_t rdlen,
 			continue;
 		q->cookie_off = off + 4;
 		q->cookie_len = olen;
-		if (olen < XDPDNS_COOKIE_CLIENT_LEN ||
-		    olen > XDPDNS_COOKIE_WIRE_MAX ||
-		    (olen > XDPDNS_COOKIE_CLIENT_LEN &&
-		     olen < XDPDNS_COOKIE_CLIENT_LEN + 8))
+		if (!xdpdns_cookie_len_ok((uint32_t)olen))
 			return -EBADMSG;
 		return 0;
 	}

@@ -18,10 +18,7 @@
 #include <stdint.h>
 
 #include "lib/dnswire.h"
-
-/* The longest COOKIE option data (RFC 7873 4: 8 + 32 bytes); a response
- * carries ours, XDPDNS_COOKIE_LEN. */
-#define DNSMSG_COOKIE_MAX 40
+#include "maps/xdpdns.h"
 
 /* What the daemon does with a query before resolution. */
 enum dnsmsg_verdict {
@@ -68,7 +65,7 @@ struct dnsmsg_query {
 	 * cookie (lib/cookie.h), and every response writer appends it.
 	 */
 	uint8_t reply_cookie_len;
-	uint8_t reply_cookie[DNSMSG_COOKIE_MAX];
+	uint8_t reply_cookie[XDPDNS_COOKIE_LEN];
 };
 
 /**
