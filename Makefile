@@ -417,6 +417,7 @@ test-bpf: $(BUILD)/tests/bpf_runner $(BUILD)/tests/fuzz_xdp $(BUILD)/tests/torn_
 
 test-netns: all
 	$(Q)tests/netns/run.sh $(BUILD)
+	$(Q)XD_THREADS=1 tests/netns/run.sh $(BUILD) test_daemon.sh test_burst.sh
 
 bench-xdp: all
 	$(Q)$(BUILD)/tests/bench_xdp $(BUILD)

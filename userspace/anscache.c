@@ -6,6 +6,7 @@
  * after the data[] bytes it uses.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ struct anscache {
 	uint32_t count;
 	uint32_t capacity;
 	struct anode *head, *tail;
+	pthread_mutex_t lock;
 };
 
 static uint32_t akey_hash(const struct xdpdns_cache_key *k)
@@ -60,8 +62,19 @@ int anscache_create(uint32_t capacity, struct anscache **out)
 		free(c);
 		return -ENOMEM;
 	}
+	pthread_mutex_init(&c->lock, NULL);
 	*out = c;
 	return 0;
+}
+
+void anscache_lock(struct anscache *c)
+{
+	pthread_mutex_lock(&c->lock);
+}
+
+void anscache_unlock(struct anscache *c)
+{
+	pthread_mutex_unlock(&c->lock);
 }
 
 static void lru_unlink(struct anscache *c, struct anode *n)
@@ -169,6 +182,7 @@ int anscache_store(struct anscache *c, const struct xdpdns_cache_key *key,
 	n->hash = h;
 	n->item.entry = (const struct xdpdns_cache_entry *)n->entry;
 	n->item.synced_ns = now_ns;
+	n->item.prefetch_ns = 0;
 
 	/* The replaced entry goes; so does the least used beyond capacity. */
 	if (c->count) {
@@ -234,6 +248,7 @@ void anscache_destroy(struct anscache *c)
 		next = n->next;
 		free(n);
 	}
+	pthread_mutex_destroy(&c->lock);
 	free(c->buckets);
 	free(c);
 }

@@ -11,7 +11,13 @@
  * Bounded: at most @capacity entries, the least recently used evicted
  * first, stale ones dropped when looked up. An entry takes only the bytes
  * of data[] it uses (a few hundred bytes for common answers), allocated as
- * it comes. Single-threaded, like the event loop that owns it.
+ * it comes.
+ *
+ * Shared by the daemon's threads (--threads): every call but create and
+ * destroy, and every use of an item a lookup returned, happens between
+ * anscache_lock() and anscache_unlock(). One lock, not shards: a hit holds
+ * it for a lookup and a render, well under a microsecond, and the
+ * recvmmsg()/sendmmsg() work the threads exist for happens outside it.
  */
 #ifndef XDPDNS_ANSCACHE_H
 #define XDPDNS_ANSCACHE_H
@@ -28,10 +34,15 @@ struct anscache_item {
 	/* Only data[0..data_len) is stored: never copy it by sizeof. */
 	const struct xdpdns_cache_entry *entry;
 	uint64_t synced_ns; /* last write of this entry to the XDP map */
+	uint64_t prefetch_ns; /* last prefetch a UDP thread asked for */
 };
 
 /* An empty cache of at most @capacity entries. Return: 0 or -ENOMEM. */
 int anscache_create(uint32_t capacity, struct anscache **out);
+
+/* The cache's lock; not recursive. */
+void anscache_lock(struct anscache *c);
+void anscache_unlock(struct anscache *c);
 
 /**
  * anscache_lookup() - the entry for @key if it is fresh at @now_ns.

@@ -277,6 +277,11 @@ const struct opt_def config_opt_table[] = {
 	{ "max-outstanding", 0, U(max_outstanding, 1, 100000), "N",
 	  "resolutions in flight; beyond: SERVFAIL", "4096",
 	  .dflt = CONFIG_MAX_OUTSTANDING_DEFAULT },
+	{ "threads", 0, U(threads, 0, CONFIG_THREADS_MAX), "N",
+	  "threads answering UDP, each with its own socket\n"
+	  "(SO_REUSEPORT); resolution stays on the first\n"
+	  "(0: one per CPU the daemon may run on)",
+	  "0", .restart = true },
 	{ "resolve-timeout", 0, U(resolve_timeout, 1, 300), "S",
 	  "SERVFAIL when a resolution takes over S s", "4",
 	  .dflt = CONFIG_RESOLVE_TIMEOUT_DEFAULT },

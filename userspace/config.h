@@ -21,6 +21,8 @@
 #define CONFIG_MAX_TTL_DEFAULT 86400
 #define CONFIG_MAX_NEG_TTL_DEFAULT 300
 #define CONFIG_MAX_OUTSTANDING_DEFAULT 4096
+/* --threads at most: one per CPU of a large box. */
+#define CONFIG_THREADS_MAX 64
 #define CONFIG_TCP_IDLE_DEFAULT 10
 #define CONFIG_TCP_MAX_CONNS_DEFAULT 1000
 /*
@@ -97,6 +99,7 @@ struct config {
 	uint32_t max_ttl;
 	uint32_t max_negative_ttl;
 	uint32_t max_outstanding;
+	uint32_t threads; /* UDP threads; 0 until main() counts the CPUs */
 	uint32_t resolve_timeout; /* seconds; CONFIG_RESOLVE_TIMEOUT_DEFAULT */
 	uint32_t serve_stale_max; /* seconds past expiry; 0: no serve-stale */
 	uint32_t serve_stale_ttl; /* seconds */

@@ -83,6 +83,7 @@ int cookies_init(struct cookies *c, const struct config *cfg, int map_fd,
 	int ret;
 
 	memset(c, 0, sizeof(*c));
+	pthread_rwlock_init(&c->lock, NULL);
 	c->map_fd = map_fd;
 	c->stats = stats;
 	c->rotate_s = cfg->cookie_rotate;
@@ -107,8 +108,8 @@ int cookies_init(struct cookies *c, const struct config *cfg, int map_fd,
 	return 0;
 }
 
-int cookies_reload(struct cookies *c, const struct config *cfg, uint64_t now_ns,
-		   char *err, size_t errlen)
+static int cookies_reload_locked(struct cookies *c, const struct config *cfg,
+				 uint64_t now_ns, char *err, size_t errlen)
 {
 	struct xdpdns_cookie_keys k;
 	int ret = cookies_from_config(cfg, &k, err, errlen);
@@ -143,7 +144,18 @@ int cookies_reload(struct cookies *c, const struct config *cfg, uint64_t now_ns,
 	return 0;
 }
 
-void cookies_tick(struct cookies *c, uint64_t now_ns)
+int cookies_reload(struct cookies *c, const struct config *cfg, uint64_t now_ns,
+		   char *err, size_t errlen)
+{
+	int ret;
+
+	pthread_rwlock_wrlock(&c->lock);
+	ret = cookies_reload_locked(c, cfg, now_ns, err, errlen);
+	pthread_rwlock_unlock(&c->lock);
+	return ret;
+}
+
+static void cookies_tick_locked(struct cookies *c, uint64_t now_ns)
 {
 	int64_t drift;
 
@@ -161,6 +173,17 @@ void cookies_tick(struct cookies *c, uint64_t now_ns)
 	drift = cookie_unix_offset() - c->written_offset_ns;
 	if (drift > COOKIES_OFFSET_SLACK_NS || drift < -COOKIES_OFFSET_SLACK_NS)
 		cookies_write(c);
+}
+
+void cookies_tick(struct cookies *c, uint64_t now_ns)
+{
+	/* The loop's thread is the only writer, so it may read without the
+	 * lock; a tick that may change something holds it. */
+	if (!c->keys.nsecrets)
+		return;
+	pthread_rwlock_wrlock(&c->lock);
+	cookies_tick_locked(c, now_ns);
+	pthread_rwlock_unlock(&c->lock);
 }
 
 /* @peer's address as the cookie hash takes it: 4 bytes for IPv4, also
@@ -184,27 +207,36 @@ static int cookies_peer(const struct sockaddr *peer, const uint8_t **addr)
 	return 6;
 }
 
-int cookies_check(const struct cookies *c, struct dnsmsg_query *q,
-		  const struct sockaddr *peer)
+int cookies_check(struct cookies *c, struct dnsmsg_query *q,
+		  const struct sockaddr *peer, struct daemon_stats *stats)
 {
 	const uint8_t *addr = NULL;
 	int family = cookies_peer(peer, &addr), v;
 
 	q->reply_cookie_len = 0;
-	if (!q->cookie_off || !family || !c->keys.nsecrets)
+	if (!q->cookie_off || !family)
 		return XDPDNS_COOKIE_NONE;
-	v = cookie_check(&c->keys, q->msg + q->cookie_off, q->cookie_len,
-			 cookie_unix_now(), family, addr, q->reply_cookie);
+	pthread_rwlock_rdlock(&c->lock);
+	v = c->keys.nsecrets ? cookie_check(&c->keys, q->msg + q->cookie_off,
+					    q->cookie_len, cookie_unix_now(),
+					    family, addr, q->reply_cookie) :
+			       XDPDNS_COOKIE_NONE;
+	pthread_rwlock_unlock(&c->lock);
 	if (v == XDPDNS_COOKIE_CLIENT)
-		stat_inc(&c->stats->cookie_client);
+		stat_inc(&stats->cookie_client);
 	else if (v == XDPDNS_COOKIE_VALID)
-		stat_inc(&c->stats->cookie_valid);
+		stat_inc(&stats->cookie_valid);
 	else if (v == XDPDNS_COOKIE_INVALID)
-		stat_inc(&c->stats->cookie_invalid);
+		stat_inc(&stats->cookie_invalid);
 	else if (v == XDPDNS_COOKIE_MALFORMED)
-		stat_inc(&c->stats->cookie_malformed);
+		stat_inc(&stats->cookie_malformed);
 	if (v == XDPDNS_COOKIE_CLIENT || v == XDPDNS_COOKIE_VALID ||
 	    v == XDPDNS_COOKIE_INVALID)
 		q->reply_cookie_len = XDPDNS_COOKIE_LEN;
 	return v;
+}
+
+void cookies_destroy(struct cookies *c)
+{
+	pthread_rwlock_destroy(&c->lock);
 }

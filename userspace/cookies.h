@@ -18,6 +18,7 @@
 #ifndef XDPDNS_COOKIES_H
 #define XDPDNS_COOKIES_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -35,6 +36,9 @@ struct cookies {
 	int64_t written_offset_ns; /* keys.unix_offset_ns in the map */
 	int map_fd; /* xdpdns_cookie, or -1 (--no-xdp) */
 	struct daemon_stats *stats;
+	/* The UDP threads check cookies while the loop's thread reloads or
+	 * rotates the secrets (--threads). */
+	pthread_rwlock_t lock;
 };
 
 /*
@@ -63,10 +67,14 @@ void cookies_tick(struct cookies *c, uint64_t now_ns);
 
 /*
  * cookies_check() - the verdict on @q's COOKIE option from @peer, with the
- * reply cookie set in @q (dnsmsg_query.reply_cookie) and counted.
- * Return: enum xdpdns_cookie_verdict (NONE with cookies off).
+ * reply cookie set in @q (dnsmsg_query.reply_cookie) and counted in
+ * @stats (the calling thread's). Any thread; the others above only the
+ * loop's. Return: enum xdpdns_cookie_verdict (NONE with cookies off).
  */
-int cookies_check(const struct cookies *c, struct dnsmsg_query *q,
-		  const struct sockaddr *peer);
+int cookies_check(struct cookies *c, struct dnsmsg_query *q,
+		  const struct sockaddr *peer, struct daemon_stats *stats);
+
+/* The lock's end; after the last check. */
+void cookies_destroy(struct cookies *c);
 
 #endif /* XDPDNS_COOKIES_H */

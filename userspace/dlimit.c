@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The daemon's own per-client buckets; see dlimit.h. Single-threaded: only
- * the event loop calls dlimit_take().
+ * The daemon's own per-client buckets; see dlimit.h. One lock around each
+ * take: under --no-xdp every UDP thread limits its queries here, and a
+ * client's buckets must be one whichever thread its queries reach.
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +25,7 @@ struct dlimit_slot {
 };
 
 struct dlimit {
+	pthread_mutex_t lock;
 	uint32_t mask; /* slots - 1 */
 	uint64_t new_tat_ns; /* the new-source admission bucket */
 	struct dlimit_slot slot[];
@@ -39,12 +42,15 @@ int dlimit_create(uint32_t slots, struct dlimit **out)
 	if (!d)
 		return -ENOMEM;
 	d->mask = n - 1;
+	pthread_mutex_init(&d->lock, NULL);
 	*out = d;
 	return 0;
 }
 
 void dlimit_destroy(struct dlimit *d)
 {
+	if (d)
+		pthread_mutex_destroy(&d->lock);
 	free(d);
 }
 
@@ -177,9 +183,11 @@ static bool dlimit_stage(struct dlimit *d, const struct config *cfg,
 	return dlimit_gcra(&s->tat_ns[DLIMIT_QUERY], now_ns, rate, burst);
 }
 
-bool dlimit_take_cookie(struct dlimit *d, const struct config *cfg,
-			const struct sockaddr *peer, enum dlimit_bucket bucket,
-			uint64_t now_ns)
+static bool dlimit_take_cookie_locked(struct dlimit *d,
+				      const struct config *cfg,
+				      const struct sockaddr *peer,
+				      enum dlimit_bucket bucket,
+				      uint64_t now_ns)
 {
 	uint32_t rate = bucket == DLIMIT_QUERY ? cfg->ratelimit_cookie :
 						 cfg->miss_limit;
@@ -199,9 +207,10 @@ bool dlimit_take_cookie(struct dlimit *d, const struct config *cfg,
 	return dlimit_gcra(&s->tat_ns[bucket], now_ns, rate, burst);
 }
 
-bool dlimit_take(struct dlimit *d, const struct config *cfg,
-		 const struct sockaddr *peer, enum dlimit_bucket bucket,
-		 uint64_t now_ns, enum dlimit_bucket *over)
+static bool dlimit_take_locked(struct dlimit *d, const struct config *cfg,
+			       const struct sockaddr *peer,
+			       enum dlimit_bucket bucket, uint64_t now_ns,
+			       enum dlimit_bucket *over)
 {
 	uint32_t rate = bucket == DLIMIT_QUERY ? cfg->ratelimit :
 						 cfg->miss_limit;
@@ -252,4 +261,28 @@ limited:
 	if (over)
 		*over = why;
 	return false;
+}
+
+bool dlimit_take_cookie(struct dlimit *d, const struct config *cfg,
+			const struct sockaddr *peer, enum dlimit_bucket bucket,
+			uint64_t now_ns)
+{
+	bool ok;
+
+	pthread_mutex_lock(&d->lock);
+	ok = dlimit_take_cookie_locked(d, cfg, peer, bucket, now_ns);
+	pthread_mutex_unlock(&d->lock);
+	return ok;
+}
+
+bool dlimit_take(struct dlimit *d, const struct config *cfg,
+		 const struct sockaddr *peer, enum dlimit_bucket bucket,
+		 uint64_t now_ns, enum dlimit_bucket *over)
+{
+	bool ok;
+
+	pthread_mutex_lock(&d->lock);
+	ok = dlimit_take_locked(d, cfg, peer, bucket, now_ns, over);
+	pthread_mutex_unlock(&d->lock);
+	return ok;
 }

@@ -491,7 +491,10 @@ int dnstap_create(const struct config *cfg, int file_fd,
 		goto out;
 	fstrm_iothr_options_set_input_queue_size(io, DNSTAP_QUEUE_FRAMES);
 	fstrm_iothr_options_set_num_input_queues(io, 1);
-	fstrm_iothr_options_set_queue_model(io, FSTRM_IOTHR_QUEUE_MODEL_SPSC);
+	/* Every UDP thread logs into the one queue (--threads). */
+	fstrm_iothr_options_set_queue_model(
+		io, cfg->threads > 1 ? FSTRM_IOTHR_QUEUE_MODEL_MPSC :
+				       FSTRM_IOTHR_QUEUE_MODEL_SPSC);
 	fstrm_iothr_options_set_reopen_interval(io, 2);
 	/* fstrm_iothr_init() takes the writer, also when it fails. */
 	t->iothr = fstrm_iothr_init(io, &w);
@@ -522,25 +525,28 @@ out:
 	return ret;
 }
 
-void dnstap_log(struct dnstap *t, const struct dnstap_msg *m)
+void dnstap_log(struct dnstap *t, const struct dnstap_msg *m,
+		struct daemon_stats *stats)
 {
 	uint8_t *buf;
 	size_t len;
 
 	if (!t)
 		return;
+	if (!stats)
+		stats = t->stats;
 	buf = dnstap_encode(m, t->identity, t->version, &len);
 	if (!buf) {
-		stat_inc(&t->stats->dnstap_dropped);
+		stat_inc(&stats->dnstap_dropped);
 		return;
 	}
 	if (fstrm_iothr_submit(t->iothr, t->ioq, buf, len, fstrm_free_wrapper,
 			       NULL) != fstrm_res_success) {
 		free(buf);
-		stat_inc(&t->stats->dnstap_dropped);
+		stat_inc(&stats->dnstap_dropped);
 		return;
 	}
-	stat_inc(&t->stats->dnstap_sent);
+	stat_inc(&stats->dnstap_sent);
 }
 
 /* --- XDP's samples -------------------------------------------------------- */
@@ -557,7 +563,7 @@ static int dnstap_on_sample(void *arg, void *data, size_t size)
 		return 0;
 	if (dnstap_from_sample(data, t->wall_off_ns, t->sample_rate, qbuf,
 			       &client, extra, sizeof(extra), &m))
-		dnstap_log(t, &m);
+		dnstap_log(t, &m, NULL);
 	return 0;
 }
 

@@ -102,8 +102,13 @@ int dnstap_file_open(const struct config *cfg, char *err, size_t errlen);
 int dnstap_create(const struct config *cfg, int file_fd,
 		  struct daemon_stats *stats, struct dnstap **out);
 
-/* Logs @m, or counts it as dropped. Never blocks. NULL @t: nothing. */
-void dnstap_log(struct dnstap *t, const struct dnstap_msg *m);
+/*
+ * Logs @m, or counts it as dropped, in @stats (the calling thread's; NULL:
+ * dnstap_create()'s). Never blocks; any thread may call it when
+ * --threads is over 1. NULL @t: nothing.
+ */
+void dnstap_log(struct dnstap *t, const struct dnstap_msg *m,
+		struct daemon_stats *stats);
 
 /**
  * dnstap_watch_samples() - consume XDP's xdpdns_tap ring (@map_fd).

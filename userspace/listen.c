@@ -99,6 +99,10 @@ struct listener {
 	int epfd;
 	struct lsock *socks;
 	size_t nsocks;
+	/* --threads N: the other N - 1 threads' listeners, UDP sockets only,
+	 * each in a SO_REUSEPORT group with this one's (main's only). */
+	struct listener **workers;
+	unsigned int nworkers;
 	listen_query_fn on_query;
 	listen_accept_fn may_connect;
 	void *arg;
@@ -147,7 +151,7 @@ static void listen_tap_query(struct listener *ls, struct listen_client *cl,
 	m.query_ns = cl->query_ns;
 	m.query = msg;
 	m.query_len = len;
-	dnstap_log(ls->tap, &m);
+	dnstap_log(ls->tap, &m, ls->stats);
 }
 
 /* An answer as it left (UDP) or was queued (TCP). */
@@ -166,16 +170,18 @@ static void listen_tap_response(struct listener *ls,
 	m.response_ns = listen_wall_ns();
 	m.response = msg;
 	m.response_len = len;
-	dnstap_log(ls->tap, &m);
+	dnstap_log(ls->tap, &m, ls->stats);
 }
 
 void listen_set_dnstap(struct listener *ls, struct dnstap *tap)
 {
 	ls->tap = tap;
+	for (unsigned int w = 0; w < ls->nworkers; w++)
+		ls->workers[w]->tap = tap;
 }
 
 static int listen_bind_one(struct lsock *s, const char *addr, uint32_t port,
-			   int type)
+			   int type, bool reuseport)
 {
 	struct sockaddr_storage ss = { 0 };
 	socklen_t sl;
@@ -210,6 +216,20 @@ static int listen_bind_one(struct lsock *s, const char *addr, uint32_t port,
 	}
 	if (af == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	/*
+	 * One UDP socket per thread: the kernel spreads datagrams over the
+	 * group by their addresses and ports, so a client's queries stay on
+	 * one thread. Only with --threads over 1: a single socket keeps
+	 * "address in use" for a second daemon on the same port.
+	 */
+	if (reuseport &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one))) {
+		ret = -errno;
+		log_err("cannot share %s between threads: %s", s->name,
+			strerror(errno));
+		close(fd);
+		return ret;
+	}
 	if (type == SOCK_STREAM) {
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -236,24 +256,22 @@ static int listen_bind_one(struct lsock *s, const char *addr, uint32_t port,
 	return 0;
 }
 
-int listen_open(const struct config *cfg, struct listener **out)
+/* A listener with room for @nsocks sockets and its batches. */
+static struct listener *listen_alloc(size_t nsocks)
 {
-	struct listener *ls;
-	int ret = 0;
+	struct listener *ls = calloc(1, sizeof(*ls));
 
-	*out = NULL;
-	ls = calloc(1, sizeof(*ls));
 	if (!ls)
-		return -ENOMEM;
+		return NULL;
 	ls->epfd = -1;
-	ls->socks = calloc(2 * cfg->listen.n, sizeof(*ls->socks));
+	ls->socks = calloc(nsocks, sizeof(*ls->socks));
 	/* 4 MiB of address space, touched only as far as datagrams go. */
 	ls->rx_buf = malloc((size_t)LISTEN_UDP_BATCH * LISTEN_UDP_MAX);
 	if (!ls->socks || !ls->rx_buf) {
 		free(ls->socks);
 		free(ls->rx_buf);
 		free(ls);
-		return -ENOMEM;
+		return NULL;
 	}
 	/* The batches' headers point at their buffers for good. */
 	for (int i = 0; i < LISTEN_UDP_BATCH; i++) {
@@ -268,17 +286,60 @@ int listen_open(const struct config *cfg, struct listener **out)
 		ls->tx[i].msg_hdr.msg_iov = &ls->tx_iov[i];
 		ls->tx[i].msg_hdr.msg_iovlen = 1;
 	}
-	for (size_t i = 0; i < cfg->listen.n && !ret; i++) {
-		for (int t = 0; t < 2 && !ret; t++) {
-			struct lsock *s = &ls->socks[ls->nsocks];
+	return ls;
+}
 
-			s->fd = -1;
-			s->ls = ls;
-			ret = listen_bind_one(s, cfg->listen.v[i], cfg->port,
-					      t ? SOCK_STREAM : SOCK_DGRAM);
-			if (!ret)
-				ls->nsocks++;
+/* One more socket for @ls: @type on @addr. */
+static int listen_add(struct listener *ls, const char *addr, uint32_t port,
+		      int type, bool reuseport)
+{
+	struct lsock *s = &ls->socks[ls->nsocks];
+	int ret;
+
+	s->fd = -1;
+	s->ls = ls;
+	ret = listen_bind_one(s, addr, port, type, reuseport);
+	if (!ret)
+		ls->nsocks++;
+	return ret;
+}
+
+int listen_open(const struct config *cfg, struct listener **out)
+{
+	unsigned int threads = cfg->threads > 1 ? cfg->threads : 1;
+	bool shared = threads > 1;
+	struct listener *ls;
+	int ret = 0;
+
+	*out = NULL;
+	ls = listen_alloc(2 * cfg->listen.n);
+	if (!ls)
+		return -ENOMEM;
+	if (shared) {
+		ls->workers = calloc(threads - 1, sizeof(*ls->workers));
+		if (!ls->workers) {
+			listen_close(ls);
+			return -ENOMEM;
 		}
+	}
+	for (unsigned int w = 0; w + 1 < threads && !ret; w++) {
+		ls->workers[w] = listen_alloc(cfg->listen.n);
+		if (!ls->workers[w])
+			ret = -ENOMEM;
+		else
+			ls->nworkers++;
+	}
+	/* Address by address, so the group of each is whole before the
+	 * next is bound. */
+	for (size_t i = 0; i < cfg->listen.n && !ret; i++) {
+		const char *a = cfg->listen.v[i];
+
+		ret = listen_add(ls, a, cfg->port, SOCK_DGRAM, shared);
+		for (unsigned int w = 0; w < ls->nworkers && !ret; w++)
+			ret = listen_add(ls->workers[w], a, cfg->port,
+					 SOCK_DGRAM, true);
+		if (!ret)
+			ret = listen_add(ls, a, cfg->port, SOCK_STREAM, false);
 	}
 	if (ret) {
 		listen_close(ls);
@@ -286,6 +347,16 @@ int listen_open(const struct config *cfg, struct listener **out)
 	}
 	*out = ls;
 	return 0;
+}
+
+unsigned int listen_workers(const struct listener *ls)
+{
+	return ls->nworkers;
+}
+
+struct listener *listen_worker(struct listener *ls, unsigned int i)
+{
+	return i < ls->nworkers ? ls->workers[i] : NULL;
 }
 
 /* --- TCP connections ---------------------------------------------------- */
@@ -835,6 +906,9 @@ void listen_close(struct listener *ls)
 	for (size_t i = 0; i < ls->nsocks; i++)
 		if (ls->socks[i].fd >= 0)
 			close(ls->socks[i].fd);
+	for (unsigned int w = 0; w < ls->nworkers; w++)
+		listen_close(ls->workers[w]);
+	free(ls->workers);
 	free(ls->socks);
 	free(ls->rx_buf);
 	free(ls);

@@ -50,8 +50,19 @@ typedef void (*listen_query_fn)(void *arg, const uint8_t *msg, size_t len,
 /* Whether a TCP client may stay connected (the ACL), asked at accept. */
 typedef bool (*listen_accept_fn)(void *arg, const struct sockaddr *peer);
 
-/* Binds every socket @cfg asks for. Return: 0 or -errno (logged). */
+/*
+ * Binds every socket @cfg asks for. With --threads N over 1, every UDP
+ * address gets N sockets in one SO_REUSEPORT group: this listener's, and
+ * one in each of the N - 1 worker listeners (listen_worker()), which hold
+ * UDP sockets only; TCP stays with this one. Return: 0 or -errno (logged).
+ */
 int listen_open(const struct config *cfg, struct listener **out);
+
+/* How many worker listeners @ls holds, and the @i-th (NULL past them).
+ * Each is started and driven by its own thread with listen_start(); it is
+ * closed with @ls. */
+unsigned int listen_workers(const struct listener *ls);
+struct listener *listen_worker(struct listener *ls, unsigned int i);
 
 /*
  * Registers the sockets with @epfd; queries go to @on_query, TCP clients
@@ -73,7 +84,7 @@ struct dnstap;
 
 /*
  * Logs every query read and every answer sent to @tap (NULL: none) from
- * now on: the one place all of them pass.
+ * now on, on @ls and its workers: the one place all of them pass.
  */
 void listen_set_dnstap(struct listener *ls, struct dnstap *tap);
 

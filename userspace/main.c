@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,9 @@
 #include "purge.h"
 #include "query.h"
 #include "refresh.h"
+#include "relay.h"
 #include "resolver.h"
+#include "workers.h"
 
 /* Clients the daemon's own limits track (TCP and --no-xdp): 4 MiB. */
 #define DAEMON_DLIMIT_SLOTS 65536
@@ -91,8 +94,13 @@ struct daemon {
 	struct daemon_stats stats;
 	struct xdpdns_status status; /* written by the loop, see health.h */
 	struct query_ctx *qctx;
+	/* --threads over 1: the UDP threads and their way to this one. */
+	struct workers *workers;
+	struct relay *relay;
+	const struct daemon_stats *thread_stats[CONFIG_THREADS_MAX];
 	int epfd;
 	struct ev_handler sig_ev, timer_ev, ub_ev, deadline_ev, tap_ev;
+	struct ev_handler relay_ev;
 	struct dnstap *tap; /* --dnstap; NULL: off */
 	int tap_file_fd; /* --dnstap file:, opened as root; -1 */
 	int sigfd, timerfd;
@@ -154,6 +162,21 @@ static void cap_edns_size(struct config *cfg, bool warn)
 	close(fd);
 }
 
+/* --threads 0: one per CPU this process may run on (taskset, cpusets). */
+static void count_threads(struct config *cfg)
+{
+	cpu_set_t set;
+	int n;
+
+	if (cfg->threads)
+		return;
+	n = sched_getaffinity(0, sizeof(set), &set) ? 1 : CPU_COUNT(&set);
+	if (n < 1)
+		n = 1;
+	cfg->threads = n > CONFIG_THREADS_MAX ? CONFIG_THREADS_MAX :
+						(uint32_t)n;
+}
+
 /*
  * The settings a SIGHUP asks for: the file as it is now, the command line
  * on top, and the ACL built from them. @why: NULL to stay quiet (the
@@ -174,6 +197,7 @@ static int reload_build(const struct daemon *d, struct config *ncfg,
 		ret = acl_build(ncfg, nacl, err, sizeof(err));
 	if (!ret) {
 		cap_edns_size(ncfg, why != NULL);
+		count_threads(ncfg);
 		return 0;
 	}
 	if (why)
@@ -230,12 +254,13 @@ static void daemon_reload(struct daemon *d)
 	resolver_set_timeout(d->res, ncfg.resolve_timeout);
 	resolver_set_client_timeout(d->res, daemon_client_timeout(&ncfg),
 				    query_on_slow);
+	/* The UDP threads read both: parked while they change. */
+	workers_pause(d->workers);
 	acl_free(&d->acl);
 	d->acl = nacl;
 	config_free(&d->cfg);
 	d->cfg = ncfg;
-	d->qctx->cfg = &d->cfg;
-	d->qctx->acl = &d->acl;
+	workers_resume(d->workers);
 	stat_inc(&d->stats.reloads);
 	log_info("reloaded %s",
 		 d->cfg.config_file ? d->cfg.config_file : "the command line");
@@ -390,6 +415,16 @@ static void on_tap(struct ev_handler *h, uint32_t events)
 	dnstap_samples_read(d->tap, d->cfg.sample_rate);
 }
 
+/* What the UDP threads could not finish themselves. */
+static void on_relay(struct ev_handler *h, uint32_t events)
+{
+	struct daemon *d = (struct daemon *)((char *)h -
+					     offsetof(struct daemon, relay_ev));
+
+	(void)events;
+	query_relay_drain(d->qctx, d->relay);
+}
+
 static int watch(struct daemon *d, int fd, struct ev_handler *h,
 		 void (*fn)(struct ev_handler *, uint32_t))
 {
@@ -500,23 +535,6 @@ static int daemon_run(struct daemon *d)
 		d->status.prog_id = loader_prog_id(d->loader);
 	}
 
-	if (d->cfg.metrics) {
-		struct metrics_config mc = {
-			.listen = d->cfg.metrics,
-			.maps = XDPMAPS_FDS_NONE,
-			.daemon = &d->stats,
-			.status = &d->status,
-			.xdp = d->xdp,
-		};
-
-		if (d->xdp) {
-#define DAEMON_MAP_FD_(f, name, ks, vs) mc.maps.f = d->maps.f;
-			XDPDNS_MAPS(DAEMON_MAP_FD_)
-#undef DAEMON_MAP_FD_
-		}
-		if (metrics_start(&mc, &d->metrics))
-			return 1;
-	}
 	if (d->cfg.dnstap) {
 		/* Here, after the drop: fstrm's I/O thread runs as --user. */
 		if (dnstap_create(&d->cfg, d->tap_file_fd, &d->stats, &d->tap))
@@ -537,6 +555,42 @@ static int daemon_run(struct daemon *d)
 	if (listen_start(d->ls, d->epfd, &d->cfg, query_on_client,
 			 query_tcp_allowed, d->qctx, &d->stats))
 		return 1;
+	if (listen_workers(d->ls)) {
+		ret = relay_create(d->cfg.max_outstanding, &d->relay);
+		if (!ret)
+			ret = watch(d, relay_fd(d->relay), &d->relay_ev,
+				    on_relay);
+		if (ret) {
+			log_err("cannot set up the UDP threads' relay: %s",
+				strerror(-ret));
+			return 1;
+		}
+		if (workers_start(d->ls, d->qctx, d->relay, &d->cfg,
+				  &d->workers))
+			return 1;
+		for (unsigned int i = 0; i < workers_count(d->workers); i++)
+			d->thread_stats[i] = workers_stats(d->workers, i);
+	}
+	stat_set(&d->stats.udp_threads, 1 + workers_count(d->workers));
+	if (d->cfg.metrics) {
+		struct metrics_config mc = {
+			.listen = d->cfg.metrics,
+			.maps = XDPMAPS_FDS_NONE,
+			.daemon = &d->stats,
+			.threads = d->thread_stats,
+			.nthreads = workers_count(d->workers),
+			.status = &d->status,
+			.xdp = d->xdp,
+		};
+
+		if (d->xdp) {
+#define DAEMON_MAP_FD_(f, name, ks, vs) mc.maps.f = d->maps.f;
+			XDPDNS_MAPS(DAEMON_MAP_FD_)
+#undef DAEMON_MAP_FD_
+		}
+		if (metrics_start(&mc, &d->metrics))
+			return 1;
+	}
 	if (watch(d, d->sigfd, &d->sig_ev, on_signal) ||
 	    watch(d, d->timerfd, &d->timer_ev, on_timer) ||
 	    watch(d, resolver_fd(d->res), &d->ub_ev, on_unbound) ||
@@ -582,6 +636,9 @@ static void daemon_teardown(struct daemon *d)
 {
 	if (d->metrics)
 		metrics_stop(d->metrics);
+	/* Before the sockets, the answer cache and the limits they use. */
+	workers_stop(d->workers);
+	d->workers = NULL;
 	/*
 	 * Sockets first: releasing a waiting TCP query then finds its
 	 * connection closed instead of reading its next frame into a resolver
@@ -592,11 +649,14 @@ static void daemon_teardown(struct daemon *d)
 	/* What the log holds is written (and the stream's STOP frame). */
 	dnstap_destroy(d->tap);
 	d->tap = NULL;
+	relay_destroy(d->relay, query_relay_free);
+	d->relay = NULL;
 	resolver_destroy(d->res); /* frees what waits; answers nothing */
 	refresh_destroy(d->rf);
 	cachemap_close(d->cm);
 	anscache_destroy(d->ac);
 	dlimit_destroy(d->dl);
+	cookies_destroy(&d->cookies);
 	free(d->qctx);
 	if (d->epfd >= 0)
 		close(d->epfd);
@@ -898,6 +958,7 @@ int main(int argc, char **argv)
 	log_hook_libs();
 	raise_nofile();
 	cap_edns_size(&d.cfg, true);
+	count_threads(&d.cfg);
 	d.stats.start_time = time(NULL);
 
 	if (acl_build(&d.cfg, &d.acl, err, sizeof(err))) {

@@ -42,6 +42,8 @@ struct metrics_server {
 	struct MHD_Daemon *mhd;
 	struct xdpmaps_fds fds;
 	const struct daemon_stats *daemon;
+	const struct daemon_stats *const *threads;
+	unsigned int nthreads;
 	const struct xdpdns_status *status;
 	bool xdp;
 	pthread_mutex_t lock; /* guards the cached walks below */
@@ -59,6 +61,8 @@ static struct observe_snapshot *metrics_snapshot(struct metrics_server *srv)
 		return NULL;
 	/* A failed counter read leaves have_xdp false: still worth serving. */
 	observe_snapshot_take(s, &srv->fds, srv->daemon, false);
+	for (unsigned int i = 0; i < srv->nthreads; i++)
+		observe_daemon_add(&s->daemon, srv->threads[i]);
 	pthread_mutex_lock(&srv->lock);
 	if (!srv->walked_ns ||
 	    s->mono_ns - srv->walked_ns >= METRICS_WALK_INTERVAL_NS) {
@@ -355,6 +359,8 @@ int metrics_start(const struct metrics_config *cfg, struct metrics_server **out)
 		return -ENOMEM;
 	srv->fds = cfg->maps;
 	srv->daemon = cfg->daemon;
+	srv->threads = cfg->threads;
+	srv->nthreads = cfg->nthreads;
 	srv->status = cfg->status;
 	srv->xdp = cfg->xdp;
 	pthread_mutex_init(&srv->lock, NULL);

@@ -22,6 +22,10 @@ struct metrics_config {
 	 * running --no-xdp (XDPMAPS_FDS_NONE). */
 	struct xdpmaps_fds maps;
 	const struct daemon_stats *daemon; /* never NULL */
+	/* The UDP threads' counters, added to @daemon's (--threads): an
+	 * array of @nthreads pointers, kept by the caller. */
+	const struct daemon_stats *const *threads;
+	unsigned int nthreads;
 	/* For /health: the daemon's pulse (never NULL), and whether the
 	 * program in it must be on its interface (false with --no-xdp). */
 	const struct xdpdns_status *status;

@@ -32,8 +32,10 @@ void purge_apply(struct query_ctx *ctx, const struct xdpdns_purge *rq,
 		out->result = ret;
 	else
 		out->ub_flushed = true;
+	anscache_lock(ctx->ac);
 	out->answers = anscache_purge(ctx->ac, all ? NULL : purge_key_match,
 				      (void *)rq);
+	anscache_unlock(ctx->ac);
 	if (ctx->rf)
 		out->refresh = refresh_purge(
 			ctx->rf, all ? NULL : purge_key_match, (void *)rq);

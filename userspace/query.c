@@ -20,6 +20,7 @@
 #include "lib/util.h"
 #include "log.h"
 #include "query.h"
+#include "relay.h"
 
 struct pending {
 	struct resolver_waiter w; /* first: the resolver hands this back */
@@ -30,7 +31,49 @@ struct pending {
 	uint8_t msg[];
 };
 
+/*
+ * What a UDP thread hands the loop's thread (relay.h): a query to resolve
+ * (RELAY_QUERY: its bytes and client; @proven: a valid server cookie, the
+ * query stage of the limits taken), or an answer-cache entry to write back
+ * to the XDP cache (RELAY_RESTORE) or to re-resolve (RELAY_PREFETCH).
+ */
+enum relay_kind { RELAY_QUERY, RELAY_RESTORE, RELAY_PREFETCH };
+
+struct relayed {
+	struct relay_item link; /* first */
+	enum relay_kind kind;
+	bool proven;
+	struct listen_client client;
+	struct dnsmsg_query q; /* RELAY_QUERY: parsed, q.msg not yet msg */
+	struct xdpdns_cache_key key;
+	uint8_t msg[];
+};
+
 #define STAT_INC(ctx, field) stat_inc(&(ctx)->stats->field)
+
+/* A UDP thread's context (--threads), not the loop's. */
+static bool query_on_worker(const struct query_ctx *ctx)
+{
+	return ctx->relay != NULL;
+}
+
+/*
+ * @key's entry to the loop's thread for @kind (RESTORE, PREFETCH). A full
+ * relay drops it: the next hit asks again.
+ */
+static void query_relay_key(struct query_ctx *ctx,
+			    const struct xdpdns_cache_key *key,
+			    enum relay_kind kind)
+{
+	struct relayed *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return;
+	r->kind = kind;
+	r->key = *key;
+	if (!relay_push(ctx->relay, &r->link))
+		free(r);
+}
 
 /* Sends @len bytes of @ctx->out to @c and counts the rcode. */
 static void query_send(struct query_ctx *ctx, const struct listen_client *c,
@@ -63,7 +106,8 @@ static bool query_cookie(struct query_ctx *ctx, struct dnsmsg_query *q,
 
 	*verdict = ctx->cookies ?
 			   cookies_check(ctx->cookies, q,
-					 (const struct sockaddr *)&c->peer) :
+					 (const struct sockaddr *)&c->peer,
+					 ctx->stats) :
 			   XDPDNS_COOKIE_NONE;
 	if (*verdict != XDPDNS_COOKIE_INVALID || c->transport != LISTEN_UDP ||
 	    policy == XDPDNS_COOKIE_PROCESS)
@@ -95,16 +139,14 @@ static void query_limited(struct query_ctx *ctx, const struct dnsmsg_query *q,
  * re-resolution, as unbound's prefetch and the XDP refresher do, so a name
  * asked steadily never drops out of the cache.
  */
-static void query_prefetch(struct query_ctx *ctx,
-			   const struct xdpdns_cache_key *key,
-			   const struct xdpdns_cache_entry *e, uint64_t now_ns)
+static bool query_prefetch_due(const struct xdpdns_cache_entry *e,
+			       uint64_t now_ns)
 {
 	uint64_t window = (uint64_t)e->ttl * NSEC_PER_SEC / 10;
 
 	if (window < REFRESH_WINDOW_MIN_S * NSEC_PER_SEC)
 		window = REFRESH_WINDOW_MIN_S * NSEC_PER_SEC;
-	if (now_ns + window >= e->expire_ns)
-		query_refresh(ctx, key); /* -EALREADY: one is running */
+	return now_ns + window >= e->expire_ns;
 }
 
 /* Whether @it may be written to the XDP cache now: at most once a second
@@ -132,21 +174,21 @@ static void query_sync(struct query_ctx *ctx,
 }
 
 /*
- * The XDP program passed up a UDP query it could have answered from this
- * entry (it fits the client): its map lost the entry (LRU eviction, a
- * flush) or the frame could not grow. Writing the entry back makes the
- * next query an XDP hit again; at most once a second per entry, so a
- * persistent reason costs little.
+ * A RELAY_RESTORE on the loop's thread: @key's entry as the answer cache
+ * holds it now, to the XDP cache.
  */
 static void query_restore(struct query_ctx *ctx,
-			  const struct xdpdns_cache_key *key,
-			  struct anscache_item *it, uint64_t now_ns)
+			  const struct xdpdns_cache_key *key, uint64_t now_ns)
 {
-	if (!query_sync_due(ctx, it, now_ns))
-		return;
-	/* The map copies a whole entry; the answer cache keeps a prefix. */
-	anscache_entry_copy(it, &ctx->entry);
-	query_sync(ctx, key, now_ns);
+	struct anscache_item *it;
+
+	anscache_lock(ctx->ac);
+	it = anscache_lookup(ctx->ac, key, now_ns);
+	if (it)
+		anscache_entry_copy(it, &ctx->entry);
+	anscache_unlock(ctx->ac);
+	if (it)
+		query_sync(ctx, key, now_ns);
 }
 
 /* How long past its expiry an entry may still answer (0: serve-stale off). */
@@ -159,23 +201,28 @@ static uint64_t query_stale_window(const struct query_ctx *ctx)
  * The stale copy of @key's entry in @ctx->entry (cache_entry_stale()) when
  * the daemon's copy holds one expired less than --serve-stale-max ago: TTL
  * --serve-stale-ttl, or what is left of the max when that is less.
- * Return: its answer-cache item, or NULL.
+ * *@sync: that copy is due in the XDP cache (query_sync_due()).
+ * Return: whether there is one. Only on the loop's thread.
  */
-static struct anscache_item *
-query_stale_entry(struct query_ctx *ctx, const struct xdpdns_cache_key *key,
-		  uint64_t now_ns)
+static bool query_stale_entry(struct query_ctx *ctx,
+			      const struct xdpdns_cache_key *key,
+			      uint64_t now_ns, bool *sync)
 {
 	struct anscache_item *it;
 	uint64_t left;
 	uint32_t ttl;
 	bool stale;
 
+	*sync = false;
 	if (!query_stale_window(ctx))
-		return NULL;
+		return false;
+	anscache_lock(ctx->ac);
 	it = anscache_lookup_stale(ctx->ac, key, now_ns,
 				   query_stale_window(ctx), &stale);
-	if (!it || !stale)
-		return NULL;
+	if (!it || !stale) {
+		anscache_unlock(ctx->ac);
+		return false;
+	}
 	/* Never stale beyond --serve-stale-max: not in XDP either. */
 	left = (it->entry->expire_ns + query_stale_window(ctx) - now_ns) /
 	       NSEC_PER_SEC;
@@ -183,20 +230,24 @@ query_stale_entry(struct query_ctx *ctx, const struct xdpdns_cache_key *key,
 	if (left < ttl)
 		ttl = left ? (uint32_t)left : 1;
 	anscache_entry_copy(it, &ctx->entry);
+	*sync = query_sync_due(ctx, it, now_ns);
+	anscache_unlock(ctx->ac);
 	cache_entry_stale(&ctx->entry, ttl, now_ns, &ctx->entry);
-	return it;
+	return true;
 }
 
 /*
- * The stale copy in @ctx->entry to the XDP cache, at most once a second per
- * entry: XDP then answers it for --serve-stale-ttl seconds, and the
+ * The stale copy of @key's entry to the XDP cache, at most once a second
+ * per entry: XDP then answers it for --serve-stale-ttl seconds, and the
  * refresher tries the name again before that copy expires.
  */
 static void query_stale_to_xdp(struct query_ctx *ctx,
 			       const struct xdpdns_cache_key *key,
-			       struct anscache_item *it, uint64_t now_ns)
+			       uint64_t now_ns)
 {
-	if (query_sync_due(ctx, it, now_ns))
+	bool sync;
+
+	if (query_stale_entry(ctx, key, now_ns, &sync) && sync)
 		query_sync(ctx, key, now_ns);
 }
 
@@ -215,17 +266,18 @@ static bool query_stale(struct query_ctx *ctx, const struct dnsmsg_query *q,
 		.now_ns = now_ns,
 		.edns_size = ctx->cfg->edns_size,
 	};
-	struct anscache_item *it = query_stale_entry(ctx, key, now_ns);
+	bool sync;
 	int len;
 
-	if (!it)
+	if (!query_stale_entry(ctx, key, now_ns, &sync))
 		return false;
 	len = cache_entry_render(&ctx->entry, &cq, ctx->out, sizeof(ctx->out));
 	if (len < 0)
 		return false;
 	STAT_INC(ctx, stale_answers);
 	query_send(ctx, c, len);
-	query_stale_to_xdp(ctx, key, it, now_ns);
+	if (sync)
+		query_sync(ctx, key, now_ns);
 	return true;
 }
 
@@ -261,38 +313,208 @@ static bool query_from_cache(struct query_ctx *ctx,
 		.edns_size = ctx->cfg->edns_size,
 	};
 	struct anscache_item *it;
+	bool secure, sync = false, prefetch;
 	int len;
 
+	anscache_lock(ctx->ac);
 	it = anscache_lookup_stale(ctx->ac, key, now_ns,
 				   query_stale_window(ctx), stale);
-	if (!it || *stale)
+	len = it && !*stale ? cache_entry_render(it->entry, &cq, ctx->out,
+						 sizeof(ctx->out)) :
+			      -1;
+	if (len < 0) {
+		anscache_unlock(ctx->ac);
 		return false;
-	len = cache_entry_render(it->entry, &cq, ctx->out, sizeof(ctx->out));
-	if (len < 0)
-		return false;
+	}
+	secure = it->entry->entry_flags & XDPDNS_ENTRY_VALIDATED;
+	/*
+	 * XDP passed up a UDP query it could have answered from this entry
+	 * (it fits the client): its map lost the entry (LRU eviction, a
+	 * flush) or the frame could not grow. Writing the entry back makes
+	 * the next query an XDP hit again.
+	 */
+	if (c->transport == LISTEN_UDP && query_sync_due(ctx, it, now_ns)) {
+		sync = true;
+		/* The map copies a whole entry; the answer cache keeps a
+		 * prefix. */
+		if (!query_on_worker(ctx))
+			anscache_entry_copy(it, &ctx->entry);
+	}
+	prefetch = query_prefetch_due(it->entry, now_ns);
+	/* A UDP thread asks the loop's thread at most once a second. */
+	if (prefetch && query_on_worker(ctx)) {
+		prefetch = now_ns - it->prefetch_ns >= NSEC_PER_SEC;
+		if (prefetch)
+			it->prefetch_ns = now_ns;
+	}
+	anscache_unlock(ctx->ac);
 	STAT_INC(ctx, answer_cache_hits);
-	if (it->entry->entry_flags & XDPDNS_ENTRY_VALIDATED)
+	if (secure)
 		STAT_INC(ctx, secure);
 	query_send(ctx, c, len);
-	if (c->transport == LISTEN_UDP)
-		query_restore(ctx, key, it, now_ns);
-	query_prefetch(ctx, key, it->entry, now_ns);
+	if (sync && query_on_worker(ctx))
+		query_relay_key(ctx, key, RELAY_RESTORE);
+	else if (sync)
+		query_sync(ctx, key, now_ns);
+	if (prefetch && query_on_worker(ctx))
+		query_relay_key(ctx, key, RELAY_PREFETCH);
+	else if (prefetch)
+		query_refresh(ctx, key); /* -EALREADY: one is running */
 	return true;
+}
+
+/* The resolver's key and the XDP cache's key of @q. */
+static void query_keys(const struct dnsmsg_query *q, struct resolver_key *key,
+		       struct xdpdns_cache_key *ck)
+{
+	memset(key, 0, sizeof(*key));
+	memcpy(key->qname, q->qname, q->qname_len);
+	key->qname_len = q->qname_len;
+	key->qtype = q->qtype;
+	key->qclass = q->qclass;
+	key->flags = (q->edns_do ? XDPDNS_KEY_DO : 0) |
+		     (q->flags & DNS_F_CD ? XDPDNS_KEY_CD : 0);
+	/* The XDP cache's key: the name zero-padded to the array's end. */
+	memset(ck, 0, sizeof(*ck));
+	memcpy(ck->qname, q->qname, q->qname_len);
+	ck->flags = key->flags;
+	ck->qtype = q->qtype;
+	ck->qclass = q->qclass;
+}
+
+/* Whether the daemon limits @client's queries itself: XDP limited what it
+ * passed up, so TCP, and everything under --no-xdp. */
+static bool query_limits(const struct query_ctx *ctx,
+			 const struct listen_client *client)
+{
+	return ctx->dl && (client->transport == LISTEN_TCP || !ctx->cm) &&
+	       !acl_exempt(ctx->acl, (const struct sockaddr *)&client->peer);
+}
+
+/*
+ * A miss, on a UDP thread: @q (parsed from @msg, @len bytes) to the loop's
+ * thread, which resolves it and answers on @client's socket. A full relay
+ * is an overload SERVFAIL now, as a full --max-outstanding is.
+ */
+static void query_relay_query(struct query_ctx *ctx,
+			      const struct dnsmsg_query *q, const uint8_t *msg,
+			      size_t len, const struct listen_client *client,
+			      bool proven)
+{
+	struct relayed *r = malloc(sizeof(*r) + len);
+
+	if (r) {
+		r->kind = RELAY_QUERY;
+		r->proven = proven;
+		r->client = *client;
+		r->q = *q;
+		memcpy(r->msg, msg, len);
+		if (relay_push(ctx->relay, &r->link)) {
+			STAT_INC(ctx, relayed);
+			return;
+		}
+		free(r);
+		STAT_INC(ctx, servfail_overload);
+	}
+	query_error(ctx, q, client, DNS_RCODE_SERVFAIL);
+}
+
+/*
+ * The rest of a query the answer cache did not answer, on the loop's
+ * thread: the miss stage of the limits, serve-stale, then the resolution
+ * (or a join). @q is parsed from @msg; @stale: the answer cache holds an
+ * expired entry for it.
+ */
+static void query_resolve(struct query_ctx *ctx, const uint8_t *msg,
+			  const struct dnsmsg_query *q,
+			  const struct listen_client *client, bool proven,
+			  bool stale)
+{
+	const struct sockaddr *peer = (const struct sockaddr *)&client->peer;
+	bool limit = query_limits(ctx, client);
+	struct xdpdns_cache_key ck;
+	struct resolver_key key;
+	enum dlimit_bucket over;
+	struct pending *p;
+	size_t keep;
+	int ret;
+
+	query_keys(q, &key, &ck);
+	if (limit && proven &&
+	    !dlimit_take_cookie(ctx->dl, ctx->cfg, peer, DLIMIT_MISS,
+				ev_now_ns())) {
+		STAT_INC(ctx, limited_miss);
+		query_limited(ctx, q, client);
+		return;
+	}
+	if (limit && !proven &&
+	    !dlimit_take(ctx->dl, ctx->cfg, peer, DLIMIT_MISS, ev_now_ns(),
+			 &over)) {
+		if (over == DLIMIT_NEW)
+			STAT_INC(ctx, limited_new);
+		else
+			STAT_INC(ctx, limited_miss);
+		query_limited(ctx, q, client);
+		return;
+	}
+	if (stale && !ctx->cfg->serve_stale_client_timeout &&
+	    query_stale(ctx, q, client, &ck, ev_now_ns())) {
+		/* Client timeout 0: stale at once, the name resolved in the
+		 * background (joins one in flight). */
+		query_refresh(ctx, &ck);
+		return;
+	}
+
+	/*
+	 * The answer needs the ID, flags and question bytes; the rest (EDNS
+	 * options, up to 64 KiB over TCP) was parsed into q and is not kept:
+	 * a client's waiting queries cost it little memory.
+	 */
+	keep = DNS_HEADER_LEN + q->question_len;
+	p = malloc(sizeof(*p) + keep);
+	if (!p) {
+		query_error(ctx, q, client, DNS_RCODE_SERVFAIL);
+		return;
+	}
+	memcpy(p->msg, msg, keep);
+	p->q = *q;
+	p->q.msg = p->msg;
+	p->q.len = keep;
+	p->client = *client;
+	p->stale_ok = stale;
+	p->answered = false;
+	listen_client_hold(&p->client);
+	ret = resolver_query(ctx->res, &key, &p->w);
+	if (ret == 0) {
+		STAT_INC(ctx, cache_miss);
+		return;
+	}
+	if (ret == 1 || ret == 2) {
+		STAT_INC(ctx, inflight_joined);
+		/* Joined one already past the client timeout: stale now. */
+		if (ret == 2 && stale &&
+		    query_stale(ctx, &p->q, &p->client, &ck, ev_now_ns()))
+			p->answered = true;
+		return;
+	}
+	if (ret == -EBUSY)
+		STAT_INC(ctx, servfail_overload);
+	query_error(ctx, &p->q, &p->client, DNS_RCODE_SERVFAIL);
+	listen_client_release(&p->client);
+	free(p);
 }
 
 void query_on_client(void *arg, const uint8_t *msg, size_t len,
 		     const struct listen_client *client)
 {
 	struct query_ctx *ctx = arg;
-	struct xdpdns_cache_key ck = { 0 };
-	struct resolver_key key = { 0 };
+	struct xdpdns_cache_key ck;
+	struct resolver_key key;
 	const struct sockaddr *peer = (const struct sockaddr *)&client->peer;
 	struct dnsmsg_query q;
-	struct pending *p;
-	size_t keep;
 	enum dlimit_bucket over;
 	bool limit, stale = false, proven;
-	int v, ret, cookie = XDPDNS_COOKIE_NONE;
+	int v, cookie = XDPDNS_COOKIE_NONE;
 
 	v = dnsmsg_parse_query(msg, len, &q);
 	if (q.question_len)
@@ -331,21 +553,8 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 		return;
 	}
 
-	memcpy(key.qname, q.qname, q.qname_len);
-	key.qname_len = q.qname_len;
-	key.qtype = q.qtype;
-	key.qclass = q.qclass;
-	key.flags = (q.edns_do ? XDPDNS_KEY_DO : 0) |
-		    (q.flags & DNS_F_CD ? XDPDNS_KEY_CD : 0);
-
-	/* The XDP cache's key: the name zero-padded to the array's end. */
-	memcpy(ck.qname, q.qname, q.qname_len);
-	ck.flags = key.flags;
-	ck.qtype = q.qtype;
-	ck.qclass = q.qclass;
-	/* XDP limited what it passed up; the rest is limited here. */
-	limit = ctx->dl && (client->transport == LISTEN_TCP || !ctx->cm) &&
-		!acl_exempt(ctx->acl, peer);
+	query_keys(&q, &key, &ck);
+	limit = query_limits(ctx, client);
 	if (limit && proven) {
 		/* A valid server cookie: its own stage, as in XDP. */
 		if (!dlimit_take_cookie(ctx->dl, ctx->cfg, peer, DLIMIT_QUERY,
@@ -369,68 +578,62 @@ void query_on_client(void *arg, const uint8_t *msg, size_t len,
 	}
 	if (query_from_cache(ctx, &q, client, &ck, &stale))
 		return;
-	if (limit && proven &&
-	    !dlimit_take_cookie(ctx->dl, ctx->cfg, peer, DLIMIT_MISS,
-				ev_now_ns())) {
-		STAT_INC(ctx, limited_miss);
-		query_limited(ctx, &q, client);
-		return;
-	}
-	if (limit && !proven &&
-	    !dlimit_take(ctx->dl, ctx->cfg, peer, DLIMIT_MISS, ev_now_ns(),
-			 &over)) {
-		if (over == DLIMIT_NEW)
-			STAT_INC(ctx, limited_new);
-		else
-			STAT_INC(ctx, limited_miss);
-		query_limited(ctx, &q, client);
-		return;
-	}
-	if (stale && !ctx->cfg->serve_stale_client_timeout &&
-	    query_stale(ctx, &q, client, &ck, ev_now_ns())) {
-		/* Client timeout 0: stale at once, the name resolved in the
-		 * background (joins one in flight). */
-		query_refresh(ctx, &ck);
-		return;
-	}
+	if (query_on_worker(ctx))
+		query_relay_query(ctx, &q, msg, len, client, proven);
+	else
+		query_resolve(ctx, msg, &q, client, proven, stale);
+}
 
-	/*
-	 * The answer needs the ID, flags and question bytes; the rest (EDNS
-	 * options, up to 64 KiB over TCP) was parsed into q and is not kept:
-	 * a client's waiting queries cost it little memory.
-	 */
-	keep = DNS_HEADER_LEN + q.question_len;
-	p = malloc(sizeof(*p) + keep);
-	if (!p) {
-		query_error(ctx, &q, client, DNS_RCODE_SERVFAIL);
-		return;
+/*
+ * A relayed miss on the loop's thread: the answer cache first again (a
+ * resolution may have finished since), then as any miss.
+ */
+static void query_resume(struct query_ctx *ctx, struct relayed *r)
+{
+	struct xdpdns_cache_key ck;
+	struct resolver_key key;
+	bool stale = false;
+
+	r->q.msg = r->msg;
+	query_keys(&r->q, &key, &ck);
+	if (!query_from_cache(ctx, &r->q, &r->client, &ck, &stale))
+		query_resolve(ctx, r->msg, &r->q, &r->client, r->proven, stale);
+}
+
+void query_ctx_thread(struct query_ctx *dst, const struct query_ctx *main,
+		      struct listener *ls, struct relay *relay,
+		      struct daemon_stats *stats)
+{
+	*dst = *main;
+	dst->ls = ls;
+	dst->stats = stats;
+	dst->relay = relay;
+	dst->res = NULL;
+	dst->rf = NULL;
+	dst->status = NULL;
+}
+
+void query_relay_drain(struct query_ctx *ctx, struct relay *relay)
+{
+	struct relay_item *it = relay_take(relay), *next;
+
+	for (; it; it = next) {
+		struct relayed *r = (struct relayed *)it;
+
+		next = it->next;
+		if (r->kind == RELAY_QUERY)
+			query_resume(ctx, r);
+		else if (r->kind == RELAY_RESTORE)
+			query_restore(ctx, &r->key, ev_now_ns());
+		else
+			query_refresh(ctx, &r->key); /* -EALREADY: running */
+		free(r);
 	}
-	memcpy(p->msg, msg, keep);
-	p->q = q;
-	p->q.msg = p->msg;
-	p->q.len = keep;
-	p->client = *client;
-	p->stale_ok = stale;
-	p->answered = false;
-	listen_client_hold(&p->client);
-	ret = resolver_query(ctx->res, &key, &p->w);
-	if (ret == 0) {
-		STAT_INC(ctx, cache_miss);
-		return;
-	}
-	if (ret == 1 || ret == 2) {
-		STAT_INC(ctx, inflight_joined);
-		/* Joined one already past the client timeout: stale now. */
-		if (ret == 2 && stale &&
-		    query_stale(ctx, &p->q, &p->client, &ck, ev_now_ns()))
-			p->answered = true;
-		return;
-	}
-	if (ret == -EBUSY)
-		STAT_INC(ctx, servfail_overload);
-	query_error(ctx, &p->q, &p->client, DNS_RCODE_SERVFAIL);
-	listen_client_release(&p->client);
-	free(p);
+}
+
+void query_relay_free(struct relay_item *it)
+{
+	free(it);
 }
 
 /* The answer for one waiter, from the entry when there is one. */
@@ -541,7 +744,9 @@ void query_on_done(void *arg, struct resolution *res)
 			}
 		}
 		if (entry) {
+			anscache_lock(ctx->ac);
 			ret = anscache_store(ctx->ac, &key, entry, now_ns);
+			anscache_unlock(ctx->ac);
 			if (ret)
 				log_debug(
 					"not keeping %s/%u in the answer cache: %s",
@@ -577,12 +782,9 @@ void query_on_done(void *arg, struct resolution *res)
 	if (!res->cancelled && failed && !(r && r->bogus) &&
 	    query_stale_window(ctx)) {
 		struct xdpdns_cache_key ck;
-		struct anscache_item *it;
 
 		query_cache_key(&res->key, &ck);
-		it = query_stale_entry(ctx, &ck, now_ns);
-		if (it)
-			query_stale_to_xdp(ctx, &ck, it, now_ns);
+		query_stale_to_xdp(ctx, &ck, now_ns);
 	}
 
 release:

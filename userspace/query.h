@@ -30,16 +30,40 @@ struct query_ctx {
 	struct anscache *ac; /* the daemon's own copy of the entries */
 	struct dlimit *dl; /* limits for TCP and --no-xdp; NULL: none */
 	struct cachemap *cm; /* the XDP cache; NULL without XDP */
-	const struct cookies *cookies; /* server-cookie secrets; NULL: none */
-	struct daemon_stats *stats;
+	struct cookies *cookies; /* server-cookie secrets; NULL: none */
+	struct daemon_stats *stats; /* this thread's */
 	struct xdpdns_status *status; /* resolve_ok_ns, fail_streak, ... */
-	uint8_t out[65536]; /* response scratch: the loop is single-threaded */
+	/*
+	 * A UDP thread's context (workers.h): what needs the loop's thread
+	 * goes here, and res, rf and status are NULL. NULL: the loop's.
+	 */
+	struct relay *relay;
+	uint8_t out[65536]; /* response scratch: one context per thread */
 	struct xdpdns_cache_entry entry; /* entry scratch, same reason */
 };
 
-/* listen_query_fn: one query from a client. */
+/* listen_query_fn: one query from a client, on any thread. */
 void query_on_client(void *arg, const uint8_t *msg, size_t len,
 		     const struct listen_client *client);
+
+struct relay;
+struct relay_item;
+
+/*
+ * A UDP thread's context in @dst from the loop's @main: the shared parts
+ * (configuration, ACL, answer cache, limits, cookies) by pointer; its own
+ * listener @ls, counters @stats and @relay to the loop's thread; no
+ * resolver, refresher or status.
+ */
+void query_ctx_thread(struct query_ctx *dst, const struct query_ctx *main,
+		      struct listener *ls, struct relay *relay,
+		      struct daemon_stats *stats);
+
+/* On the loop's thread: everything the UDP threads relayed. */
+void query_relay_drain(struct query_ctx *ctx, struct relay *relay);
+
+/* relay_destroy()'s free_item for what query_on_client() relays. */
+void query_relay_free(struct relay_item *it);
 
 /*
  * resolver_slow_fn: a resolution past --serve-stale-client-timeout; its

@@ -661,7 +661,7 @@ hier_xdpdnsd_start() {
 		--interface "$RES_IF_CLIENT" --listen "$RES_ADDR4" \
 		--pin-dir "$PIN" --root-hints "$ROOT_HINTS" \
 		--unbound-config "$UNBOUND_SNIPPET" \
-		--metrics "127.0.0.1:$MPORT" "$@"
+		--metrics "127.0.0.1:$MPORT" "${XD_THREADS_ARGS[@]}" "$@"
 	MON=$BG_PID
 	wait_ports "$RES_NS" 53 15 "$RES_ADDR4" &&
 		wait_dns "$CLI_NS" "$RES_ADDR4" 53 www.z000.test. 15

@@ -23,6 +23,11 @@ XD_LIB_LOADED=1
 
 # Run-unique prefix: short enough that prefix + 6 chars fits IFNAMSIZ (15).
 XD_PFX=${XD_PFX:-xd$$}
+# XD_THREADS=N: every xdpdnsd the tests start runs --threads N (the Makefile
+# runs the daemon suites once more with 1 to cover the single-thread path;
+# unset, the daemon's default applies: one thread per CPU).
+XD_THREADS_ARGS=()
+[ -n "${XD_THREADS:-}" ] && XD_THREADS_ARGS=(--threads "$XD_THREADS")
 # This directory: the scripts' Python helpers (tests/netns/*.py) live here.
 XD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Debian's python3 first: a version-manager shim can cost a second per start.

@@ -65,6 +65,29 @@ t_check "(a) 4,000 queries for 2,000 new names: every one answered with its rcod
 	test "${sent:-0}" -eq 4000 -a "${exp:-0}" -eq 4000 -a "${lost:-1}" -eq 0
 t_check "(a) one resolution per name: joined +$(hier_md "$JOINED") (>= 1,900 of the 2,000 second asks), resolutions +$(hier_md "$RESOLVED") (<= 2,000)" \
 	test "$(hier_md "$JOINED")" -ge 1900 -a "$(hier_md "$RESOLVED")" -le 2000
+# The threads the daemon runs: XD_THREADS, or one per CPU it may use. With
+# more than one, the reuseport group hashes each client port to one socket,
+# so 16 new names from 16 ports (dig takes a new one each time) reach the
+# workers too (all 16 on the first socket: 1 in 65,536 with two), and a
+# worker's miss crosses the relay to the resolver's thread.
+want=${XD_THREADS:-$(ns_exec "$RES_NS" nproc)}
+hier_snap a
+ok=0
+for n in $(sed -n '6002,6017p' "$W/all.txt" | awk '{ print $1 }'); do
+	ns_exec "$CLI_NS" dig +tries=2 +time=2 @"$RES_ADDR4" "$n" A |
+		grep -Eq 'status: (NOERROR|NXDOMAIN)' && ok=$((ok + 1))
+done
+hier_snap b
+threads=$(hier_mval b xdpdns_daemon_udp_threads)
+relayed=$(hier_md xdpdns_daemon_relayed_total)
+echo "  (a) $threads UDP threads (want $want); 16 names from 16 ports: $ok answered, relayed +$relayed"
+if [ "$want" -gt 1 ]; then
+	t_check "(a) $want threads serve UDP ($threads); 16 new names from 16 ports all answered ($ok), some through the relay (+$relayed)" \
+		test "$threads" = "$want" -a "$ok" = 16 -a "${relayed//none/0}" -gt 0
+else
+	t_check "(a) one thread serves UDP ($threads); 16 new names answered ($ok), nothing relayed (+$relayed)" \
+		test "$threads" = 1 -a "$ok" = 16 -a "$relayed" = 0
+fi
 stop
 
 # --- (b) the servers silent: 2,000 in flight until the timeout -------------------

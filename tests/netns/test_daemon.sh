@@ -124,7 +124,7 @@ DAEMON_ARGS=(--interface "$RES_IF_CLIENT" --listen "$RES_ADDR4"
 	--listen "$RES_ADDR6" --pin-dir "$PIN" --xdp-mode native
 	--metrics "127.0.0.1:$MPORT" --root-hints "$ROOT_HINTS"
 	--unbound-config "$UNBOUND_SNIPPET" --ratelimit 0
-	--miss-limit 0)
+	--miss-limit 0 "${XD_THREADS_ARGS[@]}")
 # daemon_start LOG: start xdpdnsd and wait until it answers on port 53.
 daemon_start() {
 	bg_start -n "$RES_NS" "$1" "$BUILD/xdpdnsd" "${DAEMON_ARGS[@]}"

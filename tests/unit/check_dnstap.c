@@ -295,7 +295,7 @@ static void log_queries(struct dnstap *t, int n, uint16_t port0)
 			.query_len = sizeof(query_wire),
 		};
 
-		dnstap_log(t, &m);
+		dnstap_log(t, &m, NULL);
 	}
 }
 

@@ -5,8 +5,11 @@
  * handled leave with one sendmmsg(), each to its own client, whole and in
  * order; a burst larger than a batch takes one call per batch; an answer
  * made outside a batch (a finished resolution) goes at once; one too long
- * for the batch's buffers goes on its own. The callback echoes each query
- * back with its first byte changed, so every answer says which query it is.
+ * for the batch's buffers goes on its own. With --threads 3 every thread's
+ * listener has its own socket on the one port, the kernel spreads clients
+ * over them, and a second daemon's single socket cannot bind there. The
+ * callback echoes each query back with its first byte changed, so every
+ * answer says which query it is.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -51,11 +54,11 @@ static void echo(void *arg, const uint8_t *msg, size_t len,
 	ck_assert_int_eq(listen_send(fx.ls, c, out, n), 0);
 }
 
-static void start(void)
+static void start_threads(const char *threads)
 {
 	char port[16], err[CONFIG_ERR_MAX];
-	char *argv[] = { "xdpdnsd",   "--no-xdp", "--listen",
-			 "127.0.0.1", "--port",	  port };
+	char *argv[] = { "xdpdnsd", "--no-xdp", "--listen",  "127.0.0.1",
+			 "--port",  port,	"--threads", (char *)threads };
 	socklen_t sl = sizeof(fx.server);
 	struct epoll_event ev;
 	int fd = -1;
@@ -93,6 +96,11 @@ static void start(void)
 				 0);
 	}
 	(void)ev;
+}
+
+static void start(void)
+{
+	start_threads("1");
 }
 
 static void stop(void)
@@ -229,8 +237,101 @@ START_TEST(test_alone)
 }
 END_TEST
 
+/* Every ready socket of @ls, once, each batch answered (a UDP thread's
+ * wake-up; the test is the thread). Return: datagrams read. */
+static uint64_t pump_worker(struct listener *ls, int epfd,
+			    struct daemon_stats *st)
+{
+	struct epoll_event evs[8];
+	uint64_t before = st->queries_udp;
+	int n = epoll_wait(epfd, evs, 8, 0);
+
+	(void)ls;
+	for (int i = 0; i < n; i++) {
+		struct ev_handler *h = evs[i].data.ptr;
+
+		h->fn(h, evs[i].events);
+	}
+	return st->queries_udp - before;
+}
+
+/*
+ * --threads 3: two worker listeners, each with a UDP socket of its own on
+ * the same address and port; 90 clients (90 source ports) are spread over
+ * the three sockets and each gets its answer from the thread that read its
+ * query. TCP stays on the first. A second listener without --threads
+ * cannot take the port (no SO_REUSEPORT on it).
+ */
+START_TEST(test_threads)
+{
+	struct daemon_stats wst[2] = { 0 };
+	struct listener *other = NULL;
+	int wep[2], cl[90], first;
+	uint64_t got[3] = { 0 };
+
+	start_threads("3");
+	first = fx.client[0];
+	ck_assert_uint_eq(listen_workers(fx.ls), 2);
+	ck_assert_ptr_null(listen_worker(fx.ls, 2));
+	for (int w = 0; w < 2; w++) {
+		wep[w] = epoll_create1(0);
+		ck_assert_int_eq(listen_start(listen_worker(fx.ls, w), wep[w],
+					      &fx.cfg, echo, NULL, NULL,
+					      &wst[w]),
+				 0);
+	}
+	for (int i = 0; i < 90; i++) {
+		cl[i] = socket(AF_INET, SOCK_DGRAM, 0);
+		ck_assert_int_eq(connect(cl[i], (struct sockaddr *)&fx.server,
+					 sizeof(fx.server)),
+				 0);
+		fx.client[0] = cl[i];
+		send_query(0, (unsigned int)i);
+	}
+	usleep(20000);
+	for (int round = 0; round < 10 && got[0] + got[1] + got[2] < 90;
+	     round++) {
+		pump(0);
+		got[0] = fx.stats.queries_udp;
+		for (int w = 0; w < 2; w++)
+			got[w + 1] += pump_worker(listen_worker(fx.ls, w),
+						  wep[w], &wst[w]);
+	}
+	ck_assert_uint_eq(got[0] + got[1] + got[2], 90);
+	/* Spread by address and port: none of the three left out (a chance
+	 * of about 3 * (2/3)^90 that one would be). */
+	for (int k = 0; k < 3; k++)
+		ck_assert_uint_gt(got[k], 0);
+	for (int i = 0; i < 90; i++) {
+		fx.client[0] = cl[i];
+		expect_answer(0, (unsigned int)i);
+		close(cl[i]);
+	}
+	fx.client[0] = first;
+	/* A daemon started again by mistake, one socket: refused. */
+	{
+		char port[16], err[CONFIG_ERR_MAX];
+		char *argv[] = { "xdpdnsd",   "--no-xdp", "--listen",
+				 "127.0.0.1", "--port",	  port };
+		struct config c2;
+
+		snprintf(port, sizeof(port), "%u", ntohs(fx.server.sin_port));
+		ck_assert_int_eq(config_build(ARRAY_SIZE(argv), argv, &c2, err,
+					      sizeof(err)),
+				 CONFIG_RUN);
+		ck_assert_int_eq(listen_open(&c2, &other), -EADDRINUSE);
+		ck_assert_ptr_null(other);
+		config_free(&c2);
+	}
+	close(wep[0]);
+	close(wep[1]);
+	stop();
+}
+END_TEST
+
 void listen_tcases(Suite *s)
 {
 	CKTEST_TCASE(s, "UDP batches", NULL, CKTEST(test_burst),
 		     CKTEST(test_batches), CKTEST(test_alone));
+	CKTEST_TCASE(s, "UDP threads", NULL, CKTEST(test_threads));
 }

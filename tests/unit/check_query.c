@@ -9,7 +9,9 @@
  * each answered with its own ID and question case, the ACL (dropped, or
  * REFUSED with --acl-action refuse), each malformed query's error rcode,
  * SERVFAIL at --resolve-timeout for every waiter and at
- * --max-outstanding.
+ * --max-outstanding; a UDP thread's context (--threads) relaying its miss
+ * to the loop's thread, answering the next ask itself, and answering
+ * SERVFAIL when the relay is full.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,6 +30,7 @@
 #include "userspace/anscache.h"
 #include "userspace/event.h"
 #include "userspace/query.h"
+#include "userspace/relay.h"
 #include "userspace/resolver.h"
 
 struct fixture {
@@ -80,8 +83,8 @@ static void stop(void)
 }
 
 /* A query as a stub sends it, built with ldns. */
-static void ask(int client, const char *name, ldns_rr_type type, uint16_t id,
-		uint16_t edns)
+static void ask_on(struct query_ctx *ctx, int client, const char *name,
+		   ldns_rr_type type, uint16_t id, uint16_t edns)
 {
 	ldns_rdf *qname = ldns_dname_new_frm_str(name);
 	uint8_t *wire = NULL;
@@ -95,9 +98,15 @@ static void ask(int client, const char *name, ldns_rr_type type, uint16_t id,
 	if (edns)
 		ldns_pkt_set_edns_udp_size(p, edns);
 	ck_assert_int_eq(ldns_pkt2wire(&wire, p, &len), LDNS_STATUS_OK);
-	query_on_client(fx.q.ctx, wire, len, &fx.client[client]);
+	query_on_client(ctx, wire, len, &fx.client[client]);
 	free(wire);
 	ldns_pkt_free(p);
+}
+
+static void ask(int client, const char *name, ldns_rr_type type, uint16_t id,
+		uint16_t edns)
+{
+	ask_on(fx.q.ctx, client, name, type, id, edns);
 }
 
 /* The next answer at @client within @ms, parsed; NULL if none came. */
@@ -344,6 +353,58 @@ START_TEST(test_overload_servfail)
 }
 END_TEST
 
+/* --- --threads ------------------------------------------------------------ */
+
+/*
+ * On a UDP thread's context: a miss goes to the relay, not to libunbound;
+ * the loop's thread drains it and resolves; the next ask is an answer-cache
+ * hit on the thread itself. A full relay: SERVFAIL at once, as overload.
+ */
+START_TEST(test_relayed)
+{
+	struct daemon_stats wst = { 0 };
+	struct query_ctx *w = malloc(sizeof(*w));
+	struct relay *relay;
+	struct pollfd p;
+
+	start("4", false);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(relay_create(1, &relay), 0);
+	query_ctx_thread(w, fx.q.ctx, NULL, relay, &wst);
+	p = (struct pollfd){ .fd = relay_fd(relay), .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, 0), 0);
+
+	ask_on(w, 0, "A.test.", LDNS_RR_TYPE_A, 0x5151, 0);
+	ck_assert_uint_eq(wst.relayed, 1);
+	ck_assert_uint_eq(wst.query_type[1], 1);
+	ck_assert_uint_eq(fx.q.stats.cache_miss, 0);
+	ck_assert_uint_eq(fx.q.stats.requestlist_current, 0);
+	ck_assert_int_eq(poll(&p, 1, 0), 1);
+	/* The relay holds one: the next miss is an overload SERVFAIL. */
+	ask_on(w, 0, "b.test.", LDNS_RR_TYPE_A, 0x5252, 0);
+	ck_assert_uint_eq(wst.servfail_overload, 1);
+	ck_assert_uint_eq(wst.relayed, 1);
+	assert_rcode(answer(0, 0), 0x5252, LDNS_RCODE_SERVFAIL);
+
+	query_relay_drain(fx.q.ctx, relay);
+	ck_assert_int_eq(poll(&p, 1, 0), 0);
+	ck_assert_uint_eq(fx.q.stats.cache_miss, 1);
+	ck_assert_uint_eq(fx.q.stats.query_type[1], 0); /* counted once */
+	run_resolver(3000, true);
+	assert_a(answer(0, 1000), 0x5151, "A.test.", "192.0.2.1");
+
+	ask_on(w, 0, "a.TEST.", LDNS_RR_TYPE_A, 0x5353, 0);
+	assert_a(answer(0, 0), 0x5353, "a.TEST.", "192.0.2.1");
+	ck_assert_uint_eq(wst.answer_cache_hits, 1);
+	ck_assert_uint_eq(wst.relayed, 1);
+	ck_assert_uint_eq(fx.q.stats.answer_cache_hits, 0);
+	ck_assert_uint_eq(fx.q.stats.cache_miss, 1);
+	relay_destroy(relay, query_relay_free);
+	free(w);
+	stop();
+}
+END_TEST
+
 void query_tcases(Suite *s)
 {
 	static const struct cktest_opts o = { .timeout = 10 };
@@ -354,4 +415,5 @@ void query_tcases(Suite *s)
 		     CKTEST_TABLE(test_bad_query, bad_queries));
 	CKTEST_TCASE(s, "Limits", &o, CKTEST(test_timeout_servfail),
 		     CKTEST(test_overload_servfail));
+	CKTEST_TCASE(s, "Threads", &o, CKTEST(test_relayed));
 }

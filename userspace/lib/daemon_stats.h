@@ -57,6 +57,11 @@
 	  "op=\"send\"", NULL)                                                \
 	X(udp_send_errors, counter, "xdpdns_daemon_udp_send_errors_total",    \
 	  NULL, "UDP answers the kernel refused to send (a full buffer).")    \
+	X(udp_threads, gauge, "xdpdns_daemon_udp_threads", NULL,              \
+	  "Threads answering UDP queries (--threads).")                       \
+	X(relayed, counter, "xdpdns_daemon_relayed_total", NULL,              \
+	  "Misses a UDP thread handed to the resolving thread (--threads "    \
+	  "over 1).")                                                         \
 	X(queries_bad, counter, "xdpdns_daemon_queries_bad_total", NULL,      \
 	  "Queries the daemon could not parse or refused before resolving.")  \
 	X(cache_miss, counter, "xdpdns_daemon_resolutions_total", NULL,       \

@@ -371,6 +371,22 @@ void observe_daemon_copy(struct daemon_stats *dst,
 	dst->hist_sum = stat_get_double(&src->hist_sum);
 }
 
+void observe_daemon_add(struct daemon_stats *dst,
+			const struct daemon_stats *src)
+{
+#define OBSERVE_ADD_(field, type, metric, label, help) \
+	dst->field += stat_get(&src->field);
+	DAEMON_STATS(OBSERVE_ADD_)
+#undef OBSERVE_ADD_
+	for (int i = 0; i < XDPDNS_RCODE_SLOTS; i++)
+		dst->answer_rcode[i] += stat_get(&src->answer_rcode[i]);
+	for (int i = 0; i < XDPDNS_QTYPE_SLOTS; i++)
+		dst->query_type[i] += stat_get(&src->query_type[i]);
+	for (int i = 0; i <= DAEMON_HIST_BUCKETS; i++)
+		dst->hist_count[i] += stat_get(&src->hist_count[i]);
+	dst->hist_sum += stat_get_double(&src->hist_sum);
+}
+
 int observe_snapshot_take(struct observe_snapshot *s,
 			  const struct xdpmaps_fds *fds,
 			  const struct daemon_stats *daemon, bool walks)

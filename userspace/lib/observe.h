@@ -155,6 +155,11 @@ int observe_clients_walk(int fd, size_t top_n, uint64_t now_ns,
 void observe_daemon_copy(struct daemon_stats *dst,
 			 const struct daemon_stats *src);
 
+/* Adds @src's counters (and gauges) to @dst, loads as for the copy: the
+ * daemon's UDP threads keep counters of their own (--threads). */
+void observe_daemon_add(struct daemon_stats *dst,
+			const struct daemon_stats *src);
+
 /**
  * observe_snapshot_take() - fill @s from the maps and the daemon.
  * @fds: any fd may be -1; what it would feed is then left zero / invalid.
