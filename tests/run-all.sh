@@ -81,6 +81,9 @@ suite torn-noq "$build/tests/torn_xdp" --no-quarantine "$build"
 suite fuzz-smoke tests/fuzz/run.sh "$build"
 suite pkg tests/pkg/test_files.sh "$build"
 suite netns tests/netns/run.sh "$build"
+# The daemon suites again on one thread (the default above is one per CPU).
+XD_THREADS=1 suite netns-1thread tests/netns/run.sh "$build" \
+	test_daemon.sh test_burst.sh
 suite browser tests/browser/test_dashboard.sh "$build"
 
 echo
