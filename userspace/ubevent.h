@@ -35,6 +35,9 @@ int ubevent_fd(const struct ubevent_base *b);
 /* Makes ubevent_fd() readable until the next ubevent_run(). */
 void ubevent_wake(struct ubevent_base *b);
 
+/* How many times the timerfd was set (timerfd_settime() calls). */
+unsigned long ubevent_timer_sets(const struct ubevent_base *b);
+
 /* Runs every ready fd event and expired timer once. Return: callbacks run. */
 int ubevent_run(struct ubevent_base *b);
 
