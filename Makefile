@@ -84,7 +84,7 @@ TEST_BINS := $(if $(UNIT_SRCS),$(BUILD)/tests/unit_runner) \
 	$(if $(wildcard tests/bpf/bench_xdp.c),$(BUILD)/tests/bench_xdp) \
 	$(if $(wildcard tests/browser/feed_metrics.c),$(BUILD)/tests/feed_metrics)
 
-.PHONY: all deps test test-unit test-bpf test-netns bench bench-cold bench-xdp demo run \
+.PHONY: all deps test test-unit test-bpf test-netns bench bench-cold bench-threads bench-xdp demo run \
 	clean help format format-check
 all: $(BPF_OBJS) $(SKELS) $(LIB) $(BINS) $(TEST_BINS) $(NETNS_BPF_OBJS)
 
@@ -425,10 +425,15 @@ bench-xdp: all
 bench: all
 	$(Q)tests/netns/bench.sh $(BUILD)
 	$(Q)if [ "$${BENCH_COLD:-1}" != 0 ]; then tests/netns/bench_cold.sh $(BUILD); fi
+	$(Q)if [ "$${BENCH_THREADS:-1}" != 0 ]; then tests/netns/bench_threads.sh $(BUILD); fi
 
 # The cold part alone: names never asked before, at rising rates.
 bench-cold: all
 	$(Q)tests/netns/bench_cold.sh $(BUILD)
+
+# The threads part alone: --threads 1 and 2 against unbound's 1 and 2.
+bench-threads: all
+	$(Q)tests/netns/bench_threads.sh $(BUILD)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
