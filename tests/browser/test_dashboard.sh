@@ -158,7 +158,8 @@ dash = json.load(open(sys.argv[1]))
 bad = []
 for p in dash["panels"]:
     for t in p.get("targets", []):
-        q = t["expr"].replace("$instance", ".*").replace("$__range", "1m")
+        q = (t["expr"].replace("$instance", ".*").replace("$node", ".*")
+             .replace("$__range", "1m"))
         url = "http://127.0.0.1:%s/api/v1/query?%s" % (
             sys.argv[2], urllib.parse.urlencode({"query": q}))
         try:
