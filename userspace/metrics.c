@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -23,6 +24,7 @@
 #include <microhttpd.h>
 
 #include "lib/health.h"
+#include "lib/hotset.h"
 #include "lib/observe.h"
 #include "lib/util.h"
 #include "log.h"
@@ -46,6 +48,8 @@ struct metrics_server {
 	unsigned int nthreads;
 	const struct xdpdns_status *status;
 	bool xdp;
+	/* One hot-set walk at a time: each holds up to 2 x top rows. */
+	pthread_mutex_t hotset_lock;
 	pthread_mutex_t lock; /* guards the cached walks below */
 	uint64_t walked_ns; /* 0: never */
 	struct observe_cache cache;
@@ -188,6 +192,85 @@ static enum MHD_Result metrics_health(struct metrics_server *srv,
 			    MHD_RESPMEM_MUST_COPY);
 }
 
+/* A query argument of 1..@max, @dflt when absent; -1 when malformed. */
+static long metrics_arg_count(struct MHD_Connection *conn, const char *key,
+			      long dflt, long max)
+{
+	const char *v =
+		MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, key);
+	char *end;
+	long n;
+
+	if (!v)
+		return dflt;
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *end || n < 1 || n > max)
+		return -1;
+	return n;
+}
+
+/* /api/hotset: what `xdpdnsctl hotset export` prints, from the same walk. */
+static enum MHD_Result metrics_hotset(struct metrics_server *srv,
+				      struct MHD_Connection *conn)
+{
+	const char *fmt = MHD_lookup_connection_value(
+		conn, MHD_GET_ARGUMENT_KIND, "format");
+	long top = metrics_arg_count(conn, "top", HOTSET_TOP_DEFAULT,
+				     HOTSET_TOP_MAX);
+	long min_hits = metrics_arg_count(conn, "min_hits", 1, LONG_MAX);
+	bool json = fmt && !strcmp(fmt, "json");
+	struct hotset h;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int err;
+
+	if (top < 0 || min_hits < 0 || (fmt && !json && strcmp(fmt, "text")))
+		return metrics_text(
+			conn, MHD_HTTP_BAD_REQUEST,
+			"bad query: top=1..100000, min_hits=1.., format=text|json\n");
+	if (srv->fds.cache < 0)
+		return metrics_text(conn, MHD_HTTP_NOT_FOUND,
+				    "no XDP cache (--no-xdp)\n");
+	hotset_init(&h, (size_t)top, (uint64_t)min_hits);
+	pthread_mutex_lock(&srv->hotset_lock);
+	err = hotset_collect(&srv->fds, &h);
+	pthread_mutex_unlock(&srv->hotset_lock);
+	if (err) {
+		hotset_free(&h);
+		return metrics_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				    "cannot walk the XDP cache\n");
+	}
+	if (json) {
+		json_t *doc = hotset_json(&h);
+
+		buf = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+		json_decref(doc);
+		hotset_free(&h);
+		if (!buf)
+			return metrics_text(conn,
+					    MHD_HTTP_INTERNAL_SERVER_ERROR,
+					    "cannot render JSON\n");
+		return metrics_send(conn, MHD_HTTP_OK, "application/json", buf,
+				    strlen(buf), MHD_RESPMEM_MUST_FREE);
+	}
+	f = open_memstream(&buf, &len);
+	err = f ? hotset_write_text(&h, f) : -ENOMEM;
+	if (f)
+		fclose(f);
+	hotset_free(&h);
+	if (err) {
+		free(buf);
+		return metrics_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				    "cannot render the hot set\n");
+	}
+	return metrics_send(conn, MHD_HTTP_OK, "text/plain; charset=utf-8", buf,
+			    len, MHD_RESPMEM_MUST_FREE);
+}
+
 int metrics_route(const char *method, const char *url, size_t upload_len)
 {
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
@@ -201,6 +284,8 @@ int metrics_route(const char *method, const char *url, size_t upload_len)
 		return METRICS_ROUTE_STATS_JSON;
 	if (!strcmp(url, "/health"))
 		return METRICS_ROUTE_HEALTH;
+	if (!strcmp(url, "/api/hotset"))
+		return METRICS_ROUTE_HOTSET;
 	if (!strcmp(url, "/") || !strcmp(url, "/index.html"))
 		return METRICS_ROUTE_DASHBOARD;
 	return METRICS_ROUTE_NOT_FOUND;
@@ -224,6 +309,8 @@ static enum MHD_Result metrics_handler(void *cls, struct MHD_Connection *conn,
 		return metrics_stats_json(srv, conn);
 	case METRICS_ROUTE_HEALTH:
 		return metrics_health(srv, conn);
+	case METRICS_ROUTE_HOTSET:
+		return metrics_hotset(srv, conn);
 	case METRICS_ROUTE_DASHBOARD:
 		return metrics_send(conn, MHD_HTTP_OK,
 				    "text/html; charset=utf-8",
@@ -239,7 +326,7 @@ static enum MHD_Result metrics_handler(void *cls, struct MHD_Connection *conn,
 	}
 	return metrics_text(
 		conn, MHD_HTTP_NOT_FOUND,
-		"not found: try /, /metrics, /health or /api/stats.json\n");
+		"not found: try /, /metrics, /health, /api/stats.json or /api/hotset\n");
 }
 
 static void metrics_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -364,6 +451,7 @@ int metrics_start(const struct metrics_config *cfg, struct metrics_server **out)
 	srv->status = cfg->status;
 	srv->xdp = cfg->xdp;
 	pthread_mutex_init(&srv->lock, NULL);
+	pthread_mutex_init(&srv->hotset_lock, NULL);
 
 	fd = metrics_bind(cfg->listen);
 	if (fd < 0) {
@@ -391,12 +479,14 @@ int metrics_start(const struct metrics_config *cfg, struct metrics_server **out)
 		close(fd);
 		goto out_free;
 	}
-	log_info("metrics: serving http://%s/ (/metrics, /api/stats.json)",
-		 cfg->listen);
+	log_info(
+		"metrics: serving http://%s/ (/metrics, /api/stats.json, /api/hotset)",
+		cfg->listen);
 	*out = srv;
 	return 0;
 out_free:
 	pthread_mutex_destroy(&srv->lock);
+	pthread_mutex_destroy(&srv->hotset_lock);
 	free(srv);
 	return err;
 }
@@ -407,5 +497,6 @@ void metrics_stop(struct metrics_server *srv)
 		return;
 	MHD_stop_daemon(srv->mhd);
 	pthread_mutex_destroy(&srv->lock);
+	pthread_mutex_destroy(&srv->hotset_lock);
 	free(srv);
 }

@@ -5,6 +5,7 @@
  * in its own thread. Kernel counters are read from the maps on every scrape
  * and summed over CPUs; daemon counters are read from struct daemon_stats.
  * /health answers 200 or 503 with health_eval()'s line (lib/health.h).
+ * /api/hotset is `xdpdnsctl hotset export` (lib/hotset.h) for a peer.
  */
 #ifndef XDPDNS_METRICS_H
 #define XDPDNS_METRICS_H
@@ -47,6 +48,7 @@ enum metrics_route {
 	METRICS_ROUTE_PROMETHEUS, /* GET /metrics */
 	METRICS_ROUTE_STATS_JSON, /* GET /api/stats.json */
 	METRICS_ROUTE_HEALTH, /* GET /health */
+	METRICS_ROUTE_HOTSET, /* GET /api/hotset[?top=N&min_hits=H&format=json] */
 	METRICS_ROUTE_DASHBOARD, /* GET / or /index.html */
 	METRICS_ROUTE_NOT_FOUND, /* 404 */
 	METRICS_ROUTE_NOT_ALLOWED, /* 405: not GET or HEAD */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/dnswire.h"
 
@@ -290,6 +291,27 @@ int dnswire_type_to_text(uint16_t type, char *buf, size_t cap)
 		if (dnswire_types[i].type == type)
 			name = dnswire_types[i].name;
 	return dnswire_format(buf, cap, "TYPE", name, type);
+}
+
+int dnswire_type_from_text(const char *text)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	for (size_t i = 0; i < DNSWIRE_ARRAY_SIZE(dnswire_types); i++)
+		if (!strcasecmp(text, dnswire_types[i].name))
+			return dnswire_types[i].type;
+	if (strncasecmp(text, "TYPE", 4) || !text[4])
+		return -EINVAL;
+	/* strtoul() would take a sign, blanks and "0x": digits only. */
+	for (p = text + 4; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > 65535)
+			return -EINVAL;
+	}
+	return v ? (int)v : -EINVAL;
 }
 
 int dnswire_rcode_to_text(unsigned int rcode, char *buf, size_t cap)

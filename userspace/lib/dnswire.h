@@ -134,6 +134,13 @@ int dnswire_name_from_text(const char *text, uint8_t *out, size_t cap);
 int dnswire_type_to_text(uint16_t type, char *buf, size_t cap);
 
 /*
+ * The inverse of dnswire_type_to_text(): a mnemonic of the short list (any
+ * case) or RFC 3597 "TYPE123" (1..65535, decimal digits only).
+ * Return: the type, or -EINVAL.
+ */
+int dnswire_type_from_text(const char *text);
+
+/*
  * Rcode (header or extended, 0..4095) to its name, "RCODE12" for values
  * without one. Return: string length or -ENOSPC.
  */
