@@ -36,6 +36,15 @@ static const struct {
 	  "every map as one JSON document" },
 	{ "report [-o FILE] [--title T] DUMP...",
 	  "HTML report from a series of dumps" },
+	{ "hotset export [--top N] [--min-hits H] [--format text|json]",
+	  "names XDP answers, most hit first:\n"
+	  "'NAME TYPE HITS [do|cd|do,cd]' a line" },
+	{ "hotset import FILE|- --server ADDR[#PORT] [--rate Q] [--timeout S]",
+	  "ask the local xdpdnsd each name once (RD=1),\n"
+	  "so it resolves and caches them in XDP;\n"
+	  "Q a second (2000), S in all (60)" },
+	{ "hotset pull URL --server ADDR[#PORT] [--top N] [--rate Q] [--timeout S]",
+	  "import a peer's http://HOST:PORT/api/hotset" },
 };
 
 #define CTL_HELP_N (sizeof(ctl_help_cmds) / sizeof(ctl_help_cmds[0]))

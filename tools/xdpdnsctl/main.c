@@ -183,6 +183,7 @@ static const struct {
 	{ "limited", cmd_limited }, { "cache", cmd_cache },
 	{ "tail", cmd_tail },	    { "dump", cmd_dump },
 	{ "report", cmd_report },   { "health", cmd_health },
+	{ "hotset", cmd_hotset },
 };
 
 /*

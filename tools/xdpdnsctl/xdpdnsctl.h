@@ -86,5 +86,6 @@ int cmd_tail(struct ctl *ctl, int argc, char **argv);
 int cmd_dump(struct ctl *ctl, int argc, char **argv);
 int cmd_report(struct ctl *ctl, int argc, char **argv);
 int cmd_health(struct ctl *ctl, int argc, char **argv);
+int cmd_hotset(struct ctl *ctl, int argc, char **argv);
 
 #endif /* XDPDNS_XDPDNSCTL_H */
