@@ -30,6 +30,7 @@
 	X(tcpframe)    \
 	X(purge)       \
 	X(dnstap)      \
+	X(hotset)      \
 	X(util)
 
 #define UNIT_TCASES_DECL_(name) void name##_tcases(Suite *s);
