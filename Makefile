@@ -320,6 +320,9 @@ PKG_DATE := $(shell date -u +%F -d "$$(sed -n 's/^ -- .*>  //p' tools/debian/cha
 GEN := $(BUILD)/tools/xdpdns-gen
 MAN_PAGES := $(BUILD)/man/xdpdnsd.8 $(BUILD)/man/xdpdnsctl.8
 CONF_EXAMPLE := $(BUILD)/xdpdnsd.conf.example
+# The systemd units: the daemon, and the hot-set pull from a peer with its
+# timer (installed, not enabled: it needs /etc/xdpdns/hotset-pull.env).
+UNITS := xdpdnsd.service xdpdns-hotset-pull.service xdpdns-hotset-pull.timer
 PKG_FILES := $(BUILD)/xdpdnsd $(BUILD)/xdpdnsctl $(MAN_PAGES) $(CONF_EXAMPLE)
 CONF_DEST = $(DESTDIR)$(SYSCONFDIR)/xdpdns/xdpdnsd.conf
 DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
@@ -356,10 +359,14 @@ install: $(PKG_FILES)
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/xdpdns
 	$(Q)install -m 0755 $(BUILD)/xdpdnsd $(BUILD)/xdpdnsctl $(DESTDIR)$(SBINDIR)/
 	$(Q)install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/
-	$(Q)sed -e '/^ExecStart=/s|/usr/sbin/|$(SBINDIR)/|' \
-		-e '/^ExecStart=/s| /etc/xdpdns/| $(SYSCONFDIR)/xdpdns/|' \
-		tools/systemd/xdpdnsd.service > $(DESTDIR)$(UNITDIR)/xdpdnsd.service
-	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/xdpdnsd.service
+	$(Q)for u in $(UNITS); do \
+		sed -e '/^ExecStart=/s|/usr/sbin/|$(SBINDIR)/|' \
+			-e '/^ExecStart=/s| /etc/xdpdns/| $(SYSCONFDIR)/xdpdns/|' \
+			-e 's|^EnvironmentFile=/etc/xdpdns/|EnvironmentFile=$(SYSCONFDIR)/xdpdns/|' \
+			-e 's|^ConditionPathExists=/etc/xdpdns/|ConditionPathExists=$(SYSCONFDIR)/xdpdns/|' \
+			tools/systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 	$(Q)if [ -e $(CONF_DEST) ]; then \
 		echo "  KEEP     $(CONF_DEST) (new one: $(CONF_EXAMPLE))"; \
 	else \
@@ -372,7 +379,7 @@ uninstall: $(CONF_EXAMPLE)
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/xdpdnsd $(DESTDIR)$(SBINDIR)/xdpdnsctl \
 		$(DESTDIR)$(MANDIR)/man8/xdpdnsd.8 \
 		$(DESTDIR)$(MANDIR)/man8/xdpdnsctl.8 \
-		$(DESTDIR)$(UNITDIR)/xdpdnsd.service
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
 	$(Q)if cmp -s $(CONF_EXAMPLE) $(CONF_DEST); then \
 		rm -f $(CONF_DEST); \
 		rmdir $(DESTDIR)$(SYSCONFDIR)/xdpdns 2>/dev/null || :; \

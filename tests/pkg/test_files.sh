@@ -5,9 +5,10 @@
 # warnings and, as man(1) shows them, list every option and default of
 # `xdpdnsd --help` and every command and option of `xdpdnsctl --help`
 # (man_vs_help.py); `make install` honours PREFIX and DESTDIR, rewrites the
-# unit's ExecStart for its PREFIX, keeps a changed config, and `make
-# uninstall` removes everything else; the installed unit passes
-# `systemd-analyze verify` (SKIP when systemd-analyze is not installed).
+# units' ExecStart (and the hot-set pull's environment file) for its
+# PREFIX, keeps a changed config, and `make uninstall` removes everything
+# else; the installed units pass `systemd-analyze verify` (SKIP when
+# systemd-analyze is not installed).
 # Usage: test_files.sh [BUILD_DIR]. Prints PASS/FAIL/SKIP lines and
 # "N passed, N failed[, N skipped]".
 set -u
@@ -125,8 +126,12 @@ if mk install DESTDIR="$D" PREFIX=/usr UNITDIR=/lib/systemd/system &&
 	check_tree "$D" /usr/sbin /usr/share/man/man8 /lib/systemd/system \
 		/etc/xdpdns/xdpdnsd.conf &&
 	cmp -s "$ROOT/tools/systemd/xdpdnsd.service" \
-		"$D/lib/systemd/system/xdpdnsd.service"; then
-	t_pass "make install PREFIX=/usr (the package's layout) installs the unit unchanged"
+		"$D/lib/systemd/system/xdpdnsd.service" &&
+	cmp -s "$ROOT/tools/systemd/xdpdns-hotset-pull.service" \
+		"$D/lib/systemd/system/xdpdns-hotset-pull.service" &&
+	cmp -s "$ROOT/tools/systemd/xdpdns-hotset-pull.timer" \
+		"$D/lib/systemd/system/xdpdns-hotset-pull.timer"; then
+	t_pass "make install PREFIX=/usr (the package's layout) installs the units unchanged"
 else
 	t_fail "make install PREFIX=/usr UNITDIR=/lib/systemd/system"
 fi
@@ -140,14 +145,22 @@ else
 	P=$T/prefix
 	if mk install PREFIX="$P/usr" SYSCONFDIR="$P/etc" \
 		UNITDIR="$P/lib/systemd/system"; then
-		v=$(MANPATH=$P/usr/share/man systemd-analyze verify \
-			"$P/lib/systemd/system/xdpdnsd.service" 2>&1)
-		rc=$?
-		if [ "$rc" = 0 ] && [ -z "$v" ]; then
-			t_pass "systemd-analyze verify xdpdnsd.service: clean"
-		else
-			t_fail "systemd-analyze verify (rc $rc): $(head -n 5 <<<"$v" | tr '\n' ';')"
-		fi
+		for u in xdpdnsd.service xdpdns-hotset-pull.service \
+			xdpdns-hotset-pull.timer; do
+			v=$(MANPATH=$P/usr/share/man systemd-analyze verify \
+				"$P/lib/systemd/system/$u" 2>&1)
+			rc=$?
+			if [ "$rc" = 0 ] && [ -z "$v" ]; then
+				t_pass "systemd-analyze verify $u: clean"
+			else
+				t_fail "systemd-analyze verify $u (rc $rc): $(head -n 5 <<<"$v" | tr '\n' ';')"
+			fi
+		done
+		pull=$P/lib/systemd/system/xdpdns-hotset-pull.service
+		t_check "the pull unit installed for PREFIX=$P/usr runs its xdpdnsctl and reads $P/etc/xdpdns/hotset-pull.env" \
+			grep_each "$pull" "ExecStart=$P/usr/sbin/xdpdnsctl hotset pull" \
+			"EnvironmentFile=$P/etc/xdpdns/hotset-pull.env" \
+			"ConditionPathExists=$P/etc/xdpdns/hotset-pull.env"
 	else
 		t_fail "make install PREFIX=$P/usr: $(tail -n 3 "$T/make.out")"
 	fi
