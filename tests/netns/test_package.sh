@@ -32,9 +32,13 @@ xd_private_mounts "$LIMIT" -- "$SELF" "$BUILD"
 PKG=xdpdns
 UNIT=/lib/systemd/system/xdpdnsd.service
 CONF=/etc/xdpdns/xdpdnsd.conf
+PULL=/lib/systemd/system/xdpdns-hotset-pull.service
+PULL_TIMER=/lib/systemd/system/xdpdns-hotset-pull.timer
 PATHS=(/usr/sbin/xdpdnsd /usr/sbin/xdpdnsctl /usr/share/man/man8/xdpdnsd.8.gz
-	/usr/share/man/man8/xdpdnsctl.8.gz "$UNIT" "$CONF")
+	/usr/share/man/man8/xdpdnsctl.8.gz "$UNIT" "$PULL" "$PULL_TIMER"
+	"$CONF")
 WANTS=/etc/systemd/system/multi-user.target.wants/xdpdnsd.service
+PULL_WANTS=/etc/systemd/system/timers.target.wants/xdpdns-hotset-pull.timer
 SYSTEMD=0
 [ -d /run/systemd/system ] && SYSTEMD=1
 VERSION=$(head -n 1 "$ROOT/tools/debian/changelog" | cut -d' ' -f2 | tr -d '()')
@@ -44,7 +48,7 @@ DEB=$BUILD/${PKG}_${VERSION}_$(dpkg --print-architecture).deb
 if dpkg -s "$PKG" >/dev/null 2>&1; then
 	t_abort "$PKG is installed here ($(dpkg-query -W -f='${Status}' "$PKG")): not touching it; dpkg --purge $PKG first"
 fi
-for p in "${PATHS[@]}" /etc/xdpdns /run/xdpdns "$WANTS"; do
+for p in "${PATHS[@]}" /etc/xdpdns /run/xdpdns "$WANTS" "$PULL_WANTS"; do
 	if [ -e "$p" ] || [ -L "$p" ]; then
 		t_abort "$p exists (make install?): not installing over it"
 	fi
@@ -121,6 +125,8 @@ t_check "$CONF is a conffile" \
 	grep -q "^ $CONF " <<<"$(dpkg-query -W -f='${Conffiles}\n' "$PKG")"
 t_check "unit enabled: $WANTS -> $UNIT" \
 	[ "$(readlink "$WANTS" 2>/dev/null)" = "$UNIT" ]
+t_check "hot-set pull timer shipped, not enabled (it needs /etc/xdpdns/hotset-pull.env)" \
+	[ ! -e "$PULL_WANTS" ] && [ ! -L "$PULL_WANTS" ] && [ ! -e /etc/xdpdns/hotset-pull.env ]
 t_check "xdpdnsd --version is the package version $VERSION" \
 	[ "$(/usr/sbin/xdpdnsd --version)" = "xdpdnsd $VERSION" ]
 
@@ -309,11 +315,11 @@ while read -r f; do
 	[ -d "$f" ] && continue
 	{ [ -e "$f" ] || [ -L "$f" ]; } && left+=" $f"
 done <"$W/files.txt"
-for p in /etc/xdpdns "$WANTS"; do
+for p in /etc/xdpdns "$WANTS" "$PULL_WANTS"; do
 	{ [ -e "$p" ] || [ -L "$p" ]; } && left+=" $p"
 done
 left+=$(find /etc/systemd /var/lib/systemd/deb-systemd-helper-enabled \
-	-name 'xdpdnsd*' -printf ' %p' 2>/dev/null)
+	-name 'xdpdns*' -printf ' %p' 2>/dev/null)
 t_check "purge removed binaries, man pages, unit, unit links, config${left:+; left:$left}" \
 	[ -z "$left" ]
 t_check "purge removed the xdpdns user and group" \
