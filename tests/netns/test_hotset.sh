@@ -189,6 +189,9 @@ t_check "--rate 0: exit 2, one line" \
 import import "$W/export.txt"
 t_check "no --server: exit 2, one line" \
 	test "$IMP_RC" -eq 2 -a "$(wc -l <"$W/import.err")" -eq 1
+import pull "https://127.0.0.1:$MPORT/" --server "$RES_ADDR4"
+t_check "pull of a URL that is not http://: exit 2, one line" \
+	test "$IMP_RC" -eq 2 -a "$(wc -l <"$W/import.err")" -eq 1
 ctl hotset export --top 0 >/dev/null 2>"$W/export.err"
 t_check "export --top 0: exit 2" test $? -eq 2
 

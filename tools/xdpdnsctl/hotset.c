@@ -830,9 +830,9 @@ static int ctl_hotset_import(int argc, char **argv)
 
 static int ctl_hotset_pull(int argc, char **argv)
 {
+	char *body = NULL, *full = NULL, host[256], port[8];
+	const char *url, *path;
 	struct import_opts o;
-	const char *url;
-	char *body = NULL, *full = NULL;
 	long top = -1;
 	size_t len = 0;
 	FILE *f;
@@ -841,8 +841,13 @@ static int ctl_hotset_pull(int argc, char **argv)
 	ret = ctl_hotset_import_args("pull", argc, argv, &o, &url, &top);
 	if (ret)
 		return ret;
+	if (pull_parse_url(url, host, sizeof(host), port, sizeof(port), &path))
+		return ctl_usage_err(
+			"hotset pull: '%s' is not http://HOST[:PORT][/PATH]",
+			url);
 	if (top > 0) {
-		const char *after = strncmp(url, "http://", 7) ? url : url + 7;
+		/* The URL is http://... (checked above). */
+		const char *after = url + 7;
 		bool bare = !strchr(after, '/');
 
 		/* A bare http://HOST:PORT means /api/hotset. */
@@ -852,7 +857,8 @@ static int ctl_hotset_pull(int argc, char **argv)
 			return CTL_EXIT_FAIL;
 		url = full;
 	}
-	/* The fetch gets a share of the time cap; import the rest. */
+	/* The fetch has 10 s at most (less under a shorter --timeout); the
+	 * import then has its own --timeout. */
 	ret = pull_fetch(url, o.timeout < 10 ? o.timeout : 10, &body, &len);
 	if (ret) {
 		free(full);
