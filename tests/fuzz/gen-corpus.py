@@ -318,6 +318,21 @@ def dns_names():
     return out
 
 
+def hotset_texts():
+    """Lines of `xdpdnsctl hotset export` and what a peer might send."""
+    lines = ["# xdpdns hot set: NAME TYPE HITS [FLAGS], most hit first, 3 entries",
+             "www.z000.test. A 1234", "WWW.Z000.test AAAA 7", "a.test. MX 0 do",
+             "x.test. TYPE65280 9 do,cd", "\\035x.test. A 1", ". NS 1",
+             "a\\032b.test. HTTPS 18446744073709551615 cd", "", "   ",
+             "www.z000.test.", "a.test. NOTATYPE 1", "a.test. A -1",
+             "a.test. A 1 DO", "a.test. A 1 do extra", "a..b. A",
+             ".".join(["abcdefghi"] * 25) + ". A 2"]
+    out = [line.encode() for line in lines]
+    out.append("\n".join(lines[:8]).encode() + b"\n")
+    out.append(b"a.test. A 3\r\nb.test. A 2\r\n")
+    return out
+
+
 def write(target, inputs):
     d = os.path.join(OUT, target)
     os.makedirs(d, exist_ok=True)
@@ -342,6 +357,7 @@ def main():
     write("config_file", config_files(sys.argv[1]))
     write("metrics", http_requests())
     write("dnsname", dns_names())
+    write("hotset", hotset_texts())
 
 
 if __name__ == "__main__":
