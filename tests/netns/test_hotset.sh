@@ -7,6 +7,7 @@
 #     so XDP's hit counts differ; `xdpdnsctl hotset export` lists all 200
 #     with hits > 0, most hit first (the 50 hotter ones on top), and
 #     /api/hotset serves the same text (?top=N cuts it, a bad query is 400);
+#     with A's daemon stopped, export still reads the same from the pins;
 #   - a fresh node (A stopped, its pins removed, xdpdnsd started again with
 #     the default limits): the hot names asked once from nine client
 #     sources are far below 90% XDP hits (the baseline: the check can fail);
@@ -111,6 +112,13 @@ t_check "/api/hotset?top=0 is 400 ($code)" test "$code" = 400
 ctl hotset export --format json >"$W/export.json"
 t_check "export --format json has the $NHOT names" test \
 	"$("$PY" "$XD_DIR/hotsetq.py" jsoncount "$W/export.json")" -ge "$NHOT"
+
+# The pins outlive the daemon: export works while it is down.
+bg_stop "$MON"
+MON=
+ctl hotset export >"$W/export-down.txt" 2>/dev/null
+t_check "export with node A's daemon stopped: the same list from the pins" \
+	cmp -s "$W/export-down.txt" "$W/export.txt"
 
 # --- baseline: a fresh node without the hot set ------------------------------
 hier_xdpdnsd_stop

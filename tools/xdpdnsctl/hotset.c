@@ -117,7 +117,7 @@ struct import_opts {
 };
 
 struct import_counts {
-	size_t lines, bad, dup, names;
+	size_t lines, bad, dup, over, names;
 	size_t sent, noerror, nxdomain, servfail, other, unanswered, unsent;
 };
 
@@ -247,7 +247,7 @@ static int import_read(FILE *f, const char *what, struct import_set *s,
 			continue;
 		}
 		if (s->n >= HOTSET_TOP_MAX) {
-			c->bad++;
+			c->over++;
 			continue;
 		}
 		if (s->n == s->cap) {
@@ -525,6 +525,9 @@ static int ctl_hotset_import_file(FILE *f, const char *what,
 	if (set.n && import_run_queries(o, &set, &c))
 		goto out;
 	answered = c.noerror + c.nxdomain + c.servfail + c.other;
+	if (c.over)
+		ctl_err("hotset import: %s: %zu lines after the first %d names ignored",
+			what, c.over, HOTSET_TOP_MAX);
 	printf("hotset import: %zu names from %s (%zu lines, %zu bad, %zu repeated) to %s in %.1f s: "
 	       "%zu NOERROR, %zu NXDOMAIN, %zu SERVFAIL, %zu other, %zu no answer, %zu not sent (time cap)\n",
 	       c.names, what, c.lines, c.bad, c.dup, o->server_text,
