@@ -96,7 +96,10 @@ static const char ctl_man_description[] =
 	"writes JSON dumps and HTML reports for dashboards and the record of an "
 	"event. It needs no running daemon: the pinned maps outlive it, so it "
 	"also answers while xdpdnsd is down or restarting. It needs root (or "
-	"CAP_BPF).\n";
+	"CAP_BPF). hotset export lists the names XDP answers, most hit first; "
+	"hotset import and pull hand a peer's list to the local daemon by "
+	"asking it each name (they need no privileges), so that nodes behind "
+	"one anycast address share their clients' names.\n";
 
 static const char ctl_man_rest[] =
 	".PP\n"
