@@ -145,6 +145,36 @@ START_TEST(test_health_no_status)
 }
 END_TEST
 
+/*
+ * The pin directory's lock says at once what the heartbeat says only
+ * after HEALTH_HEARTBEAT_MAX_NS: a fresh heartbeat with nobody holding
+ * the lock (the daemon was just killed) is unhealthy; a held lock, or one
+ * not probed (the HTTP endpoint runs inside the daemon), changes nothing.
+ */
+START_TEST(test_health_lock)
+{
+	struct health_input in = { .have_status = true,
+				   .st = cases[0].st,
+				   .now_ns = NOW,
+				   .check_xdp = true,
+				   .attached_id = 7,
+				   .ifname = "eth9" };
+	char line[HEALTH_LINE_MAX];
+
+	in.lock_probed = true;
+	in.lock_free = true;
+	ck_assert_int_eq(health_eval(&in, line, sizeof(line)), 1);
+	ck_assert_msg(strstr(line,
+			     "unhealthy: no xdpdnsd holds the pin directory"),
+		      "%s", line);
+	in.lock_free = false;
+	ck_assert_int_eq(health_eval(&in, line, sizeof(line)), 0);
+	in.lock_probed = false;
+	in.lock_free = true;
+	ck_assert_int_eq(health_eval(&in, line, sizeof(line)), 0);
+}
+END_TEST
+
 /* A line cut short by a small buffer is still terminated. */
 START_TEST(test_health_small_buffer)
 {
@@ -164,5 +194,6 @@ void health_tcases(Suite *s)
 	CKTEST_TCASE(s, "Positive", NULL,
 		     CKTEST_TABLE(test_health_table, cases));
 	CKTEST_TCASE(s, "Limits", NULL, CKTEST(test_health_no_status),
+		     CKTEST(test_health_lock),
 		     CKTEST(test_health_small_buffer));
 }

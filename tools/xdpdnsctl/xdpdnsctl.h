@@ -86,6 +86,11 @@ int cmd_tail(struct ctl *ctl, int argc, char **argv);
 int cmd_dump(struct ctl *ctl, int argc, char **argv);
 int cmd_report(struct ctl *ctl, int argc, char **argv);
 int cmd_health(struct ctl *ctl, int argc, char **argv);
+int cmd_announce(struct ctl *ctl, int argc, char **argv);
+
+/* The verdict of `xdpdnsctl health` into @line (HEALTH_LINE_MAX). Return:
+ * 0 healthy, 1 not. */
+int ctl_health_verdict(const struct ctl *ctl, char *line, size_t cap);
 int cmd_hotset(struct ctl *ctl, int argc, char **argv);
 
 #endif /* XDPDNS_XDPDNSCTL_H */

@@ -79,6 +79,8 @@ int health_eval(const struct health_input *in, char *line, size_t cap)
 		    st->daemon_pid, ago_s(in->now_ns, st->heartbeat_ns));
 	else
 		add(&g, "daemon %u alive", st->daemon_pid);
+	if (in->lock_probed && in->lock_free)
+		add(&b, "no xdpdnsd holds the pin directory");
 	recursion_bad =
 		st->fail_streak >= HEALTH_FAIL_STREAK &&
 		(!st->resolve_ok_ns ||

@@ -32,6 +32,12 @@ struct health_input {
 	bool check_xdp; /* false with --no-xdp */
 	uint32_t attached_id; /* program on st.ifindex now; 0: none */
 	const char *ifname; /* st.ifindex's name, for the line; may be NULL */
+	/* From the pins only: whether the pin directory's flock() (held by
+	 * every running xdpdnsd, see loader.c) was probed, and found free.
+	 * A free lock says at once that no xdpdnsd runs, where the heartbeat
+	 * takes HEALTH_HEARTBEAT_MAX_NS to go stale. */
+	bool lock_probed;
+	bool lock_free;
 };
 
 /**
