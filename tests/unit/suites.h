@@ -31,6 +31,7 @@
 	X(purge)       \
 	X(dnstap)      \
 	X(hotset)      \
+	X(announce)    \
 	X(util)
 
 #define UNIT_TCASES_DECL_(name) void name##_tcases(Suite *s);

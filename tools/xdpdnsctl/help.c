@@ -18,6 +18,11 @@ static const struct {
 } ctl_help_cmds[] = {
 	{ "health", "exit 0/1: XDP attached, daemon alive,\n"
 		    "maps present, recursion answering" },
+	{ "announce --prefix P... --bgp-as AS [--interval S]\n"
+	  "  [--rise N] [--fall N] [--probe NAME --probe-server A]\n"
+	  "  [-- VTYSH ARGS]",
+	  "anycast agent: FRR announces P while\n"
+	  "healthy, withdraws it when not (vtysh)" },
 	{ "stats [--json|--prometheus]", "counters, hit ratio, cache fill" },
 	{ "top names [-n N] [--json]", "cache entries with most XDP hits" },
 	{ "top clients [-n N] [--json]", "clients with most queries" },

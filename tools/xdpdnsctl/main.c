@@ -179,11 +179,11 @@ static const struct {
 	const char *name;
 	int (*fn)(struct ctl *ctl, int argc, char **argv);
 } ctl_cmds[] = {
-	{ "stats", cmd_stats },	    { "top", cmd_top },
-	{ "limited", cmd_limited }, { "cache", cmd_cache },
-	{ "tail", cmd_tail },	    { "dump", cmd_dump },
-	{ "report", cmd_report },   { "health", cmd_health },
-	{ "hotset", cmd_hotset },
+	{ "stats", cmd_stats },	      { "top", cmd_top },
+	{ "limited", cmd_limited },   { "cache", cmd_cache },
+	{ "tail", cmd_tail },	      { "dump", cmd_dump },
+	{ "report", cmd_report },     { "health", cmd_health },
+	{ "announce", cmd_announce }, { "hotset", cmd_hotset },
 };
 
 /*
