@@ -18,6 +18,8 @@ pkgs=(
 	dnstap-ldns fstrm-bin # test_dnstap.sh reads the log back
 	# benchmarks
 	dnsperf
+	# the anycast testbed (test_anycast.sh, make demo-anycast): bgpd, zebra, vtysh
+	frr
 	# packaging: make deb, man pages, the unit check, the package test
 	debhelper dpkg-dev man-db groff-base systemd adduser
 	# make test-kernel: boot Debian 12's kernel under qemu

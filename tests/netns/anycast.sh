@@ -1,0 +1,199 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# shellcheck shell=bash
+# An anycast pair on top of the offline hierarchy (hierarchy.sh), sourced by
+# test_anycast.sh and demo_anycast.sh:
+#
+#   client (AC_CLI_NS) -- router (AC_RT_NS: zebra + bgpd, ECMP) --+-- node a
+#                                                                  +-- node b
+#   node a/b (AC_NS[a|b]) -- the hierarchy's auth namespace (NSD)
+#
+# Each node carries the service address AC_SVC4 on its lo (this kernel has
+# no dummy driver), runs xdpdnsd with XDP on its router-facing veth and its
+# own bgpd (no zebra: it announces, it installs nothing), which takes the
+# service /32 in and out as `xdpdnsctl announce` says. The router learns
+# it from both over eBGP (AS 65000 <- 65001, 65002), installs both next
+# hops (maximum-paths, multipath-relax) and hashes flows by L4 ports
+# (fib_multipath_hash_policy=1). Addresses: 198.18.71-72.0/24 router-node,
+# 198.18.80.0/24 client-router, 198.18.91-92.0/24 (2001:db8:91-92::/64)
+# node-auth; no default route anywhere. Everything it starts is tracked
+# for cleanup; FRR's runtime directories are removed on exit.
+# Functions: anycast_up, anycast_node_start N, anycast_node_stop N,
+# anycast_agent_start N, anycast_nexthops, anycast_wait_nexthops COUNT SECS,
+# anycast_hits N.
+
+AC_SVC4=198.18.53.53
+AC_RT_NS=${XD_PFX}rt
+AC_CLI_NS=${XD_PFX}ac
+AC_CLI_ADDR=198.18.80.2
+AC_CLI_SRCS=198.18.80.10+32 # stubload.py: 32 clients
+AC_RT_AS=65000
+declare -A AC_NS AC_IF AC_RT_IF AC_NET AC_AS AC_PIN AC_MON AC_AGENT AC_MPORT
+for n in a b; do
+	AC_NS[$n]=${XD_PFX}n$n
+	AC_IF[$n]=${XD_PFX}n${n}0
+	AC_RT_IF[$n]=${XD_PFX}r$n
+	AC_MON[$n]=
+	AC_AGENT[$n]=
+done
+AC_NET[a]=71 AC_NET[b]=72
+AC_AS[a]=65001 AC_AS[b]=65002
+AC_MPORT[a]=9153 AC_MPORT[b]=9153
+AC_FRR_DIRS=()
+
+# _ac_frr_dir PATHSPACE - FRR's runtime directory for one namespace's
+# daemons (vty sockets, zserv), owned by frr.
+_ac_frr_dir() {
+	local d=/run/frr/$1
+	mkdir -p "$d" && chown frr:frr "$d" || return 1
+	AC_FRR_DIRS+=("$d")
+	cleanup_register "rm -rf '$d'"
+}
+
+# _ac_bgpd NS PATHSPACE CONF [ZEBRA] - bgpd (and zebra) in NS.
+_ac_bgpd() {
+	local ns=$1 ps=$2 conf=$3 zebra=${4:-}
+	_ac_frr_dir "$ps" || return 1
+	chmod 644 "$conf"
+	if [ -n "$zebra" ]; then
+		bg_start "$ns" "$W/zebra-$ps.log" /usr/lib/frr/zebra -N "$ps" \
+			-f /dev/null -i "/run/frr/$ps/zebra.pid" --log stdout
+		wait_until 10 test -S "/run/frr/$ps/zserv.api" ||
+			return 1
+		bg_start "$ns" "$W/bgpd-$ps.log" /usr/lib/frr/bgpd -N "$ps" \
+			-f "$conf" -i "/run/frr/$ps/bgpd.pid" --log stdout
+	else
+		bg_start "$ns" "$W/bgpd-$ps.log" /usr/lib/frr/bgpd -N "$ps" -Z \
+			-f "$conf" -i "/run/frr/$ps/bgpd.pid" --log stdout
+	fi
+	wait_until 10 test -S "/run/frr/$ps/bgpd.vty"
+}
+
+anycast_up() {
+	local n net
+	netns_create "$AC_RT_NS"
+	netns_create "$AC_CLI_NS"
+	local extra="" i
+	for ((i = 10; i < 42; i++)); do
+		extra+=",198.18.80.$i/24"
+	done
+	veth_link "$AC_CLI_NS" "${XD_PFX}ac0" "$AC_CLI_ADDR/24$extra" \
+		"$AC_RT_NS" "${XD_PFX}rc" "198.18.80.1/24"
+	ip -n "$AC_CLI_NS" route add "$AC_SVC4/32" via 198.18.80.1
+	ip netns exec "$AC_RT_NS" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv4.fib_multipath_hash_policy=1
+	for n in a b; do
+		net=${AC_NET[$n]}
+		netns_create "${AC_NS[$n]}"
+		veth_link "${AC_NS[$n]}" "${AC_IF[$n]}" "198.18.$net.2/24" \
+			"$AC_RT_NS" "${AC_RT_IF[$n]}" "198.18.$net.1/24"
+		# XDP_TX replies reach the router only with XDP on its side too.
+		veth_xdp_peer "$AC_RT_NS" "${AC_RT_IF[$n]}" || return 1
+		veth_link "${AC_NS[$n]}" "${XD_PFX}u$n" \
+			"198.18.$((net + 20)).1/24,2001:db8:$((net + 20))::1/64" \
+			"$AUTH_NS" "${XD_PFX}x$n" \
+			"198.18.$((net + 20)).2/24,2001:db8:$((net + 20))::2/64"
+		ip -n "${AC_NS[$n]}" addr add "$AC_SVC4/32" dev lo
+		ip -n "${AC_NS[$n]}" route add 198.18.0.0/24 \
+			via "198.18.$((net + 20)).2"
+		ip -n "${AC_NS[$n]}" -6 route add 2001:db8::/64 \
+			via "2001:db8:$((net + 20))::2"
+		ip -n "${AC_NS[$n]}" route add 198.18.80.0/24 \
+			via "198.18.$net.1"
+		AC_PIN[$n]=$W/pins-$n
+		mkdir -p "${AC_PIN[$n]}" &&
+			mount -t bpf bpf "${AC_PIN[$n]}" || return 1
+		cleanup_register "umount '${AC_PIN[$n]}'"
+		cleanup_register "ns_enter '${AC_NS[$n]}' xdp-loader unload '${AC_IF[$n]}' --all"
+		cat >"$W/bgpd-$n.conf" <<EOF
+router bgp ${AC_AS[$n]}
+ bgp router-id 198.18.$net.2
+ no bgp ebgp-requires-policy
+ no bgp network import-check
+ neighbor 198.18.$net.1 remote-as $AC_RT_AS
+ neighbor 198.18.$net.1 timers 1 3
+ neighbor 198.18.$net.1 timers connect 1
+EOF
+		_ac_bgpd "${AC_NS[$n]}" "${AC_NS[$n]}" "$W/bgpd-$n.conf" ||
+			return 1
+	done
+	cat >"$W/bgpd-rt.conf" <<EOF
+router bgp $AC_RT_AS
+ bgp router-id 198.18.80.1
+ no bgp ebgp-requires-policy
+ bgp bestpath as-path multipath-relax
+ neighbor 198.18.71.2 remote-as ${AC_AS[a]}
+ neighbor 198.18.71.2 timers 1 3
+ neighbor 198.18.71.2 timers connect 1
+ neighbor 198.18.72.2 remote-as ${AC_AS[b]}
+ neighbor 198.18.72.2 timers 1 3
+ neighbor 198.18.72.2 timers connect 1
+ address-family ipv4 unicast
+  maximum-paths 4
+ exit-address-family
+EOF
+	_ac_bgpd "$AC_RT_NS" "$AC_RT_NS" "$W/bgpd-rt.conf" zebra
+}
+
+# anycast_node_start N [ARGS] - xdpdnsd on node N in the default mode
+# (monitor + unprivileged daemon), XDP on its router link, answering.
+anycast_node_start() {
+	local n=$1
+	shift
+	bg_start -n "${AC_NS[$n]}" "$W/xdpdnsd-$n.log" "$BUILD/xdpdnsd" \
+		--interface "${AC_IF[$n]}" --listen "$AC_SVC4" \
+		--allow 198.18.80.0/24 --pin-dir "${AC_PIN[$n]}" \
+		--root-hints "$ROOT_HINTS" --unbound-config "$UNBOUND_SNIPPET" \
+		--metrics "127.0.0.1:${AC_MPORT[$n]}" "$@"
+	AC_MON[$n]=$BG_PID
+	wait_ports "${AC_NS[$n]}" 53 15 "$AC_SVC4" &&
+		wait_dns "${AC_NS[$n]}" "$AC_SVC4" 53 www.z000.test. 15
+}
+anycast_node_stop() {
+	bg_stop "${AC_MON[$1]}"
+	AC_MON[$1]=
+}
+
+# anycast_agent_start N [ARGS] - xdpdnsctl announce for node N's bgpd.
+anycast_agent_start() {
+	local n=$1
+	shift
+	bg_start -n "${AC_NS[$n]}" "$W/announce-$n.log" "$BUILD/xdpdnsctl" \
+		--pin-dir "${AC_PIN[$n]}" announce --prefix "$AC_SVC4/32" \
+		--bgp-as "${AC_AS[$n]}" "$@" -- vtysh -N "${AC_NS[$n]}"
+	AC_AGENT[$n]=$BG_PID
+}
+anycast_agent_stop() {
+	bg_stop "${AC_AGENT[$1]}"
+	AC_AGENT[$1]=
+}
+
+# anycast_nexthops - how many next hops the router's kernel route to the
+# service address has (0: none).
+anycast_nexthops() {
+	ip -n "$AC_RT_NS" route show "$AC_SVC4/32" | awk '
+		/nexthop via/ { n++ } /^[0-9].* via / { one = 1 }
+		END { print n ? n : (one ? 1 : 0) }'
+}
+# anycast_wait_nexthops COUNT SECS - polls every 20 ms until the route has
+# COUNT next hops; prints the ms it took. Return: 1 on timeout.
+anycast_wait_nexthops() {
+	local want=$1 t0 now
+	t0=$(date +%s%N)
+	while :; do
+		[ "$(anycast_nexthops)" = "$want" ] && break
+		now=$(date +%s%N)
+		if [ $(((now - t0) / 1000000)) -gt $(($2 * 1000)) ]; then
+			echo $(((now - t0) / 1000000))
+			return 1
+		fi
+		sleep 0.02
+	done
+	now=$(date +%s%N)
+	echo $(((now - t0) / 1000000))
+}
+
+# anycast_hits N - XDP cache hits of node N so far.
+anycast_hits() {
+	"$BUILD/xdpdnsctl" --pin-dir "${AC_PIN[$1]}" stats --json |
+		"$PY" "$XD_DIR/jsonq.py" get - xdp_outcomes.hit
+}

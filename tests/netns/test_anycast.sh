@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Two xdpdns nodes behind one anycast address (issue 14), on the testbed of
+# anycast.sh: FRR's bgpd on each node and on the router, ECMP, each node's
+# route driven by `xdpdnsctl announce` (interval 0.5 s, rise 2, fall 2):
+#   (a) both announced: the router's route has two next hops; a steady
+#       load from 64 client ports is answered by both nodes' XDP;
+#   (b) the hot set: node a's (xdpdnsctl hotset export) imported into
+#       node b beforehand;
+#   (c) node a's xdpdnsd killed (SIGKILL to the process we started) under
+#       a steady load: its route withdrawn within 3 s, >= 99% of the
+#       load answered counting a stub's retries (1 s timeout, 3 tries,
+#       each try from another source port), and within 5 s of the
+#       withdrawal node b answers >= 90% of node a's hot names from XDP
+#       (per-name XDP hit counters of node b's cache);
+#   (d) node a started again: re-announced, the load spread over both
+#       again, one xdpdnsd (one monitor and one daemon) on node a;
+#   (e) node a's XDP program detached under load: withdrawn within 3 s,
+#       >= 99% answered; the daemon restarted: re-announced;
+#   (f) the agent stopped with SIGTERM: the route withdrawn as it exits.
+# Bounded: every load is at most 20,000 queries and a few seconds.
+# Prints PASS/FAIL lines and "N passed, N failed".
+# Usage: test_anycast.sh [BUILD_DIR]
+set -u
+# shellcheck source-path=SCRIPTDIR source=hierarchy.sh
+. "$(dirname "$0")/hierarchy.sh"
+# shellcheck source-path=SCRIPTDIR source=anycast.sh
+. "$(dirname "$0")/anycast.sh"
+xd_init anycast "${1:-}"
+LIMIT=${TEST_ANYCAST_LIMIT:-240}
+
+t_require nsd dig python3 unshare nsenter xdp-loader vtysh \
+	/usr/lib/frr/bgpd /usr/lib/frr/zebra timeout
+t_need_bins "$BUILD" xdpdnsd xdpdnsctl
+xd_private_mounts "$LIMIT" -- "$SELF" "$BUILD"
+HIER_CLIENTS=1
+hier_up "${XD_WORKDIR:-}" || t_abort "hierarchy bring-up"
+W=$HIER_DIR
+anycast_up || t_abort "anycast testbed (FRR) bring-up"
+
+AGENT_ARGS=(--interval 0.5 --rise 2 --fall 2)
+start_node() {
+	anycast_node_start "$1" --allow "$AC_SVC4/32" || t_abort \
+		"xdpdnsd on node $1 (log: $(tail -n 3 "$W/xdpdnsd-$1.log" | tr '\n' ' '))"
+}
+# load FILE QPS SECS OUT: stubload.py's line for FILE from the client.
+load() {
+	ns_exec "$AC_CLI_NS" timeout $(($3 + 15)) "$PY" "$XD_DIR/stubload.py" \
+		"$AC_SVC4" "$1" "$2" "$3" 1 3 "$AC_CLI_SRCS" "$4"
+}
+# ok99 LINE: at least 99% of "asked answered ..." answered.
+ok99() {
+	local asked answered
+	read -r asked answered _ <<<"$1"
+	[ "${asked:-0}" -gt 0 ] && [ $((answered * 100)) -ge $((asked * 99)) ]
+}
+# spread A B: both moved, neither below a fifth of the sum.
+spread() {
+	[ "$1" -gt 0 ] && [ "$2" -gt 0 ] && [ $(($1 * 5)) -ge $(($1 + $2)) ] &&
+		[ $(($2 * 5)) -ge $(($1 + $2)) ]
+}
+# daemons N: xdpdnsd processes on node N's pins (monitor and daemon).
+daemons() {
+	local p c=0
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = xdpdnsd ] || continue
+		tr '\0' ' ' <"$p/cmdline" 2>/dev/null |
+			grep -qF -- "${AC_PIN[$1]}" && c=$((c + 1))
+	done
+	echo "$c"
+}
+
+for n in a b; do
+	start_node "$n"
+	anycast_agent_start "$n" "${AGENT_ARGS[@]}"
+done
+ms=$(anycast_wait_nexthops 2 20)
+t_check "(a) both nodes announced: the router has 2 next hops for $AC_SVC4 (after $ms ms)" \
+	test "$(anycast_nexthops)" = 2
+
+# Two sets of 256 hot names (a multiple of stubload's 64 ports, so a name
+# always leaves from the same port and lands on the same node).
+awk '$1 !~ /^#/ { print $1, $2 }' "$HIER_HOT" | sed -n '1,512p' >"$W/hot.txt"
+[ "$(wc -l <"$W/hot.txt")" -eq 512 ] || t_abort "512 hot names"
+sed -n '1,256p' "$W/hot.txt" >"$W/h.txt"
+sed -n '257,512p' "$W/hot.txt" >"$W/l.txt"
+load "$W/hot.txt" 512 1 /dev/null >/dev/null
+ha0=$(anycast_hits a) hb0=$(anycast_hits b)
+r=$(load "$W/hot.txt" 512 2 /dev/null)
+ha=$(($(anycast_hits a) - ha0)) hb=$(($(anycast_hits b) - hb0))
+t_check "(a) 1,024 queries from 64 ports: answered ($r), XDP hits on a +$ha, b +$hb" \
+	eval 'ok99 "$r" && spread "$ha" "$hb"'
+
+# (b) node a's hot set into node b.
+ns_enter "${AC_NS[a]}" "$BUILD/xdpdnsctl" --pin-dir "${AC_PIN[a]}" hotset \
+	export >"$W/hot-a.txt" 2>"$W/export.err"
+grep -Fxf <(awk '{ print $1, $2 }' "$W/h.txt") \
+	<(awk '$1 !~ /^#/ { print $1, $2 }' "$W/hot-a.txt") >"$W/ha.txt" || :
+NHA=$(wc -l <"$W/ha.txt")
+t_check "(b) node a's export lists its share of the hot names ($NHA of 256)" \
+	test "$NHA" -ge 40 -a "$NHA" -le 216
+imp=$(ns_enter "${AC_NS[b]}" "$BUILD/xdpdnsctl" --pin-dir "${AC_PIN[b]}" \
+	hotset import "$W/hot-a.txt" --server "$AC_SVC4" 2>&1 | tail -n 1)
+t_check "(b) imported into node b: $imp" test -n "$imp"
+
+# (c) kill node a under load.
+load "$W/l.txt" 200 6 "$W/c.txt" >"$W/c.line" &
+lpid=$!
+sleep 1.5
+kill -KILL "${AC_MON[a]}"
+ms=$(anycast_wait_nexthops 1 10)
+t_check "(c) node a killed: withdrawn in $ms ms (<= 3000)" \
+	test "$(anycast_nexthops)" = 1 -a "$ms" -le 3000
+# Node a's hot names, first asked after the failover: per-name XDP hits.
+ns_enter "${AC_NS[b]}" "$BUILD/xdpdnsctl" --pin-dir "${AC_PIN[b]}" hotset \
+	export --min-hits 0 --top 100000 >"$W/b0.txt"
+t1=$SECONDS
+load "$W/ha.txt" 256 1 /dev/null >"$W/ha.line"
+ns_enter "${AC_NS[b]}" "$BUILD/xdpdnsctl" --pin-dir "${AC_PIN[b]}" hotset \
+	export --min-hits 0 --top 100000 >"$W/b1.txt"
+xdp=$(awk 'FILENAME == ARGV[1] { want[$1 " " $2] = 1; next }
+	$1 ~ /^#/ { next }
+	FILENAME == ARGV[2] { h0[$1 " " $2] = $3; next }
+	{ h1[$1 " " $2] = $3 }
+	END { for (k in want) if (h1[k] + 0 > h0[k] + 0) n++; print n + 0 }' \
+	"$W/ha.txt" "$W/b0.txt" "$W/b1.txt")
+t_check "(c) node a's $NHA hot names on node b within $((SECONDS - t1 + 1)) s: $xdp from XDP (>= 90%; $(cat "$W/ha.line"))" \
+	test $((xdp * 10)) -ge $((NHA * 9))
+wait "$lpid"
+r=$(cat "$W/c.line")
+t_check "(c) the load through the kill: asked answered first-try failed max-tries = $r (>= 99% answered)" \
+	ok99 "$r"
+
+# (d) node a back.
+start_node a
+ms=$(anycast_wait_nexthops 2 20)
+t_check "(d) node a back: re-announced after $ms ms" test "$(anycast_nexthops)" = 2
+ha0=$(anycast_hits a) hb0=$(anycast_hits b)
+r=$(load "$W/hot.txt" 512 2 /dev/null)
+ha=$(($(anycast_hits a) - ha0)) hb=$(($(anycast_hits b) - hb0))
+t_check "(d) spread again ($r): XDP hits on a +$ha, b +$hb" \
+	eval 'ok99 "$r" && spread "$ha" "$hb"'
+t_check "(d) one xdpdnsd on node a (monitor and daemon: $(daemons a) processes)" \
+	test "$(daemons a)" = 2
+
+# (e) node a's XDP program detached under load.
+load "$W/hot.txt" 200 5 "$W/e.txt" >"$W/e.line" &
+lpid=$!
+sleep 1
+ns_enter "${AC_NS[a]}" xdp-loader unload "${AC_IF[a]}" --all >/dev/null 2>&1
+ms=$(anycast_wait_nexthops 1 10)
+t_check "(e) node a's XDP detached: withdrawn in $ms ms (<= 3000)" \
+	test "$(anycast_nexthops)" = 1 -a "$ms" -le 3000
+wait "$lpid"
+r=$(cat "$W/e.line")
+t_check "(e) the load through the detach: $r (>= 99% answered)" ok99 "$r"
+anycast_node_stop a
+start_node a
+ms=$(anycast_wait_nexthops 2 20)
+t_check "(e) node a restarted: re-announced after $ms ms" \
+	test "$(anycast_nexthops)" = 2
+
+# (f) the agent stopped: it withdraws as it goes.
+anycast_agent_stop b
+ms=$(anycast_wait_nexthops 1 10)
+t_check "(f) node b's agent stopped (SIGTERM): withdrawn in $ms ms" \
+	test "$(anycast_nexthops)" = 1
+t_check "(f) the agent said so" grep -q "stopping: withdrew every prefix" \
+	"$W/announce-b.log"
+grep -h "xdpdnsctl announce" "$W"/announce-*.log | sed 's/^/  /' >&2
+
+t_summary
