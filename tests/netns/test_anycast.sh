@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # Two xdpdns nodes behind one anycast address (issue 14), on the testbed of
 # anycast.sh: FRR's bgpd on each node and on the router, ECMP, each node's
-# route driven by `xdpdnsctl announce` (interval 0.5 s, rise 2, fall 2):
-#   (a) both announced: the router's route has two next hops; a steady
-#       load from 64 client ports is answered by both nodes' XDP;
+# routes (a /32 and a /128) driven by `xdpdnsctl announce` (interval 0.5 s,
+# rise 2, fall 2):
+#   (a) both announced: the router's routes have two next hops; a steady
+#       load from 64 client ports is answered by both nodes' XDP; IPv6
+#       queries through the router answered;
 #   (b) the hot set: node a's (xdpdnsctl hotset export) imported into
 #       node b beforehand;
 #   (c) node a's xdpdnsd killed (SIGKILL to the process we started) under
@@ -75,8 +77,16 @@ for n in a b; do
 	anycast_agent_start "$n" "${AGENT_ARGS[@]}"
 done
 ms=$(anycast_wait_nexthops 2 20)
-t_check "(a) both nodes announced: the router has 2 next hops for $AC_SVC4 (after $ms ms)" \
-	test "$(anycast_nexthops)" = 2
+t_check "(a) both nodes announced: the router has 2 next hops for $AC_SVC4/32 and $AC_SVC6/128 (after $ms ms)" \
+	test "$(anycast_nexthops)" = 2 -a "$(anycast_nexthops 6)" = 2
+# IPv6 through the router: 16 source ports, every one answered.
+v6=0
+for ((i = 0; i < 16; i++)); do
+	ns_exec "$AC_CLI_NS" dig +tries=1 +time=2 -b "$AC_CLI_ADDR6#$((40000 + i))" \
+		@"$AC_SVC6" www.z000.test. AAAA | grep -q "status: NOERROR" &&
+		v6=$((v6 + 1))
+done
+t_check "(a) IPv6 through the router to $AC_SVC6: $v6 of 16 answered" test "$v6" = 16
 
 # Two sets of 256 hot names (a multiple of stubload's 64 ports, so a name
 # always leaves from the same port and lands on the same node).
@@ -109,8 +119,8 @@ lpid=$!
 sleep 1.5
 kill -KILL "${AC_MON[a]}"
 ms=$(anycast_wait_nexthops 1 10)
-t_check "(c) node a killed: withdrawn in $ms ms (<= 3000)" \
-	test "$(anycast_nexthops)" = 1 -a "$ms" -le 3000
+t_check "(c) node a killed: /32 and /128 withdrawn in $ms ms (<= 3000)" \
+	test "$(anycast_nexthops)" = 1 -a "$(anycast_nexthops 6)" = 1 -a "$ms" -le 3000
 # Node a's hot names, first asked after the failover: per-name XDP hits.
 ns_enter "${AC_NS[b]}" "$BUILD/xdpdnsctl" --pin-dir "${AC_PIN[b]}" hotset \
 	export --min-hits 0 --top 100000 >"$W/b0.txt"
