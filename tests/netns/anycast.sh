@@ -20,7 +20,7 @@
 # anywhere. Everything it starts is tracked
 # for cleanup; FRR's runtime directories are removed on exit.
 # Functions: anycast_up, anycast_node_start N, anycast_node_stop N,
-# anycast_agent_start N, anycast_nexthops [6], anycast_wait_nexthops COUNT SECS,
+# anycast_agent_start N, anycast_bgpd_restart N, anycast_nexthops [6], anycast_wait_nexthops COUNT SECS,
 # anycast_hits N.
 
 AC_SVC4=198.18.53.53
@@ -31,7 +31,8 @@ AC_CLI_ADDR=198.18.80.2
 AC_CLI_ADDR6=2001:db8:80::2
 AC_CLI_SRCS=198.18.80.10+32 # stubload.py: 32 clients
 AC_RT_AS=65000
-declare -A AC_NS AC_IF AC_RT_IF AC_NET AC_AS AC_PIN AC_MON AC_AGENT AC_MPORT
+declare -A AC_NS AC_IF AC_RT_IF AC_NET AC_AS AC_PIN AC_MON AC_AGENT AC_MPORT \
+	AC_BGPD
 for n in a b; do
 	AC_NS[$n]=${XD_PFX}n$n
 	AC_IF[$n]=${XD_PFX}n${n}0
@@ -53,7 +54,8 @@ _ac_frr_dir() {
 	cleanup_register "rm -rf '$d'"
 }
 
-# _ac_bgpd NS PATHSPACE CONF [ZEBRA] - bgpd (and zebra) in NS.
+# _ac_bgpd NS PATHSPACE CONF [ZEBRA] - bgpd (and zebra) in NS; bgpd's PID
+# in AC_BGPD[PATHSPACE].
 _ac_bgpd() {
 	local ns=$1 ps=$2 conf=$3 zebra=${4:-}
 	_ac_frr_dir "$ps" || return 1
@@ -69,6 +71,7 @@ _ac_bgpd() {
 		bg_start "$ns" "$W/bgpd-$ps.log" /usr/lib/frr/bgpd -N "$ps" -Z \
 			-f "$conf" -i "/run/frr/$ps/bgpd.pid" --log stdout
 	fi
+	AC_BGPD[$ps]=$BG_PID
 	wait_until 10 test -S "/run/frr/$ps/bgpd.vty"
 }
 
@@ -183,16 +186,34 @@ anycast_node_start() {
 	wait_ports "${AC_NS[$n]}" 53 15 "$AC_SVC4" "$AC_SVC6" &&
 		wait_dns "${AC_NS[$n]}" "$AC_SVC4" 53 www.z000.test. 15
 }
+# anycast_bgpd_restart N - node N's bgpd stopped and started again from its
+# configuration file (which announces nothing: the agent must say it again).
+anycast_bgpd_restart() {
+	bg_stop "${AC_BGPD[${AC_NS[$1]}]}"
+	anycast_wait_nexthops 1 10 >/dev/null || return 1
+	_ac_bgpd "${AC_NS[$1]}" "${AC_NS[$1]}" "$W/bgpd-$1.conf"
+}
 anycast_node_stop() {
 	bg_stop "${AC_MON[$1]}"
 	AC_MON[$1]=
 }
 
-# anycast_agent_start N [ARGS] - xdpdnsctl announce for node N's bgpd.
+# anycast_agent_start N [ARGS] - xdpdnsctl announce for node N's bgpd,
+# started the way tools/systemd/xdpdns-announce.service starts it: its
+# CapabilityBoundingSet, SupplementaryGroups and NoNewPrivileges (setpriv).
 anycast_agent_start() {
-	local n=$1
+	local n=$1 unit=$ROOT/tools/systemd/xdpdns-announce.service c
+	local caps=-all groups nnp=()
 	shift
-	bg_start -n "${AC_NS[$n]}" "$W/announce-$n.log" "$BUILD/xdpdnsctl" \
+	for c in $(sed -n 's/^CapabilityBoundingSet=//p' "$unit"); do
+		c=${c#CAP_}
+		caps+=",+${c,,}"
+	done
+	groups=$(sed -n 's/^SupplementaryGroups=//p' "$unit" | tr ' ' ',')
+	grep -qx 'NoNewPrivileges=yes' "$unit" && nnp=(--no-new-privs)
+	bg_start -n "${AC_NS[$n]}" "$W/announce-$n.log" \
+		setpriv --groups "$groups" --bounding-set "$caps" "${nnp[@]}" \
+		"$BUILD/xdpdnsctl" \
 		--pin-dir "${AC_PIN[$n]}" announce --prefix "$AC_SVC4/32" \
 		--prefix "$AC_SVC6/128" \
 		--bgp-as "${AC_AS[$n]}" "$@" -- vtysh -N "${AC_NS[$n]}"

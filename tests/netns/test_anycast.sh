@@ -18,7 +18,9 @@
 #   (d) node a started again: re-announced, the load spread over both
 #       again, one xdpdnsd (one monitor and one daemon) on node a;
 #   (e) node a's XDP program detached under load: withdrawn within 3 s,
-#       >= 99% answered; the daemon restarted: re-announced;
+#       >= 99% answered; the daemon restarted: re-announced; node b's
+#       bgpd restarted (empty of the agent's statements): the agent's
+#       --refresh announces again;
 #   (f) the agent stopped with SIGTERM: the route withdrawn as it exits.
 # Bounded: every load is at most 20,000 queries and a few seconds.
 # Prints PASS/FAIL lines and "N passed, N failed".
@@ -40,7 +42,7 @@ hier_up "${XD_WORKDIR:-}" || t_abort "hierarchy bring-up"
 W=$HIER_DIR
 anycast_up || t_abort "anycast testbed (FRR) bring-up"
 
-AGENT_ARGS=(--interval 0.5 --rise 2 --fall 2)
+AGENT_ARGS=(--interval 0.5 --rise 2 --fall 2 --refresh 2)
 start_node() {
 	anycast_node_start "$1" --allow "$AC_SVC4/32" || t_abort \
 		"xdpdnsd on node $1 (log: $(tail -n 3 "$W/xdpdnsd-$1.log" | tr '\n' ' '))"
@@ -168,6 +170,13 @@ anycast_node_stop a
 start_node a
 ms=$(anycast_wait_nexthops 2 20)
 t_check "(e) node a restarted: re-announced after $ms ms" \
+	test "$(anycast_nexthops)" = 2
+
+# (e) node b's bgpd restarted: it comes back without the network
+# statements the agent gave it; the agent's refresh gives them again.
+anycast_bgpd_restart b || t_abort "bgpd on node b again"
+ms=$(anycast_wait_nexthops 2 15)
+t_check "(e) node b's bgpd restarted: the agent announced again, 2 next hops after $ms ms" \
 	test "$(anycast_nexthops)" = 2
 
 # (f) the agent stopped: it withdraws as it goes.

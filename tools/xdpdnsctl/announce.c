@@ -36,7 +36,7 @@ struct announce {
 	struct announce_prefix pfx[ANNOUNCE_PREFIX_MAX];
 	size_t npfx;
 	uint32_t as;
-	double interval, probe_timeout;
+	double interval, probe_timeout, refresh;
 	const char *probe_name;
 	ldns_rdf *probe_server;
 	uint16_t probe_port;
@@ -226,13 +226,14 @@ static int announce_probe_server(struct announce *a, const char *s)
 
 static const char announce_usage[] =
 	"usage: xdpdnsctl announce --prefix P [--prefix P]... --bgp-as AS\n"
-	"         [--interval S] [--rise N] [--fall N]\n"
+	"         [--interval S] [--rise N] [--fall N] [--refresh S]\n"
 	"         [--probe NAME --probe-server ADDR[#PORT] [--probe-timeout S]]\n"
 	"         [-- VTYSH [ARG]...]\n"
 	"Announces the service prefixes through FRR (vtysh: `network P` under\n"
 	"`router bgp AS`) while this node is healthy, withdraws them when it is\n"
 	"not: the verdict of `xdpdnsctl health` every S s (1), N good ones to\n"
-	"announce (3), N bad ones to withdraw (2). Withdrawn at start and on\n"
+	"announce (3), N bad ones to withdraw (2); the state told again every\n"
+	"--refresh S (10), for a restarted bgpd. Withdrawn at start and on\n"
 	"SIGTERM/SIGINT. VTYSH defaults to `vtysh` (e.g. -- vtysh -N node1).";
 
 int cmd_announce(struct ctl *ctl, int argc, char **argv)
@@ -243,6 +244,7 @@ int cmd_announce(struct ctl *ctl, int argc, char **argv)
 		O_INTERVAL,
 		O_RISE,
 		O_FALL,
+		O_REFRESH,
 		O_PROBE,
 		O_PROBE_SERVER,
 		O_PROBE_TIMEOUT
@@ -253,17 +255,21 @@ int cmd_announce(struct ctl *ctl, int argc, char **argv)
 		{ "interval", required_argument, NULL, O_INTERVAL },
 		{ "rise", required_argument, NULL, O_RISE },
 		{ "fall", required_argument, NULL, O_FALL },
+		{ "refresh", required_argument, NULL, O_REFRESH },
 		{ "probe", required_argument, NULL, O_PROBE },
 		{ "probe-server", required_argument, NULL, O_PROBE_SERVER },
 		{ "probe-timeout", required_argument, NULL, O_PROBE_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct announce a = { .interval = 1, .probe_timeout = 1 };
+	struct announce a = { .interval = 1,
+			      .probe_timeout = 1,
+			      .refresh = 10 };
 	struct announce_sm sm = { .rise = 3, .fall = 2 };
 	char line[HEALTH_LINE_MAX], why[HEALTH_LINE_MAX - 16];
 	struct sigaction sa = { .sa_handler = announce_on_signal };
 	bool announced = false, want;
+	double told;
 	long v;
 	int c;
 
@@ -293,6 +299,13 @@ int cmd_announce(struct ctl *ctl, int argc, char **argv)
 			if (a.interval < 0)
 				return ctl_usage_err(
 					"announce: --interval '%s' is not 0.05 to 60 seconds",
+					optarg);
+			break;
+		case O_REFRESH:
+			a.refresh = announce_secs(optarg, 1, 3600);
+			if (a.refresh < 0)
+				return ctl_usage_err(
+					"announce: --refresh '%s' is not 1 to 3600 seconds",
 					optarg);
 			break;
 		case O_RISE:
@@ -363,8 +376,10 @@ int cmd_announce(struct ctl *ctl, int argc, char **argv)
 	/* What FRR had from an earlier run goes first (an error here is FRR
 	 * saying there was nothing to withdraw). */
 	announce_apply(&a, false, true);
+	told = (double)util_mono_ns() / 1e9;
 	while (!announce_stop) {
 		bool ok = !ctl_health_verdict(ctl, line, sizeof(line));
+		double now;
 
 		if (ok && a.probe_name &&
 		    !announce_probe(&a, why, sizeof(why))) {
@@ -375,12 +390,20 @@ int cmd_announce(struct ctl *ctl, int argc, char **argv)
 			announce_log("%s", line);
 		want = sm.healthy;
 		/* A failed vtysh is tried again on the next round. */
+		now = (double)util_mono_ns() / 1e9;
 		if (want != announced && !announce_apply(&a, want, false)) {
 			announced = want;
+			told = now;
 			for (size_t i = 0; i < a.npfx; i++)
 				announce_log("%s %s",
 					     want ? "announced" : "withdrew",
 					     a.pfx[i].text);
+		} else if (now - told >= a.refresh) {
+			/* bgpd forgets a `network` given through vtysh when
+			 * it restarts: say it again. A withdrawal FRR has
+			 * nothing left to remove for fails, quietly. */
+			announce_apply(&a, announced, !announced);
+			told = now;
 		}
 		announce_sleep(a.interval);
 	}

@@ -19,7 +19,8 @@ static const struct {
 	{ "health", "exit 0/1: XDP attached, daemon alive,\n"
 		    "maps present, recursion answering" },
 	{ "announce --prefix P... --bgp-as AS [--interval S]\n"
-	  "  [--rise N] [--fall N] [--probe NAME --probe-server A]\n"
+	  "  [--rise N] [--fall N] [--refresh S]\n"
+	  "  [--probe NAME --probe-server A]\n"
 	  "  [-- VTYSH ARGS]",
 	  "anycast agent: FRR announces P while\n"
 	  "healthy, withdraws it when not (vtysh)" },
