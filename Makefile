@@ -320,9 +320,11 @@ PKG_DATE := $(shell date -u +%F -d "$$(sed -n 's/^ -- .*>  //p' tools/debian/cha
 GEN := $(BUILD)/tools/xdpdns-gen
 MAN_PAGES := $(BUILD)/man/xdpdnsd.8 $(BUILD)/man/xdpdnsctl.8
 CONF_EXAMPLE := $(BUILD)/xdpdnsd.conf.example
-# The systemd units: the daemon, and the hot-set pull from a peer with its
-# timer (installed, not enabled: it needs /etc/xdpdns/hotset-pull.env).
-UNITS := xdpdnsd.service xdpdns-hotset-pull.service xdpdns-hotset-pull.timer
+# The systemd units: the daemon, the hot-set pull from a peer with its timer
+# and the anycast agent (installed, not enabled: they need
+# /etc/xdpdns/hotset-pull.env and /etc/xdpdns/announce.env).
+UNITS := xdpdnsd.service xdpdns-hotset-pull.service xdpdns-hotset-pull.timer \
+	xdpdns-announce.service
 PKG_FILES := $(BUILD)/xdpdnsd $(BUILD)/xdpdnsctl $(MAN_PAGES) $(CONF_EXAMPLE)
 CONF_DEST = $(DESTDIR)$(SYSCONFDIR)/xdpdns/xdpdnsd.conf
 DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)

@@ -34,11 +34,13 @@ UNIT=/lib/systemd/system/xdpdnsd.service
 CONF=/etc/xdpdns/xdpdnsd.conf
 PULL=/lib/systemd/system/xdpdns-hotset-pull.service
 PULL_TIMER=/lib/systemd/system/xdpdns-hotset-pull.timer
+ANNOUNCE=/lib/systemd/system/xdpdns-announce.service
 PATHS=(/usr/sbin/xdpdnsd /usr/sbin/xdpdnsctl /usr/share/man/man8/xdpdnsd.8.gz
 	/usr/share/man/man8/xdpdnsctl.8.gz "$UNIT" "$PULL" "$PULL_TIMER"
-	"$CONF")
+	"$ANNOUNCE" "$CONF")
 WANTS=/etc/systemd/system/multi-user.target.wants/xdpdnsd.service
 PULL_WANTS=/etc/systemd/system/timers.target.wants/xdpdns-hotset-pull.timer
+ANNOUNCE_WANTS=/etc/systemd/system/multi-user.target.wants/xdpdns-announce.service
 SYSTEMD=0
 [ -d /run/systemd/system ] && SYSTEMD=1
 VERSION=$(head -n 1 "$ROOT/tools/debian/changelog" | cut -d' ' -f2 | tr -d '()')
@@ -127,6 +129,8 @@ t_check "unit enabled: $WANTS -> $UNIT" \
 	[ "$(readlink "$WANTS" 2>/dev/null)" = "$UNIT" ]
 t_check "hot-set pull timer shipped, not enabled (it needs /etc/xdpdns/hotset-pull.env)" \
 	[ ! -e "$PULL_WANTS" ] && [ ! -L "$PULL_WANTS" ] && [ ! -e /etc/xdpdns/hotset-pull.env ]
+t_check "anycast agent shipped, not enabled (it needs /etc/xdpdns/announce.env)" \
+	[ ! -e "$ANNOUNCE_WANTS" ] && [ ! -L "$ANNOUNCE_WANTS" ] && [ ! -e /etc/xdpdns/announce.env ]
 t_check "xdpdnsd --version is the package version $VERSION" \
 	[ "$(/usr/sbin/xdpdnsd --version)" = "xdpdnsd $VERSION" ]
 

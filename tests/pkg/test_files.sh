@@ -130,7 +130,9 @@ if mk install DESTDIR="$D" PREFIX=/usr UNITDIR=/lib/systemd/system &&
 	cmp -s "$ROOT/tools/systemd/xdpdns-hotset-pull.service" \
 		"$D/lib/systemd/system/xdpdns-hotset-pull.service" &&
 	cmp -s "$ROOT/tools/systemd/xdpdns-hotset-pull.timer" \
-		"$D/lib/systemd/system/xdpdns-hotset-pull.timer"; then
+		"$D/lib/systemd/system/xdpdns-hotset-pull.timer" &&
+	cmp -s "$ROOT/tools/systemd/xdpdns-announce.service" \
+		"$D/lib/systemd/system/xdpdns-announce.service"; then
 	t_pass "make install PREFIX=/usr (the package's layout) installs the units unchanged"
 else
 	t_fail "make install PREFIX=/usr UNITDIR=/lib/systemd/system"
@@ -146,7 +148,7 @@ else
 	if mk install PREFIX="$P/usr" SYSCONFDIR="$P/etc" \
 		UNITDIR="$P/lib/systemd/system"; then
 		for u in xdpdnsd.service xdpdns-hotset-pull.service \
-			xdpdns-hotset-pull.timer; do
+			xdpdns-hotset-pull.timer xdpdns-announce.service; do
 			v=$(MANPATH=$P/usr/share/man systemd-analyze verify \
 				"$P/lib/systemd/system/$u" 2>&1)
 			rc=$?
