@@ -164,9 +164,11 @@ START_TEST(test_health_lock)
 	in.lock_probed = true;
 	in.lock_free = true;
 	ck_assert_int_eq(health_eval(&in, line, sizeof(line)), 1);
-	ck_assert_msg(strstr(line,
-			     "unhealthy: no xdpdnsd holds the pin directory"),
-		      "%s", line);
+	ck_assert_msg(
+		strstr(line,
+		       "unhealthy: daemon 42 gone (no xdpdnsd holds the pin directory, last heartbeat 0.5 s ago)"),
+		"%s", line);
+	ck_assert_msg(!strstr(line, "alive"), "%s", line);
 	in.lock_free = false;
 	ck_assert_int_eq(health_eval(&in, line, sizeof(line)), 0);
 	in.lock_probed = false;

@@ -72,6 +72,10 @@ int health_eval(const struct health_input *in, char *line, size_t cap)
 	}
 	if (!st->heartbeat_ns)
 		add(&b, "daemon never started");
+	else if (in->lock_probed && in->lock_free)
+		add(&b,
+		    "daemon %u gone (no xdpdnsd holds the pin directory, last heartbeat %.1f s ago)",
+		    st->daemon_pid, ago_s(in->now_ns, st->heartbeat_ns));
 	else if (!xdpdns_time_before(in->now_ns,
 				     st->heartbeat_ns +
 					     HEALTH_HEARTBEAT_MAX_NS))
@@ -79,8 +83,6 @@ int health_eval(const struct health_input *in, char *line, size_t cap)
 		    st->daemon_pid, ago_s(in->now_ns, st->heartbeat_ns));
 	else
 		add(&g, "daemon %u alive", st->daemon_pid);
-	if (in->lock_probed && in->lock_free)
-		add(&b, "no xdpdnsd holds the pin directory");
 	recursion_bad =
 		st->fail_streak >= HEALTH_FAIL_STREAK &&
 		(!st->resolve_ok_ns ||
