@@ -84,7 +84,7 @@ TEST_BINS := $(if $(UNIT_SRCS),$(BUILD)/tests/unit_runner) \
 	$(if $(wildcard tests/bpf/bench_xdp.c),$(BUILD)/tests/bench_xdp) \
 	$(if $(wildcard tests/browser/feed_metrics.c),$(BUILD)/tests/feed_metrics)
 
-.PHONY: all deps test test-unit test-bpf test-netns bench bench-cold bench-threads bench-xdp demo run \
+.PHONY: all deps test test-unit test-bpf test-netns bench bench-cold bench-threads bench-xdp demo demo-anycast run \
 	clean help format format-check
 all: $(BPF_OBJS) $(SKELS) $(LIB) $(BINS) $(TEST_BINS) $(NETNS_BPF_OBJS)
 
@@ -103,6 +103,7 @@ help:
 	@echo '  make bench      dnsperf/kxdpgun: XDP vs daemon vs unbound; cold names; threads'
 	@echo '  make bench-cold / bench-threads   those parts alone'
 	@echo '  make demo       offline demo of the real thing (root)'
+	@echo '  make demo-anycast two nodes behind one address: FRR, ECMP, failover (root)'
 	@echo '  make run IFACE=eth1 LISTEN=192.0.2.53   run xdpdnsd for real'
 	@echo '  make install    install under PREFIX (/usr/local), DESTDIR; config in /etc/xdpdns'
 	@echo '  make uninstall  remove it again (a changed config stays)'
@@ -448,6 +449,10 @@ bench-threads: all
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/netns/demo.sh $(BUILD)
+
+demo-anycast: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/netns/demo_anycast.sh $(BUILD)
 
 run: all
 	$(Q)test -n "$(IFACE)" -a -n "$(LISTEN)" || \
