@@ -173,7 +173,9 @@ EOF
 }
 
 # anycast_node_start N [ARGS] - xdpdnsd on node N in the default mode
-# (monitor + unprivileged daemon), XDP on its router link, answering.
+# (monitor + unprivileged daemon), XDP on its router link, answering; its
+# metrics on the router link's address (198.18.71.2:9153 for node a), for a
+# Prometheus in the router namespace.
 anycast_node_start() {
 	local n=$1
 	shift
@@ -181,7 +183,7 @@ anycast_node_start() {
 		--interface "${AC_IF[$n]}" --listen "$AC_SVC4" --listen "$AC_SVC6" \
 		--allow 198.18.80.0/24 --allow 2001:db8:80::/64 --pin-dir "${AC_PIN[$n]}" \
 		--root-hints "$ROOT_HINTS" --unbound-config "$UNBOUND_SNIPPET" \
-		--metrics "127.0.0.1:${AC_MPORT[$n]}" "$@"
+		--metrics "198.18.${AC_NET[$n]}.2:${AC_MPORT[$n]}" "$@"
 	AC_MON[$n]=$BG_PID
 	wait_ports "${AC_NS[$n]}" 53 15 "$AC_SVC4" "$AC_SVC6" &&
 		wait_dns "${AC_NS[$n]}" "$AC_SVC4" 53 www.z000.test. 15

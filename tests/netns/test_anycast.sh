@@ -21,7 +21,11 @@
 #       >= 99% answered; the daemon restarted: re-announced; node b's
 #       bgpd restarted (empty of the agent's statements): the agent's
 #       --refresh announces again;
-#   (f) the agent stopped with SIGTERM: the route withdrawn as it exits.
+#   (f) the agent stopped with SIGTERM: the route withdrawn as it exits;
+#   (g) a real Prometheus with the shipped fleet config (tools/prometheus,
+#       targets and intervals rewritten) scrapes both nodes with their node
+#       label and the shipped recording rules give per-node and fleet
+#       figures (checked after (b), before the kill).
 # Bounded: every load is at most 20,000 queries and a few seconds.
 # Prints PASS/FAIL lines and "N passed, N failed".
 # Usage: test_anycast.sh [BUILD_DIR]
@@ -34,7 +38,7 @@ xd_init anycast "${1:-}"
 LIMIT=${TEST_ANYCAST_LIMIT:-240}
 
 t_require nsd dig python3 unshare nsenter xdp-loader vtysh \
-	/usr/lib/frr/bgpd /usr/lib/frr/zebra timeout
+	/usr/lib/frr/bgpd /usr/lib/frr/zebra timeout setpriv prometheus curl
 t_need_bins "$BUILD" xdpdnsd xdpdnsctl
 xd_private_mounts "$LIMIT" -- "$SELF" "$BUILD"
 HIER_CLIENTS=1
@@ -78,6 +82,41 @@ for n in a b; do
 	start_node "$n"
 	anycast_agent_start "$n" "${AGENT_ARGS[@]}"
 done
+
+# A real Prometheus in the router namespace with the shipped fleet config
+# (tools/prometheus): its two example targets become the nodes' metrics
+# addresses, its intervals 1 s; the shipped recording rules as they are.
+"$PY" - "$ROOT/tools/prometheus/prometheus.yml" "$W/prometheus.yml" \
+	"$ROOT/tools/prometheus/xdpdns-fleet.rules.yml" <<'EOF' ||
+import sys
+s = open(sys.argv[1]).read()
+for a, b in (("'192.0.2.11:9153'", "'198.18.71.2:9153'"), ("hall-a-1", "a"),
+             ("'192.0.2.12:9153'", "'198.18.72.2:9153'"), ("hall-a-2", "b"),
+             ("scrape_interval: 10s", "scrape_interval: 1s"),
+             ("evaluation_interval: 10s", "evaluation_interval: 1s"),
+             ("- xdpdns-fleet.rules.yml", "- " + sys.argv[3])):
+    if s.count(a) != 1:
+        sys.exit("the shipped prometheus.yml has no single " + a)
+    s = s.replace(a, b)
+open(sys.argv[2], "w").write(s)
+EOF
+	t_abort "the fleet config"
+bg_start "$AC_RT_NS" "$W/prometheus.log" prometheus \
+	--config.file="$W/prometheus.yml" --storage.tsdb.path="$W/tsdb" \
+	--web.listen-address=127.0.0.1:9090 --log.level=warn
+# promq EXPR: the value of the query's one sample, "n=COUNT" when it has
+# several, nothing when none.
+promq() {
+	ns_exec "$AC_RT_NS" curl -s --max-time 2 --get \
+		http://127.0.0.1:9090/api/v1/query --data-urlencode "query=$1" |
+		"$PY" -c '
+import json, sys
+try:
+    r = json.load(sys.stdin)["data"]["result"]
+except Exception:
+    r = []
+print(r[0]["value"][1] if len(r) == 1 else ("n=%d" % len(r) if r else ""))'
+}
 ms=$(anycast_wait_nexthops 2 20)
 t_check "(a) both nodes announced: the router has 2 next hops for $AC_SVC4/32 and $AC_SVC6/128 (after $ms ms)" \
 	test "$(anycast_nexthops)" = 2 -a "$(anycast_nexthops 6)" = 2
@@ -114,6 +153,28 @@ t_check "(b) node a's export lists its share of the hot names ($NHA of 256)" \
 imp=$(ns_enter "${AC_NS[b]}" "$BUILD/xdpdnsctl" --pin-dir "${AC_PIN[b]}" \
 	hotset import "$W/hot-a.txt" --server "$AC_SVC4" 2>&1 | tail -n 1)
 t_check "(b) imported into node b: $imp" test -n "$imp"
+
+# (g) the fleet in Prometheus: both nodes scraped with their node label,
+# the shipped recording rules evaluated over the load of (a).
+wait_until 30 eval '[ "$(promq fleet:xdpdns_nodes_up)" = 2 ]'
+t_check "(g) Prometheus (shipped fleet config): fleet:xdpdns_nodes_up = $(promq fleet:xdpdns_nodes_up), up{node=\"a\"} = $(promq 'up{node="a"}'), up{node=\"b\"} = $(promq 'up{node="b"}')" \
+	test "$(promq fleet:xdpdns_nodes_up)" = 2 -a "$(promq 'up{node="a"}')" = 1 \
+	-a "$(promq 'up{node="b"}')" = 1
+# fleet_ok: the per-node and fleet rates of the shipped rules agree and
+# both nodes moved (a NaN or a missing series is not ok).
+fleet_ok() {
+	qa=$(promq 'node:xdpdns_queries:rate1m{node="a"}')
+	qb=$(promq 'node:xdpdns_queries:rate1m{node="b"}')
+	fq=$(promq fleet:xdpdns_queries:rate1m)
+	hr=$(promq fleet:xdpdns_hit_ratio:rate1m)
+	"$PY" -c "import sys; a, b, f, h = (float(x or 'nan') for x in sys.argv[1:])
+sys.exit(not (a > 0 and b > 0 and abs(f - a - b) <= 1e-6 * f and 0 < h <= 1))" \
+		"$qa" "$qb" "$fq" "$hr"
+}
+r=$(load "$W/hot.txt" 512 3 /dev/null) # while Prometheus scrapes
+wait_until 20 fleet_ok
+t_check "(g) recording rules over a load ($r): node:xdpdns_queries:rate1m a $qa, b $qb; fleet:xdpdns_queries:rate1m $fq; fleet:xdpdns_hit_ratio:rate1m $hr" \
+	fleet_ok
 
 # (c) kill node a under load.
 load "$W/l.txt" 200 6 "$W/c.txt" >"$W/c.line" &
