@@ -46,7 +46,9 @@ hier_up "${XD_WORKDIR:-}" || t_abort "hierarchy bring-up"
 W=$HIER_DIR
 anycast_up || t_abort "anycast testbed (FRR) bring-up"
 
-AGENT_ARGS=(--interval 0.5 --rise 2 --fall 2 --refresh 2)
+# TEST_ANYCAST_AGENT: other agent options (the README's figures for the
+# defaults come from TEST_ANYCAST_AGENT="--refresh 2").
+read -ra AGENT_ARGS <<<"${TEST_ANYCAST_AGENT:---interval 0.5 --rise 2 --fall 2 --refresh 2}"
 start_node() {
 	anycast_node_start "$1" --allow "$AC_SVC4/32" || t_abort \
 		"xdpdnsd on node $1 (log: $(tail -n 3 "$W/xdpdnsd-$1.log" | tr '\n' ' '))"
