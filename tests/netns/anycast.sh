@@ -20,7 +20,8 @@
 # anywhere. Everything it starts is tracked
 # for cleanup; FRR's runtime directories are removed on exit.
 # Functions: anycast_up, anycast_node_start N, anycast_node_stop N,
-# anycast_agent_start N, anycast_bgpd_restart N, anycast_nexthops [6], anycast_wait_nexthops COUNT SECS,
+# anycast_agent_start N, anycast_bgpd_restart N, anycast_uplink N on|off,
+# anycast_nexthops [6], anycast_wait_nexthops COUNT SECS,
 # anycast_hits N.
 
 AC_SVC4=198.18.53.53
@@ -107,10 +108,7 @@ anycast_up() {
 			"198.18.$((net + 20)).2/24,2001:db8:$((net + 20))::2/64"
 		ip -n "${AC_NS[$n]}" addr add "$AC_SVC4/32" dev lo
 		ip -n "${AC_NS[$n]}" addr add "$AC_SVC6/128" dev lo nodad
-		ip -n "${AC_NS[$n]}" route add 198.18.0.0/24 \
-			via "198.18.$((net + 20)).2"
-		ip -n "${AC_NS[$n]}" -6 route add 2001:db8::/64 \
-			via "2001:db8:$((net + 20))::2"
+		anycast_uplink "$n" on
 		ip -n "${AC_NS[$n]}" route add 198.18.80.0/24 \
 			via "198.18.$net.1"
 		ip -n "${AC_NS[$n]}" -6 route add 2001:db8:80::/64 \
@@ -170,6 +168,21 @@ router bgp $AC_RT_AS
  exit-address-family
 EOF
 	_ac_bgpd "$AC_RT_NS" "$AC_RT_NS" "$W/bgpd-rt.conf" zebra
+}
+
+# anycast_uplink N on|off - node N's routes to the hierarchy's servers: via
+# its link to them, or unreachable (its recursion fails at once; the link
+# and its addresses stay as they are).
+anycast_uplink() {
+	local ns=${AC_NS[$1]} gw=$((AC_NET[$1] + 20))
+	if [ "$2" = off ]; then
+		ip -n "$ns" route replace unreachable 198.18.0.0/24 &&
+			ip -n "$ns" -6 route replace unreachable 2001:db8::/64
+	else
+		ip -n "$ns" route replace 198.18.0.0/24 via "198.18.$gw.2" &&
+			ip -n "$ns" -6 route replace 2001:db8::/64 \
+				via "2001:db8:$gw::2"
+	fi
 }
 
 # anycast_node_start N [ARGS] - xdpdnsd on node N in the default mode

@@ -21,6 +21,9 @@
 #       >= 99% answered; the daemon restarted: re-announced; node b's
 #       bgpd restarted (empty of the agent's statements): the agent's
 #       --refresh announces again;
+#   (h) node a's recursion failing (its routes to the authorities
+#       unreachable): withdrawn after the health rule's 10 s grace, and
+#       announced again once the routes are back;
 #   (f) the agent stopped with SIGTERM: the route withdrawn as it exits;
 #   (g) a real Prometheus with the shipped fleet config (tools/prometheus,
 #       targets and intervals rewritten) scrapes both nodes with their node
@@ -240,6 +243,38 @@ t_check "(e) node a restarted: re-announced after $ms ms" \
 anycast_bgpd_restart b || t_abort "bgpd on node b again"
 ms=$(anycast_wait_nexthops 2 15)
 t_check "(e) node b's bgpd restarted: the agent announced again, 2 next hops after $ms ms" \
+	test "$(anycast_nexthops)" = 2
+
+# (h) node a's recursion failing: its routes to the authorities unreachable, new
+# names asked of it (from its own namespace, a few at a time, bounded by
+# count and time) until the health rule (5 failures in a row, 10 s since
+# the last good answer) and --fall withdraw it. Then the link back and a new
+# name resolved: announced again.
+anycast_uplink a off
+t0=$(date +%s%N)
+# Three names every half second, for at most 30 s (180 names).
+i=0
+while [ "$(anycast_nexthops)" = 2 ] && [ "$i" -lt 180 ]; do
+	for k in 1 2 3; do
+		ns_exec "${AC_NS[a]}" dig +tries=1 +time=5 @"$AC_SVC4" \
+			"down$i-$k.z001.test." A >/dev/null 2>&1 &
+	done
+	sleep 0.5
+	i=$((i + 3))
+done
+ms=$((($(date +%s%N) - t0) / 1000000))
+t_check "(h) node a's recursion failing (no route to the authorities, $i new names asked): withdrawn after $ms ms (<= 25 s: 10 s after the last good answer, then --fall)" \
+	eval '[ "$(anycast_nexthops)" = 1 ] && [ "$ms" -le 25000 ]'
+t_check "(h) the agent named it" grep -q "unhealthy: recursion failing" "$W/announce-a.log"
+anycast_uplink a on
+t0=$(date +%s%N)
+for ((i = 0; i < 30; i++)); do
+	ns_exec "${AC_NS[a]}" dig +tries=1 +time=2 @"$AC_SVC4" \
+		"back$i.z002.test." A >/dev/null 2>&1
+	anycast_wait_nexthops 2 1 >/dev/null && break
+done
+ms=$((($(date +%s%N) - t0) / 1000000))
+t_check "(h) uplink back: a new name resolved and node a re-announced after $ms ms" \
 	test "$(anycast_nexthops)" = 2
 
 # (f) the agent stopped: it withdraws as it goes.
