@@ -24,6 +24,8 @@
 #   (h) node a's recursion failing (its routes to the authorities
 #       unreachable): withdrawn after the health rule's 10 s grace, and
 #       announced again once the routes are back;
+#   (i) node b's bgpd frozen (SIGSTOP: a node that hangs or loses power,
+#       nobody withdraws): the router drops it after its hold time;
 #   (f) the agent stopped with SIGTERM: the route withdrawn as it exits;
 #   (g) a real Prometheus with the shipped fleet config (tools/prometheus,
 #       targets and intervals rewritten) scrapes both nodes with their node
@@ -275,6 +277,18 @@ for ((i = 0; i < 30; i++)); do
 done
 ms=$((($(date +%s%N) - t0) / 1000000))
 t_check "(h) uplink back: a new name resolved and node a re-announced after $ms ms" \
+	test "$(anycast_nexthops)" = 2
+
+# (i) node b silent, as a node that hangs or loses power: its bgpd frozen
+# (SIGSTOP), nobody withdraws; the router's hold time (3 s) does.
+bgpd_b=${AC_BGPD[${AC_NS[b]}]}
+kill -STOP "$bgpd_b"
+ms=$(anycast_wait_nexthops 1 10)
+t_check "(i) node b's bgpd frozen: the router dropped its routes after $ms ms (hold time 3 s; <= 5000)" \
+	test "$(anycast_nexthops)" = 1 -a "$ms" -le 5000
+kill -CONT "$bgpd_b"
+ms=$(anycast_wait_nexthops 2 20)
+t_check "(i) node b's bgpd running again: both routes back after $ms ms" \
 	test "$(anycast_nexthops)" = 2
 
 # (f) the agent stopped: it withdraws as it goes.
