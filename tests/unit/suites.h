@@ -32,6 +32,7 @@
 	X(dnstap)      \
 	X(hotset)      \
 	X(announce)    \
+	X(xskframe)    \
 	X(util)
 
 #define UNIT_TCASES_DECL_(name) void name##_tcases(Suite *s);
