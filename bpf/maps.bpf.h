@@ -97,6 +97,14 @@ struct {
 	__type(value, struct xdpdns_gmiss_state);
 } xdpdns_gmiss SEC(".maps");
 
+/* The daemon's AF_XDP sockets, one per receive queue (--afxdp). */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, XDPDNS_XSK_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} xdpdns_xsk SEC(".maps");
+
 /* Sampled queries for xdpdnsctl tail (struct xdpdns_event). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

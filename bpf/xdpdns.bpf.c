@@ -932,6 +932,8 @@ int xdpdns_main(struct xdp_md *ctx)
 		}
 		verdict = XDP_PASS;
 	}
+	if (!reason && (cfg->flags & XDPDNS_CFG_NO_CACHE))
+		reason = XDPDNS_STAT_CACHE_OFF;
 	if (!reason) {
 		verdict = xdpdns_serve(ctx, a);
 		reason = a->reason;
@@ -976,6 +978,16 @@ done:
 
 		xdpdns_sample(ctx, &sa);
 	}
+	/*
+	 * A whole UDP query for the daemon: to its AF_XDP socket on this
+	 * queue when it has one (--afxdp), past the kernel's IP and UDP
+	 * layers; an empty slot keeps XDP_PASS. Only from here: what the
+	 * parser could not take apart (options, fragments, TCP) stays on
+	 * the kernel's path.
+	 */
+	if (verdict == XDP_PASS)
+		return bpf_redirect_map(&xdpdns_xsk, ctx->rx_queue_index,
+					XDP_PASS);
 	return verdict;
 out:
 	stat_inc(s, reason);

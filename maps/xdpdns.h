@@ -39,6 +39,7 @@
 #define XDPDNS_MAP_SLOT2 "xdpdns_slot2"
 #define XDPDNS_MAP_SLOT3 "xdpdns_slot3"
 #define XDPDNS_MAP_COOKIE "xdpdns_cookie"
+#define XDPDNS_MAP_XSK "xdpdns_xsk"
 
 /*
  * Bytes of answer, authority and additional records an entry can hold: the
@@ -625,7 +626,8 @@ XDPDNS_SLOT_CLASS_LIST(XDPDNS_SLOT_STRUCT_)
 	X(COOKIE_SLIPPED, cookie_slipped,                                     \
 	  "over the per-cookie-client rate: TC=1 sent")                       \
 	X(COOKIE_BAD, cookie_bad,                                             \
-	  "invalid server cookie: BADCOOKIE or TC=1 sent (--cookie-invalid)")
+	  "invalid server cookie: BADCOOKIE or TC=1 sent (--cookie-invalid)") \
+	X(CACHE_OFF, cache_off, "cache not consulted (--no-xdp-cache): passed")
 
 #define XDPDNS_STAT_ENUM_(NAME, name, help) XDPDNS_STAT_##NAME,
 enum xdpdns_stat { XDPDNS_STATS(XDPDNS_STAT_ENUM_) XDPDNS_STAT_MAX };
@@ -693,6 +695,17 @@ struct xdpdns_lpm_key {
 #define XDPDNS_CFG_COOKIE 0x0008 /* check and issue DNS cookies */
 /* --dnstap: every sampled event also goes to xdpdns_tap, the daemon's */
 #define XDPDNS_CFG_DNSTAP 0x0010
+/* --no-xdp-cache: the cache is not consulted; every query that passes the
+ * ACL and the limits goes to the daemon (over AF_XDP with --afxdp) */
+#define XDPDNS_CFG_NO_CACHE 0x0020
+
+/*
+ * --afxdp: xdpdns_xsk holds the daemon's AF_XDP socket of each receive
+ * queue (key: the queue index). A query XDP would pass up goes to the
+ * socket of its queue instead; an empty slot (no --afxdp, a daemon being
+ * restarted) leaves it on the kernel's path to the daemon's UDP socket.
+ */
+#define XDPDNS_XSK_MAX 256
 
 /*
  * Runtime configuration, element 0 of the xdpdns_config array. The daemon
@@ -1023,7 +1036,8 @@ _Static_assert(sizeof(struct xdpdns_purge) == 312, "xdpdns_purge layout");
 	  sizeof(struct xdpdns_status))                                        \
 	X(purge, XDPDNS_MAP_PURGE, sizeof(__u32), sizeof(struct xdpdns_purge)) \
 	X(cookie, XDPDNS_MAP_COOKIE, sizeof(__u32),                            \
-	  sizeof(struct xdpdns_cookie_keys))
+	  sizeof(struct xdpdns_cookie_keys))                                   \
+	X(xsk, XDPDNS_MAP_XSK, sizeof(__u32), sizeof(__u32))
 
 /* Helpers for the X macros above. */
 #define XDPDNS_MAP_FD_FIELD_(f, name, ks, vs) int f;

@@ -245,6 +245,15 @@ const struct opt_def config_opt_table[] = {
 	  "native|skb", "XDP attach mode", "native", .restart = true },
 	{ "no-xdp", 0, OPT_FLAG, F(no_xdp), 0, 0, NULL, NULL, NULL,
 	  "run as a plain resolver, without any BPF", NULL, .restart = true },
+	{ "afxdp", 0, OPT_FLAG, F(afxdp), 0, 0, NULL, NULL, NULL,
+	  "queries XDP passes up reach the daemon over\n"
+	  "AF_XDP sockets, one per receive queue, past\n"
+	  "the kernel's IP and UDP layers",
+	  NULL, .restart = true },
+	{ "no-xdp-cache", 0, OPT_FLAG, F(no_xdp_cache), 0, 0, NULL, NULL, NULL,
+	  "XDP answers nothing from its cache (ACL and\n"
+	  "limits stay): every query goes to the daemon",
+	  NULL },
 	{ "pin-dir", 0, OPT_STR, F(pin_dir), 0, 0, NULL, check_path, "DIR",
 	  "bpffs directory for the pinned maps", XDPDNS_PIN_DIR_DEFAULT,
 	  .restart = true },
@@ -917,6 +926,11 @@ static int config_validate(const struct config *cfg, char *err, size_t errlen)
 	if (!cfg->no_xdp && !cfg->interface) {
 		seterr(err, errlen,
 		       "no --interface given: name the client-facing interface, or use --no-xdp");
+		return -EINVAL;
+	}
+	if (cfg->no_xdp && (cfg->afxdp || cfg->no_xdp_cache)) {
+		seterr(err, errlen, "--%s needs the XDP program: drop --no-xdp",
+		       cfg->afxdp ? "afxdp" : "no-xdp-cache");
 		return -EINVAL;
 	}
 	if (cfg->listen.n == 0) {

@@ -90,6 +90,8 @@ struct config {
 	uint32_t port;
 	uint32_t xdp_mode; /* enum config_xdp_mode */
 	bool no_xdp;
+	bool afxdp; /* misses over AF_XDP sockets */
+	bool no_xdp_cache; /* XDPDNS_CFG_NO_CACHE */
 	char *pin_dir;
 	bool keep_xdp_on_exit;
 	uint32_t cache_size;

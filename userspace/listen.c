@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "afxdp.h"
 #include "dnstap.h"
 #include "event.h"
 #include "lib/tcpframe.h"
@@ -95,6 +96,14 @@ struct tcp_conn {
 	const struct sockaddr_storage *local; /* the listening socket's */
 };
 
+/* One AF_XDP socket (--afxdp), polled by the listener that owns it. */
+struct xskq {
+	struct ev_handler ev;
+	struct listener *ls;
+	struct afxdp *x;
+	bool kick; /* answers queued while its batch is handled */
+};
+
 struct listener {
 	int epfd;
 	struct lsock *socks;
@@ -126,6 +135,11 @@ struct listener {
 	struct sockaddr_storage tx_peer[LISTEN_UDP_BATCH];
 	uint8_t tx_buf[LISTEN_UDP_BATCH][LISTEN_UDP_TX_MAX];
 	struct dnstap *tap; /* NULL: no dnstap log */
+	/* --afxdp: this listener's AF_XDP sockets; the one whose batch is
+	 * being handled. */
+	struct xskq *xsks;
+	unsigned int nxsks;
+	struct xskq *tx_xq;
 };
 
 static uint64_t listen_wall_ns(void)
@@ -749,6 +763,127 @@ static void udp_read(struct lsock *s)
 	ls->tx_open = false;
 }
 
+/* --- AF_XDP (--afxdp) ----------------------------------------------------- */
+
+static bool lsock_serves(const struct lsock *s,
+			 const struct sockaddr_storage *local)
+{
+	if (s->kind != SOCK_UDP || s->addr.ss_family != local->ss_family)
+		return false;
+	if (local->ss_family == AF_INET) {
+		const struct sockaddr_in *a =
+			(const struct sockaddr_in *)&s->addr;
+		const struct sockaddr_in *b = (const struct sockaddr_in *)local;
+
+		return a->sin_port == b->sin_port &&
+		       (a->sin_addr.s_addr == b->sin_addr.s_addr ||
+			a->sin_addr.s_addr == htonl(INADDR_ANY));
+	} else {
+		const struct sockaddr_in6 *a =
+			(const struct sockaddr_in6 *)&s->addr;
+		const struct sockaddr_in6 *b =
+			(const struct sockaddr_in6 *)local;
+
+		return a->sin6_port == b->sin6_port &&
+		       (IN6_ARE_ADDR_EQUAL(&a->sin6_addr, &b->sin6_addr) ||
+			IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr));
+	}
+}
+
+/* One frame from an AF_XDP socket: a query, handled as if the UDP socket
+ * of its address had read it. */
+static void xsk_frame(void *arg, const uint8_t *frame, size_t len)
+{
+	struct xskq *xq = arg;
+	struct listener *ls = xq->ls;
+	struct listen_client cl = { .transport = LISTEN_UDP, .xq = xq };
+	struct sockaddr_storage local;
+	const struct lsock *s = NULL;
+	size_t off, mlen;
+
+	if (xskframe_parse(frame, len, &cl.xh, &off, &mlen, &cl.peer,
+			   &cl.peer_len, &local))
+		for (size_t i = 0; i < ls->nsocks && !s; i++)
+			if (lsock_serves(&ls->socks[i], &local))
+				s = &ls->socks[i];
+	if (!s) {
+		stat_inc(&ls->stats->afxdp_bad);
+		return;
+	}
+	cl.fd = s->fd;
+	cl.local = &s->addr;
+	stat_inc(&ls->stats->afxdp_rx);
+	stat_inc(&ls->stats->queries_udp);
+	listen_tap_query(ls, &cl, frame + off, mlen);
+	ls->on_query(ls->arg, frame + off, mlen, &cl);
+}
+
+static void xsk_event(struct ev_handler *h, uint32_t events)
+{
+	struct xskq *xq = (struct xskq *)h;
+	struct listener *ls = xq->ls;
+
+	(void)events;
+	ls->tx_open = true;
+	ls->tx_xq = xq;
+	afxdp_rx(xq->x, LISTEN_UDP_BATCH, xsk_frame, xq);
+	udp_tx_flush(ls); /* the answers no frame could hold */
+	ls->tx_open = false;
+	ls->tx_xq = NULL;
+	if (xq->kick) {
+		xq->kick = false;
+		afxdp_kick(xq->x);
+	}
+}
+
+/* @msg to @c's AF_XDP socket. Return: false when it must take the UDP
+ * socket. */
+static bool xsk_send(struct listener *ls, const struct listen_client *c,
+		     const uint8_t *msg, size_t len)
+{
+	struct xskq *xq = c->xq;
+	struct daemon_stats *st = xq->ls->stats;
+
+	if (afxdp_send(xq->x, &c->xh, msg, len)) {
+		stat_inc(&st->afxdp_fallback);
+		return false;
+	}
+	stat_inc(&st->afxdp_tx);
+	/* In its own batch the kick waits for the batch's end. */
+	if (ls && ls->tx_open && ls->tx_xq == xq)
+		xq->kick = true;
+	else
+		afxdp_kick(xq->x);
+	return true;
+}
+
+int listen_afxdp_open(struct listener *ls, const char *ifname, int xsk_map_fd)
+{
+	unsigned int nq = afxdp_queues(ifname), nl = 1 + ls->nworkers;
+	int ret;
+
+	for (unsigned int w = 0; w < nl; w++) {
+		struct listener *l = w ? ls->workers[w - 1] : ls;
+
+		l->xsks = calloc(nq / nl + 1, sizeof(*l->xsks));
+		if (!l->xsks)
+			return -ENOMEM;
+	}
+	for (unsigned int q = 0; q < nq; q++) {
+		struct listener *l = q % nl ? ls->workers[q % nl - 1] : ls;
+		struct xskq *xq = &l->xsks[l->nxsks];
+
+		ret = afxdp_open(ifname, q, xsk_map_fd, &xq->x);
+		if (ret)
+			return ret;
+		xq->ls = l;
+		xq->ev.fn = xsk_event;
+		l->nxsks++;
+	}
+	log_info("AF_XDP: %u socket%s on %s", nq, nq == 1 ? "" : "s", ifname);
+	return 0;
+}
+
 static void lsock_event(struct ev_handler *h, uint32_t events)
 {
 	struct lsock *s = (struct lsock *)h;
@@ -787,6 +922,20 @@ int listen_start(struct listener *ls, int epfd, const struct config *cfg,
 		}
 		log_info("listening on %s", s->name);
 	}
+	for (unsigned int i = 0; i < ls->nxsks; i++) {
+		struct xskq *xq = &ls->xsks[i];
+		struct epoll_event ev = { .events = EPOLLIN,
+					  .data.ptr = &xq->ev };
+
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, afxdp_fd(xq->x), &ev)) {
+			int ret = -errno;
+
+			log_err("cannot watch an AF_XDP socket: %s",
+				strerror(errno));
+			return ret;
+		}
+		stat_inc(&stats->afxdp_sockets);
+	}
 	return 0;
 }
 
@@ -797,6 +946,10 @@ int listen_send(struct listener *ls, const struct listen_client *c,
 	struct wbuf *w;
 
 	if (c->transport == LISTEN_UDP) {
+		if (c->xq && xsk_send(ls, c, msg, len)) {
+			listen_tap_response(ls, c, msg, len);
+			return 0;
+		}
 		/* @ls NULL: a test's socket, not the listener's. */
 		if (ls && udp_tx_add(ls, c, msg, len)) {
 			listen_tap_response(ls, c, msg, len);
@@ -884,6 +1037,9 @@ void listen_tick(struct listener *ls)
 		    !epoll_ctl(ls->epfd, EPOLL_CTL_ADD, s->fd, &ev))
 			s->paused = false;
 	}
+	/* Answers a busy link refused (EBUSY, ENOBUFS) get another try. */
+	for (unsigned int i = 0; i < ls->nxsks; i++)
+		afxdp_kick(ls->xsks[i].x);
 	/*
 	 * Idle: nothing resolving for it and no whole query nor write
 	 * progress; or simply too old.
@@ -906,6 +1062,9 @@ void listen_close(struct listener *ls)
 	for (size_t i = 0; i < ls->nsocks; i++)
 		if (ls->socks[i].fd >= 0)
 			close(ls->socks[i].fd);
+	for (unsigned int i = 0; i < ls->nxsks; i++)
+		afxdp_close(ls->xsks[i].x);
+	free(ls->xsks);
 	for (unsigned int w = 0; w < ls->nworkers; w++)
 		listen_close(ls->workers[w]);
 	free(ls->workers);

@@ -19,11 +19,13 @@
 
 #include "config.h"
 #include "lib/daemon_stats.h"
+#include "lib/xskframe.h"
 
 enum listen_transport { LISTEN_UDP, LISTEN_TCP };
 
 struct tcp_conn;
 struct listener;
+struct xskq;
 
 /*
  * Where an answer goes. Copy it freely, but a copy kept past the query
@@ -41,6 +43,11 @@ struct listen_client {
 	 * ns (0 without --dnstap). */
 	const struct sockaddr_storage *local;
 	uint64_t query_ns;
+	/* --afxdp: the AF_XDP socket the query came on (NULL: the UDP
+	 * socket's) and its frame's headers, for the answer's frame; fd is
+	 * still the UDP socket of its address, for answers no frame holds. */
+	struct xskq *xq;
+	struct xskframe_hdr xh;
 };
 
 /* One query from a client; @msg is only valid during the call. */
@@ -87,6 +94,14 @@ struct dnstap;
  * now on, on @ls and its workers: the one place all of them pass.
  */
 void listen_set_dnstap(struct listener *ls, struct dnstap *tap);
+
+/*
+ * --afxdp: an AF_XDP socket on every receive queue of @ifname, put into
+ * the XSKMAP @xsk_map_fd and spread over @ls and its workers (queue q to
+ * the (q mod threads)-th). Needs CAP_NET_RAW: call before dropping
+ * privileges, after listen_open(). Return: 0 or -errno (logged).
+ */
+int listen_afxdp_open(struct listener *ls, const char *ifname, int xsk_map_fd);
 
 /* Keeps @c's connection alive until the matching release. */
 void listen_client_hold(struct listen_client *c);

@@ -700,6 +700,14 @@ static void monitor_reload(struct daemon *d)
 	d->cfg = ncfg;
 }
 
+/* --afxdp: the AF_XDP sockets, while the process may still make them. */
+static int daemon_afxdp_open(struct daemon *d)
+{
+	if (!d->cfg.afxdp)
+		return 0;
+	return listen_afxdp_open(d->ls, d->cfg.interface, d->maps.xsk);
+}
+
 /*
  * Forks the unprivileged daemon from the monitor's state (as it was before
  * any daemon ran). Return: the child's pid, or -1 (logged). The child never
@@ -730,7 +738,9 @@ static pid_t monitor_spawn(struct daemon *d, const struct privs_user *u,
 	close(p[0]);
 	d->ready_fd = p[1];
 	d->monitor_pid = parent;
-	if (privs_drop(u, d->xdp))
+	/* The child's own: they leave xdpdns_xsk when it dies, and XDP
+	 * passes to the monitor's UDP sockets until the next child. */
+	if (daemon_afxdp_open(d) || privs_drop(u, d->xdp))
 		_exit(1);
 	/* After the UID change, which clears it (credentials(7)). */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
@@ -995,7 +1005,7 @@ int main(int argc, char **argv)
 		/* Monitor: keeps root and the bound sockets, reads none. */
 		code = monitor(&d, &user, &set);
 	} else {
-		code = daemon_run(&d);
+		code = daemon_afxdp_open(&d) ? 1 : daemon_run(&d);
 		daemon_teardown(&d);
 		d.ls = NULL;
 	}

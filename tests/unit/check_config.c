@@ -390,7 +390,7 @@ static const struct bad_case bad_cases[] = {
 	{ { "--ratelimit-v", "24" }, "ambiguous option '--ratelimit-v'" },
 	{ { "--max=5" }, "ambiguous option '--max' (" },
 	{ { "--no-xdp=yes" }, "option '--no-xdp' takes no value" },
-	{ { "--no-x=1" }, "option '--no-xdp' takes no value" },
+	{ { "--keep-x=1" }, "option '--keep-xdp-on-exit' takes no value" },
 	{ { "--bogus" }, "unknown option '--bogus' (see --help)" },
 	{ { "--config", "/nonexistent/xdpdnsd.conf" },
 	  "--config /nonexistent/xdpdnsd.conf: No such file or directory" },

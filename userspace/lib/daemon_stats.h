@@ -59,6 +59,20 @@
 	  NULL, "UDP answers the kernel refused to send (a full buffer).")    \
 	X(udp_threads, gauge, "xdpdns_daemon_udp_threads", NULL,              \
 	  "Threads answering UDP queries (--threads).")                       \
+	X(afxdp_sockets, gauge, "xdpdns_afxdp_sockets", NULL,                 \
+	  "AF_XDP sockets the daemon receives queries on (--afxdp): one per " \
+	  "receive queue of the interface.")                                  \
+	X(afxdp_rx, counter, "xdpdns_afxdp_frames_total", "dir=\"rx\"",       \
+	  "Frames through the daemon's AF_XDP sockets (--afxdp): queries in " \
+	  "(rx), answers out (tx).")                                          \
+	X(afxdp_tx, counter, "xdpdns_afxdp_frames_total", "dir=\"tx\"", NULL) \
+	X(afxdp_fallback, counter, "xdpdns_afxdp_socket_answers_total", NULL, \
+	  "Answers to AF_XDP queries sent through the UDP socket instead: "   \
+	  "larger than a frame or the link's MTU, or every answer frame in "  \
+	  "flight.")                                                          \
+	X(afxdp_bad, counter, "xdpdns_afxdp_frames_dropped_total", NULL,      \
+	  "AF_XDP frames that were not a UDP query to a --listen address: "   \
+	  "dropped.")                                                         \
 	X(relayed, counter, "xdpdns_daemon_relayed_total", NULL,              \
 	  "Misses a UDP thread handed to the resolving thread (--threads "    \
 	  "over 1).")                                                         \
