@@ -7,6 +7,9 @@
 #   (b) xdpdnsd --no-xdp (a second instance): the daemon alone
 #   (c) the Debian unbound, warm cache
 #   (d) build/reflector.bpf.o: one fixed answer, no lookup (XDP ceiling)
+#   (e) xdpdnsd --afxdp --no-xdp-cache, warm: XDP hands every query to the
+#       daemon's AF_XDP socket and the daemon answers from its own copy
+#       (the daemon's path behind XDP, without the kernel's UDP stack)
 # with dnsperf (closed loop through the socket stack: answered q/s, average
 # latency) and kxdpgun (AF_XDP flood: answered replies/s). Server work (the
 # resolver link's NAPI thread, where XDP runs, and every daemon) is pinned
@@ -57,7 +60,7 @@ W=$HIER_DIR
 cleanup_register "ns_enter '$RES_NS' xdp-loader unload '$RES_IF_CLIENT' --all"
 cleanup_register "ip -n '$CLI_NS' link set dev '$CLI_IF' xdpdrv off"
 DPORT=5300 # the --no-xdp daemon
-declare -A PORT=([a]=53 [b]=$DPORT [c]=$UNBOUND_PORT [d]=53)
+declare -A PORT=([a]=53 [b]=$DPORT [c]=$UNBOUND_PORT [d]=53 [e]=53)
 
 # napi_threads IF - PIDs of IF's NAPI kernel threads, "napi/IF-ID" (cut to
 # "napi/IF" where the kernel keeps 15 characters of a thread's name).
@@ -145,6 +148,31 @@ daemon_a_stop() {
 	ns_enter "$RES_NS" xdp-loader unload "$RES_IF_CLIENT" --all \
 		>/dev/null 2>&1 || :
 }
+# Daemon E: --afxdp --no-xdp-cache on the client link (while A is off it),
+# on CPU 0, warmed each time (its answers are its own copy's).
+DAEMON_E_PID=
+daemon_e_start() {
+	bg_start -n "$RES_NS" "$W/xdpdnsd-e.log" taskset -c "$SRV_CPU" \
+		"$BUILD/xdpdnsd" --interface "$RES_IF_CLIENT" --afxdp \
+		--no-xdp-cache --listen "$RES_ADDR4" --pin-dir "$PIN" \
+		--xdp-mode native --root-hints "$ROOT_HINTS" \
+		--unbound-config "$UNBOUND_SNIPPET" --user "" --ratelimit 0 \
+		--miss-limit 0 --ratelimit-net 0 --ratelimit-wide 0 \
+		--new-source-limit 0 --miss-limit-global 0 --log-level warn
+	DAEMON_E_PID=$BG_PID
+	if ! wait_udp_port "$RES_NS" "$RES_ADDR4" 53 15; then
+		tail -n 5 "$W/xdpdnsd-e.log" >&2
+		xd_die "xdpdnsd --afxdp did not start"
+	fi
+	napi_pin "$RES_NS" "$RES_IF_CLIENT" "$SRV_CPU"
+	warm "$RES_ADDR4" 53
+}
+daemon_e_stop() {
+	bg_stop "$DAEMON_E_PID"
+	DAEMON_E_PID=
+	ns_enter "$RES_NS" xdp-loader unload "$RES_IF_CLIENT" --all \
+		>/dev/null 2>&1 || :
+}
 # warm SERVER PORT - one pass over the hot names (the cold resolutions).
 warm() {
 	awk '{ print $1, $2 }' "$HIER_HOT" |
@@ -170,7 +198,7 @@ warm "$RES_ADDR4" 53
 warm "$RES_ADDR4" "$DPORT"
 warm "$RES_ADDR4" "$UNBOUND_PORT"
 NHOT=$(wc -l <"$HIER_HOT")
-xd_log "set up in $((SECONDS - T0)) s; $NHOT hot names, $ROUNDS rounds x 4 targets x 2 tools x $DUR s"
+xd_log "set up in $((SECONDS - T0)) s; $NHOT hot names, $ROUNDS rounds x 5 targets x 2 tools x $DUR s"
 
 # srv_pid TARGET - sets SRV_PID to the process answering for TARGET (none
 # for the reflector: it is all NAPI).
@@ -179,6 +207,7 @@ srv_pid() {
 	a) SRV_PID=$DAEMON_PID ;;
 	b) SRV_PID=$DAEMON_B_PID ;;
 	c) SRV_PID=$UNBOUND_PID ;;
+	e) SRV_PID=$DAEMON_E_PID ;;
 	*) SRV_PID= ;;
 	esac
 }
@@ -271,6 +300,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		run_kxdpgun "$t" "$r"
 	done
 	daemon_a_stop
+	daemon_e_start
+	run_dnsperf e "$r"
+	run_kxdpgun e "$r"
+	daemon_e_stop
 	if ! ns_enter "$RES_NS" xdp-loader load -m native "$RES_IF_CLIENT" \
 		"$BUILD/reflector.bpf.o" >"$W/reflector.log" 2>&1; then
 		xd_die "cannot attach the reflector: $(tail -n 2 "$W/reflector.log")"

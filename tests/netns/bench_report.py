@@ -10,7 +10,8 @@ RESULTS has one line per run, as bench.sh writes them:
   kxdpgun TARGET ROUND REPLIES_PER_S SENT_PER_S REPLIES SEND_S
   cpu TOOL TARGET ROUND IDLE TOTAL STEAL OWN_NS WALL_US
   xdp a ROUND HITS NO_ROOM MISSES
-with TARGET a (XDP hits), b (daemon alone), c (unbound), d (reflector).
+with TARGET a (XDP hits), b (daemon alone), c (unbound), d (reflector),
+e (the daemon behind XDP over AF_XDP, XDP's cache off).
 A cpu line holds CPU 0's /proc/stat differences (idle + iowait, the sum
 of the fields, steal; in 1/TICKS_PER_S s) over a window from right before
 the tool started to right after it exited, WALL_US its length and OWN_NS
@@ -29,7 +30,8 @@ import statistics as st
 import sys
 
 NAMES = {"a": "(a) xdpdnsd, XDP hits", "b": "(b) xdpdnsd --no-xdp",
-         "c": "(c) unbound, warm cache", "d": "(d) XDP reflector"}
+         "c": "(c) unbound, warm cache", "d": "(d) XDP reflector",
+         "e": "(e) xdpdnsd --afxdp"}
 TOOLS = ("dnsperf", "kxdpgun")
 # A window where the target's threads ran for less than this share of CPU
 # 0's busy time had someone else's work on CPU 0. Undisturbed, the share
@@ -102,7 +104,7 @@ def table(runs, tool):
     print("%-25s %13s %10s %9s %11s %12s %6s" %
           ("", "answers/CPU-s", "/answer", "busy", "/s",
            "" if lat else "/s", ""))
-    for t in "abcd":
+    for t in "abcde":
         if not runs.get((tool, t)):
             continue
         sec = ("%9.3f ms" % med(runs, tool, t, "lat") if lat else
@@ -117,7 +119,7 @@ def table(runs, tool):
     def per_round(key, fmt):
         return "; ".join(
             "%s %s" % (t, "/".join(fmt(f[key]) for f in runs[(tool, t)]))
-            for t in "abcd" if runs.get((tool, t)))
+            for t in "abcde" if runs.get((tool, t)))
     print("per round: capacity (k) " +
           per_round("cap", lambda v: "%.0f" % (v / 1000)))
     print("           CPU 0 busy (%) " +
@@ -172,13 +174,19 @@ def main(argv):
          lambda v: v >= 0.80),
         ("daemon / unbound (kxdpgun)", "kxdpgun", "b", "c", ">= 0.80",
          lambda v: v >= 0.80),
+        ("AF_XDP daemon / unbound (dnsperf)", "dnsperf", "e", "c", ">= 2",
+         lambda v: v >= 2),
+        ("AF_XDP daemon / unbound (kxdpgun)", "kxdpgun", "e", "c", ">= 2",
+         lambda v: v >= 2),
+        ("AF_XDP daemon / --no-xdp (dnsperf)", "dnsperf", "e", "b",
+         "(info)", None),
     ]
-    print("%-28s %9s %9s %8s  %s" % ("ratio of capacities", "value", "goal",
+    print("%-34s %9s %9s %8s  %s" % ("ratio of capacities", "value", "goal",
                                      "", "(raw answered/s)"))
     for name, tool, x, y, goal, ok in rows:
         v = ratio(cap(tool, x), cap(tool, y))
         verdict = "" if ok is None else ("met" if ok(v) else "MISSED")
-        print("%-28s %9.3f %9s %8s  (%.2f)" %
+        print("%-34s %9.3f %9s %8s  (%.2f)" %
               (name, v, goal, verdict, ratio(raw(tool, x), raw(tool, y))))
     print()
     bad = ["%s %s round %s (%.0f%%)" % (tool, t, f["round"], 100 * f["ours"])
@@ -192,7 +200,7 @@ def main(argv):
     allf = [f for fs in runs.values() for f in fs]
     steal = max((f["steal"] for f in allf), default=0)
     short = max((f["short"] for f in allf), default=0)
-    idle = ["%s %s" % (t, tool) for tool in TOOLS for t in "abcd"
+    idle = ["%s %s" % (t, tool) for tool in TOOLS for t in "abcde"
             if runs.get((tool, t)) and med(runs, tool, t, "busy") < 0.9]
     print("Notes: \"ours\" is the share of CPU 0's busy time that the "
           "target's threads (its process, the")
