@@ -150,8 +150,8 @@ int afxdp_open(const char *ifname, unsigned int queue, int xsk_map_fd,
 			(uint64_t)i * AFXDP_FRAME;
 	xsk_ring_prod__submit(&x->fill, AFXDP_RX_FRAMES);
 	for (unsigned int i = 0; i < AFXDP_TX_FRAMES; i++)
-		x->free[x->nfree++] = (uint64_t)(AFXDP_RX_FRAMES + i) *
-				      AFXDP_FRAME;
+		x->free[x->nfree++] =
+			(uint64_t)(AFXDP_RX_FRAMES + i) * AFXDP_FRAME;
 	fd = xsk_socket__fd(x->xsk);
 	if (bpf_map_update_elem(xsk_map_fd, &key, &fd, BPF_ANY)) {
 		ret = -errno;
@@ -181,7 +181,8 @@ unsigned int afxdp_rx(struct afxdp *x, unsigned int max, afxdp_rx_fn fn,
 	if (!n)
 		return 0;
 	for (i = 0; i < n; i++) {
-		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&x->rx, idx + i);
+		const struct xdp_desc *d =
+			xsk_ring_cons__rx_desc(&x->rx, idx + i);
 
 		fn(arg, x->area + d->addr, d->len);
 	}
@@ -210,8 +211,8 @@ static void afxdp_reap(struct afxdp *x)
 	unsigned int n = xsk_ring_cons__peek(&x->comp, AFXDP_TX_FRAMES, &idx);
 
 	for (unsigned int i = 0; i < n && x->nfree < AFXDP_TX_FRAMES; i++)
-		x->free[x->nfree++] = *xsk_ring_cons__comp_addr(&x->comp,
-								 idx + i);
+		x->free[x->nfree++] =
+			*xsk_ring_cons__comp_addr(&x->comp, idx + i);
 	if (n)
 		xsk_ring_cons__release(&x->comp, n);
 }
@@ -242,6 +243,18 @@ int afxdp_send(struct afxdp *x, const struct xskframe_hdr *h,
 out:
 	pthread_mutex_unlock(&x->tx_lock);
 	return ret;
+}
+
+int afxdp_drops(const struct afxdp *x, struct afxdp_drops *d)
+{
+	struct xdp_statistics st;
+	socklen_t len = sizeof(st);
+
+	if (getsockopt(afxdp_fd(x), SOL_XDP, XDP_STATISTICS, &st, &len))
+		return -errno;
+	d->ring_full = st.rx_ring_full;
+	d->dropped = st.rx_dropped;
+	return 0;
 }
 
 void afxdp_kick(struct afxdp *x)

@@ -51,6 +51,16 @@ unsigned int afxdp_rx(struct afxdp *x, unsigned int max, afxdp_rx_fn fn,
 int afxdp_send(struct afxdp *x, const struct xskframe_hdr *h,
 	       const uint8_t *msg, size_t len);
 
+/* What the kernel dropped on its way into the socket, since it opened. */
+struct afxdp_drops {
+	uint64_t ring_full; /* the receive ring full */
+	uint64_t dropped; /* no free receive frame (the daemon behind), or
+			   * a frame too long for one */
+};
+
+/* Reads @x's drop counters (any thread). Return: 0 or -errno. */
+int afxdp_drops(const struct afxdp *x, struct afxdp_drops *d);
+
 /* Has the kernel send what afxdp_send() queued. */
 void afxdp_kick(struct afxdp *x);
 

@@ -102,6 +102,7 @@ struct xskq {
 	struct listener *ls;
 	struct afxdp *x;
 	bool kick; /* answers queued while its batch is handled */
+	struct afxdp_drops seen; /* the kernel's counters at the last tick */
 };
 
 struct listener {
@@ -857,6 +858,27 @@ static bool xsk_send(struct listener *ls, const struct listen_client *c,
 	return true;
 }
 
+/*
+ * @ls's AF_XDP sockets, from the first thread's tick whichever thread
+ * polls them: another try for the answers a busy link refused (EBUSY,
+ * ENOBUFS), and what the kernel dropped into @st.
+ */
+static void xsk_tick(struct listener *ls, struct daemon_stats *st)
+{
+	for (unsigned int i = 0; i < ls->nxsks; i++) {
+		struct xskq *xq = &ls->xsks[i];
+		struct afxdp_drops d;
+
+		afxdp_kick(xq->x);
+		if (afxdp_drops(xq->x, &d))
+			continue;
+		stat_add(&st->afxdp_ring_full,
+			 d.ring_full - xq->seen.ring_full);
+		stat_add(&st->afxdp_dropped, d.dropped - xq->seen.dropped);
+		xq->seen = d;
+	}
+}
+
 int listen_afxdp_open(struct listener *ls, const char *ifname, int xsk_map_fd)
 {
 	unsigned int nq = afxdp_queues(ifname), nl = 1 + ls->nworkers;
@@ -1037,9 +1059,9 @@ void listen_tick(struct listener *ls)
 		    !epoll_ctl(ls->epfd, EPOLL_CTL_ADD, s->fd, &ev))
 			s->paused = false;
 	}
-	/* Answers a busy link refused (EBUSY, ENOBUFS) get another try. */
-	for (unsigned int i = 0; i < ls->nxsks; i++)
-		afxdp_kick(ls->xsks[i].x);
+	xsk_tick(ls, ls->stats);
+	for (unsigned int w = 0; w < ls->nworkers; w++)
+		xsk_tick(ls->workers[w], ls->stats);
 	/*
 	 * Idle: nothing resolving for it and no whole query nor write
 	 * progress; or simply too old.

@@ -18,6 +18,11 @@
 #   (e) the daemon process killed: its socket leaves xdpdns_xsk with
 #       it, and 2,000 queries sent at once reach the monitor's UDP
 #       socket (none lost) until the restarted daemon opens a new one;
+#   (h) the daemon stopped (SIGSTOP) while 3,000 queries come: the
+#       receive ring holds what its frames can, the kernel drops the
+#       rest, and every query lost is counted in
+#       xdpdns_afxdp_kernel_drops_total; after SIGCONT the held ones are
+#       answered;
 #   (g) started with only the capabilities the systemd unit leaves
 #       (setpriv --bounding-set from tools/systemd/xdpdnsd.service), the
 #       daemon still opens its socket and answers through it;
@@ -53,9 +58,10 @@ UDPQ='xdpdns_daemon_queries_total{transport="udp"}'
 awk '$1 !~ /^#/ && $4 != "servfail" && $4 != "glueless" && $4 != "big" &&
 	($3 == "NOERROR" || $3 == "NXDOMAIN") { print $1, $2, $3 }' \
 	"$HIER_NAMES" >"$W/all.txt"
-[ "$(wc -l <"$W/all.txt")" -ge 3000 ] || t_abort "names in the manifest"
+[ "$(wc -l <"$W/all.txt")" -ge 6000 ] || t_abort "names in the manifest"
 sed -n '1,1000p' "$W/all.txt" >"$W/new.txt"
 sed -n '1001,3000p' "$W/all.txt" >"$W/kill.txt"
+sed -n '3001,6000p' "$W/all.txt" >"$W/stop.txt"
 
 # --- (a) new names over AF_XDP ---------------------------------------------------
 start "$W/a.log" || t_abort "xdpdnsd --afxdp up (log: $(tail -n 3 "$W/a.log" | tr '\n' ' '))"
@@ -153,6 +159,31 @@ ns_exec "$CLI_NS" dig +tries=2 +time=2 @"$RES_ADDR4" www.z003.test. A >/dev/null
 hier_snap b
 t_check "(e) the new daemon's socket takes the queries (rx +$(hier_md "$RX"))" \
 	test "$(hier_md "$RX")" -ge 1
+stop
+
+# --- (h) the daemon behind: the receive ring full, the drops counted ----------------
+start "$W/h.log" || t_abort "xdpdnsd --afxdp up for (h)"
+child=$(pgrep -P "$MON" -x xdpdnsd | head -n 1)
+[ -n "$child" ] || t_abort "the daemon process of monitor $MON"
+cleanup_register "kill -CONT $child 2>/dev/null"
+hier_snap a
+kill -STOP "$child"
+many "$W/stop.txt" 12 >"$W/h-many.txt" &
+mpid=$!
+sleep 2 # all sent (100 every 10 ms), the ring full
+kill -CONT "$child"
+wait "$mpid"
+read -r sent replied lost exp sf other ms <"$W/h-many.txt"
+sleep 1.5 # a tick reads the kernel's counters
+hier_snap b
+full=$(hier_md 'xdpdns_afxdp_kernel_drops_total{reason="ring_full"}')
+drop=$(hier_md 'xdpdns_afxdp_kernel_drops_total{reason="no_frame"}')
+echo "  (h) $sent sent with the daemon stopped, $replied replied ($lost lost), $exp expected; kernel drops: ring_full +$full, no_frame +$drop; rx +$(hier_md "$RX")"
+t_check "(h) 3,000 queries to a stopped daemon: some held and answered after SIGCONT ($replied, all with their rcode: $exp), the rest lost ($lost)" \
+	test "${sent:-0}" -eq 3000 -a "${replied:-0}" -ge 1000 -a \
+	"${exp:-0}" -eq "${replied:-1}" -a "${lost:-0}" -ge 1
+t_check "(h) every lost query counted by the kernel: ring_full +$full, no_frame +$drop, lost $lost" \
+	test "$((${full:-0} + ${drop:-0}))" -eq "${lost:--1}"
 stop
 
 # --- (g) with only the systemd unit's capabilities ---------------------------------

@@ -75,11 +75,11 @@ static size_t mk_query(uint8_t *f, int family, int vlans, size_t pad)
 /* The reply to @q's query with @msg, checked byte by byte. */
 static void check_reply(const uint8_t *q, size_t qlen, int family, int vlans)
 {
-	static const uint8_t ans[] = { 0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1,
-				       0,    0,	   0,	 0,    1, 'a', 0, 0,
-				       1,    0,	   1,	 0xc0, 12, 0, 1, 0,
-				       1,    0,	   0,	 0,    60, 0, 4, 198,
-				       18,   0,	   9 }; /* odd length */
+	static const uint8_t ans[] = {
+		0x12, 0x34, 0x81, 0x80, 0,  1, 0, 1,	0,  0, 0, 0,
+		1,    'a',  0,	  0,	1,  0, 1, 0xc0, 12, 0, 1, 0,
+		1,    0,    0,	  0,	60, 0, 4, 198,	18, 0, 9
+	}; /* odd length */
 	struct sockaddr_storage peer, local;
 	struct xskframe_hdr h;
 	size_t off, mlen, l3 = 14 + 4 * vlans, l4, rlen;
@@ -145,8 +145,7 @@ static void check_reply(const uint8_t *q, size_t qlen, int family, int vlans)
 	ps += IPPROTO_UDP + 8 + sizeof(ans);
 	ck_assert_uint_eq(sum16(ps, r + l4, 8 + sizeof(ans)), 0xffff);
 	/* One byte short of room: nothing written. */
-	ck_assert_uint_eq(xskframe_reply(&h, ans, sizeof(ans), r, rlen - 1),
-			  0);
+	ck_assert_uint_eq(xskframe_reply(&h, ans, sizeof(ans), r, rlen - 1), 0);
 }
 
 START_TEST(test_roundtrip)

@@ -73,6 +73,13 @@
 	X(afxdp_bad, counter, "xdpdns_afxdp_frames_dropped_total", NULL,      \
 	  "AF_XDP frames that were not a UDP query to a --listen address: "   \
 	  "dropped.")                                                         \
+	X(afxdp_ring_full, counter, "xdpdns_afxdp_kernel_drops_total",        \
+	  "reason=\"ring_full\"",                                             \
+	  "Queries the kernel dropped on their way into an AF_XDP socket: "   \
+	  "its receive ring full, or no free receive frame (the daemon "      \
+	  "behind) or a frame too long (no_frame); read once a second.")      \
+	X(afxdp_dropped, counter, "xdpdns_afxdp_kernel_drops_total",          \
+	  "reason=\"no_frame\"", NULL)                                        \
 	X(relayed, counter, "xdpdns_daemon_relayed_total", NULL,              \
 	  "Misses a UDP thread handed to the resolving thread (--threads "    \
 	  "over 1).")                                                         \
