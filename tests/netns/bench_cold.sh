@@ -8,6 +8,7 @@
 # BENCH_COLD_RATES for BENCH_COLD_SECONDS each, with a 1 s timeout, of:
 #   (a) xdpdnsd with XDP on the client link
 #   (b) xdpdnsd --no-xdp
+#   (f) xdpdnsd with XDP and --afxdp (what XDP passes up over AF_XDP)
 #   (c) the Debian unbound, one thread
 #   (e) the Debian unbound, two threads
 # each started afresh for every rate (no cache, no pins: every name is new
@@ -16,13 +17,14 @@
 # thread) and sockets (outgoing-range 4096). Per target and rate: the share
 # of queries answered NOERROR or NXDOMAIN within 1 s, the SERVFAILs, the
 # lost; then the highest rate each target answers >= 99% of. Then the
-# latency at one fixed rate (BENCH_LAT_RATE q/s for BENCH_LAT_SECONDS),
-# p50/p99/p99.9/max, of misses (names new to a fresh target) and of hits
+# latency at one fixed rate (BENCH_LAT_RATE q/s for BENCH_LAT_SECONDS, in
+# BENCH_LAT_ROUNDS rounds), p50/p99/p99.9/max from dnsperf's per-query
+# times, of misses (names new to a fresh target) and of hits
 # (the same names right after: the daemon's copy, XDP, unbound's cache).
 # Every load is bounded in count and time; everything is removed on exit.
 # Usage: bench_cold.sh [BUILD_DIR]  (BENCH_COLD_SECONDS=2
 #   BENCH_COLD_RATES="2000 4000 8000 12000 16000 24000"
-#   BENCH_LAT_RATE=3000 BENCH_LAT_SECONDS=3)
+#   BENCH_LAT_RATE=3000 BENCH_LAT_SECONDS=3 BENCH_LAT_ROUNDS=3)
 set -u
 # shellcheck source-path=SCRIPTDIR source=hierarchy.sh
 . "$(dirname "$0")/hierarchy.sh"
@@ -30,6 +32,7 @@ xd_init bench-cold "${1:-}"
 STEP=${BENCH_COLD_SECONDS:-2}
 LAT_RATE=${BENCH_LAT_RATE:-3000}
 LAT_SECS=${BENCH_LAT_SECONDS:-3}
+LAT_ROUNDS=${BENCH_LAT_ROUNDS:-3}
 RATES=${BENCH_COLD_RATES:-"2000 4000 8000 12000 16000 24000"}
 SRV_CPU=0
 CLI_CPU=1
@@ -79,10 +82,11 @@ SRV_PID=
 # start TARGET - the target afresh on CPU 0, answering; SRV_PID, PORT.
 start() {
 	case $1 in
-	a | b)
+	a | b | f)
 		local x=(--interface "$RES_IF_CLIENT" --pin-dir "$PIN"
 			--xdp-mode native)
 		[ "$1" = b ] && x=(--no-xdp)
+		[ "$1" = f ] && x+=(--afxdp)
 		PORT=53
 		bg_start -n "$RES_NS" "$W/xdpdnsd-$1.log" taskset -c "$SRV_CPU" \
 			"$BUILD/xdpdnsd" "${x[@]}" --listen "$RES_ADDR4" \
@@ -123,7 +127,7 @@ stop() {
 }
 
 : >"$W/cold-results.txt"
-for t in ${BENCH_COLD_TARGETS:-a b c e}; do
+for t in ${BENCH_COLD_TARGETS:-a b f c e}; do
 	for r in $RATES; do
 		start "$t"
 		out=$W/cold-$t-$r.txt
@@ -152,43 +156,47 @@ for t in ${BENCH_COLD_TARGETS:-a b c e}; do
 	xd_log "target $t done at $((SECONDS - T0)) s"
 done
 
-# Latency at a fixed rate: misses on a fresh target, then hits.
-: >"$W/lat-results.txt"
-for t in ${BENCH_COLD_TARGETS:-a b c e}; do
-	start "$t"
-	for kind in miss hit; do
-		r=$(ns_exec "$CLI_NS" timeout $((LAT_SECS + 15)) \
-			taskset -c "$CLI_CPU" "$PY" "$XD_DIR/latency.py" \
-			"$RES_ADDR4" "$PORT" "$CLI_ADDR4" "$W/cold.txt" \
-			"$LAT_RATE" "$LAT_SECS") || r=
-		echo "$t $kind ${r:-0 0 0 0 0 0}" >>"$W/lat-results.txt"
+# Latency at a fixed rate, from dnsperf's own per-query times (-v): misses
+# on a fresh target, then hits (the same names again); LAT_ROUNDS rounds,
+# the targets interleaved, each round a fresh start.
+for round in $(seq "$LAT_ROUNDS"); do
+	for t in ${BENCH_COLD_TARGETS:-a b f c e}; do
+		start "$t"
+		for kind in miss hit; do
+			ns_exec "$CLI_NS" timeout $((LAT_SECS + 15)) \
+				taskset -c "$CLI_CPU" dnsperf -s "$RES_ADDR4" \
+				-p "$PORT" -d "$W/cold.txt" -n 1 -l "$LAT_SECS" \
+				-Q "$LAT_RATE" -c 1 -q 1000 -t 1 -v \
+				>"$W/lat-$t-$kind-$round.txt" 2>&1
+		done
+		stop "$t"
 	done
-	stop "$t"
 done
 
-"$PY" - "$W/cold-results.txt" "$STEP" "$NQ" "$W/lat-results.txt" \
-	"$LAT_RATE" >"$W/bench-cold.txt" <<'EOF' ||
-import sys
+"$PY" - "$W/cold-results.txt" "$STEP" "$NQ" "$W" "$LAT_RATE" \
+	"$LAT_SECS" "$LAT_ROUNDS" >"$W/bench-cold.txt" <<'EOF' ||
+import glob, os, re, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 names = {"a": "xdpdnsd, XDP", "b": "xdpdnsd --no-xdp",
+         "f": "xdpdnsd, XDP, AF_XDP",
          "c": "unbound, 1 thread", "e": "unbound, 2 threads"}
-targets = [t for t in "abce" if any(r[0] == t for r in rows)]
+targets = [t for t in "abfce" if any(r[0] == t for r in rows)]
 rates = sorted({int(r[1]) for r in rows})
 res = {(r[0], int(r[1])): r for r in rows}
 print("cold resolution: %s s per rate, names never asked before (%s in "
       "the query file), 1 s timeout, a fresh target per rate, server on "
       "CPU 0" % (sys.argv[2], sys.argv[3]))
-print("%-8s" % "q/s" + "".join("%26s" % names[t] for t in targets))
+print("%-8s" % "q/s" + "".join("%30s" % names[t] for t in targets))
 for rate in rates:
     line = "%-8d" % rate
     for t in targets:
         r = res.get((t, rate))
         if not r:
-            line += "%26s" % "-"
+            line += "%30s" % "-"
             continue
         sent, ok, sf, lost = (int(x) for x in r[2:6])
         pct = 100.0 * ok / sent if sent else 0
-        line += "%26s" % ("%.1f%% sf %d lost %d %.0fms" %
+        line += "%30s" % ("%.1f%% sf %d lost %d %.0fms" %
                           (pct, sf, lost, float(r[7])))
     print(line)
 print("highest rate with >= 99% answered (NOERROR/NXDOMAIN) within 1 s:")
@@ -199,16 +207,44 @@ for t in targets:
         if r and int(r[2]) and int(r[3]) * 100 >= 99 * int(r[2]):
             best = rate
     print("  %-22s %s q/s" % (names[t], best if best else "< %d" % rates[0]))
-lat = [l.split() for l in open(sys.argv[4]) if l.strip()]
-if lat:
-    print("latency at %s q/s (ms; misses: names new to a fresh target, "
-          "hits: the same names again):" % sys.argv[5])
-    print("%-22s %-5s %7s %9s %8s %8s %8s %8s" % ("target", "", "sent",
-          "answered", "p50", "p99", "p99.9", "max"))
-    for r in lat:
-        print("%-22s %-5s %7s %9s %8s %8s %8s %8s" %
-              (names.get(r[0], r[0]), r[1], r[2], r[3], r[4], r[5], r[6],
-               r[7]))
+# dnsperf -v: "> RCODE NAME TYPE SECONDS" per answer; "Queries sent: N".
+def lat_run(path):
+    sent, lat = 0, []
+    for line in open(path, errors="replace"):
+        f = line.split()
+        if len(f) == 5 and f[0] == ">" and re.match(r"[0-9.]+$", f[4]):
+            lat.append(float(f[4]) * 1000)
+        elif line.strip().startswith("Queries sent:"):
+            sent = int(f[2])
+    return sent, sorted(lat)
+
+def pct(lat, p):
+    return lat[min(len(lat) - 1, int(p * len(lat)))] if lat else 0.0
+
+runs = {}
+for path in glob.glob(os.path.join(sys.argv[4], "lat-*-*-*.txt")):
+    m = re.match(r"lat-(\w)-(miss|hit)-(\d+)\.txt$", os.path.basename(path))
+    if m:
+        runs.setdefault((m.group(1), m.group(2)), []).append(
+            (int(m.group(3)), lat_run(path)))
+if runs:
+    print("latency at %s q/s for %s s, %s rounds (ms, dnsperf's per-query "
+          "times; misses: names new to a fresh target, hits: the same "
+          "names again; percentiles over every round's answers, then each "
+          "round's p99):" % (sys.argv[5], sys.argv[6], sys.argv[7]))
+    print("%-22s %-5s %7s %9s %7s %7s %7s %7s  %s" % ("target", "", "sent",
+          "answered", "p50", "p99", "p99.9", "max", "p99 by round"))
+    for t in targets + [t for t in "abfce" if t not in targets]:
+        for kind in ("miss", "hit"):
+            rs = sorted(runs.get((t, kind), []))
+            if not rs:
+                continue
+            lat = sorted(x for _, (_, l) in rs for x in l)
+            sent = sum(s for _, (s, _) in rs)
+            print("%-22s %-5s %7d %9d %7.2f %7.2f %7.2f %7.2f  %s" %
+                  (names[t], kind, sent, len(lat), pct(lat, 0.5),
+                   pct(lat, 0.99), pct(lat, 0.999), pct(lat, 1.0),
+                   " ".join("%.2f" % pct(l, 0.99) for _, (_, l) in rs)))
 EOF
 	xd_die "cannot make the report"
 cat "$W/bench-cold.txt"
