@@ -95,9 +95,9 @@ static void query_error(struct query_ctx *ctx, const struct dnsmsg_query *q,
 
 /*
  * @q's COOKIE option checked (cookies.h), the reply cookie set in @q.
- * Return: true when @q is answered already: --cookie-invalid's BADCOOKIE
- * or TC=1 with a fresh cookie for a UDP query with an invalid server
- * cookie; the client asks again with it.
+ * Return: true when @q is answered already: FORMERR for a COOKIE no cookie
+ * can be; --cookie-invalid's BADCOOKIE or TC=1 with a fresh cookie for a
+ * UDP query with an invalid server cookie, the client asks again with it.
  */
 static bool query_cookie(struct query_ctx *ctx, struct dnsmsg_query *q,
 			 const struct listen_client *c, int *verdict)
@@ -109,6 +109,13 @@ static bool query_cookie(struct query_ctx *ctx, struct dnsmsg_query *q,
 					 (const struct sockaddr *)&c->peer,
 					 ctx->stats) :
 			   XDPDNS_COOKIE_NONE;
+	if (*verdict == XDPDNS_COOKIE_MALFORMED) {
+		/* RFC 7873 5.2.2; with cookies off the option is ignored,
+		 * as unbound and XDP ignore it. */
+		STAT_INC(ctx, queries_bad);
+		query_error(ctx, q, c, DNS_RCODE_FORMERR);
+		return true;
+	}
 	if (*verdict != XDPDNS_COOKIE_INVALID || c->transport != LISTEN_UDP ||
 	    policy == XDPDNS_COOKIE_PROCESS)
 		return false;

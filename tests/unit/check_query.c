@@ -8,6 +8,7 @@
  * second ask from the daemon's answer cache, identical queries joined but
  * each answered with its own ID and question case, the ACL (dropped, or
  * REFUSED with --acl-action refuse), each malformed query's error rcode,
+ * a COOKIE no cookie can be (FORMERR with cookies on, resolved off),
  * SERVFAIL at --resolve-timeout for every waiter and at
  * --max-outstanding; a UDP thread's context (--threads) relaying its miss
  * to the loop's thread, answering the next ask itself, and answering
@@ -28,6 +29,7 @@
 #include "suites.h"
 #include "userspace/acl.h"
 #include "userspace/anscache.h"
+#include "userspace/cookies.h"
 #include "userspace/event.h"
 #include "userspace/query.h"
 #include "userspace/relay.h"
@@ -315,6 +317,55 @@ START_TEST(test_bad_query)
 }
 END_TEST
 
+/*
+ * A COOKIE of a length no cookie has (here 0): FORMERR with cookies on
+ * (RFC 7873 5.2.2), ignored and the query resolved with them off, as XDP
+ * serves it then.
+ */
+START_TEST(test_malformed_cookie)
+{
+	static const uint8_t
+		msg
+			[] = {
+				0x61, 0x61, 1,	0,   0,	  1,   0,   0,
+				0,    0,    0,	1, /* RD, QD 1, AR 1 */
+				1,    'a',  4,	't', 'e', 's', 't', 0,
+				0,    1,    0,	1, /* a.test. A */
+				0,    0,    41, 16,  0,	  0,   0,   0,
+				0,    0,    4,	0,   10,  0,   0 /* COOKIE, 0 */
+			};
+	struct cookies ck;
+	char err[128] = "";
+	ldns_pkt *p;
+
+	start("4", false);
+	if (_i) {
+		ck_assert_int_eq(cookies_init(&ck, &fx.q.cfg, -1, &fx.q.stats,
+					      ev_now_ns(), err, sizeof(err)),
+				 0);
+		fx.q.ctx->cookies = &ck;
+	}
+	query_on_client(fx.q.ctx, msg, sizeof(msg), &fx.client[0]);
+	if (_i) {
+		ck_assert_uint_eq(fx.q.stats.cookie_malformed, 1);
+		ck_assert_uint_eq(fx.q.stats.queries_bad, 1);
+		ck_assert_uint_eq(fx.q.stats.cache_miss, 0);
+		assert_rcode(answer(0, 1000), 0x6161, LDNS_RCODE_FORMERR);
+	} else {
+		ck_assert_uint_eq(fx.q.stats.queries_bad, 0);
+		ck_assert_uint_eq(fx.q.stats.cache_miss, 1);
+		run_resolver(3000, true);
+		p = answer(0, 1000);
+		ck_assert_ptr_nonnull(p);
+		ck_assert_uint_eq(ldns_pkt_ancount(p), 1);
+		assert_rcode(p, 0x6161, LDNS_RCODE_NOERROR);
+	}
+	stop();
+	if (_i)
+		cookies_destroy(&ck);
+}
+END_TEST
+
 /* Every waiter of a resolution given up gets SERVFAIL, once. */
 START_TEST(test_timeout_servfail)
 {
@@ -412,7 +463,8 @@ void query_tcases(Suite *s)
 	CKTEST_TCASE(s, "Positive", &o, CKTEST(test_resolve_then_cache),
 		     CKTEST(test_joined));
 	CKTEST_TCASE(s, "Negative", &o, CKTEST_LOOP(test_acl, 2),
-		     CKTEST_TABLE(test_bad_query, bad_queries));
+		     CKTEST_TABLE(test_bad_query, bad_queries),
+		     CKTEST_LOOP(test_malformed_cookie, 2));
 	CKTEST_TCASE(s, "Limits", &o, CKTEST(test_timeout_servfail),
 		     CKTEST(test_overload_servfail));
 	CKTEST_TCASE(s, "Threads", &o, CKTEST(test_relayed));

@@ -15,30 +15,26 @@
 
 /*
  * The first COOKIE option among the @rdlen bytes of EDNS options at @msg +
- * @off, into @q->cookie_off and @q->cookie_len (also when it is
- * malformed, for the daemon to count it); options after one that
- * overruns the record are not looked at. Return: 0, or -EBADMSG for a
- * COOKIE no cookie can be (RFC 7873 5.2.2: FORMERR): shorter than a client
- * cookie, a server cookie shorter than 8 or longer than 32 bytes.
+ * @off, into @q->cookie_off and @q->cookie_len, also when no cookie can
+ * have its length: whether that is FORMERR (RFC 7873 5.2.2) depends on
+ * cookies being on, which the cookie check decides (cookies_check()), as
+ * XDP does. Options after one that overruns the record are not looked at.
  */
-static int dnsmsg_find_cookie(const uint8_t *msg, size_t off, size_t rdlen,
-			      struct dnsmsg_query *q)
+static void dnsmsg_find_cookie(const uint8_t *msg, size_t off, size_t rdlen,
+			       struct dnsmsg_query *q)
 {
 	size_t end = off + rdlen, olen;
 
 	for (; off + 4 <= end; off += 4 + olen) {
 		olen = dnswire_get_u16(msg + off + 2);
 		if (off + 4 + olen > end)
-			return 0;
+			return;
 		if (dnswire_get_u16(msg + off) != DNS_OPT_COOKIE)
 			continue;
 		q->cookie_off = off + 4;
 		q->cookie_len = olen;
-		if (!xdpdns_cookie_len_ok((uint32_t)olen))
-			return -EBADMSG;
-		return 0;
+		return;
 	}
-	return 0;
 }
 
 int dnsmsg_parse_query(const uint8_t *msg, size_t len, struct dnsmsg_query *q)
@@ -85,8 +81,7 @@ int dnsmsg_parse_query(const uint8_t *msg, size_t len, struct dnsmsg_query *q)
 		q->edns_do = ttl & 0x8000;
 		if (dnswire_get_u16(msg + off + 3) > DNS_UDP_PLAIN_MAX)
 			q->udp_size = dnswire_get_u16(msg + off + 3);
-		if (dnsmsg_find_cookie(msg, off + DNS_OPT_LEN, rdlen, q))
-			return DNSMSG_FORMERR;
+		dnsmsg_find_cookie(msg, off + DNS_OPT_LEN, rdlen, q);
 		off += DNS_OPT_LEN + rdlen;
 		opt = true;
 	}

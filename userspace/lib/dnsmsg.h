@@ -53,8 +53,9 @@ struct dnsmsg_query {
 	/*
 	 * The query's COOKIE option (RFC 7873), the first one: its data at
 	 * msg + cookie_off, cookie_len bytes, while msg is the whole query;
-	 * cookie_off 0: none. A COOKIE whose length no cookie can have makes
-	 * the query FORMERR (its offset and length still set).
+	 * cookie_off 0: none. Also set for a COOKIE whose length no cookie
+	 * can have: FORMERR with cookies on (cookies_check() says
+	 * MALFORMED), ignored with cookies off, as XDP does.
 	 */
 	uint16_t cookie_off;
 	uint16_t cookie_len;
