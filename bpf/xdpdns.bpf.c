@@ -979,13 +979,13 @@ done:
 		xdpdns_sample(ctx, &sa);
 	}
 	/*
-	 * A whole UDP query for the daemon: to its AF_XDP socket on this
-	 * queue when it has one (--afxdp), past the kernel's IP and UDP
+	 * A whole UDP query for the daemon, with --afxdp: to its AF_XDP
+	 * socket on this queue when it has one, past the kernel's IP and UDP
 	 * layers; an empty slot keeps XDP_PASS. Only from here: what the
 	 * parser could not take apart (options, fragments, TCP) stays on
 	 * the kernel's path.
 	 */
-	if (verdict == XDP_PASS)
+	if (verdict == XDP_PASS && (cfg->flags & XDPDNS_CFG_AFXDP))
 		return bpf_redirect_map(&xdpdns_xsk, ctx->rx_queue_index,
 					XDP_PASS);
 	return verdict;

@@ -698,6 +698,9 @@ struct xdpdns_lpm_key {
 /* --no-xdp-cache: the cache is not consulted; every query that passes the
  * ACL and the limits goes to the daemon (over AF_XDP with --afxdp) */
 #define XDPDNS_CFG_NO_CACHE 0x0020
+/* --afxdp: what passes goes to the daemon's AF_XDP socket of its queue
+ * (xdpdns_xsk) when it has one; without the flag no lookup is made */
+#define XDPDNS_CFG_AFXDP 0x0040
 
 /*
  * --afxdp: xdpdns_xsk holds the daemon's AF_XDP socket of each receive

@@ -547,6 +547,8 @@ void loader_fill_config(const struct config *cfg, struct xdpdns_config *c)
 		c->flags |= XDPDNS_CFG_DNSTAP;
 	if (cfg->no_xdp_cache)
 		c->flags |= XDPDNS_CFG_NO_CACHE;
+	if (cfg->afxdp)
+		c->flags |= XDPDNS_CFG_AFXDP;
 	c->rl_rate = cfg->ratelimit;
 	c->rl_burst = config_rl_burst(cfg);
 	c->miss_rate = cfg->miss_limit;
