@@ -73,6 +73,7 @@ suite() {
 	run "$@"
 }
 
+suite format tests/style/check_format.sh
 suite unit "$build/tests/unit_runner"
 suite bpf "$build/tests/bpf_runner" "$build"
 suite fuzz "$build/tests/fuzz_xdp" "$build"

@@ -13,6 +13,7 @@ pkgs=(
 	libmicrohttpd-dev libjansson-dev libcap-ng-dev libsystemd-dev libldns-dev
 	libfstrm-dev libprotobuf-c-dev protobuf-c-compiler # --dnstap
 	# tests
+	clang-format # tests/style/check_format.sh (make format)
 	check libsubunit-dev iproute2 ethtool nsd unbound
 	knot-dnsutils dnsutils ldnsutils procps python3 curl prometheus chromium
 	dnstap-ldns fstrm-bin # test_dnstap.sh reads the log back
