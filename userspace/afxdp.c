@@ -7,7 +7,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 #include <xdp/xsk.h>
 
 #include "afxdp.h"
+#include "lib/util.h"
 #include "log.h"
 #include "maps/xdpdns.h"
 
@@ -50,36 +50,14 @@ struct afxdp {
 unsigned int afxdp_queues(const char *ifname)
 {
 	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
-	struct ifreq ifr = { 0 };
+	struct ifreq ifr = { .ifr_data = (void *)&ch };
 	unsigned int n = 1;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
-	if (fd < 0)
-		return 1;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_data = (void *)&ch;
-	if (!ioctl(fd, SIOCETHTOOL, &ifr)) {
+	if (!util_if_ioctl(ifname, SIOCETHTOOL, &ifr))
 		n = ch.rx_count + ch.combined_count;
-		if (n < 1)
-			n = 1;
-	}
-	close(fd);
+	if (n < 1)
+		n = 1;
 	return n < XDPDNS_XSK_MAX ? n : XDPDNS_XSK_MAX;
-}
-
-static unsigned int afxdp_mtu(const char *ifname)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	unsigned int mtu = 1500;
-
-	if (fd < 0)
-		return mtu;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (!ioctl(fd, SIOCGIFMTU, &ifr) && ifr.ifr_mtu > 0)
-		mtu = (unsigned int)ifr.ifr_mtu;
-	close(fd);
-	return mtu;
 }
 
 void afxdp_close(struct afxdp *x)
@@ -123,7 +101,9 @@ int afxdp_open(const char *ifname, unsigned int queue, int xsk_map_fd,
 		return -ENOMEM;
 	pthread_mutex_init(&x->tx_lock, NULL);
 	x->queue = queue;
-	x->mtu = afxdp_mtu(ifname);
+	x->mtu = util_if_mtu(ifname);
+	if (!x->mtu)
+		x->mtu = 1500;
 	x->area = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (x->area == MAP_FAILED) {
@@ -180,24 +160,21 @@ unsigned int afxdp_rx(struct afxdp *x, unsigned int max, afxdp_rx_fn fn,
 	n = xsk_ring_cons__peek(&x->rx, max, &idx);
 	if (!n)
 		return 0;
+	/* Each frame back to the kernel once handled: the fill ring has
+	 * room for every receive frame, so the reservation cannot fail. */
+	if (xsk_ring_prod__reserve(&x->fill, n, &fidx) != n) {
+		xsk_ring_cons__cancel(&x->rx, n);
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		const struct xdp_desc *d =
 			xsk_ring_cons__rx_desc(&x->rx, idx + i);
 
 		fn(arg, x->area + d->addr, d->len);
+		*xsk_ring_prod__fill_addr(&x->fill, fidx + i) =
+			d->addr - d->addr % AFXDP_FRAME;
 	}
-	/* The frames back to the kernel: the fill ring has room for every
-	 * receive frame, so this reservation cannot fail. */
-	if (xsk_ring_prod__reserve(&x->fill, n, &fidx) == n) {
-		for (i = 0; i < n; i++) {
-			const struct xdp_desc *d =
-				xsk_ring_cons__rx_desc(&x->rx, idx + i);
-
-			*xsk_ring_prod__fill_addr(&x->fill, fidx + i) =
-				d->addr - d->addr % AFXDP_FRAME;
-		}
-		xsk_ring_prod__submit(&x->fill, n);
-	}
+	xsk_ring_prod__submit(&x->fill, n);
 	xsk_ring_cons__release(&x->rx, n);
 	if (xsk_ring_prod__needs_wakeup(&x->fill))
 		recvfrom(afxdp_fd(x), NULL, 0, MSG_DONTWAIT, NULL, NULL);
@@ -262,8 +239,8 @@ void afxdp_kick(struct afxdp *x)
 	pthread_mutex_lock(&x->tx_lock);
 	for (int i = 0; i < AFXDP_KICKS_MAX; i++) {
 		/* Nothing left in the ring for the kernel to take. */
-		if (__atomic_load_n(x->tx.consumer, __ATOMIC_ACQUIRE) ==
-		    x->tx.cached_prod)
+		if (xsk_prod_nb_free(&x->tx, AFXDP_TX_FRAMES) ==
+		    AFXDP_TX_FRAMES)
 			break;
 		if (i && !xsk_ring_prod__needs_wakeup(&x->tx))
 			break;

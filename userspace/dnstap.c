@@ -186,20 +186,8 @@ bool dnstap_from_sample(const struct xdpdns_event *ev, uint64_t wall_off_ns,
 	nlen = dnswire_name_len(ev->qname, ev->qname_len);
 	if (nlen <= 0)
 		return false;
-	memset(client, 0, sizeof(*client));
-	if (ev->family == 4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)client;
-
-		sin->sin_family = AF_INET;
-		memcpy(&sin->sin_addr, ev->addr, 4);
-		memcpy(&sin->sin_port, ev->port, 2);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)client;
-
-		sin6->sin6_family = AF_INET6;
-		memcpy(&sin6->sin6_addr, ev->addr, 16);
-		memcpy(&sin6->sin6_port, ev->port, 2);
-	}
+	util_sockaddr(client, ev->family == 4 ? AF_INET : AF_INET6, ev->addr,
+		      ev->port);
 	/* Header: ID, RD, QDCOUNT 1; then the question, class IN. */
 	memset(qbuf, 0, 12);
 	memcpy(qbuf, ev->id, 2);

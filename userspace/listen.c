@@ -766,29 +766,22 @@ static void udp_read(struct lsock *s)
 
 /* --- AF_XDP (--afxdp) ----------------------------------------------------- */
 
+/* @s is the UDP socket of @local: its port, its address or a wildcard. */
 static bool lsock_serves(const struct lsock *s,
 			 const struct sockaddr_storage *local)
 {
-	if (s->kind != SOCK_UDP || s->addr.ss_family != local->ss_family)
+	const struct sockaddr_storage *a = &s->addr;
+	struct sockaddr_storage any = { .ss_family = a->ss_family };
+
+	if (s->kind != SOCK_UDP || a->ss_family != local->ss_family)
 		return false;
-	if (local->ss_family == AF_INET) {
-		const struct sockaddr_in *a =
-			(const struct sockaddr_in *)&s->addr;
-		const struct sockaddr_in *b = (const struct sockaddr_in *)local;
-
-		return a->sin_port == b->sin_port &&
-		       (a->sin_addr.s_addr == b->sin_addr.s_addr ||
-			a->sin_addr.s_addr == htonl(INADDR_ANY));
-	} else {
-		const struct sockaddr_in6 *a =
-			(const struct sockaddr_in6 *)&s->addr;
-		const struct sockaddr_in6 *b =
-			(const struct sockaddr_in6 *)local;
-
-		return a->sin6_port == b->sin6_port &&
-		       (IN6_ARE_ADDR_EQUAL(&a->sin6_addr, &b->sin6_addr) ||
-			IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr));
-	}
+	if (a->ss_family == AF_INET ?
+		    ((const struct sockaddr_in *)a)->sin_port !=
+			    ((const struct sockaddr_in *)local)->sin_port :
+		    ((const struct sockaddr_in6 *)a)->sin6_port !=
+			    ((const struct sockaddr_in6 *)local)->sin6_port)
+		return false;
+	return same_addr(a, local) || same_addr(a, &any);
 }
 
 /* One frame from an AF_XDP socket: a query, handled as if the UDP socket
@@ -843,7 +836,8 @@ static bool xsk_send(struct listener *ls, const struct listen_client *c,
 		     const uint8_t *msg, size_t len)
 {
 	struct xskq *xq = c->xq;
-	struct daemon_stats *st = xq->ls->stats;
+	/* The sending thread's counters: one writer each (lib/util.h). */
+	struct daemon_stats *st = ls && ls->stats ? ls->stats : xq->ls->stats;
 
 	if (afxdp_send(xq->x, &c->xh, msg, len)) {
 		stat_inc(&st->afxdp_fallback);

@@ -29,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -138,28 +137,21 @@ static void reload_warn_static(const struct config *old,
  */
 static void cap_edns_size(struct config *cfg, bool warn)
 {
-	struct ifreq ifr = { 0 };
-	uint32_t cap;
-	int fd;
+	unsigned int mtu, cap;
 
 	if (cfg->no_xdp || !cfg->interface)
 		return;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	mtu = util_if_mtu(cfg->interface);
+	if (mtu <= 48 + 512)
 		return;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", cfg->interface);
-	if (!ioctl(fd, SIOCGIFMTU, &ifr) && ifr.ifr_mtu > 48 + 512) {
-		cap = (uint32_t)ifr.ifr_mtu - 40 - 8;
-		if (cfg->edns_size > cap) {
-			if (warn)
-				log_warn(
-					"--edns-size %u does not fit the MTU %d of %s: using %u",
-					cfg->edns_size, ifr.ifr_mtu,
-					cfg->interface, cap);
-			cfg->edns_size = cap;
-		}
+	cap = mtu - 40 - 8;
+	if (cfg->edns_size > cap) {
+		if (warn)
+			log_warn(
+				"--edns-size %u does not fit the MTU %u of %s: using %u",
+				cfg->edns_size, mtu, cfg->interface, cap);
+		cfg->edns_size = cap;
 	}
-	close(fd);
 }
 
 /* --threads 0: one per CPU this process may run on (taskset, cpusets). */

@@ -125,51 +125,30 @@ cpu0_window() {
 		"$((b[3] - a[3])) $((b[4] - a[4]))" >>"$W/results.txt"
 }
 
-# Daemon A: xdpdnsd with XDP on the client link, on CPU 0.
+# Daemon A: xdpdnsd with XDP on the client link, on CPU 0; daemon_a_start
+# e --afxdp --no-xdp-cache starts E the same way (while A is off the
+# link) and warms it: its answers are its own copy's.
 DAEMON_PID=
-daemon_a_start() {
-	bg_start -n "$RES_NS" "$W/xdpdnsd-a.log" taskset -c "$SRV_CPU" \
+daemon_a_start() { # [TAG [ARGS...]]
+	local tag=${1:-a}
+	bg_start -n "$RES_NS" "$W/xdpdnsd-$tag.log" taskset -c "$SRV_CPU" \
 		"$BUILD/xdpdnsd" --interface "$RES_IF_CLIENT" \
 		--listen "$RES_ADDR4" --pin-dir "$PIN" --xdp-mode native \
 		--root-hints "$ROOT_HINTS" --unbound-config "$UNBOUND_SNIPPET" \
 		--user "" --ratelimit 0 --miss-limit 0 --ratelimit-net 0 \
 		--ratelimit-wide 0 --new-source-limit 0 --miss-limit-global 0 \
-		--log-level warn
+		--log-level warn "${@:2}"
 	DAEMON_PID=$BG_PID
 	if ! wait_udp_port "$RES_NS" "$RES_ADDR4" 53 15; then
-		tail -n 5 "$W/xdpdnsd-a.log" >&2
-		xd_die "xdpdnsd (XDP) did not start"
+		tail -n 5 "$W/xdpdnsd-$tag.log" >&2
+		xd_die "xdpdnsd ($tag) did not start"
 	fi
 	napi_pin "$RES_NS" "$RES_IF_CLIENT" "$SRV_CPU"
+	[ "$tag" = a ] || warm "$RES_ADDR4" 53
 }
 daemon_a_stop() {
 	bg_stop "$DAEMON_PID"
 	DAEMON_PID=
-	ns_enter "$RES_NS" xdp-loader unload "$RES_IF_CLIENT" --all \
-		>/dev/null 2>&1 || :
-}
-# Daemon E: --afxdp --no-xdp-cache on the client link (while A is off it),
-# on CPU 0, warmed each time (its answers are its own copy's).
-DAEMON_E_PID=
-daemon_e_start() {
-	bg_start -n "$RES_NS" "$W/xdpdnsd-e.log" taskset -c "$SRV_CPU" \
-		"$BUILD/xdpdnsd" --interface "$RES_IF_CLIENT" --afxdp \
-		--no-xdp-cache --listen "$RES_ADDR4" --pin-dir "$PIN" \
-		--xdp-mode native --root-hints "$ROOT_HINTS" \
-		--unbound-config "$UNBOUND_SNIPPET" --user "" --ratelimit 0 \
-		--miss-limit 0 --ratelimit-net 0 --ratelimit-wide 0 \
-		--new-source-limit 0 --miss-limit-global 0 --log-level warn
-	DAEMON_E_PID=$BG_PID
-	if ! wait_udp_port "$RES_NS" "$RES_ADDR4" 53 15; then
-		tail -n 5 "$W/xdpdnsd-e.log" >&2
-		xd_die "xdpdnsd --afxdp did not start"
-	fi
-	napi_pin "$RES_NS" "$RES_IF_CLIENT" "$SRV_CPU"
-	warm "$RES_ADDR4" 53
-}
-daemon_e_stop() {
-	bg_stop "$DAEMON_E_PID"
-	DAEMON_E_PID=
 	ns_enter "$RES_NS" xdp-loader unload "$RES_IF_CLIENT" --all \
 		>/dev/null 2>&1 || :
 }
@@ -207,7 +186,7 @@ srv_pid() {
 	a) SRV_PID=$DAEMON_PID ;;
 	b) SRV_PID=$DAEMON_B_PID ;;
 	c) SRV_PID=$UNBOUND_PID ;;
-	e) SRV_PID=$DAEMON_E_PID ;;
+	e) SRV_PID=$DAEMON_PID ;;
 	*) SRV_PID= ;;
 	esac
 }
@@ -300,10 +279,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		run_kxdpgun "$t" "$r"
 	done
 	daemon_a_stop
-	daemon_e_start
+	daemon_a_start e --afxdp --no-xdp-cache
 	run_dnsperf e "$r"
 	run_kxdpgun e "$r"
-	daemon_e_stop
+	daemon_a_stop
 	if ! ns_enter "$RES_NS" xdp-loader load -m native "$RES_IF_CLIENT" \
 		"$BUILD/reflector.bpf.o" >"$W/reflector.log" 2>&1; then
 		xd_die "cannot attach the reflector: $(tail -n 2 "$W/reflector.log")"

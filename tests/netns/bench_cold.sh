@@ -24,7 +24,8 @@
 # Every load is bounded in count and time; everything is removed on exit.
 # Usage: bench_cold.sh [BUILD_DIR]  (BENCH_COLD_SECONDS=2
 #   BENCH_COLD_RATES="2000 4000 8000 12000 16000 24000"
-#   BENCH_LAT_RATE=3000 BENCH_LAT_SECONDS=3 BENCH_LAT_ROUNDS=3)
+#   BENCH_COLD_TARGETS="a b f c e" BENCH_LAT_RATE=3000 BENCH_LAT_SECONDS=3
+#   BENCH_LAT_ROUNDS=3)
 set -u
 # shellcheck source-path=SCRIPTDIR source=hierarchy.sh
 . "$(dirname "$0")/hierarchy.sh"
@@ -34,6 +35,7 @@ LAT_RATE=${BENCH_LAT_RATE:-3000}
 LAT_SECS=${BENCH_LAT_SECONDS:-3}
 LAT_ROUNDS=${BENCH_LAT_ROUNDS:-3}
 RATES=${BENCH_COLD_RATES:-"2000 4000 8000 12000 16000 24000"}
+TARGETS=${BENCH_COLD_TARGETS:-a b f c e}
 SRV_CPU=0
 CLI_CPU=1
 
@@ -127,7 +129,7 @@ stop() {
 }
 
 : >"$W/cold-results.txt"
-for t in ${BENCH_COLD_TARGETS:-a b f c e}; do
+for t in $TARGETS; do
 	for r in $RATES; do
 		start "$t"
 		out=$W/cold-$t-$r.txt
@@ -160,7 +162,7 @@ done
 # on a fresh target, then hits (the same names again); LAT_ROUNDS rounds,
 # the targets interleaved, each round a fresh start.
 for round in $(seq "$LAT_ROUNDS"); do
-	for t in ${BENCH_COLD_TARGETS:-a b f c e}; do
+	for t in $TARGETS; do
 		start "$t"
 		for kind in miss hit; do
 			ns_exec "$CLI_NS" timeout $((LAT_SECS + 15)) \

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #ifndef NSEC_PER_SEC
@@ -102,6 +103,25 @@ static inline uint32_t util_qkey_hash(const uint8_t *qname, size_t qname_len,
 	h = util_hash(h, &qclass, sizeof(qclass));
 	return util_hash(h, &flags, sizeof(flags));
 }
+
+/*
+ * util_sockaddr() - @ss set to the @family (AF_INET, AF_INET6) address
+ * @addr (4 or 16 bytes) and port @port (2 bytes, network order), as packets
+ * and the XDP program's events carry them. Return: its length.
+ */
+socklen_t util_sockaddr(struct sockaddr_storage *ss, int family,
+			const uint8_t *addr, const uint8_t *port);
+
+struct ifreq;
+
+/*
+ * util_if_ioctl() - ioctl @req (SIOCGIFMTU, SIOCETHTOOL, ...) on interface
+ * @ifname with @ifr, whose name it sets. Return: 0 or -errno.
+ */
+int util_if_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr);
+
+/* util_if_mtu() - the MTU of interface @ifname, or 0 when unknown. */
+unsigned int util_if_mtu(const char *ifname);
 
 /**
  * seterr() - format a failure message into the caller's buffer.

@@ -1,28 +1,14 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-#include <arpa/inet.h>
+#include <linux/if_ether.h>
 #include <netinet/in.h>
 #include <string.h>
 
+#include "lib/dnswire.h"
+#include "lib/util.h"
 #include "xskframe.h"
 
-#define ETH_HLEN_ 14
-#define VLAN_HLEN_ 4
-#define ETH_P_IP_ 0x0800
-#define ETH_P_IPV6_ 0x86dd
-#define ETH_P_8021Q_ 0x8100
-#define ETH_P_8021AD_ 0x88a8
+#define VLAN_TAG_LEN 4
 #define IP_HOPS 64
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
 
 /* The one's complement sum of @len bytes, added to @sum (not folded). */
 static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
@@ -30,7 +16,7 @@ static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
 	size_t i;
 
 	for (i = 0; i + 1 < len; i += 2)
-		sum += rd16(p + i);
+		sum += dnswire_get_u16(p + i);
 	if (len & 1)
 		sum += (uint32_t)p[len - 1] << 8;
 	return sum;
@@ -43,75 +29,58 @@ static uint16_t csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-static void addr_fill(struct sockaddr_storage *ss, int family,
-		      const uint8_t *addr, const uint8_t *port)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		memcpy(&sin->sin_addr, addr, 4);
-		memcpy(&sin->sin_port, port, 2);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		memcpy(&sin6->sin6_addr, addr, 16);
-		memcpy(&sin6->sin6_port, port, 2);
-	}
-}
-
 bool xskframe_parse(const uint8_t *f, size_t len, struct xskframe_hdr *h,
 		    size_t *msg_off, size_t *msg_len,
 		    struct sockaddr_storage *peer, socklen_t *peer_len,
 		    struct sockaddr_storage *local)
 {
-	size_t l3 = ETH_HLEN_, l4, ulen;
+	size_t l3 = ETH_HLEN, l4, ulen;
 	uint16_t proto;
 	const uint8_t *src, *dst;
 	int tags = 0, family;
 
-	if (len < ETH_HLEN_)
+	if (len < ETH_HLEN)
 		return false;
-	proto = rd16(f + 12);
-	while (proto == ETH_P_8021Q_ || proto == ETH_P_8021AD_) {
-		if (++tags > 2 || len < l3 + VLAN_HLEN_)
+	proto = dnswire_get_u16(f + 12);
+	while (proto == ETH_P_8021Q || proto == ETH_P_8021AD) {
+		if (++tags > 2 || len < l3 + VLAN_TAG_LEN)
 			return false;
-		proto = rd16(f + l3 + 2);
-		l3 += VLAN_HLEN_;
+		proto = dnswire_get_u16(f + l3 + 2);
+		l3 += VLAN_TAG_LEN;
 	}
-	if (proto == ETH_P_IP_) {
+	if (proto == ETH_P_IP) {
 		const uint8_t *ip = f + l3;
 
 		family = AF_INET;
 		if (len < l3 + 20 || ip[0] != 0x45 || ip[9] != IPPROTO_UDP)
 			return false;
 		/* MF or an offset: a fragment. */
-		if (rd16(ip + 6) & 0x3fff)
+		if (dnswire_get_u16(ip + 6) & 0x3fff)
 			return false;
-		if (rd16(ip + 2) < 20 + 8 || l3 + rd16(ip + 2) > len)
+		if (dnswire_get_u16(ip + 2) < 20 + 8 ||
+		    l3 + dnswire_get_u16(ip + 2) > len)
 			return false;
-		len = l3 + rd16(ip + 2); /* Ethernet padding off */
+		len = l3 + dnswire_get_u16(ip + 2); /* Ethernet padding off */
 		src = ip + 12;
 		dst = ip + 16;
 		l4 = l3 + 20;
-	} else if (proto == ETH_P_IPV6_) {
+	} else if (proto == ETH_P_IPV6) {
 		const uint8_t *ip = f + l3;
 
 		family = AF_INET6;
 		if (len < l3 + 40 || (ip[0] >> 4) != 6 || ip[6] != IPPROTO_UDP)
 			return false;
-		if (rd16(ip + 4) < 8 || l3 + 40 + rd16(ip + 4) > len)
+		if (dnswire_get_u16(ip + 4) < 8 ||
+		    l3 + 40 + dnswire_get_u16(ip + 4) > len)
 			return false;
-		len = l3 + 40 + rd16(ip + 4);
+		len = l3 + 40 + dnswire_get_u16(ip + 4);
 		src = ip + 8;
 		dst = ip + 24;
 		l4 = l3 + 40;
 	} else {
 		return false;
 	}
-	ulen = rd16(f + l4 + 4);
+	ulen = dnswire_get_u16(f + l4 + 4);
 	if (ulen < 8 || l4 + ulen != len)
 		return false;
 	h->len = (uint8_t)(l4 + 8);
@@ -120,10 +89,8 @@ bool xskframe_parse(const uint8_t *f, size_t len, struct xskframe_hdr *h,
 	memcpy(h->b, f, h->len);
 	*msg_off = l4 + 8;
 	*msg_len = ulen - 8;
-	addr_fill(peer, family, src, f + l4);
-	addr_fill(local, family, dst, f + l4 + 2);
-	*peer_len = family == AF_INET ? sizeof(struct sockaddr_in) :
-					sizeof(struct sockaddr_in6);
+	*peer_len = util_sockaddr(peer, family, src, f + l4);
+	util_sockaddr(local, family, dst, f + l4 + 2);
 	return true;
 }
 
@@ -147,18 +114,18 @@ size_t xskframe_reply(const struct xskframe_hdr *h, const uint8_t *msg,
 			return 0;
 		memset(ip, 0, 20);
 		ip[0] = 0x45;
-		wr16(ip + 2, (uint16_t)(20 + 8 + len));
-		wr16(ip + 6, 0x4000); /* DF, as Linux sends UDP */
+		dnswire_put_u16(ip + 2, (uint16_t)(20 + 8 + len));
+		dnswire_put_u16(ip + 6, 0x4000); /* DF, as Linux sends UDP */
 		ip[8] = IP_HOPS;
 		ip[9] = IPPROTO_UDP;
 		memcpy(ip + 12, q + l3 + 16, 4);
 		memcpy(ip + 16, q + l3 + 12, 4);
-		wr16(ip + 10, csum_fold(csum_add(0, ip, 20)));
+		dnswire_put_u16(ip + 10, csum_fold(csum_add(0, ip, 20)));
 		sum = csum_add(0, ip + 12, 8);
 	} else {
 		ip[0] = 0x60;
 		ip[1] = ip[2] = ip[3] = 0;
-		wr16(ip + 4, (uint16_t)(8 + len));
+		dnswire_put_u16(ip + 4, (uint16_t)(8 + len));
 		ip[6] = IPPROTO_UDP;
 		ip[7] = IP_HOPS;
 		memcpy(ip + 8, q + l3 + 24, 16);
@@ -168,13 +135,13 @@ size_t xskframe_reply(const struct xskframe_hdr *h, const uint8_t *msg,
 	/* UDP: ports swapped, the pseudo header's protocol and length. */
 	memcpy(udp, q + l4 + 2, 2);
 	memcpy(udp + 2, q + l4, 2);
-	wr16(udp + 4, (uint16_t)(8 + len));
-	wr16(udp + 6, 0);
+	dnswire_put_u16(udp + 4, (uint16_t)(8 + len));
+	dnswire_put_u16(udp + 6, 0);
 	memcpy(out + h->len, msg, len);
 	sum += IPPROTO_UDP + 8 + len;
 	sum = csum_add(sum, udp, 8);
 	c = csum_fold(csum_add(sum, msg, len));
 	/* 0 means "no checksum" (RFC 768); IPv6 forbids it (RFC 8200). */
-	wr16(udp + 6, c ? c : 0xffff);
+	dnswire_put_u16(udp + 6, c ? c : 0xffff);
 	return total;
 }
