@@ -55,6 +55,7 @@ vs_ref() {
 	shift 3
 	hier_query "$CLI_NS" "$RES_ADDR4" "$UNBOUND_PORT" "$@"
 	want=$(hier_norm)
+	hier_snap vs0
 	for pass in daemon XDP XDP XDP; do
 		h0=$(hier_hits)
 		hier_query "$CLI_NS" "$RES_ADDR4" 53 "$@"
@@ -73,6 +74,11 @@ vs_ref() {
 			"$d" = "$([ $pass = XDP ] && echo 1 || echo 0)"
 		[ "$got" = "$want" ] || printf '%s\n--- unbound:\n%s\n' "$got" \
 			"$want" >"$W/diff-${label// /_}-$pass.txt"
+		# A warm ask XDP did not answer: say why, for a rare failure.
+		if [ "$pass" = XDP ] && [ "$d" != 1 ]; then
+			hier_snap vs1
+			echo "  since the cold ask: XDP no_room +$(hier_xd no_room vs0 vs1), miss +$(hier_xd miss vs0 vs1), expired +$(hier_xd expired vs0 vs1), too_big +$(hier_xd too_big vs0 vs1); cache writes +$(hier_md 'xdpdns_cache_writes_total{result="written"}' vs0 vs1)"
+		fi
 		[ "$pass" = XDP ] && break
 	done
 }
